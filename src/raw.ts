@@ -1,0 +1,82 @@
+import createClient, { type Client } from 'openapi-fetch';
+import type { components, paths } from '../generated/schema';
+
+/**
+ * The low-level client generated from `openapi/digilocker-revocation.yaml`: openapi-fetch's
+ * `createClient<paths>()`. This module is the only place that knows the API's paths; every wire type
+ * below comes from `generated/schema.d.ts`, so a change of the spec surfaces here as a type error.
+ */
+export type RawClient = Client<paths>;
+
+/** The path of the revocation operation (`getTokenRevocationId`), relative to the base URL. */
+export const REVOKE_PATH = '/oauth2/1/revoke' satisfies keyof paths;
+
+/** The spec's `getTokenRevocationId` operation. */
+type RevokeOperation = paths[typeof REVOKE_PATH]['post'];
+
+/** The JSON request body, as the published listing shows it. */
+export type RevocationJsonBody = RevokeOperation['requestBody']['content']['application/json'];
+
+/** The form-urlencoded request body (DigiLocker's partner specification), with client_secret_post fields. */
+export type RevocationFormBody =
+  RevokeOperation['requestBody']['content']['application/x-www-form-urlencoded'];
+
+/** `access_token` or `refresh_token`: the spec's `token_type_hint`. */
+export type TokenTypeHint = components['schemas']['TokenTypeHint'];
+
+/** The OAuth-style error body (`{ error, error_description }`) of the spec's error responses. */
+export type OAuthErrorBody = components['schemas']['OAuthError'];
+
+/** The two body encodings the spec describes. */
+export type BodyEncoding = 'form' | 'json';
+
+const CONTENT_TYPES: Record<BodyEncoding, string> = {
+  form: 'application/x-www-form-urlencoded',
+  json: 'application/json',
+};
+
+// Chosen explicitly rather than left to openapi-fetch's Content-Type sniffing, which relies on an
+// `instanceof Function` check that fails across realms (jest's VM context, some edge sandboxes).
+const SERIALIZERS: Record<BodyEncoding, (body: RevocationFormBody | RevocationJsonBody) => string> = {
+  form: (body) => new URLSearchParams(body as Record<string, string>).toString(),
+  json: (body) => JSON.stringify(body),
+};
+
+/** Creates the generated client for a base URL that includes `/public`. */
+export function createRawClient(baseUrl: string, fetchImpl?: typeof globalThis.fetch): RawClient {
+  return createClient<paths>(fetchImpl ? { baseUrl, fetch: fetchImpl } : { baseUrl });
+}
+
+/** What one revocation call hands to the generated client. */
+export interface RevocationCall {
+  /** The body; `client_id`/`client_secret` only with form encoding (client_secret_post). */
+  body: RevocationFormBody;
+  encoding: BodyEncoding;
+  /** Extra request headers (`User-Agent`); authentication is added per attempt by the fetch below. */
+  headers?: Record<string, string>;
+  /** The fetch that runs the attempts of this one call; it receives openapi-fetch's `Request`. */
+  fetch?: (request: Request) => Promise<Response>;
+}
+
+/**
+ * Sends `POST /oauth2/1/revoke` through the generated client. openapi-fetch serialises the body as a
+ * form exactly when the Content-Type is `application/x-www-form-urlencoded`, as JSON otherwise. The
+ * response body is read as text: a 200 may carry anything (empty, `{}`, non-JSON), and success is
+ * decided on `response.ok`, never on the parsed body.
+ */
+export function postRevocation(raw: RawClient, call: RevocationCall) {
+  const { body, encoding, headers, fetch } = call;
+  return raw.POST(REVOKE_PATH, {
+    body: encoding === 'json' ? toJsonBody(body) : body,
+    headers: { ...headers, 'Content-Type': CONTENT_TYPES[encoding], Accept: 'application/json' },
+    parseAs: 'text',
+    bodySerializer: SERIALIZERS[encoding],
+    ...(fetch ? { fetch } : {}),
+  });
+}
+
+function toJsonBody(body: RevocationFormBody): RevocationJsonBody {
+  const json: RevocationJsonBody = { token: body.token };
+  if (body.token_type_hint !== undefined) json.token_type_hint = body.token_type_hint;
+  return json;
+}
