@@ -2,7 +2,8 @@
 // Regenerates everything in generated/ from openapi/digilocker-revocation.yaml:
 //   1. validates the document with openapi-generator and with swagger-parser (a second opinion);
 //   2. openapi-typescript -> generated/schema.d.ts;
-//   3. openapi-generator's markdown generator -> generated/docs/.
+//   3. openapi-generator's markdown generator -> generated/docs/;
+//   4. the document bundled to JSON -> generated/openapi.json (the mock server validates requests with it).
 // Usage: node scripts/generate.mjs [outDir]   (outDir defaults to generated/; check-generated uses a temp dir)
 // Needs Java 11+ for openapi-generator. Output is byte-for-byte reproducible.
 import { execFileSync } from 'node:child_process';
@@ -27,6 +28,12 @@ export async function generate(outDir) {
   mkdirSync(outDir, { recursive: true });
   await generateTypes(join(outDir, 'schema.d.ts'));
   generateDocs(jar, join(outDir, 'docs'));
+  await bundleSpec(join(outDir, 'openapi.json'));
+}
+
+async function bundleSpec(file) {
+  const bundled = await SwaggerParser.bundle(SPEC);
+  writeFileSync(file, `${JSON.stringify(bundled, null, 2)}\n`);
 }
 
 async function generateTypes(file) {

@@ -1,9 +1,56 @@
-export type {
-  BodyEncoding,
-  OAuthErrorBody,
-  RawClient,
-  RevocationFormBody,
-  RevocationJsonBody,
-  TokenTypeHint,
+/**
+ * digilocker-revocation: dependable DigiLocker OAuth token revocation. This entry is runtime-agnostic:
+ * it uses only fetch, URL, AbortController and Web Crypto.
+ */
+export {
+  type AccessTokenProvider,
+  type ClientCredentialsTokenProviderOptions,
+  clientCredentialsTokenProvider,
+} from './auth';
+export type { RevocationBatchOptions, RevocationOutcome, TokenInput } from './bulk';
+export {
+  createRevocationClient,
+  type RevocationClient,
+  type RevocationResult,
+  type RevokeOptions,
+  type SignOutResult,
+  type SignOutTokens,
+  type TokenOutcome,
+} from './client';
+export {
+  InvalidClientError,
+  InvalidTokenError,
+  NetworkError,
+  RateLimitedError,
+  RevocationError,
+  type RevocationErrorCode,
+  type RevocationErrorDetails,
+  ServerError,
+  TimeoutError,
+  UnexpectedResponseError,
+} from './errors';
+export type { RevocationEvent } from './events';
+export { sha256Hex, tokenFingerprint } from './fingerprint';
+export { MAX_TOKEN_LENGTH } from './input';
+export {
+  type AccessTokenContext,
+  type AccessTokenSource,
+  type ClientAuthenticationMethod,
+  type ClientCredentials,
+  type Clock,
+  ENVIRONMENTS,
+  type Environment,
+  type RetryOptions,
+  type RevocationClientOptions,
+  VERSION,
+} from './options';
+export {
+  type BodyEncoding,
+  createRawClient,
+  type OAuthErrorBody,
+  type RawClient,
+  REVOKE_PATH,
+  type RevocationFormBody,
+  type RevocationJsonBody,
+  type TokenTypeHint,
 } from './raw';
-export { createRawClient, REVOKE_PATH } from './raw';
