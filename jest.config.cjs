@@ -11,4 +11,8 @@ module.exports = {
   },
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
   testTimeout: 20000,
+  // Coverage of src/ (v8). The CLI runs in child processes in its end-to-end tests, out of this count.
+  collectCoverageFrom: ['src/**/*.ts', '!src/cli/**'],
+  coverageProvider: 'v8',
+  coverageReporters: ['text-summary', 'text'],
 };

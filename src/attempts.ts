@@ -3,6 +3,7 @@ import { NetworkError, type RevocationErrorCode, TimeoutError, UnexpectedRespons
 import type { RevocationEvent } from './events';
 import type { NormalizedOptions } from './options';
 import type { PauseGate } from './pause-gate';
+import type { PreparedRequest } from './raw';
 import { backoffDelay, isRetryableStatus, parseRetryAfter } from './retry-policy';
 
 /** What one client brings to every call's attempts. */
@@ -42,33 +43,32 @@ const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
 
 /**
  * The fetch that openapi-fetch calls once per revocation: it runs the attempts of that one call. It
- * reads the body of openapi-fetch's Request once and reuses the string for every attempt, adds the
+ * reuses the serialised body of the prepared request for every attempt, adds the
  * authentication before each attempt, bounds each attempt by its timeout (racing it against its own
  * signal, so an abort is never lost inside fetch), waits between attempts as the retry policy says,
  * and returns the final response with its body already read.
  */
 export async function runAttempts(
-  request: Request,
+  request: PreparedRequest,
   settings: AttemptSettings,
   state: CallState,
 ): Promise<Response> {
   const { options, authenticator, emit } = settings;
   const { retry, clock } = options;
-  const url = request.url;
-  const headers: Record<string, string> = {};
-  request.headers.forEach((value, name) => {
-    headers[name] = value;
-  });
-  const body = await request.text();
-  const deadline = state.startedAt + retry.maxElapsedMs;
+  const { url, headers, body } = request;
   let resentAfter401 = false;
+  // A revokeMany pause in force before the first attempt does not count against this call's budget:
+  // the budget starts when the call may first send.
+  if (state.gate) await state.gate.wait(clock, state.signal);
+  const deadline = clock.now() + retry.maxElapsedMs;
 
   for (let attempt = 1; ; attempt++) {
     state.attempts = attempt;
-    if (state.gate) await state.gate.wait(clock, state.signal);
+    // Another worker may have been rate-limited while this one waited.
+    if (attempt > 1 && state.gate) await state.gate.wait(clock, state.signal);
     if (state.signal?.aborted) throw state.signal.reason;
     const authorization = await authenticator.authorization(options, state.signal);
-    if (authorization !== undefined) headers.authorization = authorization;
+    if (authorization !== undefined) headers.set('authorization', authorization);
 
     const timeoutMs = Math.max(1, Math.min(options.timeoutMs, deadline - clock.now()));
     emit?.({ type: 'request', attempt, method: 'POST', url, fingerprint: state.fingerprint });
@@ -87,7 +87,7 @@ export async function runAttempts(
       const failure = attemptFailure(error, attempt, timeoutMs);
       if (failure.code === 'timeout' || mayHaveReachedServer(error)) state.mayHaveRevoked = true;
       emit?.({ type: 'error', attempt, code: failure.code, fingerprint: state.fingerprint });
-      const delay = backoffDelay(attempt, retry, options.random);
+      const delay = waitBeforeRetry(backoffDelay(attempt, retry, options.random), state, clock);
       if (attempt >= retry.maxAttempts || clock.now() + delay >= deadline) throw failure;
       emit?.({
         type: 'retry',
@@ -129,8 +129,9 @@ export async function runAttempts(
 
     const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), Date.now());
     state.retryAfterMs = retryAfterMs;
-    const delay = retryAfterMs ?? backoffDelay(attempt, retry, options.random);
-    if (status === 429) state.gate?.pauseFor(delay, clock);
+    if (status === 429)
+      state.gate?.pauseFor(retryAfterMs ?? backoffDelay(attempt, retry, options.random), clock);
+    const delay = waitBeforeRetry(retryAfterMs ?? backoffDelay(attempt, retry, options.random), state, clock);
     if (attempt >= retry.maxAttempts || clock.now() + delay >= deadline)
       return finalResponse(response, text, attempt);
     emit?.({
@@ -142,6 +143,11 @@ export async function runAttempts(
     });
     await clock.sleep(delay, state.signal);
   }
+}
+
+/** The wait before the next attempt: the policy's delay, or longer while a revokeMany pause is in force. */
+function waitBeforeRetry(delay: number, state: CallState, clock: NormalizedOptions['clock']): number {
+  return state.gate ? Math.max(delay, state.gate.remaining(clock)) : delay;
 }
 
 /** One attempt: fetch and read the whole body, within `timeoutMs`, stopping at once on abort. */

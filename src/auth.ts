@@ -1,4 +1,4 @@
-import { errorFromResponse, UnexpectedResponseError } from './errors';
+import { errorFromResponse, NetworkError, TimeoutError, UnexpectedResponseError } from './errors';
 import { assertPlainCredential } from './input';
 import { type AccessTokenContext, ENVIRONMENTS, type NormalizedOptions } from './options';
 import { createRedactor } from './redact';
@@ -35,7 +35,8 @@ export function createAuthenticator(options: NormalizedOptions): Authenticator {
       };
     }
     const header = basicAuthorization(clientId, clientSecret);
-    return { ...fixedHeader(header), secrets: () => [clientSecret, header] };
+    // A server may echo the base64 credentials without the scheme.
+    return { ...fixedHeader(header), secrets: () => [clientSecret, header, header.slice('Basic '.length)] };
   }
   if (typeof accessToken === 'string') {
     const header = `Bearer ${accessToken}`;
@@ -145,7 +146,7 @@ export function clientCredentialsTokenProvider(
     throw new RangeError('timeoutMs must be a positive integer');
   const fixedTokenUrl = options.tokenUrl === undefined ? undefined : new URL(String(options.tokenUrl)).href;
   const authorization = basicAuthorization(clientId, clientSecret);
-  const redact = createRedactor([clientSecret, authorization]);
+  const redact = createRedactor([clientSecret, authorization, authorization.slice('Basic '.length)]);
 
   let cached: { token: string; refreshAt: number } | undefined;
   let inFlight: Promise<string> | undefined;
@@ -156,18 +157,28 @@ export function clientCredentialsTokenProvider(
     const body = new URLSearchParams({ grant_type: 'client_credentials' });
     if (scope) body.set('scope', scope);
     const signal = withTimeout(context.signal, timeoutMs);
-    const response = await fetchImpl(tokenUrl, {
-      method: 'POST',
-      headers: {
-        Authorization: authorization,
-        'Content-Type': 'application/x-www-form-urlencoded',
-        Accept: 'application/json',
-      },
-      body: body.toString(),
-      redirect: 'manual',
-      signal,
-    });
-    const text = await response.text();
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetchImpl(tokenUrl, {
+        method: 'POST',
+        headers: {
+          Authorization: authorization,
+          'Content-Type': 'application/x-www-form-urlencoded',
+          Accept: 'application/json',
+        },
+        body: body.toString(),
+        redirect: 'manual',
+        signal,
+      });
+      text = await response.text();
+    } catch (error) {
+      if (context.signal?.aborted) throw context.signal.reason;
+      const details = { attempts: 1, retryable: true, cause: error };
+      if (signal.aborted)
+        throw new TimeoutError(`No answer from the token endpoint within ${timeoutMs} ms`, details);
+      throw new NetworkError('The request to the token endpoint failed', details);
+    }
     const json = parseJson(text);
     if (!response.ok) {
       throw errorFromResponse({

@@ -60,12 +60,9 @@ export function revokeInPool(
   }
   assertCallOptions('revokeMany', options);
   const concurrency = options.concurrency ?? 8;
-  if (
-    typeof concurrency !== 'number' ||
-    !Number.isInteger(concurrency) ||
-    concurrency < 1 ||
-    concurrency > MAX_CONCURRENCY
-  ) {
+  if (typeof concurrency !== 'number' || Number.isNaN(concurrency))
+    throw new TypeError('concurrency must be a number');
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
     throw new RangeError(`concurrency must be an integer from 1 to ${MAX_CONCURRENCY}`);
   }
   return pool(tokens, concurrency, options, dependencies);
@@ -90,7 +87,10 @@ async function* pool(
   const settle = async (index: number, input: unknown): Promise<RevocationOutcome> => {
     const item = readInput(input, options.tokenTypeHint);
     const base = item.id === undefined ? { index } : { index, id: item.id };
-    if (item.error) return { ...base, fingerprint: item.fingerprint ?? '', ok: false, error: item.error };
+    if (item.error) {
+      const fingerprint = item.text === undefined ? '' : await tokenFingerprint(item.text);
+      return { ...base, fingerprint, ok: false, error: item.error };
+    }
     const fingerprint = await tokenFingerprint(item.token);
     try {
       const result = await dependencies.revoke(item.token, item.hint, signal, fingerprint, gate);
@@ -128,9 +128,9 @@ type ReadInput =
       hint: TokenTypeHint | undefined;
       id: string | undefined;
       error?: undefined;
-      fingerprint?: undefined;
     }
-  | { error: TypeError | RangeError; id: string | undefined; fingerprint?: string };
+  /** `text`: the rejected token when it was a string, to fingerprint. */
+  | { error: TypeError | RangeError; id: string | undefined; text: string | undefined };
 
 /** Normalises one input; an invalid one becomes an outcome with its TypeError or RangeError. */
 function readInput(input: unknown, defaultHint: TokenTypeHint | undefined): ReadInput {
@@ -150,8 +150,14 @@ function readInput(input: unknown, defaultHint: TokenTypeHint | undefined): Read
     if (tokenTypeHint !== undefined) assertTokenTypeHint(tokenTypeHint);
     return { token, hint: (tokenTypeHint as TokenTypeHint | undefined) ?? defaultHint, id };
   } catch (error) {
-    const id = typeof input === 'object' && input !== null ? (input as { id?: unknown }).id : undefined;
-    return { error: error as TypeError | RangeError, id: typeof id === 'string' ? id : undefined };
+    const fields =
+      typeof input === 'object' && input !== null ? (input as { id?: unknown; token?: unknown }) : {};
+    const text = typeof input === 'string' ? input : fields.token;
+    return {
+      error: error as TypeError | RangeError,
+      id: typeof fields.id === 'string' ? fields.id : undefined,
+      text: typeof text === 'string' ? text : undefined,
+    };
   }
 }
 

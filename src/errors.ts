@@ -31,11 +31,11 @@ export interface RevocationErrorDetails {
 /**
  * The base of every failure of a revocation call, except invalid input (TypeError, RangeError) and
  * abort (the signal's reason). Nothing secret is ever stored in it: no token, client secret or
- * Authorization header value.
+ * Authorization header value. Each subclass fixes `code`.
  */
 export class RevocationError extends Error {
   /** A stable, machine-readable code. */
-  readonly code: RevocationErrorCode;
+  declare readonly code: RevocationErrorCode;
   /** @see RevocationErrorDetails.status */
   readonly status: number | undefined;
   /** @see RevocationErrorDetails.oauthError */
@@ -49,9 +49,8 @@ export class RevocationError extends Error {
   /** @see RevocationErrorDetails.retryAfterMs */
   readonly retryAfterMs: number | undefined;
 
-  constructor(code: RevocationErrorCode, message: string, details: RevocationErrorDetails) {
+  constructor(message: string, details: RevocationErrorDetails) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.code = code;
     this.status = details.status;
     this.oauthError = details.oauthError;
     this.oauthErrorDescription = details.oauthErrorDescription;
@@ -60,72 +59,49 @@ export class RevocationError extends Error {
     this.retryAfterMs = details.retryAfterMs;
   }
 
-  /** A plain, secret-free object for structured logs. */
+  /** A plain, secret-free object for structured logs: name, message, code and the details but `cause`. */
   toJSON() {
-    return {
-      name: this.name,
-      code: this.code,
-      message: this.message,
-      status: this.status,
-      oauthError: this.oauthError,
-      oauthErrorDescription: this.oauthErrorDescription,
-      attempts: this.attempts,
-      retryable: this.retryable,
-      retryAfterMs: this.retryAfterMs,
-    };
+    return { ...this, name: this.name, message: this.message };
   }
 }
 
 /** DigiLocker answered that the token is invalid (400 with `invalid_token` or no error code). */
 export class InvalidTokenError extends RevocationError {
-  constructor(message: string, details: RevocationErrorDetails) {
-    super('invalid_token', message, details);
-  }
+  override readonly code = 'invalid_token';
 }
 
 /** The client's credentials or access token were refused (401, 403, or `invalid_client`). */
 export class InvalidClientError extends RevocationError {
-  constructor(message: string, details: RevocationErrorDetails) {
-    super('invalid_client', message, details);
-  }
+  override readonly code = 'invalid_client';
 }
 
 /** DigiLocker asked the client to slow down (429). */
 export class RateLimitedError extends RevocationError {
-  constructor(message: string, details: RevocationErrorDetails) {
-    super('rate_limited', message, details);
-  }
+  override readonly code = 'rate_limited';
 }
 
 /** DigiLocker failed on its side (5xx). */
 export class ServerError extends RevocationError {
-  constructor(message: string, details: RevocationErrorDetails) {
-    super('server_error', message, details);
-  }
+  override readonly code = 'server_error';
 }
 
 /** The request did not get a response: refused, reset or dropped connection, DNS failure. */
 export class NetworkError extends RevocationError {
-  constructor(message: string, details: RevocationErrorDetails) {
-    super('network_error', message, details);
-  }
+  override readonly code = 'network_error';
 }
 
 /** An attempt took longer than `timeoutMs` (or the time budget), or the server answered 408. */
 export class TimeoutError extends RevocationError {
-  constructor(message: string, details: RevocationErrorDetails) {
-    super('timeout', message, details);
-  }
+  override readonly code = 'timeout';
 }
 
 /** Anything else: an unexpected status, or an error body that cannot be understood. */
 export class UnexpectedResponseError extends RevocationError {
-  constructor(message: string, details: RevocationErrorDetails) {
-    super('unexpected_response', message, details);
-  }
+  override readonly code = 'unexpected_response';
 }
 
-for (const ErrorClass of [
+// Object keys survive minification where class names do not.
+for (const [name, ErrorClass] of Object.entries({
   RevocationError,
   InvalidTokenError,
   InvalidClientError,
@@ -134,9 +110,8 @@ for (const ErrorClass of [
   NetworkError,
   TimeoutError,
   UnexpectedResponseError,
-]) {
-  // A stable name that survives minification, on the prototype so it is not an own property.
-  Object.defineProperty(ErrorClass.prototype, 'name', { value: ErrorClass.name, configurable: true });
+})) {
+  Object.defineProperty(ErrorClass.prototype, 'name', { value: name, writable: true, configurable: true });
 }
 
 /** What the client knows about a failed response. */
@@ -151,25 +126,37 @@ export interface FailedResponse {
   redact: (text: string) => string;
 }
 
+const OAUTH_ERROR_CODES: ReadonlySet<string> = new Set([
+  'invalid_token',
+  'invalid_request',
+  'invalid_client',
+  'invalid_grant',
+  'invalid_scope',
+  'unauthorized_client',
+  'unsupported_grant_type',
+  'unsupported_token_type',
+  'access_denied',
+  'server_error',
+  'temporarily_unavailable',
+]);
+
 /** Maps a non-2xx response to the error class its status and OAuth error code call for. */
 export function errorFromResponse(failure: FailedResponse): RevocationError {
   const { status, attempts, retryable, retryAfterMs } = failure;
   const parsed = parseOAuthError(failure.body);
+  const code = parsed.body?.error;
+  const description = parsed.body?.error_description;
   const details: RevocationErrorDetails = {
     status,
     attempts,
     retryable,
     retryAfterMs,
-    oauthError:
-      parsed.body?.error === undefined ? undefined : failure.redact(parsed.body.error).slice(0, 200),
-    oauthErrorDescription:
-      parsed.body?.error_description === undefined
-        ? undefined
-        : failure.redact(parsed.body.error_description).slice(0, 500),
+    // Standard codes are kept as they are, so that a short secret cannot mangle them.
+    oauthError: code === undefined || OAUTH_ERROR_CODES.has(code) ? code : failure.redact(code).slice(0, 200),
+    oauthErrorDescription: description === undefined ? undefined : failure.redact(description).slice(0, 500),
   };
-  const code = details.oauthError;
-  const said = code
-    ? ` (${code}${details.oauthErrorDescription ? `: ${details.oauthErrorDescription}` : ''})`
+  const said = details.oauthError
+    ? ` (${details.oauthError}${details.oauthErrorDescription ? `: ${details.oauthErrorDescription}` : ''})`
     : '';
 
   // The status decides where it says enough; the body decides only for 400 and other statuses.

@@ -216,7 +216,7 @@ export function normalizeOptions(options: RevocationClientOptions): NormalizedOp
       'clientAuthentication "client_secret_post" needs bodyEncoding "form": the JSON body has no client fields',
     );
   }
-  const fetchImpl = options.fetch ?? globalThis.fetch;
+  const fetchImpl = options.fetch === undefined ? globalThis.fetch : options.fetch;
   if (typeof fetchImpl !== 'function') {
     throw new TypeError('fetch must be a function (no global fetch is available here)');
   }

@@ -12,6 +12,11 @@ export class PauseGate {
     this.#until = Math.max(this.#until, clock.now() + ms);
   }
 
+  /** Milliseconds left of the pause in force, 0 when none. */
+  remaining(clock: Clock): number {
+    return Math.max(0, this.#until - clock.now());
+  }
+
   /** Resolves when no pause is in force; rejects with `signal.reason` on abort. */
   async wait(clock: Clock, signal?: AbortSignal): Promise<void> {
     for (let left = this.#until - clock.now(); left > 0; left = this.#until - clock.now()) {

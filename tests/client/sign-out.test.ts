@@ -1,0 +1,185 @@
+// client.signOut({ accessToken?, refreshToken? }): revokes a session's refresh token, then its access token,
+// reports each token's outcome instead of throwing, and throws only for bad input or abort.
+import nock from 'nock';
+import {
+  createRevocationClient,
+  InvalidClientError,
+  type RevocationClientOptions,
+  ServerError,
+  type TokenOutcome,
+} from '../../src';
+
+const BASE = 'https://betaapi.digitallocker.gov.in/public';
+const PATH = '/oauth2/1/revoke';
+const ACCESS = 'access-4b8e2d';
+const REFRESH = 'refresh-9c1f3a';
+
+beforeAll(() => nock.disableNetConnect());
+afterEach(() => nock.cleanAll());
+afterAll(() => nock.enableNetConnect());
+
+function client(options: Partial<RevocationClientOptions> = {}) {
+  return createRevocationClient({
+    credentials: { clientId: 'id', clientSecret: 'secret' },
+    retry: false,
+    ...options,
+  });
+}
+
+/** A revoke endpoint answering each token with its status, recording the bodies in arrival order. */
+function endpoint(statuses: Record<string, number>) {
+  const bodies: string[] = [];
+  const scope = nock(BASE)
+    .post(PATH)
+    .times(Object.keys(statuses).length)
+    .reply((_uri, body) => {
+      const text = String(body);
+      bodies.push(text);
+      const token = new URLSearchParams(text).get('token') ?? '';
+      return [statuses[token] ?? 500, ''];
+    });
+  return { scope, bodies };
+}
+
+const revoked = { ok: true, result: expect.objectContaining({ outcome: 'revoked', confirmed: true }) };
+
+describe('order and hints', () => {
+  it('revokes the refresh token first, then the access token, each with its hint', async () => {
+    const { bodies } = endpoint({ [REFRESH]: 200, [ACCESS]: 200 });
+    const result = await client().signOut({ accessToken: ACCESS, refreshToken: REFRESH });
+    expect(bodies).toEqual([
+      `token=${REFRESH}&token_type_hint=refresh_token`,
+      `token=${ACCESS}&token_type_hint=access_token`,
+    ]);
+    expect(result).toEqual({ refreshToken: revoked, accessToken: revoked, complete: true });
+  });
+
+  it('sends one request when only the access token is given', async () => {
+    const { bodies } = endpoint({ [ACCESS]: 200 });
+    const result = await client().signOut({ accessToken: ACCESS });
+    expect(bodies).toEqual([`token=${ACCESS}&token_type_hint=access_token`]);
+    expect(result).toEqual({ accessToken: revoked, complete: true });
+    expect(result).not.toHaveProperty('refreshToken');
+  });
+
+  it('sends one request when only the refresh token is given', async () => {
+    const { bodies } = endpoint({ [REFRESH]: 200 });
+    const result = await client().signOut({ refreshToken: REFRESH });
+    expect(bodies).toEqual([`token=${REFRESH}&token_type_hint=refresh_token`]);
+    expect(result).toEqual({ refreshToken: revoked, complete: true });
+  });
+});
+
+describe('outcomes', () => {
+  it('counts an invalid token as already invalid, even without treatInvalidTokenAsRevoked', async () => {
+    endpoint({ [REFRESH]: 400, [ACCESS]: 200 });
+    const result = await client().signOut({ accessToken: ACCESS, refreshToken: REFRESH });
+    expect(result.refreshToken).toEqual({
+      ok: true,
+      result: expect.objectContaining({ outcome: 'already_invalid', status: 400 }),
+    });
+    expect(result.complete).toBe(true);
+  });
+
+  it('reports a failed refresh token without throwing, and still revokes the access token', async () => {
+    const { bodies } = endpoint({ [REFRESH]: 503, [ACCESS]: 200 });
+    const result = await client().signOut({ accessToken: ACCESS, refreshToken: REFRESH });
+    const refresh = result.refreshToken as Extract<TokenOutcome, { ok: false }>;
+    expect(refresh.ok).toBe(false);
+    expect(refresh.error).toBeInstanceOf(ServerError);
+    expect(refresh.error).toMatchObject({ status: 503, attempts: 1 });
+    expect(result.accessToken).toEqual(revoked);
+    expect(result.complete).toBe(false);
+    expect(bodies).toHaveLength(2);
+  });
+
+  it('reports both failures when both tokens fail', async () => {
+    endpoint({ [REFRESH]: 401, [ACCESS]: 500 });
+    const result = await client().signOut({ accessToken: ACCESS, refreshToken: REFRESH });
+    expect(result).toEqual({
+      refreshToken: { ok: false, error: expect.any(InvalidClientError) },
+      accessToken: { ok: false, error: expect.any(ServerError) },
+      complete: false,
+    });
+  });
+});
+
+describe('bad input throws before any request', () => {
+  const fetch = jest.fn<Promise<Response>, Parameters<typeof globalThis.fetch>>();
+  beforeEach(() => fetch.mockReset());
+
+  it.each([
+    { label: 'no tokens', tokens: {}, ErrorClass: TypeError },
+    {
+      label: 'both tokens undefined',
+      tokens: { accessToken: undefined, refreshToken: undefined },
+      ErrorClass: TypeError,
+    },
+    { label: 'null', tokens: null, ErrorClass: TypeError },
+    { label: 'a string', tokens: ACCESS, ErrorClass: TypeError },
+    { label: 'a numeric access token', tokens: { accessToken: 42 }, ErrorClass: TypeError },
+    {
+      label: 'a null refresh token',
+      tokens: { accessToken: ACCESS, refreshToken: null },
+      ErrorClass: TypeError,
+    },
+    { label: 'an empty access token', tokens: { accessToken: '' }, ErrorClass: RangeError },
+    {
+      label: 'a refresh token with a newline',
+      tokens: { accessToken: ACCESS, refreshToken: `${REFRESH}\n` },
+      ErrorClass: RangeError,
+    },
+    { label: 'an access token too long', tokens: { accessToken: 'a'.repeat(4097) }, ErrorClass: RangeError },
+  ])('$label: $ErrorClass.name', async ({ tokens, ErrorClass }) => {
+    // @ts-expect-error: deliberately the wrong type
+    const call = client({ fetch }).signOut(tokens);
+    await expect(call).rejects.toThrow(ErrorClass);
+    await expect(call).rejects.not.toThrow(ACCESS);
+    await expect(call).rejects.not.toThrow(REFRESH);
+    expect(fetch).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    ['null options', null],
+    ['a signal that is not an AbortSignal', { signal: 'abort' }],
+  ])('%s: TypeError', async (_label, options) => {
+    // @ts-expect-error: deliberately the wrong type
+    await expect(client({ fetch }).signOut({ accessToken: ACCESS }, options)).rejects.toThrow(TypeError);
+    expect(fetch).not.toHaveBeenCalled();
+  });
+});
+
+describe('abort', () => {
+  it('rejects with the reason of an already aborted signal, without a request', async () => {
+    const fetch = jest.fn<Promise<Response>, Parameters<typeof globalThis.fetch>>();
+    const reason = new Error('user left');
+    const call = client({ fetch }).signOut(
+      { accessToken: ACCESS, refreshToken: REFRESH },
+      {
+        signal: AbortSignal.abort(reason),
+      },
+    );
+    await expect(call).rejects.toBe(reason);
+    expect(fetch).not.toHaveBeenCalled();
+  });
+
+  it('rejects with the abort reason mid-request and does not go on to the access token', async () => {
+    const bodies: string[] = [];
+    // Never answers; gives up only when the client aborts the attempt.
+    const fetch = jest.fn((_url: string | URL | Request, init?: RequestInit) => {
+      bodies.push(String(init?.body));
+      return new Promise<Response>((_resolve, reject) => {
+        init?.signal?.addEventListener('abort', () => reject(init.signal?.reason));
+      });
+    });
+    const controller = new AbortController();
+    const reason = new Error('user left');
+    const call = client({ fetch }).signOut(
+      { accessToken: ACCESS, refreshToken: REFRESH },
+      { signal: controller.signal },
+    );
+    setTimeout(() => controller.abort(reason), 20);
+    await expect(call).rejects.toBe(reason);
+    expect(bodies).toEqual([`token=${REFRESH}&token_type_hint=refresh_token`]);
+  });
+});
