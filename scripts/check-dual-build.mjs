@@ -24,7 +24,8 @@ for (const [name, build] of Object.entries(builds)) {
       fetch: async () => new Response(body, { status }),
     });
     const error = await client.revoke('token').catch((e) => e);
-    const ok = error instanceof build[className] && error instanceof build.RevocationError && error instanceof Error;
+    const ok =
+      error instanceof build[className] && error instanceof build.RevocationError && error instanceof Error;
     if (!ok) {
       failures++;
       console.error(`${name}: a ${status} did not reject with an instance of ${className}`);
