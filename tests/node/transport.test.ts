@@ -1,0 +1,188 @@
+// createNodeTransport (digilocker-revocation/node) is a fetch over keep-alive node:http connections:
+// what goes in arrives, what comes back is a real Response, aborts and network failures behave like fetch.
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { createNodeTransport, type NodeTransport } from '../../src/node';
+
+type Handler = (request: IncomingMessage, body: string, response: ServerResponse) => void;
+
+let server: Server;
+let handler: Handler;
+let origin: string;
+let connections: number;
+let sockets: Set<Socket>;
+let transport: NodeTransport;
+
+beforeEach(async () => {
+  connections = 0;
+  sockets = new Set();
+  server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => {
+      body += chunk;
+    });
+    request.on('end', () => handler(request, body, response));
+  });
+  server.on('connection', (socket) => {
+    connections++;
+    sockets.add(socket);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  transport = createNodeTransport();
+});
+
+afterEach(async () => {
+  transport.close();
+  for (const socket of sockets) socket.destroy();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+describe('createNodeTransport', () => {
+  it('sends method, headers and a string body, and returns status, headers and body', async () => {
+    let seen: { method?: string; url?: string; headers?: IncomingMessage['headers']; body?: string } = {};
+    handler = (request, body, response) => {
+      seen = { method: request.method, url: request.url, headers: request.headers, body };
+      response.writeHead(400, { 'content-type': 'application/json', 'x-extra': 'yes' });
+      response.end('{"error":"invalid_token"}');
+    };
+    const response = await transport(`${origin}/public/oauth2/1/revoke`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Authorization: 'Basic abc' },
+      body: 'token=t%C3%A9',
+    });
+    expect(seen).toMatchObject({
+      method: 'POST',
+      url: '/public/oauth2/1/revoke',
+      body: 'token=t%C3%A9',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: 'Basic abc',
+        'content-length': '13',
+      },
+    });
+    expect(response.status).toBe(400);
+    expect(response.ok).toBe(false);
+    expect(response.headers.get('x-extra')).toBe('yes');
+    expect(await response.json()).toEqual({ error: 'invalid_token' });
+  });
+
+  it('accepts a Request, Headers and URLSearchParams', async () => {
+    const bodies: string[] = [];
+    handler = (request, body, response) => {
+      bodies.push(`${request.method} ${request.headers['x-a']} ${body}`);
+      response.end();
+    };
+    await transport(
+      new Request(`${origin}/a`, { method: 'POST', headers: { 'x-a': '1' }, body: 'from-request' }),
+    );
+    await transport(`${origin}/b`, {
+      method: 'PUT',
+      headers: new Headers({ 'x-a': '2' }),
+      body: new URLSearchParams({ token: 'a b' }),
+    });
+    expect(bodies).toEqual(['POST 1 from-request', 'PUT 2 token=a+b']);
+  });
+
+  it('returns an empty 200 and a 204 with no body', async () => {
+    handler = (request, _body, response) => {
+      response.writeHead(request.url === '/204' ? 204 : 200);
+      response.end();
+    };
+    expect(await (await transport(`${origin}/200`)).text()).toBe('');
+    const noContent = await transport(`${origin}/204`);
+    expect(noContent.status).toBe(204);
+    expect(noContent.body).toBeNull();
+  });
+
+  it('reuses one keep-alive connection for sequential requests', async () => {
+    handler = (_request, _body, response) => response.end('ok');
+    for (let i = 0; i < 5; i++) await (await transport(`${origin}/`, { method: 'POST', body: 'x' })).text();
+    expect(connections).toBe(1);
+  });
+
+  it('never follows a redirect', async () => {
+    handler = (_request, _body, response) => {
+      response.writeHead(302, { location: '/elsewhere' });
+      response.end();
+    };
+    const response = await transport(`${origin}/`);
+    expect(response.status).toBe(302);
+    expect(response.headers.get('location')).toBe('/elsewhere');
+  });
+
+  it('rejects at once with the reason of an already aborted signal, sending nothing', async () => {
+    let requests = 0;
+    handler = (_request, _body, response) => {
+      requests++;
+      response.end();
+    };
+    const reason = new Error('stop');
+    await expect(transport(`${origin}/`, { signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+    expect(requests).toBe(0);
+  });
+
+  it('aborts a request waiting for its answer, and the server sees the connection close', async () => {
+    handler = () => {}; // never answers
+    const controller = new AbortController();
+    const closed = new Promise((resolve) =>
+      server.once('request', (request) => request.socket.once('close', resolve)),
+    );
+    const pending = transport(`${origin}/`, { method: 'POST', body: 'x', signal: controller.signal });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    controller.abort();
+    await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
+    await closed;
+  });
+
+  it('aborts while the body is still arriving', async () => {
+    handler = (_request, _body, response) => {
+      response.writeHead(200);
+      response.write('partial'); // and never ends
+    };
+    const controller = new AbortController();
+    const pending = transport(`${origin}/`, { signal: controller.signal });
+    setTimeout(() => controller.abort(new Error('slow body')), 50);
+    await expect(pending).rejects.toThrow('slow body');
+  });
+
+  it('fails like fetch when the connection is refused, with the system error as the cause', async () => {
+    const closedServer = createServer();
+    closedServer.listen(0, '127.0.0.1');
+    await once(closedServer, 'listening');
+    const port = (closedServer.address() as AddressInfo).port;
+    await new Promise((resolve) => closedServer.close(resolve));
+    const error = await transport(`http://127.0.0.1:${port}/`).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      name: 'TypeError',
+      message: 'fetch failed',
+      cause: { code: 'ECONNREFUSED' },
+    });
+  });
+
+  it('fails like fetch when the server drops the connection after reading the request', async () => {
+    handler = (request) => request.socket.destroy();
+    const error = await transport(`${origin}/`, { method: 'POST', body: 'x' }).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      name: 'TypeError',
+      message: 'fetch failed',
+      cause: { code: 'ECONNRESET' },
+    });
+  });
+
+  it('close() ends the pooled connections', async () => {
+    handler = (_request, _body, response) => response.end('ok');
+    await (await transport(`${origin}/`)).text();
+    const [socket] = sockets;
+    const socketClosed = once(socket as Socket, 'close');
+    transport.close();
+    await socketClosed;
+  });
+
+  it('refuses options that make no sense', () => {
+    expect(() => createNodeTransport({ maxSockets: 0 })).toThrow(RangeError);
+    expect(() => createNodeTransport({ idleTimeoutMs: -1 })).toThrow(RangeError);
+  });
+});

@@ -1,0 +1,225 @@
+// The mock DigiLocker (digilocker-revocation/testing) behaves as DigiLocker documents it, validates
+// requests against the OpenAPI document, and injects the faults tests ask for.
+import { type MockDigiLocker, startMockDigiLocker } from '../../src/testing';
+
+let digilocker: MockDigiLocker;
+let revokeUrl: string;
+
+beforeEach(async () => {
+  digilocker = await startMockDigiLocker({ clientId: 'my client', clientSecret: 's&c:ret é+' });
+  revokeUrl = `${digilocker.baseUrl}/oauth2/1/revoke`;
+});
+afterEach(() => digilocker.close());
+
+function basic(id = digilocker.clientId, secret = digilocker.clientSecret): string {
+  const encode = (value: string) => new URLSearchParams([['', value]]).toString().slice(1);
+  return `Basic ${Buffer.from(`${encode(id)}:${encode(secret)}`).toString('base64')}`;
+}
+
+function postForm(
+  fields: Record<string, string>,
+  headers: Record<string, string> = { authorization: basic() },
+) {
+  return fetch(revokeUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    body: new URLSearchParams(fields).toString(),
+  });
+}
+
+function postJson(body: unknown, headers: Record<string, string> = { authorization: basic() }) {
+  return fetch(revokeUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+}
+
+describe('startMockDigiLocker', () => {
+  it('listens on 127.0.0.1 under /public and issues 40-hex tokens', () => {
+    expect(digilocker.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/public$/);
+    const { accessToken, refreshToken } = digilocker.issueTokens();
+    expect(accessToken).toMatch(/^[0-9a-f]{40}$/);
+    expect(refreshToken).toMatch(/^[0-9a-f]{40}$/);
+    expect(digilocker.isActive(accessToken)).toBe(true);
+  });
+
+  it('revokes with a form body and client_secret_basic (special characters in the secret)', async () => {
+    const { accessToken } = digilocker.issueTokens();
+    const response = await postForm({ token: accessToken, token_type_hint: 'access_token' });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe('');
+    expect(digilocker.isActive(accessToken)).toBe(false);
+    expect(digilocker.stats).toMatchObject({ revokeRequests: 1, revoked: 1 });
+    expect(digilocker.revokeRequestsFor(accessToken)).toBe(1);
+  });
+
+  it('revokes with a JSON body', async () => {
+    const { accessToken } = digilocker.issueTokens();
+    expect((await postJson({ token: accessToken })).status).toBe(200);
+    expect(digilocker.isActive(accessToken)).toBe(false);
+  });
+
+  it('accepts client_secret_post', async () => {
+    const { accessToken } = digilocker.issueTokens();
+    const response = await postForm(
+      { token: accessToken, client_id: digilocker.clientId, client_secret: digilocker.clientSecret },
+      {},
+    );
+    expect(response.status).toBe(200);
+  });
+
+  it('accepts a Bearer token from the client-credentials grant, and refuses an unknown one', async () => {
+    const tokenResponse = await fetch(`${digilocker.baseUrl}/oauth2/1/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic() },
+      body: 'grant_type=client_credentials&scope=default',
+    });
+    const grant = (await tokenResponse.json()) as {
+      access_token: string;
+      token_type: string;
+      expires_in: number;
+    };
+    expect(grant).toMatchObject({ token_type: 'Bearer', expires_in: 3600 });
+
+    const { accessToken } = digilocker.issueTokens();
+    expect(
+      (await postJson({ token: accessToken }, { authorization: `Bearer ${grant.access_token}` })).status,
+    ).toBe(200);
+    expect((await postJson({ token: 'x' }, { authorization: 'Bearer not-issued' })).status).toBe(401);
+  });
+
+  it('refuses bad client credentials with 401 invalid_client', async () => {
+    const { accessToken } = digilocker.issueTokens();
+    const response = await postForm(
+      { token: accessToken },
+      { authorization: basic(digilocker.clientId, 'wrong') },
+    );
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({ error: 'invalid_client' });
+    expect(digilocker.isActive(accessToken)).toBe(true);
+    expect((await postForm({ token: accessToken }, {})).status).toBe(401);
+  });
+
+  it('revoking a refresh token invalidates the access tokens of its grant, not of others', async () => {
+    const session = digilocker.issueTokens();
+    const other = digilocker.issueTokens();
+    expect((await postForm({ token: session.refreshToken })).status).toBe(200);
+    expect(digilocker.isActive(session.accessToken)).toBe(false);
+    expect(digilocker.isActive(other.accessToken)).toBe(true);
+  });
+
+  it('answers 400 invalid_token for an unknown or already revoked token', async () => {
+    const { accessToken } = digilocker.issueTokens();
+    await postForm({ token: accessToken });
+    for (const token of [accessToken, 'never-issued']) {
+      const response = await postForm({ token });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual({
+        error: 'invalid_token',
+        error_description: 'The token is invalid',
+      });
+    }
+    expect(digilocker.stats.invalidToken).toBe(2);
+  });
+
+  it('answers 400 invalid_request for a missing token', async () => {
+    const response = await postForm({ token_type_hint: 'access_token' });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: 'invalid_request' });
+  });
+
+  it.each([
+    [
+      'a hint outside the enum',
+      () => postForm({ token: 't', token_type_hint: 'id_token' }),
+      /token_type_hint must be one of/,
+    ],
+    ['a token that is not a string', () => postJson({ token: 42 }), /body\/token must be string/],
+    ['an unparsable JSON body', () => postJsonText('{"token":'), /not valid JSON/],
+    ['an unsupported content type', () => postText('token=t', 'text/plain'), /Content-Type must be/],
+  ])('answers 400 with a clear description for an off-spec request: %s', async (_, send, description) => {
+    const response = await send();
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { error: string; error_description: string };
+    expect(body.error).toBe('invalid_request');
+    expect(body.error_description).toMatch(description);
+  });
+
+  it('refuses methods other than POST', async () => {
+    expect((await fetch(revokeUrl)).status).toBe(405);
+  });
+
+  describe('fault injection', () => {
+    it('answers an injected status with Retry-After, without revoking, for `times` requests', async () => {
+      const { accessToken } = digilocker.issueTokens();
+      digilocker.inject({ type: 'status', status: 503, retryAfter: 7 }, { times: 2 });
+      for (let i = 0; i < 2; i++) {
+        const response = await postForm({ token: accessToken });
+        expect(response.status).toBe(503);
+        expect(response.headers.get('retry-after')).toBe('7');
+      }
+      expect(digilocker.isActive(accessToken)).toBe(true);
+      expect((await postForm({ token: accessToken })).status).toBe(200);
+      expect(digilocker.stats.faults).toBe(2);
+    });
+
+    it('applies faults in order', async () => {
+      digilocker.inject({ type: 'status', status: 429 });
+      digilocker.inject({ type: 'status', status: 500 });
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push((await postForm({ token: 'x' })).status);
+      expect(statuses).toEqual([429, 500, 400]);
+    });
+
+    it('delays an answer', async () => {
+      const { accessToken } = digilocker.issueTokens();
+      digilocker.inject({ type: 'delay', ms: 150 });
+      const started = performance.now();
+      expect((await postForm({ token: accessToken })).status).toBe(200);
+      expect(performance.now() - started).toBeGreaterThanOrEqual(140);
+    });
+
+    it.each([true, false])(
+      'drops the connection after receiving the request (revoke first: %s)',
+      async (revoke) => {
+        const { accessToken } = digilocker.issueTokens();
+        digilocker.inject({ type: 'drop', revoke });
+        await expect(postForm({ token: accessToken })).rejects.toThrow('fetch failed');
+        expect(digilocker.isActive(accessToken)).toBe(!revoke);
+      },
+    );
+
+    it('answers a malformed body', async () => {
+      digilocker.inject({ type: 'malformed', status: 502 });
+      const response = await postForm({ token: 'x' });
+      expect(response.status).toBe(502);
+      await expect(response.clone().json()).rejects.toThrow();
+    });
+
+    it('forgets queued faults on clearFaults()', async () => {
+      digilocker.inject({ type: 'status', status: 503 }, { times: 5 });
+      digilocker.clearFaults();
+      expect((await postForm({ token: 'x' })).status).toBe(400);
+    });
+  });
+
+  it('close() ends idle keep-alive connections', async () => {
+    await postForm({ token: 'x' });
+    await digilocker.close();
+    await expect(postForm({ token: 'x' })).rejects.toThrow();
+    digilocker = await startMockDigiLocker(); // afterEach closes this one
+  });
+});
+
+function postText(body: string, contentType: string) {
+  return fetch(revokeUrl, {
+    method: 'POST',
+    headers: { 'content-type': contentType, authorization: basic() },
+    body,
+  });
+}
+
+function postJsonText(body: string) {
+  return postText(body, 'application/json');
+}
