@@ -23,4 +23,11 @@ export default defineConfig([
     platform: 'node',
     treeshake: true,
   },
+  {
+    entry: { cli: 'src/cli/main.ts' },
+    format: ['esm'],
+    target: 'node20',
+    platform: 'node',
+    banner: { js: '#!/usr/bin/env node' },
+  },
 ]);

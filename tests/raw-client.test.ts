@@ -6,7 +6,11 @@ const BASE = 'https://betaapi.digitallocker.gov.in/public';
 
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
-afterAll(() => nock.enableNetConnect());
+afterAll(() => {
+  nock.enableNetConnect();
+  // nock patches node:http for the whole jest worker; later files need the real one.
+  nock.restore();
+});
 
 describe('the generated client', () => {
   it('posts a form-urlencoded body to /oauth2/1/revoke with Accept: application/json', async () => {

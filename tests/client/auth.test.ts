@@ -22,7 +22,11 @@ afterEach(() => {
   nock.cleanAll();
   jest.useRealTimers();
 });
-afterAll(() => nock.enableNetConnect());
+afterAll(() => {
+  nock.enableNetConnect();
+  // nock patches node:http for the whole jest worker; later files need the real one.
+  nock.restore();
+});
 
 function provider(extra: { tokenUrl?: string; scope?: string } = {}) {
   return clientCredentialsTokenProvider({ clientId: CLIENT_ID, clientSecret: SECRET, ...extra });

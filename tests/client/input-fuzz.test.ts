@@ -37,6 +37,7 @@ afterEach(() => {
 afterAll(() => {
   nock.emitter.removeListener('no match', countUnmatched);
   nock.enableNetConnect();
+  nock.restore(); // nock patches node:http for the whole jest worker; later files need the real one
 });
 
 const client = createRevocationClient({ credentials: CREDENTIALS, fetch, retry: false });

@@ -13,7 +13,11 @@ const PATH = '/oauth2/1/revoke';
 
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
-afterAll(() => nock.enableNetConnect());
+afterAll(() => {
+  nock.enableNetConnect();
+  // nock patches node:http for the whole jest worker; later files need the real one.
+  nock.restore();
+});
 
 /** Builds a client from options that may be deliberately mistyped. */
 function create(options: Record<string, unknown>) {

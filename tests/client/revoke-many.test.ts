@@ -25,7 +25,11 @@ afterEach(async () => {
   nock.cleanAll();
   await Promise.all(servers.splice(0).map((close) => close()));
 });
-afterAll(() => nock.enableNetConnect());
+afterAll(() => {
+  nock.enableNetConnect();
+  // nock patches node:http for the whole jest worker; later files need the real one.
+  nock.restore();
+});
 
 function client(options: Partial<RevocationClientOptions> = {}) {
   return createRevocationClient({

@@ -19,7 +19,11 @@ const CREDENTIALS = { clientId: 'client-1', clientSecret: 'secret-1' };
 
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
-afterAll(() => nock.enableNetConnect());
+afterAll(() => {
+  nock.enableNetConnect();
+  // nock patches node:http for the whole jest worker; later files need the real one.
+  nock.restore();
+});
 
 function client(options: Partial<RevocationClientOptions> = {}) {
   const auth = options.accessToken === undefined ? { credentials: CREDENTIALS } : {};

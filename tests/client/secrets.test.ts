@@ -122,6 +122,7 @@ afterAll(async () => {
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   nock.enableNetConnect();
+  nock.restore(); // nock patches node:http for the whole jest worker; later files need the real one
 });
 
 // ---------------------------------------------------------------------------------------------------------

@@ -16,7 +16,11 @@ const REFRESH = 'refresh-9c1f3a';
 
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
-afterAll(() => nock.enableNetConnect());
+afterAll(() => {
+  nock.enableNetConnect();
+  // nock patches node:http for the whole jest worker; later files need the real one.
+  nock.restore();
+});
 
 function client(options: Partial<RevocationClientOptions> = {}) {
   return createRevocationClient({

@@ -1,0 +1,16 @@
+/** The exit codes of `digilocker-revoke`. */
+export const EXIT = {
+  /** Every token revoked (or already invalid, when that counts as success). */
+  ok: 0,
+  /** At least one token failed. */
+  failed: 1,
+  /** Usage or configuration error. */
+  usage: 2,
+  /** Stopped by SIGINT or SIGTERM, after finishing what was in flight. */
+  interrupted: 130,
+} as const;
+
+/** A usage or configuration error: one line on stderr, then exit 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
