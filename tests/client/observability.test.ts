@@ -1,0 +1,76 @@
+// onEvent: plain events at each step of a call, with the token's fingerprint and never the token; an
+// observer that throws does not break the call.
+import { createHash } from 'node:crypto';
+import nock from 'nock';
+import { createRevocationClient, type RevocationEvent } from '../../src';
+
+const BASE = 'https://betaapi.digitallocker.gov.in/public';
+const PATH = '/oauth2/1/revoke';
+const TOKEN = 'observed-token-5f2a9c';
+const FINGERPRINT = createHash('sha256').update(TOKEN).digest('hex').slice(0, 12);
+
+beforeAll(() => nock.disableNetConnect());
+afterEach(() => nock.cleanAll());
+afterAll(() => {
+  nock.enableNetConnect();
+  nock.restore(); // nock patches node:http for the whole jest worker; later files need the real one
+});
+
+function observedClient(onEvent: (event: RevocationEvent) => void) {
+  return createRevocationClient({
+    credentials: { clientId: 'id', clientSecret: 'secret' },
+    onEvent,
+    random: () => 0.5,
+    clock: { now: () => 0, sleep: async () => {} },
+  });
+}
+
+describe('onEvent', () => {
+  it('reports request, response, retry, request, response for a 503 then a 200', async () => {
+    nock(BASE).post(PATH).reply(503).post(PATH).reply(200);
+    const events: RevocationEvent[] = [];
+    await observedClient((event) => events.push(event)).revoke(TOKEN);
+    expect(events).toEqual([
+      { type: 'request', attempt: 1, method: 'POST', url: `${BASE}${PATH}`, fingerprint: FINGERPRINT },
+      { type: 'response', attempt: 1, status: 503, durationMs: 0, fingerprint: FINGERPRINT },
+      { type: 'retry', attempt: 1, delayMs: 100, reason: 'server_error', fingerprint: FINGERPRINT },
+      { type: 'request', attempt: 2, method: 'POST', url: `${BASE}${PATH}`, fingerprint: FINGERPRINT },
+      { type: 'response', attempt: 2, status: 200, durationMs: 0, fingerprint: FINGERPRINT },
+    ]);
+  });
+
+  it('reports an error event with the code when the call fails', async () => {
+    nock(BASE)
+      .post(PATH)
+      .reply(400, { error: 'invalid_token', error_description: `no such token ${TOKEN}` });
+    const events: RevocationEvent[] = [];
+    await expect(observedClient((event) => events.push(event)).revoke(TOKEN)).rejects.toThrow();
+    expect(events.at(-1)).toEqual({
+      type: 'error',
+      attempt: 1,
+      code: 'invalid_token',
+      fingerprint: FINGERPRINT,
+    });
+    expect(JSON.stringify(events)).not.toContain(TOKEN);
+  });
+
+  it('reports network failures of an attempt as error events', async () => {
+    nock(BASE)
+      .post(PATH)
+      .replyWithError({ code: 'ECONNRESET', message: 'socket hang up' })
+      .post(PATH)
+      .reply(200);
+    const events: RevocationEvent[] = [];
+    await observedClient((event) => events.push(event)).revoke(TOKEN);
+    expect(events.map((event) => event.type)).toEqual(['request', 'error', 'retry', 'request', 'response']);
+    expect(events[1]).toMatchObject({ code: 'network_error' });
+  });
+
+  it('ignores an observer that throws', async () => {
+    nock(BASE).post(PATH).reply(200);
+    const result = await observedClient(() => {
+      throw new Error('broken logger');
+    }).revoke(TOKEN);
+    expect(result.outcome).toBe('revoked');
+  });
+});

@@ -1,0 +1,221 @@
+// Retries: what is retried, how long the client waits (exact, with an injected clock and random
+// source), Retry-After, and the attempt and time budgets.
+import nock from 'nock';
+import {
+  type Clock,
+  createRevocationClient,
+  InvalidClientError,
+  RateLimitedError,
+  type RevocationClientOptions,
+  ServerError,
+  TimeoutError,
+  UnexpectedResponseError,
+} from '../../src';
+import { backoffDelay, isRetryableStatus, parseRetryAfter } from '../../src/retry-policy';
+
+const BASE = 'https://betaapi.digitallocker.gov.in/public';
+const PATH = '/oauth2/1/revoke';
+
+/** A virtual clock: sleeping advances time at once and records the delay asked for. */
+function fakeClock(): Clock & { sleeps: number[]; advance(ms: number): void } {
+  let now = 0;
+  const sleeps: number[] = [];
+  return {
+    sleeps,
+    now: () => now,
+    advance(ms) {
+      now += ms;
+    },
+    async sleep(ms, signal) {
+      if (signal?.aborted) throw signal.reason;
+      sleeps.push(ms);
+      now += ms;
+    },
+  };
+}
+
+function client(clock: Clock, extra: Partial<RevocationClientOptions> = {}) {
+  return createRevocationClient({
+    credentials: { clientId: 'id', clientSecret: 'secret' },
+    clock,
+    random: () => 0.5,
+    ...extra,
+  });
+}
+
+beforeAll(() => nock.disableNetConnect());
+afterEach(() => nock.cleanAll());
+afterAll(() => {
+  nock.enableNetConnect();
+  nock.restore(); // nock patches node:http for the whole jest worker; later files need the real one
+});
+
+describe('the retry policy', () => {
+  it.each([408, 429, 500, 502, 503, 504])('retries %i', (status) =>
+    expect(isRetryableStatus(status)).toBe(true),
+  );
+  it.each([400, 401, 403, 404, 405, 409, 413, 422, 501, 505])('never retries %i', (status) =>
+    expect(isRetryableStatus(status)).toBe(false),
+  );
+
+  it('backs off exponentially with full jitter, capped by maxDelayMs', () => {
+    const settings = { baseDelayMs: 200, maxDelayMs: 1000 };
+    expect([1, 2, 3, 4, 5].map((attempt) => backoffDelay(attempt, settings, () => 0.5))).toEqual([
+      100, 200, 400, 500, 500,
+    ]);
+    expect(backoffDelay(3, settings, () => 0)).toBe(0);
+    expect(backoffDelay(3, settings, () => 0.999)).toBe(799);
+  });
+
+  it('reads Retry-After as delta-seconds or an HTTP date', () => {
+    const now = Date.parse('2026-11-24T10:00:00Z');
+    expect(parseRetryAfter('7', now)).toBe(7000);
+    expect(parseRetryAfter('Tue, 24 Nov 2026 10:00:30 GMT', now)).toBe(30_000);
+    expect(parseRetryAfter('Tue, 24 Nov 2026 09:00:00 GMT', now)).toBe(0);
+    expect(parseRetryAfter('soon', now)).toBeUndefined();
+    expect(parseRetryAfter('-5', now)).toBeUndefined();
+    expect(parseRetryAfter(null, now)).toBeUndefined();
+  });
+});
+
+describe('revoke retries', () => {
+  it.each([408, 429, 500, 502, 503, 504])(
+    'retries a %i and succeeds, waiting the backoff delay',
+    async (status) => {
+      nock(BASE).post(PATH).reply(status).post(PATH).reply(200);
+      const clock = fakeClock();
+      const result = await client(clock).revoke('token-0123456789');
+      expect(result).toMatchObject({ outcome: 'revoked', attempts: 2, status: 200 });
+      expect(clock.sleeps).toEqual([100]);
+    },
+  );
+
+  it('waits 100, 200 ms (random 0.5 of 200 * 2^n) and gives up after maxAttempts with a ServerError', async () => {
+    nock(BASE).post(PATH).times(3).reply(503, { error: 'repository_service_unavailable' });
+    const clock = fakeClock();
+    const error = await client(clock)
+      .revoke('token-0123456789')
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ServerError);
+    expect(error).toMatchObject({
+      status: 503,
+      attempts: 3,
+      retryable: true,
+      oauthError: 'repository_service_unavailable',
+    });
+    expect(clock.sleeps).toEqual([100, 200]);
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it('honours maxAttempts, baseDelayMs and maxDelayMs', async () => {
+    nock(BASE).post(PATH).times(5).reply(500);
+    const clock = fakeClock();
+    const error = await client(clock, { retry: { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 300 } })
+      .revoke('token-0123456789')
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ attempts: 5 });
+    expect(clock.sleeps).toEqual([50, 100, 150, 150]);
+  });
+
+  it('makes one attempt with retry: false', async () => {
+    nock(BASE).post(PATH).reply(503);
+    const clock = fakeClock();
+    await expect(client(clock, { retry: false }).revoke('token-0123456789')).rejects.toMatchObject({
+      attempts: 1,
+    });
+    expect(clock.sleeps).toEqual([]);
+  });
+
+  it.each([
+    [400, { error: 'invalid_request' }, UnexpectedResponseError],
+    [401, { error: 'invalid_client' }, InvalidClientError],
+    [403, {}, InvalidClientError],
+    [404, {}, UnexpectedResponseError],
+    [501, {}, ServerError],
+  ])('never retries a %i', async (status, body, ErrorClass) => {
+    nock(BASE).post(PATH).reply(status, body);
+    const clock = fakeClock();
+    const error = await client(clock)
+      .revoke('token-0123456789')
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ErrorClass);
+    expect(error).toMatchObject({ attempts: 1, retryable: false });
+    expect(clock.sleeps).toEqual([]);
+  });
+
+  it('a 408 that persists ends in a TimeoutError with its status', async () => {
+    nock(BASE).post(PATH).times(3).reply(408);
+    await expect(client(fakeClock()).revoke('token-0123456789')).rejects.toMatchObject({
+      name: 'TimeoutError',
+      status: 408,
+      attempts: 3,
+    });
+  });
+
+  it('waits what Retry-After says (seconds) instead of the backoff', async () => {
+    nock(BASE).post(PATH).reply(429, {}, { 'Retry-After': '3' }).post(PATH).reply(200);
+    const clock = fakeClock();
+    await client(clock).revoke('token-0123456789');
+    expect(clock.sleeps).toEqual([3000]);
+  });
+
+  it('waits until the HTTP date of Retry-After', async () => {
+    const inTwoSeconds = new Date(Date.now() + 2000).toUTCString();
+    nock(BASE).post(PATH).reply(503, '', { 'Retry-After': inTwoSeconds }).post(PATH).reply(200);
+    const clock = fakeClock();
+    await client(clock).revoke('token-0123456789');
+    expect(clock.sleeps).toHaveLength(1);
+    expect(clock.sleeps[0]).toBeGreaterThan(0);
+    expect(clock.sleeps[0]).toBeLessThanOrEqual(2000);
+  });
+
+  it('stops at once when Retry-After is longer than what is left of maxElapsedMs, with retryAfterMs', async () => {
+    nock(BASE).post(PATH).reply(429, { error: 'rate_limited' }, { 'Retry-After': '120' });
+    const clock = fakeClock();
+    const error = await client(clock)
+      .revoke('token-0123456789')
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RateLimitedError);
+    expect(error).toMatchObject({ retryAfterMs: 120_000, attempts: 1, retryable: true });
+    expect(clock.sleeps).toEqual([]);
+  });
+
+  it('never starts an attempt past maxElapsedMs', async () => {
+    // Each attempt takes 400 ms of virtual time, each wait 50 ms; the budget is 1000 ms.
+    const clock = fakeClock();
+    const starts: number[] = [];
+    const fetch = async () => {
+      starts.push(clock.now());
+      clock.advance(400);
+      return new Response('', { status: 503 });
+    };
+    const error = await client(clock, {
+      fetch,
+      retry: { maxAttempts: 10, baseDelayMs: 100, maxDelayMs: 100, maxElapsedMs: 1000 },
+    })
+      .revoke('token-0123456789')
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ServerError);
+    // Attempts start at 0, 450 and 900; after the third, 1300 + 50 is past the budget: no fourth.
+    expect(starts).toEqual([0, 450, 900]);
+    expect(clock.sleeps).toEqual([50, 50]);
+  });
+
+  it('bounds each attempt by what is left of the budget', async () => {
+    const fetch = (_url: string | URL | Request, init?: RequestInit) =>
+      new Promise<Response>((_resolve, reject) => {
+        init?.signal?.addEventListener('abort', () => reject(init.signal?.reason));
+      });
+    const started = Date.now();
+    const error = await createRevocationClient({
+      credentials: { clientId: 'id', clientSecret: 'secret' },
+      fetch,
+      timeoutMs: 10_000,
+      retry: { maxAttempts: 3, maxElapsedMs: 150 },
+    })
+      .revoke('token-0123456789')
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+});
