@@ -150,53 +150,48 @@ function waitBeforeRetry(delay: number, state: CallState, clock: NormalizedOptio
   return state.gate ? Math.max(delay, state.gate.remaining(clock)) : delay;
 }
 
-/** One attempt: fetch and read the whole body, within `timeoutMs`, stopping at once on abort. */
-async function sendAttempt(
+/**
+ * One attempt: fetch and read the whole body, within `timeoutMs`, stopping at once on abort. The
+ * attempt is raced against our own timer and the caller's signal, so that it ends even when the fetch
+ * implementation fails to follow its signal (nodejs/node#55428); the signal is still passed to fetch
+ * so that a well-behaved one closes the socket.
+ */
+function sendAttempt(
   fetchImpl: typeof globalThis.fetch,
   url: string,
   init: RequestInit,
   timeoutMs: number,
   callerSignal: AbortSignal | undefined,
 ): Promise<{ response: Response; text: string }> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new AttemptTimedOut()), timeoutMs);
-  const onCallerAbort = () => controller.abort(callerSignal?.reason);
-  callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
-  try {
-    return await raceWithSignal(
-      fetchAndRead(fetchImpl, url, { ...init, signal: controller.signal }),
-      controller.signal,
+  return new Promise((resolve, reject) => {
+    const controller = new AbortController();
+    const stop = (reason: unknown) => {
+      controller.abort(reason);
+      reject(reason);
+    };
+    const timer = setTimeout(() => stop(new AttemptTimedOut()), timeoutMs);
+    const onCallerAbort = () => stop(callerSignal?.reason);
+    callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
+    const settle = () => {
+      clearTimeout(timer);
+      callerSignal?.removeEventListener('abort', onCallerAbort);
+    };
+    fetchAndRead(fetchImpl, url, { ...init, signal: controller.signal }).then(
+      (answer) => {
+        settle();
+        resolve(answer);
+      },
+      (error: unknown) => {
+        settle();
+        reject(error);
+      },
     );
-  } finally {
-    clearTimeout(timer);
-    callerSignal?.removeEventListener('abort', onCallerAbort);
-  }
+  });
 }
 
 async function fetchAndRead(fetchImpl: typeof globalThis.fetch, url: string, init: RequestInit) {
   const response = await fetchImpl(url, init);
   return { response, text: await response.text() };
-}
-
-/**
- * Settles with `work`, or rejects with the signal's reason as soon as it aborts, even when the fetch
- * implementation fails to follow the signal (nodejs/node#55428).
- */
-function raceWithSignal<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 /** The reason our own timer aborts an attempt with. */
@@ -252,7 +247,8 @@ function finalResponse(response: Response, text: string, attempt: number): Respo
       retryable: false,
     });
   }
-  return new Response(NULL_BODY_STATUSES.has(response.status) ? null : text, {
+  // An empty body (the usual 200) costs nothing to wrap; a string body costs a stream.
+  return new Response(text === '' || NULL_BODY_STATUSES.has(response.status) ? null : text, {
     status: response.status,
     statusText: response.statusText,
     headers: response.headers,

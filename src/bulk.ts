@@ -80,7 +80,12 @@ async function* pool(
     Symbol.asyncIterator in tokens
       ? tokens[Symbol.asyncIterator]()
       : (tokens as Iterable<TokenInput>)[Symbol.iterator]();
-  const inFlight = new Map<number, Promise<RevocationOutcome>>();
+  // Finished outcomes wait in `finished` until the consumer takes them; a worker that finishes wakes the
+  // loop. Input is pulled only while in-flight and finished outcomes together leave room, so memory
+  // stays bounded by `concurrency` whatever the input's size.
+  const finished: RevocationOutcome[] = [];
+  let inFlight = 0;
+  let wake: (() => void) | undefined;
   let nextIndex = 0;
   let exhausted = false;
 
@@ -100,22 +105,35 @@ async function* pool(
     }
   };
 
+  const launch = (index: number, input: unknown) => {
+    inFlight++;
+    void settle(index, input).then((outcome) => {
+      inFlight--;
+      finished.push(outcome);
+      wake?.();
+    });
+  };
+
   try {
     for (;;) {
-      // Pull input only while there is room: memory stays bounded whatever the input's size.
-      while (!exhausted && inFlight.size < concurrency && !signal?.aborted) {
+      while (!exhausted && inFlight + finished.length < concurrency && !signal?.aborted) {
         const next = await iterator.next();
         if (next.done) {
           exhausted = true;
           break;
         }
-        const index = nextIndex++;
-        inFlight.set(index, settle(index, next.value));
+        launch(nextIndex++, next.value);
       }
-      if (inFlight.size === 0) return;
-      const outcome = await Promise.race(inFlight.values());
-      inFlight.delete(outcome.index);
-      yield outcome;
+      const outcome = finished.shift();
+      if (outcome) {
+        yield outcome;
+        continue;
+      }
+      if (inFlight === 0) return;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+      wake = undefined;
     }
   } finally {
     if (!exhausted) await iterator.return?.();

@@ -38,9 +38,29 @@ const CONTENT_TYPES: Record<BodyEncoding, string> = {
 // Chosen explicitly rather than left to openapi-fetch's Content-Type sniffing, which relies on an
 // `instanceof Function` check that fails across realms (jest's VM context, some edge sandboxes).
 const SERIALIZERS: Record<BodyEncoding, (body: RevocationFormBody | RevocationJsonBody) => string> = {
-  form: (body) => new URLSearchParams(body as Record<string, string>).toString(),
+  form: (body) => formEncode(body as Record<string, string | undefined>),
   json: (body) => JSON.stringify(body),
 };
+
+/**
+ * The application/x-www-form-urlencoded serialisation, byte for byte what URLSearchParams produces
+ * (space as `+`; everything but `*-._` and alphanumerics percent-encoded), at a fraction of its cost.
+ */
+export function formEncode(fields: Record<string, string | undefined>): string {
+  let encoded = '';
+  for (const name in fields) {
+    const value = fields[name];
+    if (value === undefined) continue;
+    encoded += `${encoded ? '&' : ''}${encodeFormComponent(name)}=${encodeFormComponent(value)}`;
+  }
+  return encoded;
+}
+
+function encodeFormComponent(text: string): string {
+  return encodeURIComponent(text)
+    .replace(/%20/g, '+')
+    .replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
 
 /** Creates the generated client for a base URL that includes `/public`. */
 export function createRawClient(baseUrl: string, fetchImpl?: typeof globalThis.fetch): RawClient {

@@ -1,6 +1,7 @@
 // The spec-derived client (src/raw.ts) sends what the OpenAPI document describes, for both encodings.
+import fc from 'fast-check';
 import nock from 'nock';
-import { createRawClient, postRevocation, REVOKE_PATH } from '../src/raw';
+import { createRawClient, formEncode, postRevocation, REVOKE_PATH } from '../src/raw';
 
 const BASE = 'https://betaapi.digitallocker.gov.in/public';
 
@@ -86,5 +87,19 @@ describe('the generated client', () => {
     });
     expect(response.status).toBe(400);
     expect(error).toEqual({ error: 'invalid_token', error_description: 'The token is invalid' });
+  });
+});
+
+describe('formEncode', () => {
+  it('serialises exactly as URLSearchParams does, for any strings', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.string({ unit: 'binary' })), (fields) => {
+        expect(formEncode(fields)).toBe(new URLSearchParams(fields).toString());
+      }),
+      { numRuns: 2000 },
+    );
+    expect(formEncode({ token: "a b!'()~*-._é", skipped: undefined })).toBe(
+      'token=a+b%21%27%28%29%7E*-._%C3%A9',
+    );
   });
 });

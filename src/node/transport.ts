@@ -153,10 +153,9 @@ function toResponse(response: IncomingMessage, chunks: Buffer[]): Response {
   const raw = response.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) headers.append(raw[i] as string, raw[i + 1] as string);
   const status = response.statusCode ?? 0;
-  const body = NULL_BODY_STATUSES.has(status)
-    ? null
-    : chunks.length === 1
-      ? chunks[0]
-      : Buffer.concat(chunks);
+  // An empty body (the usual 200 of a revocation) costs nothing to wrap.
+  let body: Buffer | null = null;
+  if (chunks.length > 0 && !NULL_BODY_STATUSES.has(status))
+    body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
   return new Response(body as BodyInit | null, { status, statusText: response.statusMessage ?? '', headers });
 }
