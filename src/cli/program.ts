@@ -68,7 +68,7 @@ export function createProgram(io: CliIo, setExitCode: (code: number) => void): C
     .argument('[tokens...]', 'tokens to revoke (visible to other processes: prefer --file or standard input)')
     .option('--file <path>', "read tokens from a file, one per line; '-' for standard input")
     .addOption(
-      new Option('--hint <type>', 'token_type_hint sent with every token (default: none)').choices([
+      new Option('--hint <type>', 'the token_type_hint sent with every token; none by default').choices([
         'access_token',
         'refresh_token',
       ]),

@@ -1,0 +1,149 @@
+// Runs the BUILT digilocker-revoke (dist/cli.js) as a user would: a child process with its own
+// environment, arguments and standard streams, against a mock DigiLocker started in the test process.
+import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+const root = join(__dirname, '../..');
+
+/** The built CLI. */
+export const CLI = join(root, 'dist/cli.js');
+
+/** What a finished run left behind. */
+export interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A running CLI: its process, its output so far, and its end. */
+export interface Running {
+  child: ChildProcessWithoutNullStreams;
+  stdout(): string;
+  stderr(): string;
+  done: Promise<Run>;
+}
+
+export interface StartOptions {
+  /** Written to standard input, which is then closed; without it, standard input stays open. */
+  stdin?: string;
+  /** Added to a clean environment (PATH only): `undefined` leaves a variable out. */
+  env?: Record<string, string | undefined>;
+}
+
+const running = new Set<ChildProcessWithoutNullStreams>();
+
+// Registered in every test file that imports the harness: a test that fails mid-way leaves no CLI
+// running (one waiting on an open standard input would never end).
+afterEach(() => {
+  for (const child of running) child.kill('SIGKILL');
+  running.clear();
+});
+
+/** Starts `node dist/cli.js ...args`. Nothing from the test's own environment leaks in but PATH. */
+export function startCli(args: string[], options: StartOptions = {}): Running {
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '' };
+  for (const [name, value] of Object.entries(options.env ?? {})) if (value !== undefined) env[name] = value;
+  const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  child.stdin.on('error', () => {}); // the CLI may exit before reading all of it
+  if (options.stdin !== undefined) child.stdin.end(options.stdin);
+  running.add(child);
+  const done = new Promise<Run>((resolve) =>
+    child.on('close', (code, signal) => {
+      running.delete(child);
+      resolve({ code, signal, stdout, stderr });
+    }),
+  );
+  return { child, stdout: () => stdout, stderr: () => stderr, done };
+}
+
+/** The environment that gives the CLI the mock's client credentials. */
+export function credentialsOf(digilocker: {
+  clientId: string;
+  clientSecret: string;
+}): Record<string, string> {
+  return { DIGILOCKER_CLIENT_ID: digilocker.clientId, DIGILOCKER_CLIENT_SECRET: digilocker.clientSecret };
+}
+
+/** Runs the CLI to its end. */
+export function runCli(args: string[], options: StartOptions = {}): Promise<Run> {
+  // Without input of its own, standard input is closed (as with `< /dev/null`), not left open.
+  return startCli(args, { stdin: '', ...options }).done;
+}
+
+/** The JSON lines of `--json` output. */
+export function jsonLines(stdout: string): Record<string, unknown>[] {
+  return stdout
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/** The `{"summary":{...}}` line, which must be the last one. */
+export function summaryOf(stdout: string): Record<string, unknown> {
+  const last = jsonLines(stdout).at(-1) as { summary?: Record<string, unknown> } | undefined;
+  if (!last?.summary) throw new Error(`The last line of stdout is not the summary:\n${stdout.slice(-500)}`);
+  return last.summary;
+}
+
+/** Polls `condition` every 10 ms. */
+export async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/**
+ * Builds the package when dist/cli.js is missing or older than a file of src/ (CI builds before the
+ * tests, so this only happens locally). Test files run in parallel workers: a lock directory makes
+ * one of them build while the others wait.
+ */
+export function ensureCliBuilt(): void {
+  if (isBuilt()) return;
+  const lock = join(root, 'node_modules/.cache/digilocker-revoke-build.lock');
+  mkdirSync(dirname(lock), { recursive: true });
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (isBuilt()) return;
+      // A lock left by a killed run is older than any real build.
+      const lockAge = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (lockAge > 180_000) rmSync(lock, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`Timed out waiting for the build lock ${lock}`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
+  }
+  try {
+    if (!isBuilt()) execFileSync('npx', ['tsup'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function isBuilt(): boolean {
+  const built = statSync(CLI, { throwIfNoEntry: false });
+  return built !== undefined && built.mtimeMs >= newestMtime(join(root, 'src'));
+}
+
+function newestMtime(directory: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(directory, { withFileTypes: true })) {
+    const path = join(directory, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}

@@ -1,0 +1,130 @@
+// --journal: every final outcome is appended, keyed by the token's SHA-256; a rerun skips what is
+// finished and retries the rest; SIGINT mid-run loses nothing, and the rerun sends nothing twice.
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sha256Hex } from '../../src/fingerprint';
+import { type MockDigiLocker, startMockDigiLocker } from '../../src/testing';
+import {
+  credentialsOf,
+  ensureCliBuilt,
+  jsonLines,
+  runCli,
+  startCli,
+  summaryOf,
+  waitFor,
+} from './cli-harness';
+
+let digilocker: MockDigiLocker;
+let scratch: string;
+let journal: string;
+
+beforeAll(() => ensureCliBuilt(), 180_000);
+beforeEach(async () => {
+  digilocker = await startMockDigiLocker();
+  scratch = mkdtempSync(join(tmpdir(), 'digilocker-journal-'));
+  journal = join(scratch, 'revoke.journal');
+});
+afterEach(async () => {
+  await digilocker.close();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+const issue = (count: number) => Array.from({ length: count }, () => digilocker.issueTokens().accessToken);
+const readJournal = () =>
+  readFileSync(journal, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as { sha256: string; outcome?: string; error?: string; at: string });
+
+function revoke(args: string[], stdin: string) {
+  return runCli(['revoke', '--journal', journal, '--base-url', digilocker.baseUrl, ...args], {
+    stdin,
+    env: credentialsOf(digilocker),
+  });
+}
+
+it('appends one line per final outcome, keyed by the full SHA-256 of the token', async () => {
+  const [token] = issue(1);
+  const run = await revoke([], `${token}\nnever-issued\n`);
+  expect(run.code).toBe(1);
+  const entries = readJournal();
+  expect(entries).toEqual(
+    expect.arrayContaining([
+      { sha256: await sha256Hex(token as string), outcome: 'revoked', at: expect.any(String) },
+      {
+        sha256: await sha256Hex('never-issued'),
+        error: 'invalid_token',
+        message: expect.any(String),
+        at: expect.any(String),
+      },
+    ]),
+  );
+  expect(entries).toHaveLength(2);
+});
+
+it('on a rerun, skips revoked and already invalid tokens and retries failed ones', async () => {
+  const tokens = issue(4);
+  const invalid = 'revoked-long-ago';
+  digilocker.inject({ type: 'status', status: 400, body: '{"error":"invalid_request"}' }); // token 0 fails
+  const args = ['--concurrency', '1', '--treat-invalid-as-revoked'];
+  const first = await revoke(args, [...tokens, invalid].join('\n'));
+  expect(first.code).toBe(1);
+  expect(digilocker.isActive(tokens[0] as string)).toBe(true);
+
+  const before = digilocker.stats.revokeRequests;
+  const second = await revoke([...args, '--json'], [...tokens, invalid].join('\n'));
+  expect(second.code).toBe(0);
+  expect(digilocker.stats.revokeRequests - before).toBe(1); // only the failed token, again
+  expect(summaryOf(second.stdout)).toMatchObject({ total: 5, revoked: 1, skipped: 4, failed: 0 });
+  expect(jsonLines(second.stdout)[0]).toMatchObject({ index: 0, outcome: 'revoked' });
+  expect(tokens.filter((token) => digilocker.isActive(token))).toEqual([]);
+});
+
+it('tolerates a last line cut short by a crash, and appends after it on a fresh line', async () => {
+  const tokens = issue(2);
+  writeFileSync(journal, '');
+  const first = await revoke([], tokens[0] as string);
+  expect(first.code).toBe(0);
+  appendFileSync(journal, '{"sha256":"0123'); // the machine went down mid-write
+  const second = await revoke(['--json'], tokens.join('\n'));
+  expect(second.code).toBe(0);
+  expect(summaryOf(second.stdout)).toMatchObject({ revoked: 1, skipped: 1 });
+  const lines = readFileSync(journal, 'utf8').split('\n');
+  expect(lines).toContain('{"sha256":"0123'); // still there, on a line of its own
+  expect(lines.filter((line) => line.includes('"outcome":"revoked"'))).toHaveLength(2);
+});
+
+it('SIGINT mid-run: in-flight requests finish and are journaled, exit 130; the rerun sends nothing twice', async () => {
+  const tokens = issue(300);
+  const file = join(scratch, 'tokens.txt');
+  writeFileSync(file, tokens.join('\n'));
+  digilocker.inject({ type: 'delay', ms: 25 }, { times: 1_000_000 }); // slow enough to interrupt mid-run
+
+  const args = ['revoke', '--json', '--concurrency', '4', '--journal', journal, '--file', file];
+  const env = credentialsOf(digilocker);
+  const first = startCli([...args, '--base-url', digilocker.baseUrl], { env });
+  await waitFor(() => first.stdout().split('\n').length > 20, 'twenty outcomes');
+  first.child.kill('SIGINT');
+  const interrupted = await first.done;
+
+  expect(interrupted.code).toBe(130);
+  expect(interrupted.stderr).toContain('interrupted; finishing the requests in flight');
+  const summary = summaryOf(interrupted.stdout);
+  expect(summary).toMatchObject({ interrupted: true, failed: 0 });
+  const revoked = summary.revoked as number;
+  expect(revoked).toBeGreaterThanOrEqual(20);
+  expect(revoked).toBeLessThan(300);
+  // Nothing in flight was abandoned: every request sent got its answer, its outcome and its line.
+  expect(digilocker.stats.revokeRequests).toBe(revoked);
+  expect(readJournal()).toHaveLength(revoked);
+  expect(jsonLines(interrupted.stdout).filter((line) => 'outcome' in line)).toHaveLength(revoked);
+
+  digilocker.clearFaults();
+  const second = await runCli([...args, '--base-url', digilocker.baseUrl], { env });
+  expect(second.code).toBe(0);
+  expect(summaryOf(second.stdout)).toMatchObject({ revoked: 300 - revoked, skipped: revoked, failed: 0 });
+  expect(digilocker.stats.revokeRequests).toBe(300);
+  expect(tokens.every((token) => digilocker.revokeRequestsFor(token) === 1)).toBe(true);
+  expect(tokens.filter((token) => digilocker.isActive(token))).toEqual([]);
+}, 30_000);

@@ -1,0 +1,96 @@
+// No token, client secret or bearer token ever reaches stdout, stderr or the journal: canary values are
+// run through every path, including a server that echoes them back in its error descriptions.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type MockDigiLocker, startMockDigiLocker } from '../../src/testing';
+import { ensureCliBuilt, type Run, runCli } from './cli-harness';
+
+const SECRET = 'CANARY-SECRET-7f3a9c';
+const WRONG_SECRET = 'CANARY-WRONG-SECRET-0b1e';
+const BEARER = 'CANARY-BEARER-5d2c';
+const UNKNOWN_TOKENS = ['CANARY-TOKEN-unknown-1', 'CANARY-TOKEN-unknown-2'];
+const ECHOED_TOKEN = 'CANARY-TOKEN-echoed';
+
+let digilocker: MockDigiLocker;
+let scratch: string;
+
+beforeAll(() => ensureCliBuilt(), 180_000);
+beforeEach(async () => {
+  digilocker = await startMockDigiLocker({ clientId: 'canary-client', clientSecret: SECRET });
+  scratch = mkdtempSync(join(tmpdir(), 'digilocker-secrets-'));
+});
+afterEach(async () => {
+  await digilocker.close();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+function expectNothingSecret(texts: string[], tokens: string[]): void {
+  const needles = [SECRET, WRONG_SECRET, BEARER, ...tokens];
+  for (const secret of [SECRET, WRONG_SECRET]) {
+    const basic = Buffer.from(`canary-client:${secret}`).toString('base64');
+    needles.push(basic, basic.slice(0, 24));
+  }
+  for (const text of texts) for (const needle of needles) expect(text).not.toContain(needle);
+}
+
+it('reveals no token or secret in any output or the journal, whatever happens', async () => {
+  const issued = Array.from({ length: 6 }, () => digilocker.issueTokens().accessToken);
+  const tokens = [...issued, ...UNKNOWN_TOKENS, ECHOED_TOKEN];
+  const journal = join(scratch, 'journal');
+  const base = ['--base-url', digilocker.baseUrl, '--journal', journal];
+  const env = { DIGILOCKER_CLIENT_ID: 'canary-client', DIGILOCKER_CLIENT_SECRET: SECRET };
+  const echo = (status: number, text: string) => ({
+    type: 'status' as const,
+    status,
+    body: JSON.stringify({
+      error: status === 401 ? 'invalid_client' : 'invalid_token',
+      error_description: text,
+    }),
+  });
+  const runs: Run[] = [];
+
+  // Tokens as arguments (the warning path), client_secret_post, --json, a server that echoes the token
+  // it refuses.
+  digilocker.inject(echo(400, `token ${ECHOED_TOKEN} is unknown`));
+  const asArguments = [ECHOED_TOKEN, ...issued.slice(0, 2)];
+  runs.push(
+    await runCli(['revoke', '--json', '--auth', 'post', '--concurrency', '1', ...asArguments, ...base], {
+      env,
+    }),
+  );
+  // Standard input, a server that echoes the secret and the Basic credentials it was sent.
+  digilocker.inject(
+    echo(401, `bad secret ${SECRET} / ${Buffer.from(`canary-client:${SECRET}`).toString('base64')}`),
+  );
+  runs.push(
+    await runCli(['revoke', ...base], { stdin: [...issued.slice(2), ...UNKNOWN_TOKENS].join('\n'), env }),
+  );
+  // Refused credentials, in both output modes.
+  const refused = { ...env, DIGILOCKER_CLIENT_SECRET: WRONG_SECRET };
+  runs.push(await runCli(['revoke', '--json', ...base], { stdin: tokens.join('\n'), env: refused }));
+  runs.push(await runCli(['revoke', ...base], { stdin: tokens.join('\n'), env: refused }));
+  // A refused bearer token, and the client-credentials grant with a refused secret.
+  runs.push(
+    await runCli(['revoke', '--auth', 'bearer', ...base], {
+      stdin: tokens.join('\n'),
+      env: { DIGILOCKER_ACCESS_TOKEN: BEARER },
+    }),
+  );
+  runs.push(
+    await runCli(['revoke', '--auth', 'bearer', '--json', ...base], {
+      stdin: tokens.join('\n'),
+      env: refused,
+    }),
+  );
+  // A usage error with the secret in the environment.
+  runs.push(await runCli(['revoke', '--concurrency', 'lots', ...base], { stdin: tokens.join('\n'), env }));
+
+  expect(runs.map((run) => run.code)).toEqual([1, 1, 1, 1, 1, 1, 2]);
+  // The echoes did reach the CLI, redacted.
+  expect(runs[0]?.stdout).toContain('[REDACTED]');
+  expectNothingSecret(
+    [...runs.flatMap((run) => [run.stdout, run.stderr]), readFileSync(journal, 'utf8')],
+    tokens,
+  );
+});

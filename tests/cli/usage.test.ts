@@ -1,0 +1,128 @@
+// Usage and configuration errors exit 2 with a one-line message and a --help hint, before any request;
+// --help documents every option, the environment variables and the exit codes.
+import { type MockDigiLocker, startMockDigiLocker } from '../../src/testing';
+import { credentialsOf, ensureCliBuilt, runCli } from './cli-harness';
+
+let digilocker: MockDigiLocker;
+
+beforeAll(() => ensureCliBuilt(), 180_000);
+beforeEach(async () => {
+  digilocker = await startMockDigiLocker();
+});
+afterEach(() => digilocker.close());
+
+describe('exit code 2', () => {
+  const cases: [string, string[], Record<string, string | undefined>, RegExp][] = [
+    ['no DIGILOCKER_CLIENT_ID', [], { DIGILOCKER_CLIENT_ID: undefined }, /DIGILOCKER_CLIENT_ID/],
+    ['no DIGILOCKER_CLIENT_SECRET', [], { DIGILOCKER_CLIENT_SECRET: undefined }, /DIGILOCKER_CLIENT_SECRET/],
+    ['an unknown option', ['--frobnicate'], {}, /unknown option '--frobnicate'/],
+    ['a credential given as an option', ['--client-secret', 's'], {}, /unknown option '--client-secret'/],
+    ['--concurrency 0', ['--concurrency', '0'], {}, /--concurrency.*must be an integer from 1 to 1024/],
+    ['--concurrency abc', ['--concurrency', 'abc'], {}, /--concurrency/],
+    [
+      'an unknown --hint',
+      ['--hint', 'id_token'],
+      {},
+      /--hint.*Allowed choices are access_token, refresh_token/,
+    ],
+    ['an unknown --env', ['--env', 'staging'], {}, /--env/],
+    ['an unknown --auth', ['--auth', 'digest'], {}, /--auth/],
+    ['an unknown --encoding', ['--encoding', 'xml'], {}, /--encoding/],
+    ['--auth post with --encoding json', ['--auth', 'post', '--encoding', 'json'], {}, /client_secret_post/],
+    ['a base URL that is not one', ['--base-url', 'not a url'], {}, /baseUrl is not a valid absolute URL/],
+    ['plain http to a remote host', ['--base-url', 'http://example.com/public'], {}, /plain http/],
+    ['a missing --file', ['--file', '/nonexistent/tokens.txt'], {}, /Cannot read --file .*ENOENT/],
+    ['a journal in a missing directory', ['--journal', '/nonexistent/j.jsonl'], {}, /Cannot open --journal/],
+  ];
+
+  it.each(cases)('for %s', async (_, args, envChanges, message) => {
+    // Input on standard input, so that only the error under test can stop the run.
+    const run = await runCli(['revoke', '--base-url', digilocker.baseUrl, ...args], {
+      stdin: 'some-token\n',
+      env: { ...credentialsOf(digilocker), ...envChanges },
+    });
+    expect(run.code).toBe(2);
+    const lines = run.stderr.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^error: /);
+    expect(lines[0]).toMatch(message);
+    expect(lines[1]).toBe("Run 'digilocker-revoke --help' for usage.");
+    expect(run.stdout).toBe('');
+    expect(digilocker.stats.requests).toBe(0);
+  });
+
+  it('for tokens given both as arguments and with --file', async () => {
+    const run = await runCli(['revoke', 'a-token', '--file', '-'], { env: credentialsOf(digilocker) });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^error: Give tokens as arguments or with --file, not both$/m);
+  });
+
+  it('for no command, and for an unknown command', async () => {
+    expect((await runCli([])).code).toBe(2);
+    const unknown = await runCli(['revokee']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown command 'revokee'/);
+    expect(unknown.stderr).toContain("Run 'digilocker-revoke --help' for usage.");
+  });
+});
+
+describe('--help', () => {
+  it('revoke --help documents every option with its default, the environment and the exit codes', async () => {
+    const run = await runCli(['revoke', '--help']);
+    expect(run.code).toBe(0);
+    const help = run.stdout;
+    for (const option of [
+      '--file <path>',
+      '--hint <type>',
+      '--env <environment>',
+      '--base-url <url>',
+      '--encoding <encoding>',
+      '--auth <method>',
+      '--concurrency <n>',
+      '--timeout-ms <ms>',
+      '--treat-invalid-as-revoked',
+      '--journal <path>',
+      '--json',
+    ]) {
+      expect(help).toContain(option);
+    }
+    for (const text of [
+      'default: "sandbox"',
+      '"production"',
+      '"legacy-production"',
+      'default: "form"',
+      'default: "basic"',
+      'default: 8',
+      'default: 10000',
+      '"access_token", "refresh_token"',
+      'DIGILOCKER_CLIENT_ID',
+      'DIGILOCKER_CLIENT_SECRET',
+      'DIGILOCKER_ACCESS_TOKEN',
+    ]) {
+      expect(help.replace(/\s+/g, ' ')).toContain(text); // commander wraps long lines
+    }
+    for (const code of ['0', '1', '2', '130']) expect(help).toMatch(new RegExp(`^ {2}${code} +\\S`, 'm'));
+  });
+
+  it('the program --help lists the commands, the environment and the exit codes', async () => {
+    const run = await runCli(['--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^ {2}revoke \[options\] \[tokens\.\.\.\]/m);
+    expect(run.stdout).toMatch(/^ {2}mock \[options\]/m);
+    expect(run.stdout).toContain('DIGILOCKER_CLIENT_SECRET');
+    expect(run.stdout).toMatch(/^ {2}130 +interrupted/m);
+  });
+
+  it('mock --help documents --port and --issue', async () => {
+    const run = await runCli(['mock', '--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('--port <n>');
+    expect(run.stdout).toContain('--issue <n>');
+  });
+
+  it('--version prints the version and exits 0', async () => {
+    const run = await runCli(['--version']);
+    expect(run.code).toBe(0);
+    expect(run.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});
