@@ -15,4 +15,5 @@ module.exports = {
   collectCoverageFrom: ['src/**/*.ts', '!src/cli/**'],
   coverageProvider: 'v8',
   coverageReporters: ['text-summary', 'text'],
+  coverageThreshold: { global: { lines: 95 } },
 };

@@ -151,7 +151,10 @@ export async function startMockDigiLocker(options: MockDigiLockerOptions = {}): 
     body: string,
     fault: Exclude<MockFault, { type: 'delay' }> | undefined,
   ): void {
-    if (fault?.type === 'status') return sendFaultStatus(response, fault);
+    if (fault?.type === 'status') {
+      sendFaultStatus(response, fault);
+      return;
+    }
     if (fault?.type === 'malformed') {
       response.writeHead(fault.status ?? 500, { 'Content-Type': 'application/json' });
       response.end('{"error": "server_error", "error_description": ');
@@ -219,15 +222,18 @@ export async function startMockDigiLocker(options: MockDigiLockerOptions = {}): 
   function handleToken(request: IncomingMessage, response: ServerResponse, body: string): void {
     stats.tokenRequests++;
     if (request.method !== 'POST') {
-      return sendError(response, 405, 'invalid_request', 'The token endpoint accepts POST only');
+      sendError(response, 405, 'invalid_request', 'The token endpoint accepts POST only');
+      return;
     }
     const fields = Object.fromEntries(new URLSearchParams(body));
     if (!authenticateClient(request.headers.authorization, fields, client, undefined)) {
       stats.invalidClient++;
-      return sendError(response, 401, 'invalid_client', 'Client authentication failed');
+      sendError(response, 401, 'invalid_client', 'Client authentication failed');
+      return;
     }
     if (fields.grant_type !== 'client_credentials') {
-      return sendError(response, 400, 'unsupported_grant_type', 'Only client_credentials is supported here');
+      sendError(response, 400, 'unsupported_grant_type', 'Only client_credentials is supported here');
+      return;
     }
     const accessToken = newToken();
     bearerTokens.set(accessToken, Date.now() + lifetimeMs);
