@@ -37,6 +37,7 @@ export async function revokeCommand(tokens: string[], flags: RevokeFlags, io: Cl
   if (tokens.length > 0) io.stderr.write(ARGUMENTS_WARNING);
   const transport = createNodeTransport({ maxSockets: flags.concurrency });
   let journal: Journal | undefined;
+  let stopListening = () => {};
   try {
     const client = clientFromOptions(flags, io.env, transport);
     const source = await openTokenSource(tokens, flags.file, io.stdin);
@@ -48,7 +49,8 @@ export async function revokeCommand(tokens: string[], flags: RevokeFlags, io: Cl
       progress.update({ done: tally.done + tally.skipped, failed: tally.failed, rate: tally.rate() });
 
     let signals = 0;
-    const stopListening = io.onInterrupt(() => {
+    // Listening until the very end: a signal while the summary is written must not kill the process.
+    stopListening = io.onInterrupt(() => {
       signals++;
       if (signals === 1) {
         // Stop pulling input; what is in flight finishes and is journaled (nothing is aborted).
@@ -85,7 +87,6 @@ export async function revokeCommand(tokens: string[], flags: RevokeFlags, io: Cl
       }
     } finally {
       progress.stop();
-      stopListening();
     }
 
     const interrupted = signals > 0;
@@ -100,6 +101,7 @@ export async function revokeCommand(tokens: string[], flags: RevokeFlags, io: Cl
     if (interrupted) return EXIT.interrupted;
     return summary.failed > 0 ? EXIT.failed : EXIT.ok;
   } finally {
+    stopListening();
     journal?.close();
     transport.close();
   }
