@@ -113,32 +113,41 @@ async function* pool(
       wake?.();
     });
   };
+  const outcomeArrives = () =>
+    new Promise<typeof OUTCOME_ARRIVED>((resolve) => {
+      wake = () => resolve(OUTCOME_ARRIVED);
+    });
+  // A read of the input that is still waiting (slow or open standard input) while outcomes arrive.
+  let pendingRead: Promise<IteratorResult<TokenInput>> | undefined;
 
   try {
     for (;;) {
-      while (!exhausted && inFlight + finished.length < concurrency && !signal?.aborted) {
-        const next = await iterator.next();
-        if (next.done) {
-          exhausted = true;
-          break;
-        }
-        launch(nextIndex++, next.value);
-      }
+      // Finished outcomes go out first, even while the input is slow: a caller journaling them loses
+      // nothing if the process dies while waiting for more input.
       const outcome = finished.shift();
       if (outcome) {
         yield outcome;
         continue;
       }
-      if (inFlight === 0) return;
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-      });
+      if (exhausted || inFlight >= concurrency || signal?.aborted) {
+        if (inFlight === 0) return;
+        await outcomeArrives();
+        continue;
+      }
+      pendingRead ??= Promise.resolve(iterator.next());
+      const next = inFlight === 0 ? await pendingRead : await Promise.race([pendingRead, outcomeArrives()]);
       wake = undefined;
+      if (next === OUTCOME_ARRIVED) continue;
+      pendingRead = undefined;
+      if (next.done) exhausted = true;
+      else launch(nextIndex++, next.value);
     }
   } finally {
     if (!exhausted) await iterator.return?.();
   }
 }
+
+const OUTCOME_ARRIVED = Symbol('outcome arrived');
 
 type ReadInput =
   | {
