@@ -68,7 +68,10 @@ export interface MockDigiLocker {
   issueTokens(options?: { grant?: string }): { accessToken: string; refreshToken: string };
   /** True while the token was issued and not revoked. */
   isActive(token: string): boolean;
-  /** How many revoke requests named this token. */
+  /**
+   * How many revoke requests named this token: every one that arrived, whatever its answer, including
+   * those met by an injected fault or refused for bad client authentication.
+   */
   revokeRequestsFor(token: string): number;
   /** Applies `fault` to the next `times` revoke requests (default 1), after the faults already queued. */
   inject(fault: MockFault, options?: { times?: number }): void;
@@ -132,6 +135,7 @@ export async function startMockDigiLocker(options: MockDigiLockerOptions = {}): 
 
   function handleRevoke(request: IncomingMessage, response: ServerResponse, body: string): void {
     stats.revokeRequests++;
+    countNamedToken(request, body);
     const fault = faults.next();
     if (fault) stats.faults++;
     if (fault?.type === 'delay') {
@@ -169,6 +173,12 @@ export async function startMockDigiLocker(options: MockDigiLockerOptions = {}): 
     revoke(request, body)(response);
   }
 
+  function countNamedToken(request: IncomingMessage, body: string): void {
+    const fields = parseBody(mediaTypeOf(request), body);
+    if (typeof fields?.token !== 'string' || fields.token === '') return;
+    requestsPerToken.set(fields.token, (requestsPerToken.get(fields.token) ?? 0) + 1);
+  }
+
   /** Validates, authenticates and revokes; returns how to answer, so a drop fault can revoke first. */
   function revoke(request: IncomingMessage, body: string): (response: ServerResponse) => void {
     if (request.method !== 'POST') {
@@ -176,7 +186,7 @@ export async function startMockDigiLocker(options: MockDigiLockerOptions = {}): 
       return (response) =>
         sendError(response, 405, 'invalid_request', 'The revoke endpoint accepts POST only');
     }
-    const mediaType = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+    const mediaType = mediaTypeOf(request);
     const validate = validators.get(mediaType);
     if (!validate) {
       stats.invalidRequest++;
@@ -206,9 +216,7 @@ export async function startMockDigiLocker(options: MockDigiLockerOptions = {}): 
       stats.invalidClient++;
       return (response) => sendError(response, 401, 'invalid_client', 'Client authentication failed');
     }
-    const token = String(fields.token);
-    requestsPerToken.set(token, (requestsPerToken.get(token) ?? 0) + 1);
-    if (!store.revoke(token)) {
+    if (!store.revoke(String(fields.token))) {
       stats.invalidToken++;
       return (response) => sendError(response, 400, 'invalid_token', 'The token is invalid');
     }
@@ -277,6 +285,11 @@ export async function startMockDigiLocker(options: MockDigiLockerOptions = {}): 
         for (const socket of sockets) socket.destroy();
       }),
   };
+}
+
+/** The request's media type, lower-cased, without parameters. */
+function mediaTypeOf(request: IncomingMessage): string {
+  return (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
 }
 
 /** Reads the whole body as UTF-8; undefined when it exceeds the limit. */

@@ -164,6 +164,17 @@ describe('startMockDigiLocker', () => {
       expect(digilocker.stats.faults).toBe(2);
     });
 
+    it('counts every revoke request that names a token: faulted, refused or answered', async () => {
+      const { accessToken } = digilocker.issueTokens();
+      digilocker.inject({ type: 'status', status: 503 });
+      expect((await postForm({ token: accessToken })).status).toBe(503);
+      expect((await postForm({ token: accessToken }, { authorization: basic('x', 'y') })).status).toBe(401);
+      expect((await postJson({ token: accessToken })).status).toBe(200);
+      expect((await postForm({ token: accessToken })).status).toBe(400);
+      expect(digilocker.revokeRequestsFor(accessToken)).toBe(4);
+      expect(digilocker.revokeRequestsFor('never-named')).toBe(0);
+    });
+
     it('applies faults in order', async () => {
       digilocker.inject({ type: 'status', status: 429 });
       digilocker.inject({ type: 'status', status: 500 });
