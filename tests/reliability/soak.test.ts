@@ -4,21 +4,10 @@
 import { createRevocationClient, type RevocationOutcome } from '../../src';
 import { createNodeTransport } from '../../src/node';
 import { type MockDigiLocker, type MockFault, startMockDigiLocker } from '../../src/testing';
+import { seededRandom } from './seeded-random';
 
 const TOKENS = 20_000;
 const SEED = 20261124;
-
-/** mulberry32: a small seeded PRNG, so the fault sequence is the same on every run. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FAULTS: MockFault[] = [
   { type: 'status', status: 503 },
