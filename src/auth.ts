@@ -25,25 +25,33 @@ export function createAuthenticator(options: NormalizedOptions): Authenticator {
   const { credentials, accessToken } = options;
   if (credentials) {
     const { clientId, clientSecret } = credentials;
+    const header = basicAuthorization(clientId, clientSecret);
+    // A server may echo the credentials in any form, the base64 of Basic without its scheme included.
+    const secrets = [clientSecret, header, header.slice('Basic '.length)];
     if (options.clientAuthentication === 'client_secret_post') {
       return {
         authorization: () => undefined,
         bodyFields: { client_id: clientId, client_secret: clientSecret },
         canRefresh: false,
         rejected: () => {},
-        secrets: () => [clientSecret],
+        secrets: () => secrets,
       };
     }
-    const header = basicAuthorization(clientId, clientSecret);
-    // A server may echo the base64 credentials without the scheme.
-    return { ...fixedHeader(header), secrets: () => [clientSecret, header, header.slice('Basic '.length)] };
+    return { ...fixedHeader(header), secrets: () => secrets };
   }
   if (typeof accessToken === 'string') {
     const header = `Bearer ${accessToken}`;
     return { ...fixedHeader(header), secrets: () => [accessToken] };
   }
-  return bearerFromFunction(accessToken as (context: AccessTokenContext) => string | Promise<string>);
+  const source = accessToken as (context: AccessTokenContext) => string | Promise<string>;
+  return bearerFromFunction(source, providerSecrets.get(source) ?? []);
 }
+
+/**
+ * The client credentials behind each {@link clientCredentialsTokenProvider}, so that a client using the
+ * provider can redact them from what the revoke endpoint says, although it never sends them itself.
+ */
+const providerSecrets = new WeakMap<object, readonly string[]>();
 
 function fixedHeader(header: string) {
   return { authorization: () => header, bodyFields: undefined, canRefresh: false, rejected: () => {} };
@@ -51,6 +59,7 @@ function fixedHeader(header: string) {
 
 function bearerFromFunction(
   source: (context: AccessTokenContext) => string | Promise<string>,
+  knownSecrets: readonly string[],
 ): Authenticator {
   const sent = new Set<string>();
   let forceRefresh = false;
@@ -75,7 +84,7 @@ function bearerFromFunction(
     rejected: () => {
       forceRefresh = true;
     },
-    secrets: () => [...sent],
+    secrets: () => [...knownSecrets, ...sent],
   };
 }
 
@@ -146,7 +155,8 @@ export function clientCredentialsTokenProvider(
     throw new RangeError('timeoutMs must be a positive integer');
   const fixedTokenUrl = options.tokenUrl === undefined ? undefined : new URL(String(options.tokenUrl)).href;
   const authorization = basicAuthorization(clientId, clientSecret);
-  const redact = createRedactor([clientSecret, authorization, authorization.slice('Basic '.length)]);
+  const secrets = [clientSecret, authorization, authorization.slice('Basic '.length)];
+  const redact = createRedactor(secrets);
 
   let cached: { token: string; refreshAt: number } | undefined;
   let inFlight: Promise<string> | undefined;
@@ -204,7 +214,7 @@ export function clientCredentialsTokenProvider(
     return accessToken;
   }
 
-  return (context = {}) => {
+  const provider: AccessTokenProvider = (context = {}) => {
     if (context.forceRefresh) cached = undefined;
     if (cached && Date.now() < cached.refreshAt) return Promise.resolve(cached.token);
     inFlight ??= requestToken(context).finally(() => {
@@ -212,6 +222,8 @@ export function clientCredentialsTokenProvider(
     });
     return inFlight;
   };
+  providerSecrets.set(provider, secrets);
+  return provider;
 }
 
 function parseJson(text: string): unknown {

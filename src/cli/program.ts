@@ -43,8 +43,13 @@ Examples:
 /**
  * The `digilocker-revoke` program: the `revoke` and `mock` commands. Parsing errors throw a
  * CommanderError (exitOverride); `setExitCode` receives the exit code of the command that ran.
+ * `redact` is applied to commander's error messages, which quote the offending argument.
  */
-export function createProgram(io: CliIo, setExitCode: (code: number) => void): Command {
+export function createProgram(
+  io: CliIo,
+  setExitCode: (code: number) => void,
+  redact: (text: string) => string = (text) => text,
+): Command {
   // Settings made before .command() are inherited by the subcommands.
   const program = new Command('digilocker-revoke')
     .description(
@@ -54,7 +59,7 @@ export function createProgram(io: CliIo, setExitCode: (code: number) => void): C
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
-      writeErr: (text) => io.stderr.write(text),
+      writeErr: (text) => io.stderr.write(redact(text)),
     })
     .showHelpAfterError(HELP_HINT)
     .addHelpText(

@@ -51,6 +51,23 @@ describe('exit code 2', () => {
     expect(digilocker.stats.requests).toBe(0);
   });
 
+  it('never quotes a token or secret typed where an option value belongs', async () => {
+    const token = 'CANARY-TOKEN-misplaced-1f2e';
+    const secret = digilocker.clientSecret;
+    for (const args of [
+      ['--hint', token],
+      [`--encoding=${token}`],
+      ['--concurrency', secret],
+      ['--env', secret],
+    ]) {
+      const run = await runCli(['revoke', ...args], { stdin: '', env: credentialsOf(digilocker) });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain("argument '[REDACTED]' is invalid");
+      expect(run.stderr).not.toContain(token);
+      expect(run.stderr).not.toContain(secret);
+    }
+  });
+
   it('for tokens given both as arguments and with --file', async () => {
     const run = await runCli(['revoke', 'a-token', '--file', '-'], { env: credentialsOf(digilocker) });
     expect(run.code).toBe(2);
