@@ -176,7 +176,8 @@ function sendAttempt(
       clearTimeout(timer);
       callerSignal?.removeEventListener('abort', onCallerAbort);
     };
-    fetchAndRead(fetchImpl, url, { ...init, signal: controller.signal }).then(
+    init.signal = controller.signal;
+    fetchAndRead(fetchImpl, url, init).then(
       (answer) => {
         settle();
         resolve(answer);
@@ -247,7 +248,10 @@ function finalResponse(response: Response, text: string, attempt: number): Respo
       retryable: false,
     });
   }
-  // An empty body (the usual 200) costs nothing to wrap; a string body costs a stream.
+  // openapi-fetch reads no body when Content-Length is 0 (the usual 200 of a revocation): the response
+  // can go back as it is, although its body was read.
+  if (text === '' && response.headers.get('content-length') === '0') return response;
+  // An empty body costs nothing to wrap; a string body costs a stream.
   return new Response(text === '' || NULL_BODY_STATUSES.has(response.status) ? null : text, {
     status: response.status,
     statusText: response.statusText,

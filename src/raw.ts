@@ -81,7 +81,8 @@ export class PreparedRequest {
   constructor(url: string, init: RequestInit) {
     this.url = url;
     this.method = init.method ?? 'GET';
-    this.headers = new Headers(init.headers);
+    // openapi-fetch hands over a Headers object of its own for this one request: no copy needed.
+    this.headers = init.headers instanceof Headers ? init.headers : new Headers(init.headers);
     this.body = typeof init.body === 'string' ? init.body : '';
   }
 }
