@@ -8,6 +8,7 @@ import { Agent, createServer, request as httpRequest } from 'node:http';
 import * as oauth from 'oauth4webapi';
 import * as openid from 'openid-client';
 import { createRevocationClient, VERSION } from '../dist/index.js';
+import { createAgentTransport } from './agent-transport.mjs';
 
 const REVOKE_PATH = '/oauth2/1/revoke';
 const NODE_ENTRY = new URL('../dist/node/index.js', import.meta.url);
@@ -21,6 +22,11 @@ const USER_AGENT = `digilocker-revocation/${VERSION}`;
 export const CONTENDERS = [
   { key: 'revoke', label: '`client.revoke` (default fetch)', create: createClientRevoke },
   { key: 'revokeNode', label: '`client.revoke` + `createNodeTransport()`', create: createClientRevokeNode },
+  {
+    key: 'revokeAgent',
+    label: '`client.revoke` + `node:http` Agent transport (bench/agent-transport.mjs)',
+    create: createClientRevokeAgent,
+  },
   { key: 'fetch', label: 'raw `fetch` (baseline)', create: createRawFetch, baseline: true },
   { key: 'http', label: '`node:http` keep-alive Agent (ceiling)', create: createNodeHttp },
   { key: 'oauth4webapi', label: 'oauth4webapi `revocationRequest`', create: createOauth4webapi },
@@ -70,6 +76,19 @@ async function createClientRevokeNode(baseUrl) {
       await client.revoke(token);
     },
     close: () => transport.close?.(),
+    client,
+  };
+}
+
+/** The same client over a node:http Agent transport: the Pool-vs-Agent comparison for createNodeTransport. */
+async function createClientRevokeAgent(baseUrl) {
+  const transport = createAgentTransport({ maxSockets: 64 });
+  const client = createRevocationClient({ baseUrl, credentials: CREDENTIALS, fetch: transport });
+  return {
+    call: async (token) => {
+      await client.revoke(token);
+    },
+    close: () => transport.close(),
     client,
   };
 }

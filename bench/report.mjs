@@ -103,6 +103,27 @@ export function formatReport(results, contenders) {
     lines.push('');
   }
 
+  const transportRows = Object.entries(results.single).filter(
+    ([, { ratios }]) => ratios?.revokeNodeVsHttp !== undefined || ratios?.revokeAgentVsHttp !== undefined,
+  );
+  if (transportRows.length) {
+    lines.push(
+      '**Node transports: undici `Pool` (`createNodeTransport`) vs a `node:http` Agent** (same rounds)',
+      '',
+    );
+    lines.push(
+      '| Concurrency | Pool transport × node:http | Agent transport × node:http | Pool × Agent req/s | Pool × Agent CPU/req |',
+      '|--:|--:|--:|--:|--:|',
+    );
+    for (const [c, { ratios }] of transportRows) {
+      lines.push(
+        `| ${c} | ${ratio(ratios.revokeNodeVsHttp)} | ${ratio(ratios.revokeAgentVsHttp)} | ` +
+          `${ratio(ratios.poolVsAgent)} | ${ratio(ratios.poolVsAgentCpu)} |`,
+      );
+    }
+    lines.push('');
+  }
+
   lines.push('**`revokeMany` vs a hand-written promise pool over raw `fetch`**', '');
   lines.push(
     '| Concurrency | `revokeMany` tokens/s | pool tokens/s | × pool | `revokeMany` CPU µs/token | pool CPU µs/token |',

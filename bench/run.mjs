@@ -3,7 +3,8 @@
 //
 // Environment: BENCH_REQUESTS ("2000,6000": requests per run at c=1 and c=64, or one number for
 // both), BENCH_ROUNDS (5), BENCH_POOL_TOKENS (20000), BENCH_POOL_ROUNDS (3),
-// BENCH_CLI_TOKENS (1000000; 0 skips the CLI). The defaults take 8 to 10 minutes on 2 busy cores.
+// BENCH_CLI_TOKENS (1000000; 0 skips the CLI), BENCH_OUTPUT (where the JSON goes instead of
+// bench/results/latest.json). The defaults take 8 to 10 minutes on 2 busy cores.
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createRevocationClient } from '../dist/index.js';
@@ -52,7 +53,10 @@ try {
   results.cli = await timed('CLI', measureCli);
   results.targets = checkTargets(results);
 
-  const output = fileURLToPath(new URL(`results/${smoke ? 'smoke' : 'latest'}.json`, import.meta.url));
+  // BENCH_OUTPUT (a path) keeps experiment runs out of bench/results/latest.json.
+  const output =
+    process.env.BENCH_OUTPUT ||
+    fileURLToPath(new URL(`results/${smoke ? 'smoke' : 'latest'}.json`, import.meta.url));
   await writeResults(output, results);
   console.log(formatReport(results, CONTENDERS));
   log(`Figures written to ${output}`);
@@ -152,6 +156,9 @@ async function compareSingleRequests(concurrency, requests) {
       revokeVsOauth4webapi: roundRatio(runs, 'revoke', 'oauth4webapi', 'perSecond'),
       revokeVsOpenidClient: roundRatio(runs, 'revoke', 'openidClient', 'perSecond'),
       revokeNodeVsHttp: roundRatio(runs, 'revokeNode', 'http', 'perSecond'),
+      revokeAgentVsHttp: roundRatio(runs, 'revokeAgent', 'http', 'perSecond'),
+      poolVsAgent: roundRatio(runs, 'revokeNode', 'revokeAgent', 'perSecond'),
+      poolVsAgentCpu: roundRatio(runs, 'revokeNode', 'revokeAgent', 'cpuMicrosPerRequest'),
     },
   };
 }

@@ -103,7 +103,7 @@ export async function revokeCommand(tokens: string[], flags: RevokeFlags, io: Cl
   } finally {
     stopListening();
     journal?.close();
-    transport.close();
+    await transport.close();
   }
 }
 

@@ -1,4 +1,4 @@
-// createNodeTransport (digilocker-revocation/node) is a fetch over keep-alive node:http connections:
+// createNodeTransport (digilocker-revocation/node) is a fetch over undici's keep-alive connection pool:
 // what goes in arrives, what comes back is a real Response, aborts and network failures behave like fetch.
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -35,7 +35,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  transport.close();
+  await transport.close();
   for (const socket of sockets) socket.destroy();
   await new Promise((resolve) => server.close(resolve));
 });
@@ -86,6 +86,24 @@ describe('createNodeTransport', () => {
     expect(bodies).toEqual(['POST 1 from-request', 'PUT 2 token=a+b']);
   });
 
+  it('accepts a PreparedRequest-like object and sends Host and Content-Length itself', async () => {
+    const seen: string[] = [];
+    handler = (request, body, response) => {
+      const { host, 'content-length': length, 'x-a': a } = request.headers;
+      seen.push(`${request.method} ${request.url} ${host} ${length} ${a} ${body}`);
+      response.end();
+    };
+    const prepared = {
+      url: `${origin}/c?q=1`,
+      method: 'POST',
+      headers: new Headers({ 'x-a': '3', 'content-length': '999' }),
+      body: 'prepared',
+    };
+    const response = await transport(prepared as unknown as Request, {});
+    expect(response.status).toBe(200);
+    expect(seen).toEqual([`POST /c?q=1 ${new URL(origin).host} 8 3 prepared`]);
+  });
+
   it('returns an empty 200 and a 204 with no body', async () => {
     handler = (request, _body, response) => {
       response.writeHead(request.url === '/204' ? 204 : 200);
@@ -97,10 +115,11 @@ describe('createNodeTransport', () => {
     expect(noContent.body).toBeNull();
   });
 
-  it('reuses one keep-alive connection for sequential requests', async () => {
+  it('reuses its keep-alive connections for sequential requests', async () => {
     handler = (_request, _body, response) => response.end('ok');
-    for (let i = 0; i < 5; i++) await (await transport(`${origin}/`, { method: 'POST', body: 'x' })).text();
-    expect(connections).toBe(1);
+    for (let i = 0; i < 10; i++) await (await transport(`${origin}/`, { method: 'POST', body: 'x' })).text();
+    // The pool may open a second connection while the first one is finishing its previous exchange.
+    expect(connections).toBeLessThanOrEqual(2);
   });
 
   it('never follows a redirect', async () => {
@@ -168,7 +187,7 @@ describe('createNodeTransport', () => {
     expect(error).toMatchObject({
       name: 'TypeError',
       message: 'fetch failed',
-      cause: { code: 'ECONNRESET' },
+      cause: { code: 'UND_ERR_SOCKET' }, // what Node's fetch reports too
     });
   });
 
@@ -177,7 +196,7 @@ describe('createNodeTransport', () => {
     await (await transport(`${origin}/`)).text();
     const [socket] = sockets;
     const socketClosed = once(socket as Socket, 'close');
-    transport.close();
+    await transport.close();
     await socketClosed;
   });
 
