@@ -1,5 +1,5 @@
 import type { RevocationResult } from './client';
-import { tokenFingerprint } from './fingerprint';
+import { fingerprintNow } from './fingerprint';
 import { assertToken, assertTokenTypeHint, describeType } from './input';
 import { assertCallOptions, type Clock } from './options';
 import { PauseGate } from './pause-gate';
@@ -93,10 +93,10 @@ async function* pool(
     const item = readInput(input, options.tokenTypeHint);
     const base = item.id === undefined ? { index } : { index, id: item.id };
     if (item.error) {
-      const fingerprint = item.text === undefined ? '' : await tokenFingerprint(item.text);
+      const fingerprint = item.text === undefined ? '' : fingerprintNow(item.text);
       return { ...base, fingerprint, ok: false, error: item.error };
     }
-    const fingerprint = await tokenFingerprint(item.token);
+    const fingerprint = fingerprintNow(item.token);
     try {
       const result = await dependencies.revoke(item.token, item.hint, signal, fingerprint, gate);
       return { ...base, fingerprint, ok: true, result };

@@ -3,7 +3,7 @@ import { createAuthenticator } from './auth';
 import { type RevocationBatchOptions, type RevocationOutcome, revokeInPool, type TokenInput } from './bulk';
 import { errorFromResponse, InvalidTokenError, RevocationError } from './errors';
 import { safeEventSink } from './events';
-import { tokenFingerprint } from './fingerprint';
+import { fingerprintNow } from './fingerprint';
 import { assertToken } from './input';
 import { assertCallOptions, assertSignal, normalizeOptions, type RevocationClientOptions } from './options';
 import type { PauseGate } from './pause-gate';
@@ -121,7 +121,7 @@ export function createRevocationClient(options: RevocationClientOptions): Revoca
     const startedAt = clock.now();
     const state: CallState = {
       signal,
-      fingerprint: call.fingerprint ?? (emit ? await tokenFingerprint(token) : ''),
+      fingerprint: call.fingerprint ?? (emit ? fingerprintNow(token) : ''),
       startedAt,
       attempts: 0,
       mayHaveRevoked: false,

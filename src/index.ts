@@ -1,6 +1,6 @@
 /**
  * digilocker-revocation: dependable DigiLocker OAuth token revocation. This entry is runtime-agnostic:
- * it uses only fetch, URL, AbortController and Web Crypto.
+ * it uses only fetch, URL, AbortController and TextEncoder (SHA-256 comes from @noble/hashes).
  */
 export {
   type AccessTokenProvider,
