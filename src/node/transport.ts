@@ -179,8 +179,12 @@ function toHeaderObject(headers: HeadersInit | undefined): Record<string, string
     if (!CONNECTION_HEADERS.has(key)) result[key] = value;
   };
   if (headers === undefined) return result;
-  if (headers instanceof Headers) headers.forEach((value, name) => add(name, value));
-  else if (Array.isArray(headers)) for (const [name, value] of headers) add(name as string, value as string);
+  if (headers instanceof Headers) {
+    headers.forEach((value, name) => {
+      add(name, value);
+    });
+  } else if (Array.isArray(headers))
+    for (const [name, value] of headers) add(name as string, value as string);
   else for (const name in headers) add(name, (headers as Record<string, string>)[name] as string);
   return result;
 }
