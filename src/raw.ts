@@ -56,7 +56,11 @@ export function formEncode(fields: Record<string, string | undefined>): string {
   return encoded;
 }
 
+/** The characters the form encoding leaves as they are: most tokens consist of nothing else. */
+const FORM_SAFE = /^[\w*.-]*$/;
+
 function encodeFormComponent(text: string): string {
+  if (FORM_SAFE.test(text)) return text;
   return encodeURIComponent(text)
     .replace(/%20/g, '+')
     .replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
@@ -111,12 +115,9 @@ export function postRevocation(raw: RawClient, call: RevocationCall) {
     headers: { ...headers, 'Content-Type': CONTENT_TYPES[encoding], Accept: 'application/json' },
     parseAs: 'text',
     bodySerializer: SERIALIZERS[encoding],
-    ...(fetch
-      ? {
-          fetch: fetch as unknown as (request: Request) => Promise<Response>,
-          Request: PreparedRequest as unknown as typeof Request,
-        }
-      : {}),
+    // Without a fetch of the call's own, openapi-fetch keeps its defaults (undefined means default).
+    fetch: fetch as unknown as ((request: Request) => Promise<Response>) | undefined,
+    Request: fetch ? (PreparedRequest as unknown as typeof Request) : undefined,
   });
 }
 
