@@ -6,7 +6,8 @@ import { dirname } from 'node:path';
 /** The targets, checked against the results; each yields `{ name, measured, pass }` or nothing. */
 export function checkTargets(results) {
   const targets = [];
-  const add = (name, value, pass, format = ratio) => {
+  // Three decimals: a ratio just under a target must not print as the target itself.
+  const add = (name, value, pass, format = (v) => v.toFixed(3)) => {
     if (value === undefined) targets.push({ name, measured: 'not measured', pass: undefined });
     else targets.push({ name, measured: format(value), value, pass: pass(value) });
   };

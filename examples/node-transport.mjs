@@ -1,4 +1,4 @@
-// createNodeTransport: on Node, a keep-alive node:http pool that costs far less CPU than global fetch.
+// createNodeTransport: on Node, undici's keep-alive connection pool, at a fraction of global fetch's CPU.
 // Run: npm run build && node examples/node-transport.mjs
 import { createRevocationClient } from 'digilocker-revocation';
 import { createNodeTransport } from 'digilocker-revocation/node';
@@ -15,6 +15,6 @@ try {
   const result = await client.revoke(digilocker.issueTokens().accessToken);
   console.log('revoked over the Node transport:', result.outcome);
 } finally {
-  transport.close();
+  await transport.close();
   await digilocker.close();
 }

@@ -38,7 +38,7 @@ beforeEach(() => {
   attempts = 0;
 });
 afterAll(async () => {
-  transport.close();
+  await transport.close();
   for (const socket of sockets) socket.destroy();
   await new Promise((resolve) => server.close(resolve));
 });

@@ -208,7 +208,7 @@ async function driveClient(): Promise<{ events: RevocationEvent[]; failures: num
       }
     }
   } finally {
-    transport.close();
+    await transport.close();
   }
 
   // Refused credentials: a wrong secret (both methods, and at the token endpoint), an unknown bearer.

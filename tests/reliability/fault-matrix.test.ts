@@ -119,7 +119,7 @@ beforeAll(async () => {
   transport = createNodeTransport();
 });
 afterAll(async () => {
-  transport.close();
+  await transport.close();
   await digilocker.close();
   const width = Math.max(...printed.map((row) => row[0]?.length ?? 0));
   console.log(

@@ -72,7 +72,7 @@ it(`revokes ${TOKENS} tokens with ~10% seeded faults: one outcome each, consiste
     gc();
     heapAtEnd = process.memoryUsage().heapUsed;
   } finally {
-    transport.close();
+    await transport.close();
   }
 
   expect(count).toBe(TOKENS);
