@@ -1,4 +1,9 @@
 /**
  * digilocker-revocation/node: Node-only helpers for the runtime-agnostic core.
  */
-export { createNodeTransport, type NodeTransport, type NodeTransportOptions } from './transport';
+export {
+  createNodeTransport,
+  type NodeTransport,
+  type NodeTransportOptions,
+  type RequestLike,
+} from './transport';
