@@ -3,6 +3,16 @@ import { EXIT } from './exit-codes';
 import { processIo } from './io';
 import { runCli } from './run';
 
+// A listener for the whole life of the process, so that a signal never meets its default action, which
+// kills the process wherever it is (mid-write of the summary, say). While a command runs, the command's
+// own handler decides what a signal does; with no other listener (starting up, or the work done and
+// only the output left to drain) a signal ends the process at once with 130.
+const onSignal = (signal: NodeJS.Signals) => {
+  if (process.listenerCount(signal) === 1) process.exit(EXIT.interrupted);
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+
 let code: number;
 try {
   code = await runCli(process.argv.slice(2), processIo());

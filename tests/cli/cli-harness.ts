@@ -1,8 +1,10 @@
 // Runs the BUILT digilocker-revoke (dist/cli.js) as a user would: a child process with its own
 // environment, arguments and standard streams, against a mock DigiLocker started in the test process.
 import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { type MockDigiLocker, type MockDigiLockerOptions, startMockDigiLocker } from '../../src/testing';
 
 const root = join(__dirname, '../..');
 
@@ -64,6 +66,32 @@ export function startCli(args: string[], options: StartOptions = {}): Running {
     }),
   );
   return { child, stdout: () => stdout, stderr: () => stderr, done };
+}
+
+/** What {@link useCliFixture} gives each test. */
+export interface CliFixture {
+  /** A mock DigiLocker of the running test's own. */
+  readonly digilocker: MockDigiLocker;
+  /** An empty temporary directory of the running test's own. */
+  readonly scratch: string;
+}
+
+/**
+ * Registers what the CLI's end-to-end tests share: the CLI built once, then for each test a fresh mock
+ * DigiLocker (started with `options`) and a scratch directory, both gone after it.
+ */
+export function useCliFixture(options: MockDigiLockerOptions = {}): CliFixture {
+  const fixture = {} as { digilocker: MockDigiLocker; scratch: string };
+  beforeAll(() => ensureCliBuilt(), 180_000);
+  beforeEach(async () => {
+    fixture.digilocker = await startMockDigiLocker(options);
+    fixture.scratch = mkdtempSync(join(tmpdir(), 'digilocker-cli-'));
+  });
+  afterEach(async () => {
+    await fixture.digilocker.close();
+    rmSync(fixture.scratch, { recursive: true, force: true });
+  });
+  return fixture;
 }
 
 /** The environment that gives the CLI the mock's client credentials. */
