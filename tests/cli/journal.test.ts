@@ -1,36 +1,18 @@
 // --journal: every final outcome is appended, keyed by the token's SHA-256; a rerun skips what is
 // finished and retries the rest; SIGINT mid-run loses nothing, and the rerun sends nothing twice.
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256Hex } from '../../src/fingerprint';
-import { type MockDigiLocker, startMockDigiLocker } from '../../src/testing';
-import {
-  credentialsOf,
-  ensureCliBuilt,
-  jsonLines,
-  runCli,
-  startCli,
-  summaryOf,
-  waitFor,
-} from './cli-harness';
+import { credentialsOf, jsonLines, runCli, startCli, summaryOf, useCliFixture, waitFor } from './cli-harness';
 
-let digilocker: MockDigiLocker;
-let scratch: string;
+const fixture = useCliFixture();
 let journal: string;
-
-beforeAll(() => ensureCliBuilt(), 180_000);
-beforeEach(async () => {
-  digilocker = await startMockDigiLocker();
-  scratch = mkdtempSync(join(tmpdir(), 'digilocker-journal-'));
-  journal = join(scratch, 'revoke.journal');
-});
-afterEach(async () => {
-  await digilocker.close();
-  rmSync(scratch, { recursive: true, force: true });
+beforeEach(() => {
+  journal = join(fixture.scratch, 'revoke.journal');
 });
 
-const issue = (count: number) => Array.from({ length: count }, () => digilocker.issueTokens().accessToken);
+const issue = (count: number) =>
+  Array.from({ length: count }, () => fixture.digilocker.issueTokens().accessToken);
 const readJournal = () =>
   readFileSync(journal, 'utf8')
     .split('\n')
@@ -38,9 +20,9 @@ const readJournal = () =>
     .map((line) => JSON.parse(line) as { sha256: string; outcome?: string; error?: string; at: string });
 
 function revoke(args: string[], stdin: string) {
-  return runCli(['revoke', '--journal', journal, '--base-url', digilocker.baseUrl, ...args], {
+  return runCli(['revoke', '--journal', journal, '--base-url', fixture.digilocker.baseUrl, ...args], {
     stdin,
-    env: credentialsOf(digilocker),
+    env: credentialsOf(fixture.digilocker),
   });
 }
 
@@ -66,19 +48,19 @@ it('appends one line per final outcome, keyed by the full SHA-256 of the token',
 it('on a rerun, skips revoked and already invalid tokens and retries failed ones', async () => {
   const tokens = issue(4);
   const invalid = 'revoked-long-ago';
-  digilocker.inject({ type: 'status', status: 400, body: '{"error":"invalid_request"}' }); // token 0 fails
+  fixture.digilocker.inject({ type: 'status', status: 400, body: '{"error":"invalid_request"}' }); // token 0 fails
   const args = ['--concurrency', '1', '--treat-invalid-as-revoked'];
   const first = await revoke(args, [...tokens, invalid].join('\n'));
   expect(first.code).toBe(1);
-  expect(digilocker.isActive(tokens[0] as string)).toBe(true);
+  expect(fixture.digilocker.isActive(tokens[0] as string)).toBe(true);
 
-  const before = digilocker.stats.revokeRequests;
+  const before = fixture.digilocker.stats.revokeRequests;
   const second = await revoke([...args, '--json'], [...tokens, invalid].join('\n'));
   expect(second.code).toBe(0);
-  expect(digilocker.stats.revokeRequests - before).toBe(1); // only the failed token, again
+  expect(fixture.digilocker.stats.revokeRequests - before).toBe(1); // only the failed token, again
   expect(summaryOf(second.stdout)).toMatchObject({ total: 5, revoked: 1, skipped: 4, failed: 0 });
   expect(jsonLines(second.stdout)[0]).toMatchObject({ index: 0, outcome: 'revoked' });
-  expect(tokens.filter((token) => digilocker.isActive(token))).toEqual([]);
+  expect(tokens.filter((token) => fixture.digilocker.isActive(token))).toEqual([]);
 });
 
 it('tolerates a last line cut short by a crash, and appends after it on a fresh line', async () => {
@@ -97,13 +79,13 @@ it('tolerates a last line cut short by a crash, and appends after it on a fresh 
 
 it('SIGINT mid-run: in-flight requests finish and are journaled, exit 130; the rerun sends nothing twice', async () => {
   const tokens = issue(300);
-  const file = join(scratch, 'tokens.txt');
+  const file = join(fixture.scratch, 'tokens.txt');
   writeFileSync(file, tokens.join('\n'));
-  digilocker.inject({ type: 'delay', ms: 25 }, { times: 1_000_000 }); // slow enough to interrupt mid-run
+  fixture.digilocker.inject({ type: 'delay', ms: 25 }, { times: 1_000_000 }); // slow enough to interrupt mid-run
 
   const args = ['revoke', '--json', '--concurrency', '4', '--journal', journal, '--file', file];
-  const env = credentialsOf(digilocker);
-  const first = startCli([...args, '--base-url', digilocker.baseUrl], { env });
+  const env = credentialsOf(fixture.digilocker);
+  const first = startCli([...args, '--base-url', fixture.digilocker.baseUrl], { env });
   await waitFor(() => first.stdout().split('\n').length > 20, 'twenty outcomes');
   first.child.kill('SIGINT');
   const interrupted = await first.done;
@@ -116,15 +98,15 @@ it('SIGINT mid-run: in-flight requests finish and are journaled, exit 130; the r
   expect(revoked).toBeGreaterThanOrEqual(20);
   expect(revoked).toBeLessThan(300);
   // Nothing in flight was abandoned: every request sent got its answer, its outcome and its line.
-  expect(digilocker.stats.revokeRequests).toBe(revoked);
+  expect(fixture.digilocker.stats.revokeRequests).toBe(revoked);
   expect(readJournal()).toHaveLength(revoked);
   expect(jsonLines(interrupted.stdout).filter((line) => 'outcome' in line)).toHaveLength(revoked);
 
-  digilocker.clearFaults();
-  const second = await runCli([...args, '--base-url', digilocker.baseUrl], { env });
+  fixture.digilocker.clearFaults();
+  const second = await runCli([...args, '--base-url', fixture.digilocker.baseUrl], { env });
   expect(second.code).toBe(0);
   expect(summaryOf(second.stdout)).toMatchObject({ revoked: 300 - revoked, skipped: revoked, failed: 0 });
-  expect(digilocker.stats.revokeRequests).toBe(300);
-  expect(tokens.every((token) => digilocker.revokeRequestsFor(token) === 1)).toBe(true);
-  expect(tokens.filter((token) => digilocker.isActive(token))).toEqual([]);
+  expect(fixture.digilocker.stats.revokeRequests).toBe(300);
+  expect(tokens.every((token) => fixture.digilocker.revokeRequestsFor(token) === 1)).toBe(true);
+  expect(tokens.filter((token) => fixture.digilocker.isActive(token))).toEqual([]);
 }, 30_000);

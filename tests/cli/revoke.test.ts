@@ -1,28 +1,16 @@
 // `digilocker-revoke revoke`: where tokens come from, what it prints, how it authenticates, and its
 // exit codes 0 and 1.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type MockDigiLocker, startMockDigiLocker } from '../../src/testing';
-import { credentialsOf, ensureCliBuilt, jsonLines, runCli, summaryOf } from './cli-harness';
+import { credentialsOf, jsonLines, runCli, summaryOf, useCliFixture } from './cli-harness';
 
-let digilocker: MockDigiLocker;
-let scratch: string;
+const fixture = useCliFixture();
 
-beforeAll(() => ensureCliBuilt(), 180_000);
-beforeEach(async () => {
-  digilocker = await startMockDigiLocker();
-  scratch = mkdtempSync(join(tmpdir(), 'digilocker-revoke-'));
-});
-afterEach(async () => {
-  await digilocker.close();
-  rmSync(scratch, { recursive: true, force: true });
-});
-
-const base = () => ['--base-url', digilocker.baseUrl];
-const env = () => credentialsOf(digilocker);
-const issue = (count: number) => Array.from({ length: count }, () => digilocker.issueTokens().accessToken);
-const active = (tokens: string[]) => tokens.filter((token) => digilocker.isActive(token));
+const base = () => ['--base-url', fixture.digilocker.baseUrl];
+const env = () => credentialsOf(fixture.digilocker);
+const issue = (count: number) =>
+  Array.from({ length: count }, () => fixture.digilocker.issueTokens().accessToken);
+const active = (tokens: string[]) => tokens.filter((token) => fixture.digilocker.isActive(token));
 const byIndex = (lines: Record<string, unknown>[]) =>
   lines.filter((line) => 'index' in line).sort((a, b) => Number(a.index) - Number(b.index));
 
@@ -34,7 +22,7 @@ describe('input', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/revoked: +4/);
     expect(active(tokens)).toEqual([]);
-    expect(digilocker.stats).toMatchObject({ revokeRequests: 4, invalidRequest: 0 });
+    expect(fixture.digilocker.stats).toMatchObject({ revokeRequests: 4, invalidRequest: 0 });
   });
 
   it('reads standard input when it is piped and neither tokens nor --file are given', async () => {
@@ -46,7 +34,7 @@ describe('input', () => {
 
   it('reads a file', async () => {
     const tokens = issue(3);
-    const file = join(scratch, 'tokens.txt');
+    const file = join(fixture.scratch, 'tokens.txt');
     writeFileSync(file, `# three tokens\n${tokens.join('\n')}\n`);
     const run = await runCli(['revoke', '--file', file, ...base()], { env: env() });
     expect(run.code).toBe(0);
@@ -102,7 +90,7 @@ describe('output', () => {
   });
 
   it('without --json, prints the summary on stdout: counts, failures by code with an example, duration, rate', async () => {
-    digilocker.inject({ type: 'status', status: 503 }, { times: 3 }); // the first token's three attempts
+    fixture.digilocker.inject({ type: 'status', status: 503 }, { times: 3 }); // the first token's three attempts
     const tokens = issue(3);
     const run = await runCli(['revoke', '--concurrency', '1', ...base()], {
       stdin: `${tokens.join('\n')}\nnever-issued\n`,
@@ -141,14 +129,14 @@ describe('outcomes and exit codes', () => {
   });
 
   it('reports a revocation whose answer was lost, then "invalid token" on the retry, as revoked, unconfirmed', async () => {
-    digilocker.inject({ type: 'drop', revoke: true });
+    fixture.digilocker.inject({ type: 'drop', revoke: true });
     const run = await runCli(['revoke', '--json', ...base()], { stdin: issue(1)[0], env: env() });
     expect(run.code).toBe(0);
     expect(jsonLines(run.stdout)[0]).toMatchObject({ outcome: 'revoked', confirmed: false });
   });
 
   it('exits 1 when a token fails for good, e.g. the server keeps failing', async () => {
-    digilocker.inject({ type: 'status', status: 500 }, { times: 3 });
+    fixture.digilocker.inject({ type: 'status', status: 500 }, { times: 3 });
     const run = await runCli(['revoke', '--json', ...base()], { stdin: issue(1)[0], env: env() });
     expect(run.code).toBe(1);
     expect(jsonLines(run.stdout)[0]).toMatchObject({ error: 'server_error' });
@@ -167,7 +155,7 @@ describe('outcomes and exit codes', () => {
     const run = await runCli(['revoke', '--json', ...base()], { stdin: 'bad\u0007token\n', env: env() });
     expect(run.code).toBe(1);
     expect(jsonLines(run.stdout)[0]).toMatchObject({ error: 'invalid_input' });
-    expect(digilocker.stats.requests).toBe(0);
+    expect(fixture.digilocker.stats.requests).toBe(0);
   });
 
   it('exits 0 and revokes nothing for an input without tokens', async () => {
@@ -192,16 +180,16 @@ describe('authentication and encoding', () => {
     );
     expect(run.code).toBe(0);
     expect(active(tokens)).toEqual([]);
-    expect(digilocker.stats.invalidRequest).toBe(0);
+    expect(fixture.digilocker.stats.invalidRequest).toBe(0);
     // Bearer without DIGILOCKER_ACCESS_TOKEN: one client-credentials grant, shared by every request.
-    expect(digilocker.stats.tokenRequests).toBe(auth === 'bearer' ? 1 : 0);
+    expect(fixture.digilocker.stats.tokenRequests).toBe(auth === 'bearer' ? 1 : 0);
   });
 
   it('--auth bearer sends DIGILOCKER_ACCESS_TOKEN when set, and then needs no client credentials', async () => {
-    const grant = await fetch(`${digilocker.baseUrl}/oauth2/1/token`, {
+    const grant = await fetch(`${fixture.digilocker.baseUrl}/oauth2/1/token`, {
       method: 'POST',
       headers: {
-        authorization: `Basic ${Buffer.from(`${digilocker.clientId}:${digilocker.clientSecret}`).toString('base64')}`,
+        authorization: `Basic ${Buffer.from(`${fixture.digilocker.clientId}:${fixture.digilocker.clientSecret}`).toString('base64')}`,
         'content-type': 'application/x-www-form-urlencoded',
       },
       body: 'grant_type=client_credentials',
@@ -214,6 +202,6 @@ describe('authentication and encoding', () => {
     });
     expect(run.code).toBe(0);
     expect(active(tokens)).toEqual([]);
-    expect(digilocker.stats.tokenRequests).toBe(1); // the test's own grant only
+    expect(fixture.digilocker.stats.tokenRequests).toBe(1); // the test's own grant only
   });
 });

@@ -1,10 +1,8 @@
 // No token, client secret or bearer token ever reaches stdout, stderr or the journal: canary values are
 // run through every path, including a server that echoes them back in its error descriptions.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type MockDigiLocker, startMockDigiLocker } from '../../src/testing';
-import { ensureCliBuilt, type Run, runCli } from './cli-harness';
+import { type Run, runCli, useCliFixture } from './cli-harness';
 
 const SECRET = 'CANARY-SECRET-7f3a9c';
 const WRONG_SECRET = 'CANARY-WRONG-SECRET-0b1e';
@@ -12,18 +10,7 @@ const BEARER = 'CANARY-BEARER-5d2c';
 const UNKNOWN_TOKENS = ['CANARY-TOKEN-unknown-1', 'CANARY-TOKEN-unknown-2'];
 const ECHOED_TOKEN = 'CANARY-TOKEN-echoed';
 
-let digilocker: MockDigiLocker;
-let scratch: string;
-
-beforeAll(() => ensureCliBuilt(), 180_000);
-beforeEach(async () => {
-  digilocker = await startMockDigiLocker({ clientId: 'canary-client', clientSecret: SECRET });
-  scratch = mkdtempSync(join(tmpdir(), 'digilocker-secrets-'));
-});
-afterEach(async () => {
-  await digilocker.close();
-  rmSync(scratch, { recursive: true, force: true });
-});
+const fixture = useCliFixture({ clientId: 'canary-client', clientSecret: SECRET });
 
 function expectNothingSecret(texts: string[], tokens: string[]): void {
   const needles = [SECRET, WRONG_SECRET, BEARER, ...tokens];
@@ -35,10 +22,10 @@ function expectNothingSecret(texts: string[], tokens: string[]): void {
 }
 
 it('reveals no token or secret in any output or the journal, whatever happens', async () => {
-  const issued = Array.from({ length: 6 }, () => digilocker.issueTokens().accessToken);
+  const issued = Array.from({ length: 6 }, () => fixture.digilocker.issueTokens().accessToken);
   const tokens = [...issued, ...UNKNOWN_TOKENS, ECHOED_TOKEN];
-  const journal = join(scratch, 'journal');
-  const base = ['--base-url', digilocker.baseUrl, '--journal', journal];
+  const journal = join(fixture.scratch, 'journal');
+  const base = ['--base-url', fixture.digilocker.baseUrl, '--journal', journal];
   const env = { DIGILOCKER_CLIENT_ID: 'canary-client', DIGILOCKER_CLIENT_SECRET: SECRET };
   const echo = (status: number, text: string) => ({
     type: 'status' as const,
@@ -52,7 +39,7 @@ it('reveals no token or secret in any output or the journal, whatever happens', 
 
   // Tokens as arguments (the warning path), client_secret_post, --json, a server that echoes the token
   // it refuses.
-  digilocker.inject(echo(400, `token ${ECHOED_TOKEN} is unknown`));
+  fixture.digilocker.inject(echo(400, `token ${ECHOED_TOKEN} is unknown`));
   const asArguments = [ECHOED_TOKEN, ...issued.slice(0, 2)];
   runs.push(
     await runCli(['revoke', '--json', '--auth', 'post', '--concurrency', '1', ...asArguments, ...base], {
@@ -60,7 +47,7 @@ it('reveals no token or secret in any output or the journal, whatever happens', 
     }),
   );
   // Standard input, a server that echoes the secret and the Basic credentials it was sent.
-  digilocker.inject(
+  fixture.digilocker.inject(
     echo(401, `bad secret ${SECRET} / ${Buffer.from(`canary-client:${SECRET}`).toString('base64')}`),
   );
   runs.push(

@@ -1,11 +1,9 @@
 // On a terminal (a pseudo-terminal from util-linux `script`): the progress bar on stderr, and a usage
 // error when there are no tokens and standard input is the terminal itself.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type MockDigiLocker, startMockDigiLocker } from '../../src/testing';
-import { CLI, credentialsOf, ensureCliBuilt } from './cli-harness';
+import { CLI, credentialsOf, useCliFixture } from './cli-harness';
 
 const hasScript = (() => {
   try {
@@ -18,24 +16,13 @@ const hasScript = (() => {
   }
 })();
 
-let digilocker: MockDigiLocker;
-let scratch: string;
-
-beforeAll(() => ensureCliBuilt(), 180_000);
-beforeEach(async () => {
-  digilocker = await startMockDigiLocker();
-  scratch = mkdtempSync(join(tmpdir(), 'digilocker-tty-'));
-});
-afterEach(async () => {
-  await digilocker.close();
-  rmSync(scratch, { recursive: true, force: true });
-});
+const fixture = useCliFixture();
 
 /** Runs the CLI with stdin, stdout and stderr on a pseudo-terminal; returns what the terminal showed. */
 function onTerminal(args: string[]): Promise<{ code: number | null; screen: string }> {
   const command = [process.execPath, CLI, ...args].map((word) => `'${word}'`).join(' ');
   const child = spawn('script', ['--quiet', '--return', '--command', command, '/dev/null'], {
-    env: { PATH: process.env.PATH ?? '', ...credentialsOf(digilocker) },
+    env: { PATH: process.env.PATH ?? '', ...credentialsOf(fixture.digilocker) },
   });
   let screen = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -46,13 +33,13 @@ function onTerminal(args: string[]): Promise<{ code: number | null; screen: stri
 
 (hasScript ? describe : describe.skip)('on a terminal', () => {
   it('draws a progress bar with done/total, rate and failures when the tokens are arguments', async () => {
-    const tokens = Array.from({ length: 3 }, () => digilocker.issueTokens().accessToken);
+    const tokens = Array.from({ length: 3 }, () => fixture.digilocker.issueTokens().accessToken);
     const { code, screen } = await onTerminal([
       'revoke',
       ...tokens,
       'never-issued',
       '--base-url',
-      digilocker.baseUrl,
+      fixture.digilocker.baseUrl,
     ]);
     expect(code).toBe(1);
     expect(screen).toMatch(/revoking \[=+\] 4\/4 \| \d+ tokens\/s \| 1 failed/);
@@ -60,22 +47,22 @@ function onTerminal(args: string[]): Promise<{ code: number | null; screen: stri
   });
 
   it('counts the tokens of a file for the total', async () => {
-    const tokens = Array.from({ length: 50 }, () => digilocker.issueTokens().accessToken);
-    const file = join(scratch, 'tokens.txt');
+    const tokens = Array.from({ length: 50 }, () => fixture.digilocker.issueTokens().accessToken);
+    const file = join(fixture.scratch, 'tokens.txt');
     writeFileSync(file, `# fifty\n${tokens.join('\n')}\n`);
-    digilocker.inject({ type: 'delay', ms: 20 }, { times: 50 });
-    const args = ['revoke', '--file', file, '--concurrency', '2', '--base-url', digilocker.baseUrl];
+    fixture.digilocker.inject({ type: 'delay', ms: 20 }, { times: 50 });
+    const args = ['revoke', '--file', file, '--concurrency', '2', '--base-url', fixture.digilocker.baseUrl];
     const { code, screen } = await onTerminal(args);
     expect(code).toBe(0);
     expect(screen).toMatch(/revoking \[=+\] 50\/50/);
   });
 
   it('exits 2 without tokens when standard input is the terminal', async () => {
-    const { code, screen } = await onTerminal(['revoke', '--base-url', digilocker.baseUrl]);
+    const { code, screen } = await onTerminal(['revoke', '--base-url', fixture.digilocker.baseUrl]);
     expect(code).toBe(2);
     expect(screen).toContain(
       'error: No tokens: give --file PATH, --file - (standard input), or pipe them in',
     );
-    expect(digilocker.stats.requests).toBe(0);
+    expect(fixture.digilocker.stats.requests).toBe(0);
   });
 });
