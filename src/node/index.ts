@@ -5,5 +5,4 @@ export {
   createNodeTransport,
   type NodeTransport,
   type NodeTransportOptions,
-  type RequestLike,
 } from './transport';

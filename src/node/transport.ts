@@ -17,17 +17,9 @@ export interface NodeTransportOptions {
 
 /** A fetch-compatible function over keep-alive connection pools (one per origin), with `close()`. */
 export interface NodeTransport {
-  (input: string | URL | Request | RequestLike, init?: RequestInit): Promise<Response>;
+  (input: string | URL | Request, init?: RequestInit): Promise<Response>;
   /** Closes every pooled connection; requests still in flight fail. */
   close(): Promise<void>;
-}
-
-/** What the revocation client hands its fetch: a plain request object (see `PreparedRequest`). */
-export interface RequestLike {
-  url: string;
-  method?: string;
-  headers?: HeadersInit;
-  body?: BodyInit | null;
 }
 
 /** The parts of one request, whatever form it came in. */
@@ -40,6 +32,8 @@ interface RequestParts {
 }
 
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
+/** The methods fetch upper-cases, whatever case they are given in. */
+const NORMALIZED_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT']);
 /** Headers the connection owns (fetch forbids them too): the pool sets them from the request itself. */
 const CONNECTION_HEADERS = new Set([
   'connection',
@@ -98,6 +92,8 @@ export function createNodeTransport(options: NodeTransportOptions = {}): NodeTra
       const parsed = new URL(url);
       if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
         throw new TypeError(`fetch failed: unsupported protocol ${parsed.protocol}`);
+      if (parsed.username || parsed.password)
+        throw new TypeError('Request cannot be constructed from a URL that includes credentials');
       target = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
       if (targets.size >= MAX_CACHED_URLS) targets.clear();
       targets.set(url, target);
@@ -105,10 +101,9 @@ export function createNodeTransport(options: NodeTransportOptions = {}): NodeTra
     return target;
   }
 
-  async function send(parts: RequestParts): Promise<Response> {
+  /** The exchange itself: a network failure becomes fetch's TypeError, an abort the signal's reason. */
+  async function exchange(parts: RequestParts, origin: string, path: string): Promise<Response> {
     const { signal } = parts;
-    if (signal?.aborted) throw signal.reason;
-    const { origin, path } = targetOf(parts.url);
     try {
       const answer = await poolFor(origin).request({
         path,
@@ -118,14 +113,41 @@ export function createNodeTransport(options: NodeTransportOptions = {}): NodeTra
         signal,
       });
       const chunks = await readAll(answer.body);
-      return toResponse(answer.statusCode, answer.headers, chunks);
+      return toResponse(answer.statusCode, answer.statusText, answer.headers, chunks);
     } catch (cause) {
       if (signal?.aborted) throw signal.reason;
       throw new TypeError('fetch failed', { cause });
     }
   }
 
-  const transport = (async (input: string | URL | Request | RequestLike, init: RequestInit = {}) =>
+  /**
+   * Sends one request. undici acts on an abort only once the request has a connection, so the abort is
+   * also raced here: a request still queued for a connection, or waiting on a TLS handshake, rejects at
+   * once, as with fetch (undici then drops it from its queue).
+   */
+  function send(parts: RequestParts): Promise<Response> {
+    const { signal } = parts;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const { origin, path } = targetOf(parts.url);
+    const exchanged = exchange(parts, origin, path);
+    if (signal === undefined) return exchanged;
+    return new Promise((resolve, reject) => {
+      const onAbort = () => reject(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      exchanged.then(
+        (response) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(response);
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  const transport = (async (input: string | URL | Request, init: RequestInit = {}) =>
     send(await requestParts(input, init))) as NodeTransport;
   transport.close = async () => {
     const closing = [...pools.values()].map((pool) => pool.destroy());
@@ -135,31 +157,34 @@ export function createNodeTransport(options: NodeTransportOptions = {}): NodeTra
   return transport;
 }
 
-async function requestParts(
-  input: string | URL | Request | RequestLike,
-  init: RequestInit,
-): Promise<RequestParts> {
-  if (typeof input === 'string' || input instanceof URL) {
+async function requestParts(input: string | URL | Request, init: RequestInit): Promise<RequestParts> {
+  if (!(input instanceof Request)) {
     return {
       url: String(input),
-      method: init.method ?? 'GET',
+      method: normalizeMethod(init.method ?? 'GET'),
       headers: toHeaderObject(init.headers),
       body: toBody(init.body),
       signal: init.signal ?? undefined,
     };
   }
-  let body: string | Uint8Array | undefined;
-  if (init.body !== undefined) body = toBody(init.body);
-  else if (input instanceof Request)
-    body = input.body === null ? undefined : new Uint8Array(await input.arrayBuffer());
-  else body = toBody(input.body);
+  const body =
+    init.body !== undefined
+      ? toBody(init.body)
+      : input.body === null
+        ? undefined
+        : new Uint8Array(await input.arrayBuffer());
   return {
-    url: String(input.url),
-    method: init.method ?? input.method ?? 'GET',
+    url: input.url,
+    method: normalizeMethod(init.method ?? input.method),
     headers: toHeaderObject(init.headers ?? input.headers),
     body,
-    signal: init.signal ?? (input instanceof Request ? input.signal : undefined),
+    signal: init.signal ?? input.signal,
   };
+}
+
+function normalizeMethod(method: string): string {
+  const upper = method.toUpperCase();
+  return NORMALIZED_METHODS.has(upper) ? upper : method;
 }
 
 /** Every chunk of a response body; rejects with the stream's error (the abort, when aborted). */
@@ -176,7 +201,9 @@ function toHeaderObject(headers: HeadersInit | undefined): Record<string, string
   const result: Record<string, string> = {};
   const add = (name: string, value: string) => {
     const key = name.toLowerCase();
-    if (!CONNECTION_HEADERS.has(key)) result[key] = value;
+    if (CONNECTION_HEADERS.has(key)) return;
+    const earlier = result[key];
+    result[key] = earlier === undefined ? value : `${earlier}, ${value}`; // as Headers combines them
   };
   if (headers === undefined) return result;
   if (headers instanceof Headers) {
@@ -201,6 +228,7 @@ function toBody(body: BodyInit | null | undefined): string | Uint8Array | undefi
 
 function toResponse(
   status: number,
+  statusText: string,
   rawHeaders: Record<string, string | string[] | undefined>,
   chunks: Buffer[],
 ): Response {
@@ -214,5 +242,5 @@ function toResponse(
   let body: Buffer | null = null;
   if (chunks.length > 0 && !NULL_BODY_STATUSES.has(status))
     body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
-  return new Response(body as BodyInit | null, { status, headers });
+  return new Response(body as BodyInit | null, { status, statusText, headers });
 }

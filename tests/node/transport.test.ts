@@ -2,7 +2,7 @@
 // what goes in arrives, what comes back is a real Response, aborts and network failures behave like fetch.
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net';
 import { createNodeTransport, type NodeTransport } from '../../src/node';
 
 type Handler = (request: IncomingMessage, body: string, response: ServerResponse) => void;
@@ -86,22 +86,40 @@ describe('createNodeTransport', () => {
     expect(bodies).toEqual(['POST 1 from-request', 'PUT 2 token=a+b']);
   });
 
-  it('accepts a PreparedRequest-like object and sends Host and Content-Length itself', async () => {
+  it('sends Host and Content-Length itself, upper-cases standard methods, combines repeated headers', async () => {
     const seen: string[] = [];
     handler = (request, body, response) => {
       const { host, 'content-length': length, 'x-a': a } = request.headers;
       seen.push(`${request.method} ${request.url} ${host} ${length} ${a} ${body}`);
+      response.writeHead(201, 'Made It');
       response.end();
     };
-    const prepared = {
-      url: `${origin}/c?q=1`,
-      method: 'POST',
-      headers: new Headers({ 'x-a': '3', 'content-length': '999' }),
+    const response = await transport(`${origin}/c?q=1`, {
+      method: 'post',
+      headers: [
+        ['x-a', '3'],
+        ['X-A', '4'],
+        ['content-length', '999'],
+        ['host', 'elsewhere.example'],
+      ],
       body: 'prepared',
+    });
+    expect(response.status).toBe(201);
+    expect(response.statusText).toBe('Made It');
+    expect(seen).toEqual([`POST /c?q=1 ${new URL(origin).host} 8 3, 4 prepared`]);
+  });
+
+  it('refuses a URL with credentials, as fetch does, sending nothing', async () => {
+    let requests = 0;
+    handler = (_request, _body, response) => {
+      requests++;
+      response.end();
     };
-    const response = await transport(prepared as unknown as Request, {});
-    expect(response.status).toBe(200);
-    expect(seen).toEqual([`POST /c?q=1 ${new URL(origin).host} 8 3 prepared`]);
+    const url = new URL(origin);
+    url.username = 'user';
+    url.password = 'pass';
+    await expect(transport(url)).rejects.toThrow(TypeError);
+    expect(requests).toBe(0);
   });
 
   it('returns an empty 200 and a 204 with no body', async () => {
@@ -154,6 +172,44 @@ describe('createNodeTransport', () => {
     controller.abort();
     await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
     await closed;
+  });
+
+  it('aborts a request still queued for a connection at once', async () => {
+    const single = createNodeTransport({ maxSockets: 1 });
+    handler = (_request, _body, response) => {
+      setTimeout(() => response.end('late'), 1_000);
+    };
+    try {
+      const first = single(`${origin}/first`);
+      await new Promise((resolve) => setTimeout(resolve, 20)); // the only connection is now busy
+      const controller = new AbortController();
+      const queued = single(`${origin}/second`, { signal: controller.signal });
+      const abortedAt = Date.now();
+      controller.abort(new Error('no more waiting'));
+      await expect(queued).rejects.toThrow('no more waiting');
+      expect(Date.now() - abortedAt).toBeLessThan(200);
+      expect(await (await first).text()).toBe('late');
+    } finally {
+      await single.close();
+    }
+  });
+
+  it('aborts a request whose TLS handshake never completes at once', async () => {
+    // A TCP server that accepts and never speaks: the handshake of https:// hangs.
+    const silent = createNetServer((socket) => socket.on('error', () => {}));
+    silent.listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    const { port } = silent.address() as AddressInfo;
+    try {
+      const controller = new AbortController();
+      const pending = transport(`https://127.0.0.1:${port}/`, { signal: controller.signal });
+      setTimeout(() => controller.abort(new Error('handshake too slow')), 50);
+      const startedAt = Date.now();
+      await expect(pending).rejects.toThrow('handshake too slow');
+      expect(Date.now() - startedAt).toBeLessThan(500);
+    } finally {
+      silent.close();
+    }
   });
 
   it('aborts while the body is still arriving', async () => {
