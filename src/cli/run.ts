@@ -1,4 +1,4 @@
-import { CommanderError } from 'commander';
+import { type Command, CommanderError } from 'commander';
 import { createRedactor } from '../redact';
 import { EXIT, UsageError } from './exit-codes';
 import type { CliIo } from './io';
@@ -21,7 +21,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   // Built on the first error only: tokens given as arguments may be many.
   let redactor: ((text: string) => string) | undefined;
   const redact = (text: string) => {
-    redactor ??= secretLikeRedactor(argv, io.env);
+    redactor ??= secretLikeRedactor(argv, io.env, optionNames(program));
     return redactor(text);
   };
   const program = createProgram(
@@ -39,20 +39,47 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     // Commander has printed its message (and the hint) already; help and version end with 0.
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     if (error instanceof UsageError) {
-      io.stderr.write(`error: ${error.message}\n${HELP_HINT}\n`);
+      io.stderr.write(`error: ${redact(error.message)}\n${HELP_HINT}\n`);
       return EXIT.usage;
     }
     throw error;
   }
 }
 
-/** Redacts the credentials from the environment and every long argument (or long option value). */
-function secretLikeRedactor(argv: string[], env: NodeJS.ProcessEnv): (text: string) => string {
+/** An argument that has the shape of an option name (`--file`, `-h`), known or not. */
+const OPTION_SHAPE = /^--?[a-z][a-z0-9-]*$/;
+
+/**
+ * Redacts the credentials from the environment and every long argument that is not an option name:
+ * an option's value (`--hint=…` included), a token given as an argument, and a token that starts with
+ * `-` (commander calls it an unknown option, quoting it).
+ */
+function secretLikeRedactor(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  options: ReadonlySet<string>,
+): (text: string) => string {
+  const values = argv.flatMap((argument) => {
+    if (!argument.startsWith('-')) return [argument];
+    const [name = '', ...value] = argument.split('=');
+    if (options.has(name)) return value.length > 0 ? [value.join('=')] : [];
+    return OPTION_SHAPE.test(argument) ? [] : [argument];
+  });
   return createRedactor([
     env.DIGILOCKER_CLIENT_SECRET,
     env.DIGILOCKER_ACCESS_TOKEN,
-    ...argv
-      .map((argument) => (argument.startsWith('-') ? argument.split('=').slice(1).join('=') : argument))
-      .filter((value) => value.length >= MIN_SECRET_LIKE_LENGTH),
+    ...values.filter((value) => value.length >= MIN_SECRET_LIKE_LENGTH),
   ]);
+}
+
+/** Every option name of the program and its commands, `--help` and `-h` included. */
+function optionNames(program: Command): Set<string> {
+  const names = new Set(['--help', '-h']);
+  for (const command of [program, ...program.commands]) {
+    for (const option of command.options) {
+      if (option.long) names.add(option.long);
+      if (option.short) names.add(option.short);
+    }
+  }
+  return names;
 }
