@@ -1,8 +1,8 @@
 import { defineConfig } from 'tsup';
 
 // Three library entries, each built as ESM and CommonJS with types:
-// - "."          the runtime-agnostic core (fetch, URL, AbortController, Web Crypto only);
-// - "./node"     createNodeTransport, over node:http;
+// - "."          the runtime-agnostic core (fetch, URL, AbortController, TextEncoder only);
+// - "./node"     createNodeTransport, over undici's Pool;
 // - "./testing"  startMockDigiLocker, a real HTTP server.
 // And the `digilocker-revoke` CLI, ESM only.
 export default defineConfig([

@@ -18,10 +18,11 @@ import { type MockDigiLocker, type MockFault, startMockDigiLocker } from '../../
 import { ensureCliBuilt, runCli, startCli, waitFor } from '../cli/cli-harness';
 
 const CLIENT_ID = 'canary-client';
-const SECRET = 'CANARY-SECRET-4b8e1d';
-const WRONG_SECRET = 'CANARY-WRONG-SECRET-77a2';
-const BAD_BEARER = 'CANARY-BEARER-c19f';
-const UNKNOWN_TOKEN = 'CANARY-TOKEN-unknown-3d';
+// Characters that URL and form encoding change, so that each encoded form is a needle of its own.
+const SECRET = 'CANARY-SECRET-4b8e1d+/=&% é~';
+const WRONG_SECRET = 'CANARY-WRONG-SECRET-77a2 ü&=';
+const BAD_BEARER = 'CANARY-BEARER-c19f+/=~';
+const UNKNOWN_TOKEN = 'CANARY-TOKEN-unknown-3d+/ é&=%';
 
 const formEncode = (value: string) => new URLSearchParams([['', value]]).toString().slice(1);
 const basicOf = (id: string, secret: string) =>
@@ -434,8 +435,10 @@ async function driveCli(): Promise<{ codes: (number | null)[]; stdout: string }>
 }
 
 it('no canary token, secret or bearer token, in any encoding, reaches anything the client, the CLI or the mock reports', async () => {
-  // The check can fail: a planted canary, raw or as Basic credentials, is found.
-  expect(leaksIn([`x ${SECRET} y`, `Authorization: Basic ${basicOf(CLIENT_ID, SECRET)}`])).toHaveLength(2);
+  // The check can fail: a planted canary, raw, in each encoding, or as Basic credentials, is found.
+  const planted = [SECRET, encodeURIComponent(SECRET), formEncode(SECRET), basicOf(CLIENT_ID, SECRET)];
+  for (const text of planted) expect(leaksIn([`x ${text} y`])).not.toEqual([]);
+  expect(new Set(planted).size).toBe(4); // the encodings really differ
 
   const { events, failures } = await driveClient();
   const refusals = await driveMock();
