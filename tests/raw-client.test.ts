@@ -2,16 +2,11 @@
 import fc from 'fast-check';
 import nock from 'nock';
 import { createRawClient, formEncode, postRevocation, REVOKE_PATH } from '../src/raw';
+import { useNock } from './support/use-nock';
 
 const BASE = 'https://betaapi.digitallocker.gov.in/public';
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => nock.cleanAll());
-afterAll(() => {
-  nock.enableNetConnect();
-  // nock patches node:http for the whole jest worker; later files need the real one.
-  nock.restore();
-});
+useNock();
 
 describe('the generated client', () => {
   it('posts a form-urlencoded body to /oauth2/1/revoke with Accept: application/json', async () => {

@@ -9,6 +9,7 @@ import {
   type RevocationClientOptions,
   UnexpectedResponseError,
 } from '../../src';
+import { useNock } from '../support/use-nock';
 
 const BASE = 'https://betaapi.digitallocker.gov.in/public';
 const REVOKE = '/oauth2/1/revoke';
@@ -17,15 +18,9 @@ const CLIENT_ID = 'client-1';
 const SECRET = 'auth-secret-5e1d0a';
 const BASIC = `Basic ${Buffer.from(`${CLIENT_ID}:${SECRET}`).toString('base64')}`;
 
-beforeAll(() => nock.disableNetConnect());
+useNock();
 afterEach(() => {
-  nock.cleanAll();
   jest.useRealTimers();
-});
-afterAll(() => {
-  nock.enableNetConnect();
-  // nock patches node:http for the whole jest worker; later files need the real one.
-  nock.restore();
 });
 
 function provider(extra: { tokenUrl?: string; scope?: string } = {}) {

@@ -3,18 +3,14 @@
 import { createHash } from 'node:crypto';
 import nock from 'nock';
 import { createRevocationClient, type RevocationEvent } from '../../src';
+import { useNock } from '../support/use-nock';
 
 const BASE = 'https://betaapi.digitallocker.gov.in/public';
 const PATH = '/oauth2/1/revoke';
 const TOKEN = 'observed-token-5f2a9c';
 const FINGERPRINT = createHash('sha256').update(TOKEN).digest('hex').slice(0, 12);
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => nock.cleanAll());
-afterAll(() => {
-  nock.enableNetConnect();
-  nock.restore(); // nock patches node:http for the whole jest worker; later files need the real one
-});
+useNock();
 
 function observedClient(onEvent: (event: RevocationEvent) => void) {
   return createRevocationClient({

@@ -5,19 +5,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import nock from 'nock';
 import { createRevocationClient, ENVIRONMENTS, type RevocationClientOptions, VERSION } from '../../src';
+import { useNock } from '../support/use-nock';
 
 const SECRET = 'opt-secret-8d2e4f';
 const BEARER = 'opt-bearer-1c7a9b';
 const CREDENTIALS = { clientId: 'client-1', clientSecret: SECRET };
 const PATH = '/oauth2/1/revoke';
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => nock.cleanAll());
-afterAll(() => {
-  nock.enableNetConnect();
-  // nock patches node:http for the whole jest worker; later files need the real one.
-  nock.restore();
-});
+useNock();
 
 /** Builds a client from options that may be deliberately mistyped. */
 function create(options: Record<string, unknown>) {

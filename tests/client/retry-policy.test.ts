@@ -12,6 +12,7 @@ import {
   UnexpectedResponseError,
 } from '../../src';
 import { backoffDelay, isRetryableStatus, parseRetryAfter } from '../../src/retry-policy';
+import { useNock } from '../support/use-nock';
 
 const BASE = 'https://betaapi.digitallocker.gov.in/public';
 const PATH = '/oauth2/1/revoke';
@@ -43,12 +44,7 @@ function client(clock: Clock, extra: Partial<RevocationClientOptions> = {}) {
   });
 }
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => nock.cleanAll());
-afterAll(() => {
-  nock.enableNetConnect();
-  nock.restore(); // nock patches node:http for the whole jest worker; later files need the real one
-});
+useNock();
 
 describe('the retry policy', () => {
   it.each([408, 429, 500, 502, 503, 504])('retries %i', (status) =>

@@ -13,22 +13,14 @@ import {
   type TokenInput,
   tokenFingerprint,
 } from '../../src';
+import { useNock } from '../support/use-nock';
 
 const BASE = 'https://betaapi.digitallocker.gov.in/public';
 const PATH = '/oauth2/1/revoke';
 
-beforeAll(() => {
-  nock.disableNetConnect();
-  nock.enableNetConnect('127.0.0.1');
-});
+useNock({ allowLoopback: true });
 afterEach(async () => {
-  nock.cleanAll();
   await Promise.all(servers.splice(0).map((close) => close()));
-});
-afterAll(() => {
-  nock.enableNetConnect();
-  // nock patches node:http for the whole jest worker; later files need the real one.
-  nock.restore();
 });
 
 function client(options: Partial<RevocationClientOptions> = {}) {

@@ -11,19 +11,14 @@ import {
   ServerError,
   UnexpectedResponseError,
 } from '../../src';
+import { useNock } from '../support/use-nock';
 
 const BASE = 'https://betaapi.digitallocker.gov.in/public';
 const PATH = '/oauth2/1/revoke';
 const TOKEN = 'tok-3f9a2c1e7b';
 const CREDENTIALS = { clientId: 'client-1', clientSecret: 'secret-1' };
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => nock.cleanAll());
-afterAll(() => {
-  nock.enableNetConnect();
-  // nock patches node:http for the whole jest worker; later files need the real one.
-  nock.restore();
-});
+useNock();
 
 function client(options: Partial<RevocationClientOptions> = {}) {
   const auth = options.accessToken === undefined ? { credentials: CREDENTIALS } : {};

@@ -8,19 +8,14 @@ import {
   ServerError,
   type TokenOutcome,
 } from '../../src';
+import { useNock } from '../support/use-nock';
 
 const BASE = 'https://betaapi.digitallocker.gov.in/public';
 const PATH = '/oauth2/1/revoke';
 const ACCESS = 'access-4b8e2d';
 const REFRESH = 'refresh-9c1f3a';
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => nock.cleanAll());
-afterAll(() => {
-  nock.enableNetConnect();
-  // nock patches node:http for the whole jest worker; later files need the real one.
-  nock.restore();
-});
+useNock();
 
 function client(options: Partial<RevocationClientOptions> = {}) {
   return createRevocationClient({
