@@ -1,4 +1,5 @@
 import type { RevocationResult } from './client';
+import { DEFAULTS, LIMITS } from './defaults';
 import { fingerprintNow } from './fingerprint';
 import { assertToken, assertTokenTypeHint, describeType } from './input';
 import { assertCallOptions, type Clock } from './options';
@@ -42,7 +43,7 @@ export interface PoolDependencies {
   ): Promise<RevocationResult>;
 }
 
-const MAX_CONCURRENCY = 1024;
+const MAX_CONCURRENCY = LIMITS.maxConcurrency;
 
 /**
  * Validates the arguments of revokeMany at once (a TypeError or RangeError before any request), then
@@ -59,7 +60,7 @@ export function revokeInPool(
     );
   }
   assertCallOptions('revokeMany', options);
-  const concurrency = options.concurrency ?? 8;
+  const concurrency = options.concurrency ?? DEFAULTS.concurrency;
   if (typeof concurrency !== 'number' || Number.isNaN(concurrency))
     throw new TypeError('concurrency must be a number');
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {

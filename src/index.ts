@@ -17,6 +17,7 @@ export {
   type SignOutTokens,
   type TokenOutcome,
 } from './client';
+export { DEFAULTS, LIMITS, MAX_TOKEN_LENGTH } from './defaults';
 export {
   InvalidClientError,
   InvalidTokenError,
@@ -31,7 +32,6 @@ export {
 } from './errors';
 export type { RevocationEvent } from './events';
 export { sha256Hex, tokenFingerprint } from './fingerprint';
-export { MAX_TOKEN_LENGTH } from './input';
 export {
   type AccessTokenContext,
   type AccessTokenSource,

@@ -1,7 +1,7 @@
+import { MAX_TOKEN_LENGTH } from './defaults';
 import type { TokenTypeHint } from './raw';
 
-/** The longest token the client accepts; DigiLocker's tokens are 40 hex characters. */
-export const MAX_TOKEN_LENGTH = 4096;
+export { MAX_TOKEN_LENGTH } from './defaults';
 
 const TOKEN_TYPE_HINTS: readonly string[] = ['access_token', 'refresh_token'] satisfies TokenTypeHint[];
 // C0 controls, DEL and C1 controls: never part of a token, and a sign of a parsing mistake upstream.

@@ -1,16 +1,9 @@
+import { DEFAULTS, ENVIRONMENTS, type Environment, LIMITS } from './defaults';
 import type { RevocationEvent } from './events';
 import { assertPlainCredential, assertTokenTypeHint } from './input';
 import type { BodyEncoding, TokenTypeHint } from './raw';
 
-/** The DigiLocker deployments, each with its base URL (which includes `/public`). */
-export const ENVIRONMENTS = {
-  sandbox: 'https://betaapi.digitallocker.gov.in/public',
-  production: 'https://digilocker.meripehchaan.gov.in/public',
-  'legacy-production': 'https://api.digitallocker.gov.in/public',
-} as const;
-
-/** `'sandbox'`, `'production'` (MeriPehchaan) or `'legacy-production'`. */
-export type Environment = keyof typeof ENVIRONMENTS;
+export { ENVIRONMENTS, type Environment } from './defaults';
 
 /** A registered DigiLocker client's identifier and secret. */
 export interface ClientCredentials {
@@ -166,13 +159,13 @@ export interface NormalizedOptions {
 export const VERSION = '0.1.0';
 
 const DEFAULT_RETRY: Required<RetryOptions> = {
-  maxAttempts: 3,
-  baseDelayMs: 200,
-  maxDelayMs: 5000,
-  maxElapsedMs: 30_000,
+  maxAttempts: DEFAULTS.maxAttempts,
+  baseDelayMs: DEFAULTS.baseDelayMs,
+  maxDelayMs: DEFAULTS.maxDelayMs,
+  maxElapsedMs: DEFAULTS.maxElapsedMs,
 };
 const NO_RETRY: Required<RetryOptions> = { ...DEFAULT_RETRY, maxAttempts: 1 };
-const MAX_TIMER_MS = 2_147_483_647;
+const MAX_TIMER_MS = LIMITS.maxTimerMs;
 
 const KNOWN_OPTIONS = new Set<string>([
   'environment',
@@ -227,7 +220,7 @@ export function normalizeOptions(options: RevocationClientOptions): NormalizedOp
     accessToken,
     bodyEncoding,
     retry: normalizeRetry(options.retry),
-    timeoutMs: positiveMs('timeoutMs', options.timeoutMs, 10_000),
+    timeoutMs: positiveMs('timeoutMs', options.timeoutMs, DEFAULTS.timeoutMs),
     fetch: fetchImpl,
     userAgent: normalizeUserAgent(options.userAgent),
     onEvent: optionalFunction('onEvent', options.onEvent),
