@@ -1,260 +1,285 @@
 import type { Authenticator } from './auth';
-import { NetworkError, type RevocationErrorCode, TimeoutError, UnexpectedResponseError } from './errors';
-import type { RevocationEvent } from './events';
+import {
+  isRevocationError,
+  NetworkError,
+  RateLimitedError,
+  type RevocationError,
+  TimeoutError,
+  UnexpectedResponseError,
+} from './errors';
+import type { EventSink } from './events';
 import type { NormalizedOptions } from './options';
 import type { PauseGate } from './pause-gate';
-import type { PreparedRequest } from './raw';
-import { backoffDelay, isRetryableStatus, parseRetryAfter } from './retry-policy';
+import { raceWithDeadline } from './race';
+import {
+  type BodyEncoding,
+  postRevocation,
+  type RawClient,
+  type RevocationFormBody,
+  UnexpectedStatus,
+} from './raw';
+import { readCappedText } from './read-body';
+import {
+  codeOfRetryableStatus,
+  decideRetry,
+  isRetryableStatus,
+  mayHaveReachedServer,
+  parseRetryAfter,
+  shouldResendAfter401,
+  systemErrorCode,
+} from './retry-policy';
 
-/** What one client brings to every call's attempts. */
-export interface AttemptSettings {
+/** What one client brings to the attempts of every call. */
+export interface AttemptContext {
   options: NormalizedOptions;
+  /** The generated client that sends attempts (not the user's `client.raw`). */
+  raw: RawClient;
   authenticator: Authenticator;
-  emit: ((event: RevocationEvent) => void) | undefined;
+  emit: EventSink;
+  /** `User-Agent`, and `Authorization` when it is fixed. */
+  headers: Record<string, string>;
+  encoding: BodyEncoding;
 }
 
-/** The state of one revocation call, read by the client once the attempts are over. */
-export interface CallState {
+/** One revocation call: what its attempts send and what bounds them. */
+export interface Call {
+  body: RevocationFormBody;
   signal: AbortSignal | undefined;
   fingerprint: string;
-  /** `clock.now()` when the call started: the time budget counts from here. */
+  /** `clock.now()` when the call started (for revokeMany, when the pool started it): the budget counts from here. */
   startedAt: number;
-  /** Attempts made so far. */
-  attempts: number;
-  /** True once an attempt may have reached the server without its answer reaching us. */
-  mayHaveRevoked: boolean;
-  /** The last response's Retry-After, in milliseconds. */
-  retryAfterMs: number | undefined;
-  /** Shared by the workers of one revokeMany. */
+  /** The pause shared by the workers of a revokeMany. */
   gate: PauseGate | undefined;
 }
 
-// Failures that prove the request never left: nothing can have been revoked.
-const NEVER_SENT_CODES = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'EADDRNOTAVAIL',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
-const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
+/** The response that ended a call, and what its attempts learned on the way. */
+export interface FinalAnswer {
+  status: number;
+  /** The parsed error body (JSON, text, or undefined when empty); undefined for a 2xx. */
+  body: unknown;
+  retryAfterMs: number | undefined;
+  attempts: number;
+  /** True once an attempt may have reached the server without its answer reaching us. */
+  mayHaveRevoked: boolean;
+}
+
+/** One attempt's result: DigiLocker's answer, or the failure that kept it from us. */
+type AttemptResult =
+  | { status: number; body: unknown; retryAfterMs: number | undefined }
+  | { failure: NetworkError | TimeoutError; reachedServer: boolean };
 
 /**
- * The fetch that openapi-fetch calls once per revocation: it runs the attempts of that one call. It
- * reuses the serialised body of the prepared request for every attempt, adds the
- * authentication before each attempt, bounds each attempt by its timeout (racing it against its own
- * signal, so an abort is never lost inside fetch), waits between attempts as the retry policy says,
- * and returns the final response with its body already read.
+ * Runs the attempts of one call until an answer ends it. Before each attempt it waits out a shared
+ * pause as far as the budget allows, authenticates (raced against the budget and the caller's signal),
+ * sends one spec-typed request raced against the attempt's own deadline and the signal, and asks the
+ * retry policy what next. Rejects with the final network, timeout or rate-limit failure (already
+ * reported as an `error` event), or with `signal.reason` on abort; the caller maps a final answer.
  */
-export async function runAttempts(
-  request: PreparedRequest,
-  settings: AttemptSettings,
-  state: CallState,
-): Promise<Response> {
-  const { options, authenticator, emit } = settings;
-  const { retry, clock } = options;
-  const { url, headers, body } = request;
+export async function runAttempts(call: Call, context: AttemptContext): Promise<FinalAnswer> {
+  const { options, emit } = context;
+  const { clock, retry } = options;
+  const deadline = call.startedAt + retry.maxElapsedMs;
+  let mayHaveRevoked = false;
   let resentAfter401 = false;
-  // A revokeMany pause in force before the first attempt does not count against this call's budget:
-  // the budget starts when the call may first send.
-  if (state.gate) await state.gate.wait(clock, state.signal);
-  const deadline = clock.now() + retry.maxElapsedMs;
-
   for (let attempt = 1; ; attempt++) {
-    state.attempts = attempt;
-    // Another worker may have been rate-limited while this one waited.
-    if (attempt > 1 && state.gate) await state.gate.wait(clock, state.signal);
-    if (state.signal?.aborted) throw state.signal.reason;
-    const authorization = await authenticator.authorization(options, state.signal);
-    if (authorization !== undefined) headers.set('authorization', authorization);
-
-    const timeoutMs = Math.max(1, Math.min(options.timeoutMs, deadline - clock.now()));
-    emit?.({ type: 'request', attempt, method: 'POST', url, fingerprint: state.fingerprint });
+    await waitOutPause(call, context, deadline, attempt - 1);
+    const authorization = await authorize(call, context, deadline, attempt - 1);
+    const timeoutMs = Math.min(options.timeoutMs, deadline - clock.now());
+    if (timeoutMs <= 0) throw report(call, context, budgetSpent(attempt - 1));
+    emit?.({
+      type: 'request',
+      attempt,
+      method: 'POST',
+      url: options.baseUrl + REVOKE_URL_SUFFIX,
+      fingerprint: call.fingerprint,
+    });
     const sentAt = clock.now();
-    let answer: { response: Response; text: string };
-    try {
-      answer = await sendAttempt(
-        options.fetch,
-        url,
-        { method: 'POST', headers, body, redirect: 'manual' },
-        timeoutMs,
-        state.signal,
-      );
-    } catch (error) {
-      if (state.signal?.aborted) throw state.signal.reason;
-      const failure = attemptFailure(error, attempt, timeoutMs);
-      if (failure.code === 'timeout' || mayHaveReachedServer(error)) state.mayHaveRevoked = true;
-      emit?.({ type: 'error', attempt, code: failure.code, fingerprint: state.fingerprint });
-      const delay = waitBeforeRetry(backoffDelay(attempt, retry, options.random), state, clock);
-      if (attempt >= retry.maxAttempts || clock.now() + delay >= deadline) throw failure;
-      emit?.({
-        type: 'retry',
-        attempt,
-        delayMs: delay,
-        reason: failure.code,
-        fingerprint: state.fingerprint,
-      });
-      await clock.sleep(delay, state.signal);
+    const result = await sendAttempt(call, context, authorization, timeoutMs);
+    const timeLeftMs = deadline - clock.now();
+    const pausedMs = call.gate?.remaining(clock) ?? 0;
+    const base = { ...retry, attempt, timeLeftMs, pausedMs, random: options.random };
+    if ('failure' in result) {
+      if (result.reachedServer) mayHaveRevoked = true;
+      const failure = result.failure;
+      Object.assign(failure, { attempts: attempt });
+      report(call, context, failure);
+      const decision = decideRetry({ ...base, retryAfterMs: undefined });
+      if (!decision.retry) throw failure;
+      await pauseBeforeRetry(call, context, attempt, decision.delayMs, failure.code);
       continue;
     }
-
-    const { response, text } = answer;
-    const { status } = response;
+    const { status } = result;
     emit?.({
       type: 'response',
       attempt,
       status,
       durationMs: clock.now() - sentAt,
-      fingerprint: state.fingerprint,
+      fingerprint: call.fingerprint,
     });
-    if (status === 401 && authenticator.canRefresh) {
-      // The access token may have expired: the next request asks the token function for a fresh one,
-      // and this call tries once more with it if its attempts allow.
-      authenticator.rejected();
-      if (!resentAfter401 && attempt < retry.maxAttempts && clock.now() < deadline) {
-        resentAfter401 = true;
-        emit?.({
-          type: 'retry',
+    const final: FinalAnswer = { ...result, attempts: attempt, mayHaveRevoked };
+    if (status === 401 && context.authenticator.fetchHeader) {
+      // The access token may have expired: the next attempt asks the token function for a fresh one.
+      context.authenticator.rejected();
+      if (
+        shouldResendAfter401({
           attempt,
-          delayMs: 0,
-          reason: 'invalid_client',
-          fingerprint: state.fingerprint,
-        });
+          maxAttempts: retry.maxAttempts,
+          timeLeftMs,
+          alreadyResent: resentAfter401,
+        })
+      ) {
+        resentAfter401 = true;
+        await pauseBeforeRetry(call, context, attempt, 0, 'invalid_client');
         continue;
       }
     }
-    if (!isRetryableStatus(status)) return finalResponse(response, text, attempt);
-
-    const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), Date.now());
-    state.retryAfterMs = retryAfterMs;
-    if (status === 429)
-      state.gate?.pauseFor(retryAfterMs ?? backoffDelay(attempt, retry, options.random), clock);
-    const delay = waitBeforeRetry(retryAfterMs ?? backoffDelay(attempt, retry, options.random), state, clock);
-    if (attempt >= retry.maxAttempts || clock.now() + delay >= deadline)
-      return finalResponse(response, text, attempt);
-    emit?.({
-      type: 'retry',
-      attempt,
-      delayMs: delay,
-      reason: codeOfRetryableStatus(status),
-      fingerprint: state.fingerprint,
-    });
-    await clock.sleep(delay, state.signal);
+    if (!isRetryableStatus(status)) return final;
+    const decision = decideRetry({ ...base, retryAfterMs: result.retryAfterMs });
+    if (status === 429) call.gate?.pauseFor(decision.waitMs, clock);
+    if (!decision.retry) return final;
+    await pauseBeforeRetry(call, context, attempt, decision.delayMs, codeOfRetryableStatus(status));
   }
 }
 
-/** The wait before the next attempt: the policy's delay, or longer while a revokeMany pause is in force. */
-function waitBeforeRetry(delay: number, state: CallState, clock: NormalizedOptions['clock']): number {
-  return state.gate ? Math.max(delay, state.gate.remaining(clock)) : delay;
+/** The path the events name; the generated client builds the same URL from the spec's path. */
+const REVOKE_URL_SUFFIX = '/oauth2/1/revoke';
+
+/** Emits the `retry` event, then waits (0 ms waits resolve at once, without a timer). */
+async function pauseBeforeRetry(
+  call: Call,
+  context: AttemptContext,
+  attempt: number,
+  delayMs: number,
+  reason: RevocationError['code'],
+): Promise<void> {
+  context.emit?.({ type: 'retry', attempt, delayMs, reason, fingerprint: call.fingerprint });
+  if (delayMs > 0) await context.options.clock.sleep(delayMs, call.signal);
 }
 
 /**
- * One attempt: fetch and read the whole body, within `timeoutMs`, stopping at once on abort. The
- * attempt is raced against our own timer and the caller's signal, so that it ends even when the fetch
- * implementation fails to follow its signal (nodejs/node#55428); the signal is still passed to fetch
- * so that a well-behaved one closes the socket.
+ * Waits while a revokeMany's shared pause is in force, but never past the call's budget: a pause that
+ * outlasts what is left fails the call at once, with the wait DigiLocker asked for.
  */
-function sendAttempt(
-  fetchImpl: typeof globalThis.fetch,
-  url: string,
-  init: RequestInit,
+async function waitOutPause(call: Call, context: AttemptContext, deadline: number, attempts: number) {
+  const { gate, signal } = call;
+  const { clock } = context.options;
+  if (!gate) return;
+  for (let left = gate.remaining(clock); left > 0; left = gate.remaining(clock)) {
+    if (left >= deadline - clock.now()) {
+      const failure = new RateLimitedError(
+        `DigiLocker asked to wait ${Math.ceil(left / 1000)} s, longer than what is left of the call's time budget`,
+        { status: 429, attempts, retryable: true, retryAfterMs: Math.ceil(left) },
+      );
+      throw report(call, context, failure);
+    }
+    await clock.sleep(left, signal);
+  }
+}
+
+/**
+ * The Authorization header of the next attempt. A fixed one costs nothing; an access-token function is
+ * raced against the call's budget and the caller's signal, like an attempt.
+ */
+async function authorize(
+  call: Call,
+  context: AttemptContext,
+  deadline: number,
+  attempts: number,
+): Promise<string | undefined> {
+  const { fetchHeader } = context.authenticator;
+  if (!fetchHeader) return undefined;
+  const timeoutMs = deadline - context.options.clock.now();
+  if (timeoutMs <= 0) throw report(call, context, budgetSpent(attempts));
+  try {
+    return await raceWithDeadline(fetchHeader, {
+      timeoutMs,
+      signal: call.signal,
+      onTimeout: () => budgetSpent(attempts),
+    });
+  } catch (error) {
+    if (isRevocationError(error) && !call.signal?.aborted) report(call, context, error);
+    throw error;
+  }
+}
+
+/** One attempt: the spec-typed request raced against `timeoutMs` and the caller's signal; bodies capped. */
+async function sendAttempt(
+  call: Call,
+  context: AttemptContext,
+  authorization: string | undefined,
   timeoutMs: number,
-  callerSignal: AbortSignal | undefined,
-): Promise<{ response: Response; text: string }> {
-  return new Promise((resolve, reject) => {
-    const controller = new AbortController();
-    const stop = (reason: unknown) => {
-      controller.abort(reason);
-      reject(reason);
-    };
-    const timer = setTimeout(() => stop(new AttemptTimedOut()), timeoutMs);
-    const onCallerAbort = () => stop(callerSignal?.reason);
-    callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
-    const settle = () => {
-      clearTimeout(timer);
-      callerSignal?.removeEventListener('abort', onCallerAbort);
-    };
-    init.signal = controller.signal;
-    fetchAndRead(fetchImpl, url, init).then(
-      (answer) => {
-        settle();
-        resolve(answer);
+): Promise<AttemptResult> {
+  const headers =
+    authorization === undefined ? context.headers : { ...context.headers, Authorization: authorization };
+  try {
+    return await raceWithDeadline(
+      async (signal) => {
+        const { response, data, error } = await postRevocation(context.raw, {
+          body: call.body,
+          encoding: context.encoding,
+          headers,
+          signal,
+        });
+        // A 2xx body is not needed, but reading (at most the cap of) it lets the connection be reused.
+        if (response.ok) await readCappedText((data as ReadableStream<Uint8Array> | undefined) ?? null);
+        const { status } = response;
+        const retryAfter = isRetryableStatus(status) ? response.headers.get('retry-after') : null;
+        return { status, body: error, retryAfterMs: parseRetryAfter(retryAfter, Date.now()) };
       },
-      (error: unknown) => {
-        settle();
-        reject(error);
-      },
+      { timeoutMs, signal: call.signal, onTimeout: () => new AttemptTimedOut(timeoutMs) },
     );
-  });
+  } catch (error) {
+    if (call.signal?.aborted) throw call.signal.reason;
+    return attemptFailure(call, context, error);
+  }
 }
 
-async function fetchAndRead(fetchImpl: typeof globalThis.fetch, url: string, init: RequestInit) {
-  const response = await fetchImpl(url, init);
-  return { response, text: await response.text() };
-}
-
-/** The reason our own timer aborts an attempt with. */
+/** The reason our own timer abandons an attempt with. */
 class AttemptTimedOut extends Error {
-  override name = 'TimeoutError';
-  constructor() {
+  constructor(readonly timeoutMs: number) {
     super('The attempt timed out');
   }
 }
 
-function attemptFailure(error: unknown, attempt: number, timeoutMs: number): NetworkError | TimeoutError {
-  const details = { attempts: attempt, retryable: true, cause: error };
+function attemptFailure(call: Call, context: AttemptContext, error: unknown): AttemptResult {
+  if (error instanceof UnexpectedStatus) {
+    throw report(
+      call,
+      context,
+      new UnexpectedResponseError(error.message, { status: error.status, attempts: 0, retryable: false }),
+    );
+  }
   if (error instanceof AttemptTimedOut) {
-    return new TimeoutError(`No complete answer from DigiLocker within ${timeoutMs} ms`, {
-      ...details,
-      cause: undefined,
+    const failure = new TimeoutError(`No complete answer from DigiLocker within ${error.timeoutMs} ms`, {
+      attempts: 0,
+      retryable: true,
     });
+    return { failure, reachedServer: true };
   }
   const code = systemErrorCode(error);
-  return new NetworkError(`The request to DigiLocker failed${code ? ` (${code})` : ''}`, details);
-}
-
-/** False only when the failure proves the request was never sent (refused, unresolvable host). */
-function mayHaveReachedServer(error: unknown): boolean {
-  const code = systemErrorCode(error);
-  return code === undefined || !NEVER_SENT_CODES.has(code);
-}
-
-/** The system error code (ECONNRESET, ...) of an error or of one of its causes. */
-function systemErrorCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && current !== null && typeof current === 'object'; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
-function codeOfRetryableStatus(status: number): RevocationErrorCode {
-  if (status === 429) return 'rate_limited';
-  if (status === 408) return 'timeout';
-  return 'server_error';
-}
-
-/** Hands the final response back to openapi-fetch with the body already read. */
-function finalResponse(response: Response, text: string, attempt: number): Response {
-  if (response.status < 200 || response.status > 599) {
-    // e.g. an opaque redirect (status 0) in a browser: never a revocation.
-    throw new UnexpectedResponseError(`DigiLocker answered with status ${response.status}`, {
-      status: response.status,
-      attempts: attempt,
-      retryable: false,
-    });
-  }
-  // openapi-fetch reads no body when Content-Length is 0 (the usual 200 of a revocation): the response
-  // can go back as it is, although its body was read.
-  if (text === '' && response.headers.get('content-length') === '0') return response;
-  // An empty body costs nothing to wrap; a string body costs a stream.
-  return new Response(text === '' || NULL_BODY_STATUSES.has(response.status) ? null : text, {
-    status: response.status,
-    statusText: response.statusText,
-    headers: response.headers,
+  const failure = new NetworkError(`The request to DigiLocker failed${code ? ` (${code})` : ''}`, {
+    attempts: 0,
+    retryable: true,
+    cause: error,
   });
+  return { failure, reachedServer: mayHaveReachedServer(error) };
+}
+
+/** The failure of a call whose time budget is spent before its next attempt could start. */
+function budgetSpent(attempts: number): TimeoutError {
+  return new TimeoutError("The call's time budget (retry.maxElapsedMs) was spent before the next attempt", {
+    attempts,
+    retryable: true,
+  });
+}
+
+/** Reports a failure as an `error` event, once, and returns it. */
+function report<E extends RevocationError>(call: Call, context: AttemptContext, failure: E): E {
+  context.emit?.({
+    type: 'error',
+    attempt: failure.attempts,
+    code: failure.code,
+    fingerprint: call.fingerprint,
+  });
+  return failure;
 }

@@ -1,18 +1,24 @@
-import type { RevocationResult } from './client';
+import type { Clock } from './clock';
 import { DEFAULTS, LIMITS } from './defaults';
 import { fingerprintNow } from './fingerprint';
-import { assertToken, assertTokenTypeHint, describeType } from './input';
-import { assertCallOptions, type Clock } from './options';
 import { PauseGate } from './pause-gate';
 import type { TokenTypeHint } from './raw';
+import type { RevocationOutcome, RevocationResult } from './results';
+import {
+  assertCallOptions,
+  assertToken,
+  assertTokenTypeHint,
+  describeType,
+  integerInRange,
+} from './validate';
 
 /** One input of revokeMany: a token, or a token with its own hint and an id of yours. */
-export type TokenInput = string | { token: string; tokenTypeHint?: TokenTypeHint; id?: string };
+export type TokenInput = string | { token: string; tokenTypeHint?: TokenTypeHint; id?: string | number };
 
 /** Options of revokeMany. */
 export interface RevocationBatchOptions {
   /**
-   * Requests in flight at most.
+   * Requests in flight at most, from 1 to 1024.
    * @default 8
    */
   concurrency?: number;
@@ -22,28 +28,18 @@ export interface RevocationBatchOptions {
   signal?: AbortSignal;
 }
 
-/**
- * What happened to one input of revokeMany: never the token, only its position, your id and its
- * fingerprint (empty when the input was not a string). `error` is a RevocationError, the TypeError or
- * RangeError of an invalid input, or the abort reason.
- */
-export type RevocationOutcome =
-  | { index: number; id?: string; fingerprint: string; ok: true; result: RevocationResult }
-  | { index: number; id?: string; fingerprint: string; ok: false; error: unknown };
-
-/** What the pool needs from the client. */
+/** What the pool needs from the client: one call, its budget counted from `startedAt`. */
 export interface PoolDependencies {
   clock: Clock;
-  revoke(
-    token: string,
-    hint: TokenTypeHint | undefined,
-    signal: AbortSignal | undefined,
-    fingerprint: string,
-    gate: PauseGate,
-  ): Promise<RevocationResult>;
+  revoke(call: {
+    token: string;
+    hint: TokenTypeHint | undefined;
+    signal: AbortSignal | undefined;
+    fingerprint: string;
+    startedAt: number;
+    gate: PauseGate;
+  }): Promise<RevocationResult>;
 }
-
-const MAX_CONCURRENCY = LIMITS.maxConcurrency;
 
 /**
  * Validates the arguments of revokeMany at once (a TypeError or RangeError before any request), then
@@ -60,15 +56,22 @@ export function revokeInPool(
     );
   }
   assertCallOptions('revokeMany', options);
-  const concurrency = options.concurrency ?? DEFAULTS.concurrency;
-  if (typeof concurrency !== 'number' || Number.isNaN(concurrency))
-    throw new TypeError('concurrency must be a number');
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
-    throw new RangeError(`concurrency must be an integer from 1 to ${MAX_CONCURRENCY}`);
-  }
+  const concurrency = integerInRange(
+    'concurrency',
+    options.concurrency,
+    1,
+    LIMITS.maxConcurrency,
+    DEFAULTS.concurrency,
+  );
   return pool(tokens, concurrency, options, dependencies);
 }
 
+/**
+ * The pool. Finished outcomes wait in `finished` until the consumer takes them; a finished call or an
+ * abort wakes the loop. Input is pulled only while in-flight and finished outcomes together leave room,
+ * so memory stays bounded by `concurrency` whatever the input's size. Each call gets a signal of its own
+ * that follows the caller's, so the caller's signal holds one listener whatever the concurrency.
+ */
 async function* pool(
   tokens: Iterable<TokenInput> | AsyncIterable<TokenInput>,
   concurrency: number,
@@ -78,49 +81,34 @@ async function* pool(
   const { signal } = options;
   const gate = new PauseGate();
   const iterator =
-    Symbol.asyncIterator in tokens
-      ? tokens[Symbol.asyncIterator]()
-      : (tokens as Iterable<TokenInput>)[Symbol.iterator]();
-  // Finished outcomes wait in `finished` until the consumer takes them; a worker that finishes wakes the
-  // loop. Input is pulled only while in-flight and finished outcomes together leave room, so memory
-  // stays bounded by `concurrency` whatever the input's size.
+    Symbol.asyncIterator in tokens ? tokens[Symbol.asyncIterator]() : tokens[Symbol.iterator]();
   const finished: RevocationOutcome[] = [];
-  let inFlight = 0;
-  let wake: (() => void) | undefined;
-  let nextIndex = 0;
-  let exhausted = false;
-
-  const settle = async (index: number, input: unknown): Promise<RevocationOutcome> => {
-    const item = readInput(input, options.tokenTypeHint);
-    const base = item.id === undefined ? { index } : { index, id: item.id };
-    if (item.error) {
-      const fingerprint = item.text === undefined ? '' : fingerprintNow(item.text);
-      return { ...base, fingerprint, ok: false, error: item.error };
-    }
-    const fingerprint = fingerprintNow(item.token);
-    try {
-      const result = await dependencies.revoke(item.token, item.hint, signal, fingerprint, gate);
-      return { ...base, fingerprint, ok: true, result };
-    } catch (error) {
-      return { ...base, fingerprint, ok: false, error };
-    }
+  const running = new Set<AbortController>();
+  let wake: ((value: typeof WOKEN) => void) | undefined;
+  const wakeUp = () => wake?.(WOKEN);
+  const woken = () => new Promise<typeof WOKEN>((resolve) => (wake = resolve));
+  const onAbort = () => {
+    for (const controller of running) controller.abort(signal?.reason);
+    wakeUp();
   };
+  signal?.addEventListener('abort', onAbort, { once: true });
 
   const launch = (index: number, input: unknown) => {
-    inFlight++;
-    void settle(index, input).then((outcome) => {
-      inFlight--;
-      finished.push(outcome);
-      wake?.();
-    });
+    const controller = new AbortController();
+    running.add(controller);
+    void settle(index, input, options.tokenTypeHint, controller.signal, gate, dependencies).then(
+      (outcome) => {
+        running.delete(controller);
+        finished.push(outcome);
+        wakeUp();
+      },
+    );
   };
-  const outcomeArrives = () =>
-    new Promise<typeof OUTCOME_ARRIVED>((resolve) => {
-      wake = () => resolve(OUTCOME_ARRIVED);
-    });
+
+  let nextIndex = 0;
+  let exhausted = false;
   // A read of the input that is still waiting (slow or open standard input) while outcomes arrive.
   let pendingRead: Promise<IteratorResult<TokenInput>> | undefined;
-
   try {
     for (;;) {
       // Finished outcomes go out first, even while the input is slow: a caller journaling them loses
@@ -130,38 +118,90 @@ async function* pool(
         yield outcome;
         continue;
       }
-      if (exhausted || inFlight >= concurrency || signal?.aborted) {
-        if (inFlight === 0) return;
-        await outcomeArrives();
+      if (exhausted || running.size >= concurrency || signal?.aborted) {
+        if (running.size === 0) return;
+        await woken();
         continue;
       }
       pendingRead ??= Promise.resolve(iterator.next());
-      const next = inFlight === 0 ? await pendingRead : await Promise.race([pendingRead, outcomeArrives()]);
-      wake = undefined;
-      if (next === OUTCOME_ARRIVED) continue;
+      const next = await Promise.race([pendingRead, woken()]);
+      if (next === WOKEN) continue;
       pendingRead = undefined;
       if (next.done) exhausted = true;
       else launch(nextIndex++, next.value);
     }
   } finally {
-    if (!exhausted) await iterator.return?.();
+    signal?.removeEventListener('abort', onAbort);
+    if (!exhausted) await closeInput(iterator, pendingRead);
   }
 }
 
-const OUTCOME_ARRIVED = Symbol('outcome arrived');
+const WOKEN = Symbol('woken');
+
+/**
+ * Closes the input early. An async generator's `return()` queues behind a `next()` still waiting, so
+ * with a read pending it is called without waiting for it: the iteration ends at once, and the input
+ * closes when its read settles.
+ */
+async function closeInput(
+  iterator: Iterator<TokenInput> | AsyncIterator<TokenInput>,
+  pendingRead: Promise<IteratorResult<TokenInput>> | undefined,
+): Promise<void> {
+  if (pendingRead === undefined) {
+    await iterator.return?.();
+    return;
+  }
+  pendingRead.then(undefined, ignore);
+  Promise.resolve(iterator.return?.()).then(undefined, ignore);
+}
+
+/** One input's outcome: its result, or the error of the call or of the input itself. */
+async function settle(
+  index: number,
+  input: unknown,
+  defaultHint: TokenTypeHint | undefined,
+  signal: AbortSignal,
+  gate: PauseGate,
+  dependencies: PoolDependencies,
+): Promise<RevocationOutcome> {
+  const startedAt = dependencies.clock.now();
+  const item = readInput(input, defaultHint);
+  const base = item.id === undefined ? { index } : { index, id: item.id };
+  if (item.error) {
+    const fingerprint = item.text === undefined ? '' : fingerprintNow(item.text);
+    return { ...base, fingerprint, ok: false, error: item.error };
+  }
+  const fingerprint = fingerprintNow(item.token);
+  try {
+    const result = await dependencies.revoke({
+      token: item.token,
+      hint: item.hint,
+      signal,
+      fingerprint,
+      startedAt,
+      gate,
+    });
+    return { ...base, fingerprint, ok: true, result };
+  } catch (error) {
+    return { ...base, fingerprint, ok: false, error: asError(error) };
+  }
+}
+
+/** An abort reason that is not an Error (a string, say) becomes an AbortError whose cause it is. */
+function asError(reason: unknown): Error {
+  if (reason instanceof Error) return reason;
+  return new DOMException('The operation was aborted', 'AbortError');
+}
 
 type ReadInput =
-  | {
-      token: string;
-      hint: TokenTypeHint | undefined;
-      id: string | undefined;
-      error?: undefined;
-    }
+  | { token: string; hint: TokenTypeHint | undefined; id: string | number | undefined; error?: undefined }
   /** `text`: the rejected token when it was a string, to fingerprint. */
-  | { error: TypeError | RangeError; id: string | undefined; text: string | undefined };
+  | { error: TypeError | RangeError; id: string | number | undefined; text: string | undefined };
 
 /** Normalises one input; an invalid one becomes an outcome with its TypeError or RangeError. */
 function readInput(input: unknown, defaultHint: TokenTypeHint | undefined): ReadInput {
+  const fields = typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : {};
+  const id = isId(fields.id) ? fields.id : undefined;
   try {
     if (typeof input === 'string') {
       assertToken(input);
@@ -172,21 +212,23 @@ function readInput(input: unknown, defaultHint: TokenTypeHint | undefined): Read
         `each input must be a string or { token, tokenTypeHint?, id? }, got ${describeType(input)}`,
       );
     }
-    const { token, tokenTypeHint, id } = input as Record<string, unknown>;
-    if (id !== undefined && typeof id !== 'string') throw new TypeError('id must be a string');
-    assertToken(token);
-    if (tokenTypeHint !== undefined) assertTokenTypeHint(tokenTypeHint);
-    return { token, hint: (tokenTypeHint as TokenTypeHint | undefined) ?? defaultHint, id };
-  } catch (error) {
-    const fields =
-      typeof input === 'object' && input !== null ? (input as { id?: unknown; token?: unknown }) : {};
-    const text = typeof input === 'string' ? input : fields.token;
+    if (fields.id !== undefined && !isId(fields.id))
+      throw new TypeError('id must be a string or a finite number');
+    assertToken(fields.token);
+    if (fields.tokenTypeHint !== undefined) assertTokenTypeHint(fields.tokenTypeHint);
     return {
-      error: error as TypeError | RangeError,
-      id: typeof fields.id === 'string' ? fields.id : undefined,
-      text: typeof text === 'string' ? text : undefined,
+      token: fields.token,
+      hint: (fields.tokenTypeHint as TokenTypeHint | undefined) ?? defaultHint,
+      id,
     };
+  } catch (error) {
+    const text = typeof input === 'string' ? input : fields.token;
+    return { error: error as TypeError | RangeError, id, text: typeof text === 'string' ? text : undefined };
   }
+}
+
+function isId(value: unknown): value is string | number {
+  return typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
 }
 
 function isIterable(value: unknown): value is Iterable<TokenInput> | AsyncIterable<TokenInput> {
@@ -197,3 +239,5 @@ function isIterable(value: unknown): value is Iterable<TokenInput> | AsyncIterab
     typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function'
   );
 }
+
+function ignore(): void {}

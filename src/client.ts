@@ -1,38 +1,21 @@
-import { type AttemptSettings, type CallState, runAttempts } from './attempts';
+import { type AttemptContext, type Call, type FinalAnswer, runAttempts } from './attempts';
 import { createAuthenticator } from './auth';
-import { type RevocationBatchOptions, type RevocationOutcome, revokeInPool, type TokenInput } from './bulk';
-import { errorFromResponse, InvalidTokenError, RevocationError } from './errors';
-import { safeEventSink } from './events';
+import { type RevocationBatchOptions, revokeInPool, type TokenInput } from './bulk';
+import { errorFromResponse, isRevocationError, type RevocationErrorCode } from './errors';
+import { type EventSink, safeEventSink } from './events';
 import { fingerprintNow } from './fingerprint';
-import { assertToken } from './input';
-import { assertCallOptions, assertSignal, normalizeOptions, type RevocationClientOptions } from './options';
+import { normalizeOptions, type RevocationClientOptions } from './options';
 import type { PauseGate } from './pause-gate';
 import {
+  createAttemptClient,
   createRawClient,
-  postRevocation,
   type RawClient,
   type RevocationFormBody,
   type TokenTypeHint,
 } from './raw';
 import { createRedactor } from './redact';
-import { isRetryableStatus } from './retry-policy';
-
-/** How a call ended for its token. */
-export interface RevocationResult {
-  /** `'revoked'`, or `'already_invalid'` when DigiLocker said the token was not valid (and that was allowed). */
-  outcome: 'revoked' | 'already_invalid';
-  /**
-   * False only when the token is reported revoked because an earlier attempt may have revoked it: a
-   * timeout or dropped connection, then "invalid token" on the retry.
-   */
-  confirmed: boolean;
-  /** The HTTP status of the last response. */
-  status: number;
-  /** Attempts made. */
-  attempts: number;
-  /** Milliseconds from the call to its result. */
-  durationMs: number;
-}
+import type { RevocationOutcome, RevocationResult, SignOutResult, SignOutTokens } from './results';
+import { assertCallOptions, assertSignal, assertToken } from './validate';
 
 /** Options of one {@link RevocationClient.revoke} call. */
 export interface RevokeOptions {
@@ -42,27 +25,10 @@ export interface RevokeOptions {
   signal?: AbortSignal;
 }
 
-/** The tokens of one user's session, for {@link RevocationClient.signOut}. */
-export interface SignOutTokens {
-  accessToken?: string;
-  refreshToken?: string;
-}
-
-/** What happened to one token of a sign-out. */
-export type TokenOutcome = { ok: true; result: RevocationResult } | { ok: false; error: RevocationError };
-
-/** The result of {@link RevocationClient.signOut}. */
-export interface SignOutResult {
-  refreshToken?: TokenOutcome;
-  accessToken?: TokenOutcome;
-  /** True when every token given ended revoked or already invalid. */
-  complete: boolean;
-}
-
 /** A DigiLocker revocation client; see {@link createRevocationClient}. */
 export interface RevocationClient {
   /**
-   * Revokes one token. Resolves on any 2xx, whatever its body; rejects with a {@link RevocationError}
+   * Revokes one token. Resolves on any 2xx, whatever its body; rejects with a `RevocationError`
    * subclass, with `signal.reason` on abort, and with a TypeError or RangeError for invalid input
    * (before any request).
    */
@@ -81,17 +47,21 @@ export interface RevocationClient {
     tokens: Iterable<TokenInput> | AsyncIterable<TokenInput>,
     options?: RevocationBatchOptions,
   ): AsyncIterable<RevocationOutcome>;
-  /** The underlying openapi-fetch client, for the bare generated call (no auth, retries or timeouts). */
+  /**
+   * A plain openapi-fetch client of the spec, for the bare generated call (no authentication, retries
+   * or timeouts). It is the client's own instance for you: middleware added to it never changes `revoke`.
+   */
   readonly raw: RawClient;
 }
 
-/** What revoke, signOut and revokeMany share for one token. */
+/** One call as revoke, signOut and revokeMany hand it over. */
 interface RevokeCall {
   token: string;
   hint: TokenTypeHint | undefined;
   signal: AbortSignal | undefined;
   treatInvalidTokenAsRevoked: boolean;
   fingerprint?: string;
+  startedAt?: number;
   gate?: PauseGate;
 }
 
@@ -108,73 +78,22 @@ interface RevokeCall {
  */
 export function createRevocationClient(options: RevocationClientOptions): RevocationClient {
   const normalized = normalizeOptions(options);
-  const authenticator = createAuthenticator(normalized);
-  const emit = safeEventSink(normalized.onEvent);
-  const settings: AttemptSettings = { options: normalized, authenticator, emit };
-  const raw = createRawClient(normalized.baseUrl, normalized.fetch);
-  const headers = { 'User-Agent': normalized.userAgent };
   const { clock } = normalized;
-
-  async function revokeValidated(call: RevokeCall): Promise<RevocationResult> {
-    const { token, signal } = call;
-    if (signal?.aborted) throw signal.reason;
-    const startedAt = clock.now();
-    const state: CallState = {
-      signal,
-      fingerprint: call.fingerprint ?? (emit ? fingerprintNow(token) : ''),
-      startedAt,
-      attempts: 0,
-      mayHaveRevoked: false,
-      retryAfterMs: undefined,
-      gate: call.gate,
-    };
-    const body: RevocationFormBody = { token };
-    if (call.hint !== undefined) body.token_type_hint = call.hint;
-    if (authenticator.bodyFields) Object.assign(body, authenticator.bodyFields);
-
-    let answer: Awaited<ReturnType<typeof postRevocation>>;
-    try {
-      answer = await postRevocation(raw, {
-        body,
-        encoding: normalized.bodyEncoding,
-        headers,
-        fetch: (request) => runAttempts(request, settings, state),
-      });
-    } catch (error) {
-      if (signal?.aborted) throw signal.reason;
-      if (error instanceof RevocationError)
-        emit?.({ type: 'error', attempt: state.attempts, code: error.code, fingerprint: state.fingerprint });
-      throw error;
-    }
-
-    const { response, error: errorBody } = answer;
-    const result = (outcome: RevocationResult['outcome'], confirmed: boolean): RevocationResult => ({
-      outcome,
-      confirmed,
-      status: response.status,
-      attempts: state.attempts,
-      durationMs: Math.round(clock.now() - startedAt),
-    });
-    if (response.ok) return result('revoked', true);
-
-    const failure = errorFromResponse({
-      status: response.status,
-      body: errorBody,
-      attempts: state.attempts,
-      retryable: isRetryableStatus(response.status),
-      retryAfterMs: state.retryAfterMs,
-      redact: createRedactor([token, ...authenticator.secrets()]),
-    });
-    if (failure instanceof InvalidTokenError) {
-      if (state.mayHaveRevoked) return result('revoked', false);
-      if (call.treatInvalidTokenAsRevoked) return result('already_invalid', true);
-    }
-    emit?.({ type: 'error', attempt: state.attempts, code: failure.code, fingerprint: state.fingerprint });
-    throw failure;
-  }
+  const authenticator = createAuthenticator(normalized);
+  const headers: Record<string, string> = { 'User-Agent': normalized.userAgent };
+  if (authenticator.header !== undefined) headers.Authorization = authenticator.header;
+  const context: AttemptContext = {
+    options: normalized,
+    raw: createAttemptClient(normalized.baseUrl, normalized.fetch),
+    authenticator,
+    emit: safeEventSink(normalized.onEvent),
+    headers,
+    encoding: normalized.bodyEncoding,
+  };
+  const revokeOne = (call: RevokeCall) => revokeValidated(call, context);
 
   return {
-    raw,
+    raw: createRawClient(normalized.baseUrl, normalized.fetch),
 
     revoke(token, revokeOptions = {}) {
       try {
@@ -183,55 +102,120 @@ export function createRevocationClient(options: RevocationClientOptions): Revoca
       } catch (error) {
         return Promise.reject(error);
       }
-      return revokeValidated({
+      const { tokenTypeHint: hint, signal } = revokeOptions;
+      return revokeOne({
         token,
-        hint: revokeOptions.tokenTypeHint,
-        signal: revokeOptions.signal,
+        hint,
+        signal,
         treatInvalidTokenAsRevoked: normalized.treatInvalidTokenAsRevoked,
       });
     },
 
-    async signOut(tokens, signOutOptions = {}) {
-      assertSignOutInput(tokens, signOutOptions);
-      const { signal } = signOutOptions;
-      const outcome: SignOutResult = { complete: true };
-      const order = [
-        ['refreshToken', 'refresh_token'],
-        ['accessToken', 'access_token'],
-      ] as const;
-      for (const [key, hint] of order) {
-        const token = tokens[key];
-        if (token === undefined) continue;
-        try {
-          const result = await revokeValidated({ token, hint, signal, treatInvalidTokenAsRevoked: true });
-          outcome[key] = { ok: true, result };
-        } catch (error) {
-          if (!(error instanceof RevocationError) || signal?.aborted) throw error;
-          outcome[key] = { ok: false, error };
-          outcome.complete = false;
-        }
-      }
-      return outcome;
-    },
+    signOut: (tokens, signOutOptions = {}) => signOut(tokens, signOutOptions, revokeOne),
 
     revokeMany(tokens, batchOptions = {}) {
       return revokeInPool(tokens, batchOptions, {
         clock,
-        revoke: (token, hint, signal, fingerprint, gate) =>
-          revokeValidated({
-            token,
-            hint,
-            signal,
-            treatInvalidTokenAsRevoked: normalized.treatInvalidTokenAsRevoked,
-            fingerprint,
-            gate,
-          }),
+        revoke: (call) =>
+          revokeOne({ ...call, treatInvalidTokenAsRevoked: normalized.treatInvalidTokenAsRevoked }),
       });
     },
   };
 }
 
-function assertSignOutInput(tokens: SignOutTokens, options: { signal?: AbortSignal }): void {
+/** One call, input already validated: the attempts, then the result or the error the answer amounts to. */
+async function revokeValidated(call: RevokeCall, context: AttemptContext): Promise<RevocationResult> {
+  const { token, signal } = call;
+  const { clock } = context.options;
+  if (signal?.aborted) throw signal.reason;
+  const startedAt = call.startedAt ?? clock.now();
+  const attemptCall: Call = {
+    body: requestBody(token, call.hint, context),
+    signal,
+    fingerprint: call.fingerprint ?? (context.emit ? fingerprintNow(token) : ''),
+    startedAt,
+    gate: call.gate,
+  };
+  let answer: FinalAnswer;
+  try {
+    answer = await runAttempts(attemptCall, context);
+  } catch (error) {
+    if (signal?.aborted) throw signal.reason;
+    throw error;
+  }
+  const result = (outcome: RevocationResult['outcome'], confirmed: boolean): RevocationResult => ({
+    outcome,
+    confirmed,
+    status: answer.status,
+    attempts: answer.attempts,
+    durationMs: Math.round(clock.now() - startedAt),
+  });
+  if (answer.status >= 200 && answer.status <= 299) return result('revoked', true);
+  const failure = errorFromResponse({
+    status: answer.status,
+    body: answer.body,
+    attempts: answer.attempts,
+    retryAfterMs: answer.retryAfterMs,
+    redact: createRedactor([token, ...context.authenticator.secrets()]),
+  });
+  if (failure.code === 'invalid_token') {
+    if (answer.mayHaveRevoked) return result('revoked', false);
+    if (call.treatInvalidTokenAsRevoked) return result('already_invalid', true);
+  }
+  reportError(context.emit, failure.attempts, failure.code, attemptCall.fingerprint);
+  throw failure;
+}
+
+function requestBody(
+  token: string,
+  hint: TokenTypeHint | undefined,
+  context: AttemptContext,
+): RevocationFormBody {
+  const body: RevocationFormBody = { token };
+  if (hint !== undefined) body.token_type_hint = hint;
+  const fields = context.authenticator.bodyFields;
+  if (fields) {
+    body.client_id = fields.client_id;
+    body.client_secret = fields.client_secret;
+  }
+  return body;
+}
+
+function reportError(emit: EventSink, attempt: number, code: RevocationErrorCode, fingerprint: string) {
+  emit?.({ type: 'error', attempt, code, fingerprint });
+}
+
+/** The refresh token first (DigiLocker then invalidates the grant's access tokens), then the access token. */
+const SIGN_OUT_ORDER = [
+  ['refreshToken', 'refresh_token'],
+  ['accessToken', 'access_token'],
+] as const;
+
+async function signOut(
+  tokens: SignOutTokens,
+  options: { signal?: AbortSignal },
+  revokeOne: (call: RevokeCall) => Promise<RevocationResult>,
+): Promise<SignOutResult> {
+  assertSignOutInput(tokens, options);
+  const { signal } = options;
+  const outcome: SignOutResult = { complete: true };
+  for (const [key, hint] of SIGN_OUT_ORDER) {
+    const token = tokens[key];
+    if (token === undefined) continue;
+    try {
+      const result = await revokeOne({ token, hint, signal, treatInvalidTokenAsRevoked: true });
+      outcome[key] = { ok: true, result };
+    } catch (error) {
+      if (!isRevocationError(error) || signal?.aborted) throw error;
+      outcome[key] = { ok: false, error };
+      outcome.complete = false;
+    }
+  }
+  return outcome;
+}
+
+/** Validates signOut's arguments: the same checks, and errors, as revoke's. */
+export function assertSignOutInput(tokens: SignOutTokens, options: { signal?: AbortSignal }): void {
   if (tokens === null || typeof tokens !== 'object') {
     throw new TypeError('signOut(tokens): tokens must be an object { accessToken?, refreshToken? }');
   }

@@ -1,4 +1,6 @@
+import { LIMITS } from './defaults';
 import type { OAuthErrorBody } from './raw';
+import { codeOfStatus, isRetryableStatus } from './retry-policy';
 
 /** The stable `code` of each {@link RevocationError} subclass. */
 export type RevocationErrorCode =
@@ -29,11 +31,25 @@ export interface RevocationErrorDetails {
 }
 
 /**
+ * The brand every revocation error carries, registered globally: an error thrown by the CommonJS build
+ * is `instanceof` the ESM build's classes in the same process, and the other way round.
+ */
+const BRAND = Symbol.for('digilocker-revocation/RevocationError');
+
+/**
  * The base of every failure of a revocation call, except invalid input (TypeError, RangeError) and
  * abort (the signal's reason). Nothing secret is ever stored in it: no token, client secret or
- * Authorization header value. Each subclass fixes `code`.
+ * Authorization header value. Each subclass fixes `code`. `instanceof` holds across the ESM and
+ * CommonJS builds (and copies of the package): it checks a registered brand and the `code`.
  */
 export class RevocationError extends Error {
+  /** True for any revocation error of any build of this package; for a subclass, of the same `code`. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (!isRevocationError(value)) return false;
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class instanceof asks about, a subclass too.
+    return this === RevocationError || value.code === (this.prototype as RevocationError).code;
+  }
+
   /** A stable, machine-readable code. */
   declare readonly code: RevocationErrorCode;
   /** @see RevocationErrorDetails.status */
@@ -61,57 +77,90 @@ export class RevocationError extends Error {
 
   /** A plain, secret-free object for structured logs: name, message, code and the details but `cause`. */
   toJSON() {
-    return { ...this, name: this.name, message: this.message };
+    return { ...this, name: this.name, code: this.code, message: this.message };
   }
+}
+
+/**
+ * True for an error of this package (any build, any copy): the portable form of
+ * `error instanceof RevocationError`.
+ */
+export function isRevocationError(value: unknown): value is RevocationError {
+  return typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true;
 }
 
 /** DigiLocker answered that the token is invalid (400 with `invalid_token` or no error code). */
 export class InvalidTokenError extends RevocationError {
-  override readonly code = 'invalid_token';
+  declare readonly code: 'invalid_token';
 }
 
 /** The client's credentials or access token were refused (401, 403, or `invalid_client`). */
 export class InvalidClientError extends RevocationError {
-  override readonly code = 'invalid_client';
+  declare readonly code: 'invalid_client';
 }
 
 /** DigiLocker asked the client to slow down (429). */
 export class RateLimitedError extends RevocationError {
-  override readonly code = 'rate_limited';
+  declare readonly code: 'rate_limited';
 }
 
 /** DigiLocker failed on its side (5xx). */
 export class ServerError extends RevocationError {
-  override readonly code = 'server_error';
+  declare readonly code: 'server_error';
 }
 
 /** The request did not get a response: refused, reset or dropped connection, DNS failure. */
 export class NetworkError extends RevocationError {
-  override readonly code = 'network_error';
+  declare readonly code: 'network_error';
 }
 
 /** An attempt took longer than `timeoutMs` (or the time budget), or the server answered 408. */
 export class TimeoutError extends RevocationError {
-  override readonly code = 'timeout';
+  declare readonly code: 'timeout';
 }
 
 /** Anything else: an unexpected status, or an error body that cannot be understood. */
 export class UnexpectedResponseError extends RevocationError {
-  override readonly code = 'unexpected_response';
+  declare readonly code: 'unexpected_response';
 }
 
-// Object keys survive minification where class names do not.
-for (const [name, ErrorClass] of Object.entries({
-  RevocationError,
-  InvalidTokenError,
-  InvalidClientError,
-  RateLimitedError,
-  ServerError,
-  NetworkError,
-  TimeoutError,
-  UnexpectedResponseError,
-})) {
-  Object.defineProperty(ErrorClass.prototype, 'name', { value: name, writable: true, configurable: true });
+/** Each class by its code. */
+const CLASSES_BY_CODE = {
+  invalid_token: InvalidTokenError,
+  invalid_client: InvalidClientError,
+  rate_limited: RateLimitedError,
+  server_error: ServerError,
+  network_error: NetworkError,
+  timeout: TimeoutError,
+  unexpected_response: UnexpectedResponseError,
+} as const satisfies Record<RevocationErrorCode, typeof RevocationError>;
+
+// Names are set by hand: class names do not survive minification.
+const NAMES: Record<RevocationErrorCode, string> = {
+  invalid_token: 'InvalidTokenError',
+  invalid_client: 'InvalidClientError',
+  rate_limited: 'RateLimitedError',
+  server_error: 'ServerError',
+  network_error: 'NetworkError',
+  timeout: 'TimeoutError',
+  unexpected_response: 'UnexpectedResponseError',
+};
+Object.defineProperty(RevocationError.prototype, BRAND, { value: true });
+Object.defineProperty(RevocationError.prototype, 'name', {
+  value: 'RevocationError',
+  writable: true,
+  configurable: true,
+});
+for (const [code, ErrorClass] of Object.entries(CLASSES_BY_CODE) as [
+  RevocationErrorCode,
+  typeof RevocationError,
+][]) {
+  Object.defineProperty(ErrorClass.prototype, 'code', { value: code });
+  Object.defineProperty(ErrorClass.prototype, 'name', {
+    value: NAMES[code],
+    writable: true,
+    configurable: true,
+  });
 }
 
 /** What the client knows about a failed response. */
@@ -120,7 +169,6 @@ export interface FailedResponse {
   /** openapi-fetch's parsed error: the JSON body, the text when it is not JSON, or undefined when empty. */
   body: unknown;
   attempts: number;
-  retryable: boolean;
   retryAfterMs?: number | undefined;
   /** Removes secrets from text that came from the server. */
   redact: (text: string) => string;
@@ -140,46 +188,50 @@ const OAUTH_ERROR_CODES: ReadonlySet<string> = new Set([
   'temporarily_unavailable',
 ]);
 
-/** Maps a non-2xx response to the error class its status and OAuth error code call for. */
+/** How each code's message begins, before the status and what the server said. */
+const MESSAGES: Record<RevocationErrorCode, string> = {
+  invalid_token: 'DigiLocker answered that the token is invalid:',
+  invalid_client: "DigiLocker refused the client's authentication:",
+  rate_limited: 'DigiLocker rate-limited the request:',
+  server_error: 'DigiLocker failed:',
+  network_error: 'The request to DigiLocker failed:',
+  timeout: 'DigiLocker timed out waiting for the request:',
+  unexpected_response: 'DigiLocker answered an unexpected',
+};
+
+/**
+ * Maps a non-2xx response to the error class of its code (decided by the retry policy's
+ * {@link codeOfStatus}). Text from the server is redacted and capped before it is stored.
+ */
 export function errorFromResponse(failure: FailedResponse): RevocationError {
-  const { status, attempts, retryable, retryAfterMs } = failure;
+  const { status, attempts, retryAfterMs } = failure;
   const parsed = parseOAuthError(failure.body);
-  const code = parsed.body?.error;
+  const error = parsed.body?.error;
   const description = parsed.body?.error_description;
+  const code = codeOfStatus(status, { understood: parsed.understood, error });
   const details: RevocationErrorDetails = {
     status,
     attempts,
-    retryable,
+    retryable: isRetryableStatus(status),
     retryAfterMs,
     // Standard codes are kept as they are, so that a short secret cannot mangle them.
-    oauthError: code === undefined || OAUTH_ERROR_CODES.has(code) ? code : failure.redact(code).slice(0, 200),
-    oauthErrorDescription: description === undefined ? undefined : failure.redact(description).slice(0, 500),
+    oauthError:
+      error === undefined || OAUTH_ERROR_CODES.has(error)
+        ? error
+        : failure.redact(error).slice(0, LIMITS.maxOAuthErrorLength),
+    oauthErrorDescription:
+      description === undefined
+        ? undefined
+        : failure.redact(description).slice(0, LIMITS.maxOAuthErrorDescriptionLength),
   };
   const said = details.oauthError
     ? ` (${details.oauthError}${details.oauthErrorDescription ? `: ${details.oauthErrorDescription}` : ''})`
     : '';
-
-  // The status decides where it says enough; the body decides only for 400 and other statuses.
-  if (status === 401 || status === 403 || (parsed.understood && code === 'invalid_client')) {
-    return new InvalidClientError(
-      `DigiLocker refused the client's authentication: ${status}${said}`,
-      details,
-    );
-  }
-  if (status === 429) return new RateLimitedError(`DigiLocker rate-limited the request: 429${said}`, details);
-  if (status === 408)
-    return new TimeoutError(`DigiLocker timed out waiting for the request: 408${said}`, details);
-  if (status >= 500 && status <= 599) return new ServerError(`DigiLocker failed: ${status}${said}`, details);
-  if (!parsed.understood) {
-    return new UnexpectedResponseError(
-      `DigiLocker answered ${status} with an error body that is not an OAuth error`,
-      details,
-    );
-  }
-  if (status === 400 && (code === undefined || code === 'invalid_token')) {
-    return new InvalidTokenError(`DigiLocker answered that the token is invalid: 400${said}`, details);
-  }
-  return new UnexpectedResponseError(`DigiLocker answered an unexpected ${status}${said}`, details);
+  const message =
+    code === 'unexpected_response' && !parsed.understood
+      ? `DigiLocker answered ${status} with an error body that is not an OAuth error`
+      : `${MESSAGES[code]} ${status}${said}`;
+  return new CLASSES_BY_CODE[code](message, details);
 }
 
 /**

@@ -10,14 +10,29 @@ export type RevocationEvent =
   | { type: 'retry'; attempt: number; delayMs: number; reason: RevocationErrorCode; fingerprint: string }
   | { type: 'error'; attempt: number; code: RevocationErrorCode; fingerprint: string };
 
-/** A user's `onEvent`, wrapped so that an exception it throws never breaks a call. */
-export function safeEventSink(onEvent: ((event: RevocationEvent) => void) | undefined) {
+/** Emits one event; undefined when nobody listens, so that the hot path builds no event at all. */
+export type EventSink = ((event: RevocationEvent) => void) | undefined;
+
+/**
+ * A user's `onEvent`, wrapped so that it never breaks a call or the host: an exception it throws and a
+ * promise it returns that rejects are both swallowed (an observer's failure is not a revocation's).
+ */
+export function safeEventSink(onEvent: ((event: RevocationEvent) => unknown) | undefined): EventSink {
   if (!onEvent) return undefined;
   return (event: RevocationEvent): void => {
     try {
-      onEvent(event);
+      const returned = onEvent(event);
+      if (isThenable(returned)) returned.then(undefined, ignore);
     } catch {
-      // An observer's failure must not turn a revocation into a failure.
+      // Swallowed: see above.
     }
   };
 }
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function'
+  );
+}
+
+function ignore(): void {}

@@ -1,26 +1,15 @@
 /**
  * digilocker-revocation: dependable DigiLocker OAuth token revocation. This entry is runtime-agnostic:
- * it uses only fetch, URL, AbortController and TextEncoder (SHA-256 comes from @noble/hashes).
+ * it uses only fetch, URL, AbortController, TextEncoder and web streams (SHA-256 comes from
+ * @noble/hashes).
  */
-export {
-  type AccessTokenProvider,
-  type ClientCredentialsTokenProviderOptions,
-  clientCredentialsTokenProvider,
-} from './auth';
-export type { RevocationBatchOptions, RevocationOutcome, TokenInput } from './bulk';
-export {
-  createRevocationClient,
-  type RevocationClient,
-  type RevocationResult,
-  type RevokeOptions,
-  type SignOutResult,
-  type SignOutTokens,
-  type TokenOutcome,
-} from './client';
+export type { RevocationBatchOptions, TokenInput } from './bulk';
+export { createRevocationClient, type RevocationClient, type RevokeOptions } from './client';
 export { DEFAULTS, LIMITS, MAX_TOKEN_LENGTH } from './defaults';
 export {
   InvalidClientError,
   InvalidTokenError,
+  isRevocationError,
   NetworkError,
   RateLimitedError,
   RevocationError,
@@ -54,3 +43,15 @@ export {
   type RevocationJsonBody,
   type TokenTypeHint,
 } from './raw';
+export type {
+  RevocationOutcome,
+  RevocationResult,
+  SignOutResult,
+  SignOutTokens,
+  TokenOutcome,
+} from './results';
+export {
+  type AccessTokenProvider,
+  type ClientCredentialsTokenProviderOptions,
+  clientCredentialsTokenProvider,
+} from './token-provider';

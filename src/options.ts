@@ -1,8 +1,18 @@
+import { type Clock, realClock } from './clock';
 import { DEFAULTS, ENVIRONMENTS, type Environment, LIMITS } from './defaults';
 import type { RevocationEvent } from './events';
-import { assertPlainCredential, assertTokenTypeHint } from './input';
-import type { BodyEncoding, TokenTypeHint } from './raw';
+import type { BodyEncoding } from './raw';
+import {
+  assertPlainCredential,
+  endpointUrl,
+  integerInRange,
+  oneOf,
+  optionalBoolean,
+  optionalFunction,
+  positiveMs,
+} from './validate';
 
+export type { Clock } from './clock';
 export { ENVIRONMENTS, type Environment } from './defaults';
 
 /** A registered DigiLocker client's identifier and secret. */
@@ -51,14 +61,6 @@ export interface RetryOptions {
    * @default 30000
    */
   maxElapsedMs?: number;
-}
-
-/** A clock the client waits with; tests inject one to make backoff exact and instant. */
-export interface Clock {
-  /** Milliseconds since some fixed point. */
-  now(): number;
-  /** Resolves after `ms`, or rejects with `signal.reason` as soon as `signal` aborts. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 /** Options of {@link createRevocationClient}. Every option is validated when the client is created. */
@@ -149,7 +151,7 @@ export interface NormalizedOptions {
   timeoutMs: number;
   fetch: typeof globalThis.fetch;
   userAgent: string;
-  onEvent: ((event: RevocationEvent) => void) | undefined;
+  onEvent: ((event: RevocationEvent) => unknown) | undefined;
   treatInvalidTokenAsRevoked: boolean;
   clock: Clock;
   random: () => number;
@@ -164,10 +166,8 @@ const DEFAULT_RETRY: Required<RetryOptions> = {
   maxDelayMs: DEFAULTS.maxDelayMs,
   maxElapsedMs: DEFAULTS.maxElapsedMs,
 };
-const NO_RETRY: Required<RetryOptions> = { ...DEFAULT_RETRY, maxAttempts: 1 };
-const MAX_TIMER_MS = LIMITS.maxTimerMs;
 
-const KNOWN_OPTIONS = new Set<string>([
+const KNOWN_OPTIONS: ReadonlySet<string> = new Set<keyof RevocationClientOptions>([
   'environment',
   'baseUrl',
   'allowInsecureHttp',
@@ -196,12 +196,17 @@ export function normalizeOptions(options: RevocationClientOptions): NormalizedOp
   for (const key of Object.keys(options)) {
     if (!KNOWN_OPTIONS.has(key)) throw new TypeError(`Unknown option "${key.slice(0, 40)}"`);
   }
-  const bodyEncoding = oneOf('bodyEncoding', options.bodyEncoding, ['form', 'json'] as const, 'form');
+  const bodyEncoding = oneOf(
+    'bodyEncoding',
+    options.bodyEncoding,
+    ['form', 'json'] as const,
+    DEFAULTS.bodyEncoding,
+  );
   const clientAuthentication = oneOf(
     'clientAuthentication',
     options.clientAuthentication,
     ['client_secret_basic', 'client_secret_post'] as const,
-    'client_secret_basic',
+    DEFAULTS.clientAuthentication,
   );
   const { credentials, accessToken } = normalizeAuthentication(options);
   if (credentials && clientAuthentication === 'client_secret_post' && bodyEncoding === 'json') {
@@ -233,31 +238,6 @@ export function normalizeOptions(options: RevocationClientOptions): NormalizedOp
   };
 }
 
-/** Validates the per-call options shared by revoke, signOut and revokeMany. */
-export function assertCallOptions(
-  where: string,
-  options: { tokenTypeHint?: TokenTypeHint | undefined; signal?: AbortSignal | undefined },
-): void {
-  if (options === null || typeof options !== 'object')
-    throw new TypeError(`${where}: options must be an object`);
-  if (options.tokenTypeHint !== undefined) assertTokenTypeHint(options.tokenTypeHint);
-  assertSignal(options.signal);
-}
-
-/** Throws unless `signal` is undefined or an AbortSignal-like object. */
-export function assertSignal(signal: unknown): void {
-  if (signal === undefined) return;
-  const candidate = signal as AbortSignal | null;
-  if (
-    candidate === null ||
-    typeof candidate !== 'object' ||
-    typeof candidate.aborted !== 'boolean' ||
-    typeof candidate.addEventListener !== 'function'
-  ) {
-    throw new TypeError('signal must be an AbortSignal');
-  }
-}
-
 function normalizeAuthentication(options: RevocationClientOptions) {
   const { credentials, accessToken } = options;
   if ((credentials === undefined) === (accessToken === undefined)) {
@@ -283,68 +263,27 @@ function normalizeBaseUrl(options: RevocationClientOptions): string {
     'environment',
     options.environment,
     Object.keys(ENVIRONMENTS) as Environment[],
-    'sandbox',
+    DEFAULTS.environment,
   );
   const allowInsecureHttp = optionalBoolean('allowInsecureHttp', options.allowInsecureHttp);
   if (options.baseUrl === undefined) return ENVIRONMENTS[environment];
-  if (typeof options.baseUrl !== 'string' && !(options.baseUrl instanceof URL)) {
-    throw new TypeError('baseUrl must be a string or a URL');
-  }
-  let url: URL;
-  try {
-    url = new URL(String(options.baseUrl));
-  } catch {
-    throw new TypeError('baseUrl is not a valid absolute URL');
-  }
-  if (url.username || url.password) throw new TypeError('baseUrl must not contain credentials');
-  if (url.search || url.hash) throw new TypeError('baseUrl must not have a query or fragment');
-  if (url.protocol === 'http:') {
-    if (!allowInsecureHttp && !isLoopback(url.hostname)) {
-      throw new TypeError(
-        'baseUrl uses plain http on a host that is not loopback; use https or set allowInsecureHttp: true',
-      );
-    }
-  } else if (url.protocol !== 'https:') {
-    throw new TypeError('baseUrl must use https: (or http: on loopback)');
-  }
-  return url.href.replace(/\/+$/, '');
-}
-
-/** True for `localhost`, `127.0.0.0/8` and `::1`. */
-export function isLoopback(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+  return endpointUrl('baseUrl', options.baseUrl, allowInsecureHttp);
 }
 
 function normalizeRetry(retry: RevocationClientOptions['retry']): Required<RetryOptions> {
-  if (retry === false) return NO_RETRY;
+  if (retry === false) return { ...DEFAULT_RETRY, maxAttempts: 1 };
   if (retry === undefined) return DEFAULT_RETRY;
   if (retry === null || typeof retry !== 'object') throw new TypeError('retry must be false or an object');
   for (const key of Object.keys(retry)) {
     if (!(key in DEFAULT_RETRY)) throw new TypeError(`Unknown option "retry.${key.slice(0, 40)}"`);
   }
-  const maxAttempts = integerInRange(
-    'retry.maxAttempts',
-    retry.maxAttempts,
-    1,
-    20,
-    DEFAULT_RETRY.maxAttempts,
-  );
-  const baseDelayMs = integerInRange(
-    'retry.baseDelayMs',
-    retry.baseDelayMs,
-    0,
-    MAX_TIMER_MS,
-    DEFAULT_RETRY.baseDelayMs,
-  );
-  const maxDelayMs = integerInRange(
-    'retry.maxDelayMs',
-    retry.maxDelayMs,
-    0,
-    MAX_TIMER_MS,
-    DEFAULT_RETRY.maxDelayMs,
-  );
-  const maxElapsedMs = positiveMs('retry.maxElapsedMs', retry.maxElapsedMs, DEFAULT_RETRY.maxElapsedMs);
-  return { maxAttempts, baseDelayMs, maxDelayMs, maxElapsedMs };
+  const { maxAttempts, baseDelayMs, maxDelayMs, maxElapsedMs } = DEFAULT_RETRY;
+  return {
+    maxAttempts: integerInRange('retry.maxAttempts', retry.maxAttempts, 1, LIMITS.maxAttempts, maxAttempts),
+    baseDelayMs: integerInRange('retry.baseDelayMs', retry.baseDelayMs, 0, LIMITS.maxTimerMs, baseDelayMs),
+    maxDelayMs: integerInRange('retry.maxDelayMs', retry.maxDelayMs, 0, LIMITS.maxTimerMs, maxDelayMs),
+    maxElapsedMs: positiveMs('retry.maxElapsedMs', retry.maxElapsedMs, maxElapsedMs),
+  };
 }
 
 function normalizeUserAgent(suffix: unknown): string {
@@ -368,54 +307,4 @@ function normalizeClock(clock: unknown): Clock {
     throw new TypeError('clock must be an object with now() and sleep(ms, signal)');
   }
   return candidate;
-}
-
-/** The real clock: a monotonic `now()` and a `sleep` that stops at once on abort. */
-export const realClock: Clock = {
-  now: () => (globalThis.performance ? globalThis.performance.now() : Date.now()),
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
-      const onAbort = () => {
-        clearTimeout(timer);
-        reject(signal?.reason);
-      };
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    }),
-};
-
-function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[], fallback: T): T {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-    throw new TypeError(`${name} must be one of ${allowed.map((v) => `"${v}"`).join(', ')}`);
-  }
-  return value as T;
-}
-
-function optionalBoolean(name: string, value: unknown): boolean {
-  if (value === undefined) return false;
-  if (typeof value !== 'boolean') throw new TypeError(`${name} must be a boolean`);
-  return value;
-}
-
-function optionalFunction<F>(name: string, value: F | undefined): F | undefined {
-  if (value !== undefined && typeof value !== 'function') throw new TypeError(`${name} must be a function`);
-  return value;
-}
-
-function positiveMs(name: string, value: unknown, fallback: number): number {
-  return integerInRange(name, value, 1, MAX_TIMER_MS, fallback);
-}
-
-function integerInRange(name: string, value: unknown, min: number, max: number, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || Number.isNaN(value)) throw new TypeError(`${name} must be a number`);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(`${name} must be an integer from ${min} to ${max}`);
-  }
-  return value;
 }

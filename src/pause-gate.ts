@@ -1,8 +1,9 @@
-import type { Clock } from './options';
+import type { Clock } from './clock';
 
 /**
- * A pause shared by the workers of one `revokeMany`: when one request is rate-limited, every worker
- * waits until the server's Retry-After has passed instead of each hammering the server.
+ * A pause shared by the workers of one `revokeMany`: when one request is rate-limited (429), every
+ * worker waits until the server's Retry-After has passed instead of each hammering the server. It arms
+ * no timer: each call waits on it only as far as its own time budget allows (see `attempts.ts`).
  */
 export class PauseGate {
   #until = 0;
@@ -15,12 +16,5 @@ export class PauseGate {
   /** Milliseconds left of the pause in force, 0 when none. */
   remaining(clock: Clock): number {
     return Math.max(0, this.#until - clock.now());
-  }
-
-  /** Resolves when no pause is in force; rejects with `signal.reason` on abort. */
-  async wait(clock: Clock, signal?: AbortSignal): Promise<void> {
-    for (let left = this.#until - clock.now(); left > 0; left = this.#until - clock.now()) {
-      await clock.sleep(left, signal);
-    }
   }
 }

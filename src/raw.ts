@@ -1,5 +1,6 @@
 import createClient, { type Client } from 'openapi-fetch';
 import type { components, paths } from '../generated/schema';
+import { withCappedBody } from './read-body';
 
 /**
  * The low-level client generated from `openapi/digilocker-revocation.yaml`: openapi-fetch's
@@ -66,58 +67,92 @@ function encodeFormComponent(text: string): string {
     .replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
-/** Creates the generated client for a base URL that includes `/public`. */
+/**
+ * Creates the generated client for a base URL that includes `/public`: what `client.raw` is, a plain
+ * openapi-fetch client for users, with no authentication, retries or timeouts. The revocation calls
+ * use an instance of their own ({@link createAttemptClient}): nothing added to this one changes them.
+ */
 export function createRawClient(baseUrl: string, fetchImpl?: typeof globalThis.fetch): RawClient {
   return createClient<paths>(fetchImpl ? { baseUrl, fetch: fetchImpl } : { baseUrl });
 }
 
 /**
- * A minimal request for openapi-fetch's `Request` option: it keeps the URL, method, headers and the
- * serialised body as they are. A real `Request` would wrap the body in a stream that the attempts could
- * only read back, at a cost measured in the benchmarks; every attempt reuses the string instead.
+ * The generated client that sends the attempts of revocation calls: each request goes straight to
+ * `fetchImpl` as `(url, init)`, without redirects, and an error response reaches openapi-fetch (which
+ * reads error bodies whole) with at most `LIMITS.maxResponseBodyBytes` of its body.
  */
-export class PreparedRequest {
+export function createAttemptClient(baseUrl: string, fetchImpl: typeof globalThis.fetch): RawClient {
+  const send = async (request: OutgoingRequest): Promise<Response> => {
+    const { url, method, headers, body, signal } = request;
+    const response = await fetchImpl(url, { method, headers, body, signal, redirect: 'manual' });
+    if (response.status < 200 || response.status > 599) {
+      // e.g. an opaque redirect (status 0) in a browser: never a revocation, and no body to read.
+      throw new UnexpectedStatus(response.status);
+    }
+    return response.ok ? response : withCappedBody(response);
+  };
+  return createClient<paths>({
+    baseUrl,
+    fetch: send as unknown as typeof globalThis.fetch,
+    Request: OutgoingRequest as unknown as typeof Request,
+  });
+}
+
+/** A status outside 200-599, which no Response can be rebuilt with. */
+export class UnexpectedStatus extends Error {
+  constructor(readonly status: number) {
+    super(`DigiLocker answered with status ${status}`);
+  }
+}
+
+/**
+ * What openapi-fetch builds for the attempt client instead of a `Request`: it keeps the URL, method,
+ * headers, serialised body and signal as they are. A real `Request` would wrap the body in a stream that
+ * fetch then reads back, a cost measured in the benchmarks, for no gain.
+ */
+class OutgoingRequest {
   readonly url: string;
   readonly method: string;
   readonly headers: Headers;
-  readonly body: string;
+  readonly body: string | undefined;
+  readonly signal: AbortSignal | undefined;
 
   constructor(url: string, init: RequestInit) {
     this.url = url;
     this.method = init.method ?? 'GET';
     // openapi-fetch hands over a Headers object of its own for this one request: no copy needed.
     this.headers = init.headers instanceof Headers ? init.headers : new Headers(init.headers);
-    this.body = typeof init.body === 'string' ? init.body : '';
+    this.body = typeof init.body === 'string' ? init.body : undefined;
+    this.signal = init.signal ?? undefined;
   }
 }
 
-/** What one revocation call hands to the generated client. */
+/** What one attempt of a revocation hands to the generated client. */
 export interface RevocationCall {
   /** The body; `client_id`/`client_secret` only with form encoding (client_secret_post). */
   body: RevocationFormBody;
   encoding: BodyEncoding;
-  /** Extra request headers (`User-Agent`); authentication is added per attempt by the fetch below. */
+  /** Extra request headers (`User-Agent`, `Authorization`). */
   headers?: Record<string, string>;
-  /** The fetch that runs the attempts of this one call; it receives a {@link PreparedRequest}. */
-  fetch?: (request: PreparedRequest) => Promise<Response>;
+  /** Aborts the request. */
+  signal?: AbortSignal;
 }
 
 /**
- * Sends `POST /oauth2/1/revoke` through the generated client. openapi-fetch serialises the body as a
- * form exactly when the Content-Type is `application/x-www-form-urlencoded`, as JSON otherwise. The
- * response body is read as text: a 200 may carry anything (empty, `{}`, non-JSON), and success is
- * decided on `response.ok`, never on the parsed body.
+ * Sends `POST /oauth2/1/revoke` through the generated client: one call of the spec-typed operation.
+ * openapi-fetch serialises the body as a form exactly when the Content-Type is
+ * `application/x-www-form-urlencoded`, as JSON otherwise. A 2xx body is handed back unread (`data`, a
+ * stream or undefined): success is decided on the status, whatever the body; an error body comes back
+ * parsed (`error`: JSON, or text when it is not JSON, or undefined when empty).
  */
 export function postRevocation(raw: RawClient, call: RevocationCall) {
-  const { body, encoding, headers, fetch } = call;
+  const { body, encoding, headers, signal } = call;
   return raw.POST(REVOKE_PATH, {
     body: encoding === 'json' ? toJsonBody(body) : body,
     headers: { ...headers, 'Content-Type': CONTENT_TYPES[encoding], Accept: 'application/json' },
-    parseAs: 'text',
+    parseAs: 'stream',
     bodySerializer: SERIALIZERS[encoding],
-    // Without a fetch of the call's own, openapi-fetch keeps its defaults (undefined means default).
-    fetch: fetch as unknown as ((request: Request) => Promise<Response>) | undefined,
-    Request: fetch ? (PreparedRequest as unknown as typeof Request) : undefined,
+    signal,
   });
 }
 

@@ -1,9 +1,41 @@
+import type { RevocationErrorCode } from './errors';
+
+/**
+ * Every retry rule of the client, as pure functions: which answers are worth another attempt, the code
+ * each answer is reported with, and how long to wait before the next attempt. The attempt loop, the
+ * errors and the events all ask this module; none decides on its own.
+ */
+
 /** Statuses worth another attempt: timeouts, throttling and transient server failures. */
 const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
 
 /** True for 408, 429, 500, 502, 503 and 504; never for any other 4xx. */
 export function isRetryableStatus(status: number): boolean {
   return RETRYABLE_STATUSES.has(status);
+}
+
+/**
+ * The error code of a non-2xx answer. The status decides where it says enough; the OAuth `error` of a
+ * body that was understood decides for the others (`invalid_client` anywhere, `invalid_token` or no
+ * code on a 400); `undefined` for an error body that is not an OAuth error.
+ */
+export function codeOfStatus(
+  status: number,
+  oauth: { understood: boolean; error?: string | undefined },
+): RevocationErrorCode {
+  if (status === 401 || status === 403 || (oauth.understood && oauth.error === 'invalid_client'))
+    return 'invalid_client';
+  if (status === 429) return 'rate_limited';
+  if (status === 408) return 'timeout';
+  if (status >= 500 && status <= 599) return 'server_error';
+  if (status === 400 && oauth.understood && (oauth.error === undefined || oauth.error === 'invalid_token'))
+    return 'invalid_token';
+  return 'unexpected_response';
+}
+
+/** The code of a retryable status, for `retry` events (no body needed: 408, 429 and 5xx decide alone). */
+export function codeOfRetryableStatus(status: number): RevocationErrorCode {
+  return codeOfStatus(status, { understood: false });
 }
 
 /**
@@ -21,14 +53,95 @@ export function backoffDelay(
 
 /**
  * A Retry-After header as milliseconds from `now` (epoch milliseconds): delta-seconds or an HTTP-date;
- * undefined when absent or unreadable. A date in the past means no wait.
+ * undefined when absent or unreadable. A date in the past means no wait. Never above
+ * `Number.MAX_SAFE_INTEGER`, so that it stays a finite, comparable number.
  */
 export function parseRetryAfter(value: string | null | undefined, now: number): number | undefined {
   if (value == null) return undefined;
   const text = value.trim();
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  if (/^\d+$/.test(text)) return Math.min(Number(text) * 1000, Number.MAX_SAFE_INTEGER);
   if (!/[a-z]/i.test(text)) return undefined;
   const date = Date.parse(text);
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, date - now);
+}
+
+/** What the loop knows when an attempt has failed in a way worth retrying. */
+export interface RetryContext {
+  /** The attempt that just failed, from 1. */
+  attempt: number;
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** Milliseconds left of the call's budget. */
+  timeLeftMs: number;
+  /** The server's Retry-After, in milliseconds, when it sent one. */
+  retryAfterMs: number | undefined;
+  /** Milliseconds left of a pause shared by a revokeMany's workers. */
+  pausedMs: number;
+  random: () => number;
+}
+
+/**
+ * The verdict on a retryable failure. `waitMs` is what the server asked for (its Retry-After) or else
+ * the backoff, drawn once: a 429 pauses a revokeMany's other workers for exactly that long. `delayMs`
+ * is this call's wait before its next attempt, when there is one.
+ */
+export type RetryDecision =
+  | { retry: true; delayMs: number; waitMs: number }
+  | { retry: false; waitMs: number };
+
+/**
+ * Whether and when to try again. The wait is the server's Retry-After or else the backoff, and at least
+ * the shared pause; there is no next attempt once `maxAttempts` are spent or when the wait would reach
+ * past the budget (the caller then reports the last failure at once).
+ */
+export function decideRetry(context: RetryContext): RetryDecision {
+  const waitMs = context.retryAfterMs ?? backoffDelay(context.attempt, context, context.random);
+  const delayMs = Math.max(waitMs, context.pausedMs);
+  if (context.attempt >= context.maxAttempts || delayMs >= context.timeLeftMs)
+    return { retry: false, waitMs };
+  return { retry: true, delayMs, waitMs };
+}
+
+/** Whether a 401 to a bearer token is worth one more attempt with a fresh token from the access-token function. */
+export function shouldResendAfter401(context: {
+  attempt: number;
+  maxAttempts: number;
+  timeLeftMs: number;
+  alreadyResent: boolean;
+}): boolean {
+  return !context.alreadyResent && context.attempt < context.maxAttempts && context.timeLeftMs > 0;
+}
+
+// Failures that prove the request never left: nothing can have been revoked.
+const NEVER_SENT_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/**
+ * False only when a failed attempt provably never reached the server (refused connection, unknown
+ * host, ...): then a later `invalid_token` cannot be the first attempt's success. A timeout may always
+ * have reached it.
+ */
+export function mayHaveReachedServer(failure: unknown): boolean {
+  const code = systemErrorCode(failure);
+  return code === undefined || !NEVER_SENT_CODES.has(code);
+}
+
+/** The system error code (ECONNRESET, ...) of an error or of one of its causes. */
+export function systemErrorCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current !== null && typeof current === 'object'; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
 }

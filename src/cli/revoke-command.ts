@@ -74,7 +74,7 @@ export async function revokeCommand(tokens: string[], flags: RevokeFlags, io: Cl
         ...(flags.hint ? { tokenTypeHint: flags.hint } : {}),
       });
       for await (const outcome of outcomes) {
-        const { position, sha256 } = parseItemId(outcome.id);
+        const { position, sha256 } = parseItemId(outcome.id as string | undefined); // the CLI gives string ids
         const report = reportOutcome(outcome);
         journal?.record({ sha256, ...report });
         tally.add(report);

@@ -198,7 +198,8 @@ describe('bad inputs become ok: false outcomes, without a request', () => {
     { label: 'a string with a control character', input: 'tok\u0000en', ErrorClass: RangeError },
     { label: 'an object with an empty token', input: { token: '', id: 'e' }, ErrorClass: RangeError },
     { label: 'a bad hint', input: { token: 'tok', tokenTypeHint: 'id_token' }, ErrorClass: TypeError },
-    { label: 'a numeric id', input: { token: 'tok', id: 7 }, ErrorClass: TypeError },
+    { label: 'a non-finite numeric id', input: { token: 'tok', id: Number.NaN }, ErrorClass: TypeError },
+    { label: 'an object id', input: { token: 'tok', id: { user: 7 } }, ErrorClass: TypeError },
   ])('$label: $ErrorClass.name', async ({ input, ErrorClass }) => {
     const { fetch, bodies } = instantFetch();
     const outcomes = await collect(client({ fetch }).revokeMany(['good-1', input as TokenInput, 'good-2']));
@@ -207,6 +208,12 @@ describe('bad inputs become ok: false outcomes, without a request', () => {
     expect(bad.index).toBe(1);
     expect(bad.error).toBeInstanceOf(ErrorClass);
     expect(bodies.sort()).toEqual(['token=good-1', 'token=good-2']);
+  });
+
+  it('accepts a numeric id, as record ids often are, and hands it back as given', async () => {
+    const { fetch } = instantFetch();
+    const outcomes = await collect(client({ fetch }).revokeMany([{ token: 'tok-7', id: 7 }]));
+    expect(outcomes).toEqual([expect.objectContaining({ index: 0, id: 7, ok: true })]);
   });
 
   it('keeps the id of a bad object input', async () => {

@@ -1,0 +1,74 @@
+import { LIMITS } from './defaults';
+
+/** How {@link raceWithDeadline} bounds one piece of work. */
+export interface RaceBounds {
+  /** Milliseconds before the work is abandoned; none when undefined. Clamped to a timer's range. */
+  timeoutMs?: number | undefined;
+  /** The caller's signal: when it aborts, the race rejects at once with its reason. */
+  signal?: AbortSignal | undefined;
+  /** The error the race rejects with when `timeoutMs` passes. */
+  onTimeout?: () => unknown;
+}
+
+/**
+ * Runs `work(signal)` and settles as it does, unless `timeoutMs` passes first (rejecting with
+ * `onTimeout()`) or the caller's `signal` aborts first (rejecting with its reason). Either way the
+ * signal handed to `work` aborts, so that a well-behaved fetch closes its socket; the race does not
+ * depend on that, and so holds where a fetch implementation loses its signal (nodejs/node#55428).
+ * The work's own later rejection is always handled.
+ *
+ * @example
+ * const response = await raceWithDeadline((signal) => fetch(url, { signal }), {
+ *   timeoutMs: 5000,
+ *   signal: callerSignal,
+ *   onTimeout: () => new Error('timed out'),
+ * });
+ */
+export function raceWithDeadline<T>(
+  work: (signal: AbortSignal) => Promise<T>,
+  bounds: RaceBounds,
+): Promise<T> {
+  const { timeoutMs, signal } = bounds;
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const controller = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const settle = () => {
+      if (timer !== undefined) clearTimeout(timer);
+      signal?.removeEventListener('abort', onCallerAbort);
+    };
+    const stop = (reason: unknown) => {
+      settle();
+      controller.abort(reason);
+      reject(reason);
+    };
+    const onCallerAbort = () => stop(signal?.reason);
+    if (timeoutMs !== undefined) {
+      const onTimeout =
+        bounds.onTimeout ?? (() => new DOMException('The operation timed out', 'TimeoutError'));
+      timer = setTimeout(() => stop(onTimeout()), clampTimer(timeoutMs));
+    }
+    signal?.addEventListener('abort', onCallerAbort, { once: true });
+    let running: Promise<T>;
+    try {
+      running = work(controller.signal);
+    } catch (error) {
+      running = Promise.reject(error);
+    }
+    running.then(
+      (value) => {
+        settle();
+        resolve(value);
+      },
+      (error: unknown) => {
+        settle();
+        reject(error);
+      },
+    );
+  });
+}
+
+/** A delay a timer can be armed with: at least 1 ms, at most 2^31 - 1 ms. */
+export function clampTimer(ms: number): number {
+  return Math.min(Math.max(1, Math.ceil(ms)), LIMITS.maxTimerMs);
+}

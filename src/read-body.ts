@@ -1,0 +1,54 @@
+import { LIMITS } from './defaults';
+
+/**
+ * The text of a response body, of at most `maxBytes` bytes: whatever comes after is never read, and
+ * the stream is cancelled, which releases (closes) the connection. A server controls a body's size and
+ * pace; a revocation needs no more than an OAuth error's few hundred bytes of it.
+ */
+export async function readCappedText(
+  body: ReadableStream<Uint8Array> | null,
+  maxBytes: number = LIMITS.maxResponseBodyBytes,
+): Promise<string> {
+  if (body === null) return '';
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  let room = maxBytes;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return text + decoder.decode();
+      if (value.byteLength >= room) {
+        text += decoder.decode(value.subarray(0, room));
+        void reader.cancel().catch(ignore);
+        return text;
+      }
+      room -= value.byteLength;
+      text += decoder.decode(value, { stream: true });
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+/**
+ * The response as openapi-fetch may read it whole: unchanged when its declared length is within the
+ * cap (fetch enforces a declared length), otherwise a copy holding at most `maxBytes` of its body.
+ */
+export async function withCappedBody(response: Response, maxBytes = LIMITS.maxResponseBodyBytes) {
+  const declared = response.headers.get('content-length');
+  if (declared !== null && /^\d+$/.test(declared) && Number(declared) <= maxBytes) return response;
+  const text = await readCappedText(response.body, maxBytes);
+  const headers = new Headers(response.headers);
+  headers.delete('content-length');
+  headers.delete('transfer-encoding');
+  return new Response(NULL_BODY_STATUSES.has(response.status) || text === '' ? null : text, {
+    status: response.status,
+    statusText: response.statusText,
+    headers,
+  });
+}
+
+const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
+
+function ignore(): void {}
