@@ -1,4 +1,7 @@
 import { Pool } from 'undici';
+import { DEFAULTS, LIMITS } from '../defaults';
+import { raceWithDeadline } from '../race';
+import { integerInRange, positiveMs } from '../validate';
 
 /** Options of {@link createNodeTransport}. */
 export interface NodeTransportOptions {
@@ -13,6 +16,12 @@ export interface NodeTransportOptions {
    * @default 30000
    */
   idleTimeoutMs?: number;
+  /**
+   * The most bytes of a response body read: the rest is never read, and the connection is closed. A
+   * server controls a body's size; a revocation needs no more than an OAuth error's few hundred bytes.
+   * @default 65536
+   */
+  maxResponseBytes?: number;
 }
 
 /** A fetch-compatible function over keep-alive connection pools (one per origin), with `close()`. */
@@ -62,12 +71,16 @@ const MAX_CACHED_URLS = 64;
  * await transport.close();
  */
 export function createNodeTransport(options: NodeTransportOptions = {}): NodeTransport {
-  const connections = options.maxSockets ?? 64;
-  const keepAliveTimeout = options.idleTimeoutMs ?? 30_000;
-  if (!Number.isInteger(connections) || connections < 1)
-    throw new RangeError('maxSockets must be a positive integer');
-  if (!Number.isInteger(keepAliveTimeout) || keepAliveTimeout < 1)
-    throw new RangeError('idleTimeoutMs must be a positive integer');
+  if (options === null || typeof options !== 'object') throw new TypeError('createNodeTransport: options must be an object');
+  const connections = integerInRange('maxSockets', options.maxSockets, 1, 65_536, DEFAULTS.maxSockets);
+  const keepAliveTimeout = positiveMs('idleTimeoutMs', options.idleTimeoutMs, DEFAULTS.idleTimeoutMs);
+  const maxBytes = integerInRange(
+    'maxResponseBytes',
+    options.maxResponseBytes,
+    0,
+    2 ** 30,
+    LIMITS.maxResponseBodyBytes,
+  );
   const pools = new Map<string, Pool>();
   const targets = new Map<string, { origin: string; path: string }>();
 
@@ -112,7 +125,7 @@ export function createNodeTransport(options: NodeTransportOptions = {}): NodeTra
         body: parts.body,
         signal,
       });
-      const chunks = await readAll(answer.body);
+      const chunks = await readCapped(answer.body, maxBytes);
       return toResponse(answer.statusCode, answer.statusText, answer.headers, chunks);
     } catch (cause) {
       if (signal?.aborted) throw signal.reason;
@@ -129,22 +142,8 @@ export function createNodeTransport(options: NodeTransportOptions = {}): NodeTra
     const { signal } = parts;
     if (signal?.aborted) return Promise.reject(signal.reason);
     const { origin, path } = targetOf(parts.url);
-    const exchanged = exchange(parts, origin, path);
-    if (signal === undefined) return exchanged;
-    return new Promise((resolve, reject) => {
-      const onAbort = () => reject(signal.reason);
-      signal.addEventListener('abort', onAbort, { once: true });
-      exchanged.then(
-        (response) => {
-          signal.removeEventListener('abort', onAbort);
-          resolve(response);
-        },
-        (error: unknown) => {
-          signal.removeEventListener('abort', onAbort);
-          reject(error);
-        },
-      );
-    });
+    if (signal === undefined) return exchange(parts, origin, path);
+    return raceWithDeadline(() => exchange(parts, origin, path), { signal });
   }
 
   const transport = (async (input: string | URL | Request, init: RequestInit = {}) =>
@@ -187,15 +186,33 @@ function normalizeMethod(method: string): string {
   return NORMALIZED_METHODS.has(upper) ? upper : method;
 }
 
-/** Every chunk of a response body; rejects with the stream's error (the abort, when aborted). */
-function readAll(body: NodeJS.ReadableStream): Promise<Buffer[]> {
+/**
+ * The chunks of a response body up to `maxBytes`; past that the stream is destroyed, which closes the
+ * connection instead of reading the rest. Rejects with the stream's error (the abort, when aborted).
+ */
+function readCapped(body: NodeJS.ReadableStream & { destroy(): void }, maxBytes: number): Promise<Buffer[]> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    body.on('data', (chunk: Buffer) => chunks.push(chunk));
+    let room = maxBytes;
+    const onData = (chunk: Buffer) => {
+      if (chunk.length < room) {
+        room -= chunk.length;
+        chunks.push(chunk);
+        return;
+      }
+      if (room > 0) chunks.push(chunk.subarray(0, room));
+      body.off('data', onData);
+      body.on('error', ignore); // the destroy below may report itself
+      body.destroy();
+      resolve(chunks);
+    };
+    body.on('data', onData);
     body.on('error', reject);
     body.on('end', () => resolve(chunks));
   });
 }
+
+function ignore(): void {}
 
 function toHeaderObject(headers: HeadersInit | undefined): Record<string, string> {
   const result: Record<string, string> = {};

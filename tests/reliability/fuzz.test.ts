@@ -183,7 +183,12 @@ describe('revokeMany', () => {
     fc
       .tuple(
         canary,
-        fc.anything().filter((id) => id !== undefined && typeof id !== 'string'),
+        fc
+          .anything()
+          .filter(
+            (id) =>
+              id !== undefined && typeof id !== 'string' && !(typeof id === 'number' && Number.isFinite(id)),
+          ),
       )
       .map(([token, id]) => ({ value: { token, id }, ErrorClass: TypeError, canaries: [token] })),
   );

@@ -1,0 +1,131 @@
+// Events and iteration never break the host: an onEvent that throws or rejects is ignored; a final
+// failure is reported once; leaving a revokeMany while its input waits ends it at once; a signal shared
+// by many workers collects no pile of listeners.
+import {
+  createRevocationClient,
+  type RevocationClientOptions,
+  type RevocationEvent,
+  type RevocationOutcome,
+  type TokenInput,
+} from '../../src';
+import { useLocalServer } from '../support/local-server';
+
+const server = useLocalServer();
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function client(extra: Partial<RevocationClientOptions> = {}) {
+  return createRevocationClient({
+    baseUrl: server.baseUrl,
+    credentials: { clientId: 'id', clientSecret: 'secret' },
+    retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 },
+    timeoutMs: 200,
+    ...extra,
+  });
+}
+
+/** An async input that yields `first`, then waits for ever for its next item. */
+function stalledInput(first: string[]): AsyncIterable<TokenInput> & { returned: () => boolean } {
+  let returned = false;
+  async function* generate() {
+    try {
+      yield* first;
+      await new Promise(() => {});
+    } finally {
+      returned = true;
+    }
+  }
+  const iterable = generate();
+  return Object.assign(iterable, { returned: () => returned });
+}
+
+describe('onEvent', () => {
+  it('swallows a rejected promise it returns: no unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const result = await client({ onEvent: async () => Promise.reject(new Error('log sink down')) }).revoke(
+        'tok',
+      );
+      expect(result.outcome).toBe('revoked');
+      await sleep(50);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  it.each([
+    ['a network failure', (request: { socket: { destroy(): void } }) => request.socket.destroy()],
+    ['a timeout', () => {}],
+  ])('reports the final error of %s once', async (_label, answer) => {
+    server.handle((request) => answer(request));
+    const events: RevocationEvent[] = [];
+    await expect(client({ onEvent: (event) => events.push(event) }).revoke('tok')).rejects.toThrow();
+    const errors = events.filter((event) => event.type === 'error');
+    // One per failed attempt, the last of them the call's final error: never the same one twice.
+    expect(errors.map((event) => event.attempt)).toEqual([1, 2]);
+  });
+});
+
+describe('revokeMany', () => {
+  it('ends at once on break while the input waits for its next item', async () => {
+    const input = stalledInput(['a']);
+    const started = performance.now();
+    for await (const outcome of client().revokeMany(input)) {
+      expect(outcome.ok).toBe(true);
+      break;
+    }
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it('ends at once on abort while the input waits for its next item', async () => {
+    const input = stalledInput(['a']);
+    const controller = new AbortController();
+    const outcomes: RevocationOutcome[] = [];
+    const started = performance.now();
+    setTimeout(() => controller.abort(), 200);
+    for await (const outcome of client().revokeMany(input, { signal: controller.signal }))
+      outcomes.push(outcome);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(outcomes.map((o) => o.ok)).toEqual([true]);
+  });
+
+  it('lets the requests in flight settle after a break, leaving nothing unhandled', async () => {
+    server.handle((_request, response, count) => setTimeout(() => response.end(), count === 1 ? 0 : 100));
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      for await (const _ of client().revokeMany(['a', 'b', 'c', 'd'], { concurrency: 4 })) break;
+      await sleep(300);
+      expect(server.requests.length).toBeGreaterThanOrEqual(4);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  it('adds no MaxListenersExceededWarning with a signal at concurrency 64', async () => {
+    server.handle((_request, response) => setTimeout(() => response.end(), 20));
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+    process.on('warning', onWarning);
+    try {
+      const tokens = Array.from({ length: 128 }, (_, i) => `token-${i}`);
+      const controller = new AbortController();
+      let count = 0;
+      const patient = client({ timeoutMs: 10_000 });
+      const outcomes = patient.revokeMany(tokens, { concurrency: 64, signal: controller.signal });
+      for await (const outcome of outcomes) {
+        expect(outcome).toMatchObject({ ok: true });
+        count++;
+      }
+      expect(count).toBe(128);
+      await sleep(20);
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+});

@@ -1,0 +1,87 @@
+// A server may echo a token or secret in any encoding. Beside the raw, upper-case percent- and
+// form-encoded forms, the client redacts lower-case percent-encoding (`abc%2bdef`), the standard base64
+// of a bare token, secret or bearer, and a JSON-escaped echo of a token with `"` or `\`, wherever the
+// other forms are redacted: message, toJSON, stack, util.inspect and events.
+import { inspect } from 'node:util';
+import { createRevocationClient, type RevocationClientOptions, type RevocationEvent } from '../../src';
+import { createRedactor, REDACTED } from '../../src/redact';
+import { useLocalServer } from '../support/local-server';
+
+const TOKEN = 'CANARY+tok"en\\9f/é';
+const SECRET = 'CANARY+sec/ret=77';
+const BEARER = 'CANARY+bearer/41';
+
+const lowerPercent = (text: string) =>
+  encodeURIComponent(text).replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase());
+const lowerForm = (text: string) =>
+  new URLSearchParams([['', text]])
+    .toString()
+    .slice(1)
+    .replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase());
+const base64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
+const jsonEscaped = (text: string) => JSON.stringify(text).slice(1, -1);
+const phpJsonEscaped = (text: string) =>
+  jsonEscaped(text)
+    .replace(/\//g, '\\/')
+    .replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+/** The new forms of a canary, none of which may ever be reported. */
+const formsOf = (value: string) => [
+  lowerPercent(value),
+  lowerForm(value),
+  base64(value),
+  jsonEscaped(value),
+  phpJsonEscaped(value),
+];
+const FORMS = [TOKEN, SECRET, BEARER].flatMap(formsOf);
+
+describe('createRedactor', () => {
+  it.each(FORMS.map((form) => [form]))('redacts %s', (form) => {
+    const redact = createRedactor([TOKEN, SECRET, BEARER]);
+    expect(redact(`before ${form} after`)).toBe(`before ${REDACTED} after`);
+  });
+
+  it('redacts a secret that contains another whole, longest first', () => {
+    const redact = createRedactor(['abc', 'xxabcxx']);
+    expect(redact('1 xxabcxx 2 abc')).toBe(`1 ${REDACTED} 2 ${REDACTED}`);
+  });
+
+  it('redacts the form encoding of a secret with a space (space as +)', () => {
+    expect(createRedactor(['a b&c'])('x=a+b%26c')).toBe(`x=${REDACTED}`);
+  });
+});
+
+const server = useLocalServer();
+
+describe('what the client reports when the server echoes every form', () => {
+  const clients: [string, Partial<RevocationClientOptions>][] = [
+    ['client_secret_basic', { credentials: { clientId: 'id', clientSecret: SECRET } }],
+    ['a bearer token', { accessToken: BEARER }],
+  ];
+  it.each(clients)('with %s', async (_label, authentication) => {
+    server.handle((_request, response) => {
+      response.writeHead(400, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ error: 'invalid_request', error_description: FORMS.join(' | ') }));
+    });
+    const events: RevocationEvent[] = [];
+    const client = createRevocationClient({
+      baseUrl: server.baseUrl,
+      retry: false,
+      onEvent: (event) => events.push(event),
+      ...authentication,
+    });
+    const error = (await client.revoke(TOKEN).catch((e: unknown) => e)) as Error;
+    expect((error as { oauthErrorDescription?: string }).oauthErrorDescription).toContain(REDACTED);
+    const reported = [
+      error.message,
+      String(error.stack),
+      JSON.stringify(error),
+      inspect(error),
+      JSON.stringify(events),
+    ];
+    // A client knows only what it sent: the token, and its secret or its bearer.
+    const sent = authentication.accessToken ? [TOKEN, BEARER] : [TOKEN, SECRET];
+    const leaks = sent.flatMap(formsOf).filter((form) => reported.some((text) => text.includes(form)));
+    expect(leaks).toEqual([]);
+  });
+});

@@ -1,0 +1,103 @@
+// Every byte from a server is hostile: the client reads at most 64 KiB of any response body, then stops
+// reading and releases the connection, on global fetch and on the Node transport alike. A huge error
+// body costs no memory and is never a reason to retry; an endless 200 body does not hold the call.
+import type { ServerResponse } from 'node:http';
+import {
+  createRevocationClient,
+  InvalidTokenError,
+  LIMITS,
+  type RevocationClientOptions,
+  UnexpectedResponseError,
+} from '../../src';
+import { createNodeTransport } from '../../src/node';
+import { useLocalServer } from '../support/local-server';
+
+const server = useLocalServer();
+const transport = createNodeTransport();
+afterAll(() => transport.close());
+
+/** Writes `totalBytes` of `fill` in 1 MiB chunks as fast as the socket takes them, or forever. */
+function stream(response: ServerResponse, fill: string, totalBytes = Number.POSITIVE_INFINITY) {
+  const chunk = Buffer.alloc(1024 * 1024, fill);
+  let sent = 0;
+  const pump = () => {
+    while (sent < totalBytes) {
+      sent += chunk.length;
+      if (response.destroyed) return;
+      if (!response.write(chunk)) return void response.once('drain', pump);
+    }
+    response.end();
+  };
+  response.on('close', () => {
+    sent = totalBytes;
+  });
+  pump();
+}
+
+describe.each([
+  ['global fetch', undefined],
+  ['the Node transport', transport],
+])('with %s', (_, fetch) => {
+  const client = (extra: Partial<RevocationClientOptions> = {}) =>
+    createRevocationClient({
+      baseUrl: server.baseUrl,
+      credentials: { clientId: 'id', clientSecret: 'secret' },
+      retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 },
+      timeoutMs: 20_000,
+      ...(fetch ? { fetch } : {}),
+      ...extra,
+    });
+
+  it('reads no more than 64 KiB of a 300 MB error body, and does not retry the 400', async () => {
+    server.handle((_request, response) => {
+      response.writeHead(400, {
+        'content-type': 'application/json',
+        'content-length': String(300 * 2 ** 20),
+      });
+      stream(response, ' ', 300 * 2 ** 20);
+    });
+    global.gc?.();
+    const before = process.memoryUsage();
+    const error = await client()
+      .revoke('tok')
+      .catch((e: unknown) => e);
+    const after = process.memoryUsage();
+    expect(error).toBeInstanceOf(UnexpectedResponseError); // 64 KiB of spaces: not an OAuth error
+    expect(error).toMatchObject({ status: 400, attempts: 1, retryable: false });
+    expect(server.requests).toHaveLength(1);
+    const growth = after.rss - before.rss + (after.arrayBuffers - before.arrayBuffers);
+    expect(growth).toBeLessThan(100 * 2 ** 20);
+  });
+
+  it('reads a 500 body of unknown length only up to the cap, then retries the 500 as usual', async () => {
+    server.handle((_request, response, count) => {
+      if (count > 1) return void response.end();
+      response.writeHead(500, { 'content-type': 'text/plain' });
+      stream(response, 'x'); // chunked, endless
+    });
+    const started = performance.now();
+    const result = await client().revoke('tok');
+    expect(result).toMatchObject({ outcome: 'revoked', attempts: 2 });
+    expect(performance.now() - started).toBeLessThan(5000);
+  });
+
+  it('confirms an endless 200 on its status, without waiting for the body to end', async () => {
+    server.handle((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      stream(response, ' ');
+    });
+    const started = performance.now();
+    const result = await client().revoke('tok');
+    expect(result).toMatchObject({ outcome: 'revoked', status: 200, attempts: 1 });
+    expect(performance.now() - started).toBeLessThan(5000);
+  });
+
+  it('still understands an OAuth error that fits in the cap', async () => {
+    const padding = ' '.repeat(LIMITS.maxResponseBodyBytes - 100);
+    server.handle((_request, response) => {
+      response.writeHead(400, { 'content-type': 'application/json' });
+      response.end(`${padding}{"error":"invalid_token"}`);
+    });
+    await expect(client().revoke('tok')).rejects.toBeInstanceOf(InvalidTokenError);
+  });
+});
