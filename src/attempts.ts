@@ -15,6 +15,7 @@ import {
   type BodyEncoding,
   postRevocation,
   type RawClient,
+  REVOKE_PATH,
   type RevocationFormBody,
   UnexpectedStatus,
 } from './raw';
@@ -76,84 +77,116 @@ type AttemptResult =
  * reported as an `error` event), or with `signal.reason` on abort; the caller maps a final answer.
  */
 export async function runAttempts(call: Call, context: AttemptContext): Promise<FinalAnswer> {
-  const { options, emit } = context;
-  const { clock, retry } = options;
-  const deadline = call.startedAt + retry.maxElapsedMs;
-  let mayHaveRevoked = false;
-  let resentAfter401 = false;
+  const progress: Progress = {
+    deadline: call.startedAt + context.options.retry.maxElapsedMs,
+    mayHaveRevoked: false,
+    resentAfter401: false,
+  };
   for (let attempt = 1; ; attempt++) {
-    await waitOutPause(call, context, deadline, attempt - 1);
-    const authorization = await authorize(call, context, deadline, attempt - 1);
-    const timeoutMs = Math.min(options.timeoutMs, deadline - clock.now());
-    if (timeoutMs <= 0) throw report(call, context, budgetSpent(attempt - 1));
-    emit?.({
-      type: 'request',
+    const result = await attemptOnce(call, context, progress, attempt);
+    const next =
+      'failure' in result
+        ? afterFailure(call, context, progress, attempt, result)
+        : afterAnswer(call, context, progress, attempt, result);
+    if ('final' in next) return next.final;
+    context.emit?.({
+      type: 'retry',
       attempt,
-      method: 'POST',
-      url: options.baseUrl + REVOKE_URL_SUFFIX,
+      delayMs: next.delayMs,
+      reason: next.reason,
       fingerprint: call.fingerprint,
     });
-    const sentAt = clock.now();
-    const result = await sendAttempt(call, context, authorization, timeoutMs);
-    const timeLeftMs = deadline - clock.now();
-    const pausedMs = call.gate?.remaining(clock) ?? 0;
-    const base = { ...retry, attempt, timeLeftMs, pausedMs, random: options.random };
-    if ('failure' in result) {
-      if (result.reachedServer) mayHaveRevoked = true;
-      const failure = result.failure;
-      Object.assign(failure, { attempts: attempt });
-      report(call, context, failure);
-      const decision = decideRetry({ ...base, retryAfterMs: undefined });
-      if (!decision.retry) throw failure;
-      await pauseBeforeRetry(call, context, attempt, decision.delayMs, failure.code);
-      continue;
-    }
-    const { status } = result;
-    emit?.({
-      type: 'response',
-      attempt,
-      status,
-      durationMs: clock.now() - sentAt,
-      fingerprint: call.fingerprint,
-    });
-    const final: FinalAnswer = { ...result, attempts: attempt, mayHaveRevoked };
-    if (status === 401 && context.authenticator.fetchHeader) {
-      // The access token may have expired: the next attempt asks the token function for a fresh one.
-      context.authenticator.rejected();
-      if (
-        shouldResendAfter401({
-          attempt,
-          maxAttempts: retry.maxAttempts,
-          timeLeftMs,
-          alreadyResent: resentAfter401,
-        })
-      ) {
-        resentAfter401 = true;
-        await pauseBeforeRetry(call, context, attempt, 0, 'invalid_client');
-        continue;
-      }
-    }
-    if (!isRetryableStatus(status)) return final;
-    const decision = decideRetry({ ...base, retryAfterMs: result.retryAfterMs });
-    if (status === 429) call.gate?.pauseFor(decision.waitMs, clock);
-    if (!decision.retry) return final;
-    await pauseBeforeRetry(call, context, attempt, decision.delayMs, codeOfRetryableStatus(status));
+    if (next.delayMs > 0) await context.options.clock.sleep(next.delayMs, call.signal);
   }
 }
 
-/** The path the events name; the generated client builds the same URL from the spec's path. */
-const REVOKE_URL_SUFFIX = '/oauth2/1/revoke';
+/** What a call's attempts carry from one to the next. */
+interface Progress {
+  /** `clock.now()` past which no attempt starts or runs. */
+  readonly deadline: number;
+  /** True once an attempt may have reached the server without its answer reaching us. */
+  mayHaveRevoked: boolean;
+  resentAfter401: boolean;
+}
 
-/** Emits the `retry` event, then waits (0 ms waits resolve at once, without a timer). */
-async function pauseBeforeRetry(
+/** After an attempt: the answer that ends the call, or the wait before the next attempt and why. */
+type NextStep = { final: FinalAnswer } | { delayMs: number; reason: RevocationError['code'] };
+
+/** One attempt, from the shared pause to the answer; emits `request` and `response`. */
+async function attemptOnce(call: Call, context: AttemptContext, progress: Progress, attempt: number) {
+  const { options, emit } = context;
+  const { clock } = options;
+  await waitOutPause(call, context, progress.deadline, attempt - 1);
+  const authorization = await authorize(call, context, progress.deadline, attempt - 1);
+  const timeoutMs = Math.min(options.timeoutMs, progress.deadline - clock.now());
+  if (timeoutMs <= 0) throw report(call, context, budgetSpent(attempt - 1));
+  const url = options.baseUrl + REVOKE_PATH;
+  emit?.({ type: 'request', attempt, method: 'POST', url, fingerprint: call.fingerprint });
+  const sentAt = clock.now();
+  const result = await sendAttempt(call, context, authorization, timeoutMs);
+  if (!('failure' in result)) {
+    const durationMs = clock.now() - sentAt;
+    emit?.({ type: 'response', attempt, status: result.status, durationMs, fingerprint: call.fingerprint });
+  }
+  return result;
+}
+
+/** A network failure or timeout: reported at once; retried if the policy allows, else thrown. */
+function afterFailure(
   call: Call,
   context: AttemptContext,
+  progress: Progress,
   attempt: number,
-  delayMs: number,
-  reason: RevocationError['code'],
-): Promise<void> {
-  context.emit?.({ type: 'retry', attempt, delayMs, reason, fingerprint: call.fingerprint });
-  if (delayMs > 0) await context.options.clock.sleep(delayMs, call.signal);
+  result: Extract<AttemptResult, { failure: unknown }>,
+): NextStep {
+  const { failure } = result;
+  if (result.reachedServer) progress.mayHaveRevoked = true;
+  Object.assign(failure, { attempts: attempt });
+  report(call, context, failure);
+  const decision = decideRetry({
+    ...retryContext(call, context, progress, attempt),
+    retryAfterMs: undefined,
+  });
+  if (!decision.retry) throw failure;
+  return { delayMs: decision.delayMs, reason: failure.code };
+}
+
+/** An answer: final, or retried as the policy says; a 429 also pauses a revokeMany's other workers. */
+function afterAnswer(
+  call: Call,
+  context: AttemptContext,
+  progress: Progress,
+  attempt: number,
+  answer: Exclude<AttemptResult, { failure: unknown }>,
+): NextStep {
+  const { status } = answer;
+  const final: FinalAnswer = { ...answer, attempts: attempt, mayHaveRevoked: progress.mayHaveRevoked };
+  const retry = retryContext(call, context, progress, attempt);
+  if (status === 401 && context.authenticator.fetchHeader) {
+    // The access token may have expired: the next attempt asks the token function for a fresh one.
+    context.authenticator.rejected();
+    if (shouldResendAfter401({ ...retry, alreadyResent: progress.resentAfter401 })) {
+      progress.resentAfter401 = true;
+      return { delayMs: 0, reason: 'invalid_client' };
+    }
+  }
+  if (!isRetryableStatus(status)) return { final };
+  const decision = decideRetry({ ...retry, retryAfterMs: answer.retryAfterMs });
+  if (status === 429) call.gate?.pauseFor(decision.waitMs, context.options.clock);
+  if (!decision.retry) return { final };
+  return { delayMs: decision.delayMs, reason: codeOfRetryableStatus(status) };
+}
+
+/** What the retry policy needs to know, as of now. */
+function retryContext(call: Call, context: AttemptContext, progress: Progress, attempt: number) {
+  const { clock, retry, random } = context.options;
+  return {
+    ...retry,
+    attempt,
+    timeLeftMs: progress.deadline - clock.now(),
+    pausedMs: call.gate?.remaining(clock) ?? 0,
+    random,
+  };
 }
 
 /**
