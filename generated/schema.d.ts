@@ -78,6 +78,8 @@ export interface components {
             scope?: string;
             /** @description Bearer. */
             token_type: string;
+        } & {
+            [key: string]: unknown;
         };
     };
     responses: {
