@@ -23,6 +23,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/oauth2/1/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Addition: Get an access token (client-credentials grant).
+         * @description Addition: the token endpoint of the oauthsecurity scheme (RFC 6749 section 4.4): the client authenticates with client_secret_basic or client_secret_post and receives a Bearer access token for the revoke operation.
+         */
+        post: operations["requestClientCredentialsToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -34,32 +54,33 @@ export interface components {
             /** @description A human-readable description of the error. */
             error_description?: string;
         };
-        /** @description Addition: the same body form-urlencoded, as DigiLocker's partner specification documents it, with the optional client credentials of client_secret_post. */
-        RevocationFormRequest: {
-            /** @description Addition: the client identifier, when the client authenticates with client_secret_post. */
+        /** @description Addition: the form body of a client-credentials grant request (RFC 6749 section 4.4.2). */
+        TokenRequest: {
+            /** @description The client identifier, when the client authenticates with client_secret_post. */
             client_id?: string;
-            /** @description Addition: the client secret, when the client authenticates with client_secret_post. */
+            /** @description The client secret, when the client authenticates with client_secret_post. */
             client_secret?: string;
-            /** @description The token that needs to be revoked. */
-            token: string;
-            token_type_hint?: components["schemas"]["TokenTypeHint"];
+            /**
+             * @description Always client_credentials.
+             * @enum {string}
+             */
+            grant_type: "client_credentials";
+            /** @description The scope asked for; the listing's only scope is default. */
+            scope?: string;
         };
-        /** @description The body of a revocation request, as the published listing shows it (JSON). */
-        RevocationRequest: {
-            /** @description The token that needs to be revoked. */
-            token: string;
-            token_type_hint?: components["schemas"]["TokenTypeHint"];
+        /** @description Addition: a successful client-credentials grant (RFC 6749 section 5.1). */
+        TokenResponse: {
+            /** @description The access token, for the oauthsecurity scheme (Authorization Bearer). */
+            access_token: string;
+            /** @description Lifetime of the access token in seconds (3600 in DigiLocker's documentation). */
+            expires_in?: number;
+            /** @description The scope granted. */
+            scope?: string;
+            /** @description Bearer. */
+            token_type: string;
+        } & {
+            [key: string]: unknown;
         };
-        /** @description Addition: the listing shows no body for 200. Deployments have been seen answering an empty body, `{}` or `{"revoked": true}`; a client must accept all of them. */
-        RevocationSuccess: {
-            /** @description Addition: present on some deployments, true when the token was revoked. */
-            revoked?: boolean;
-        };
-        /**
-         * @description The type of the above token. The value will be one of access_token or refresh_token. If this parameter is not sent, DigiLocker will look for this token in both access and refresh tokens and then revoke it.
-         * @enum {string}
-         */
-        TokenTypeHint: "refresh_token" | "access_token";
     };
     responses: {
         /** @description Addition: client authentication failed (invalid_client). */
@@ -117,10 +138,34 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
-                "application/json": components["schemas"]["RevocationRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["RevocationFormRequest"];
+                "application/json": {
+                    /** @description Addition: the client identifier, when the client authenticates with client_secret_post (form body). */
+                    client_id?: string;
+                    /** @description Addition: the client secret, when the client authenticates with client_secret_post (form body). */
+                    client_secret?: string;
+                    /** @description The token that needs to be revoked. */
+                    token: string;
+                    /**
+                     * @description The type of the above token. The value will be one of access_token or refresh_token. If this parameter is not sent, DigiLocker will look for this token in both access and refresh tokens and then revoke it.
+                     * @enum {string}
+                     */
+                    token_type_hint?: "refresh_token" | "access_token";
+                };
+                "application/x-www-form-urlencoded": {
+                    /** @description Addition: the client identifier, when the client authenticates with client_secret_post (form body). */
+                    client_id?: string;
+                    /** @description Addition: the client secret, when the client authenticates with client_secret_post (form body). */
+                    client_secret?: string;
+                    /** @description The token that needs to be revoked. */
+                    token: string;
+                    /**
+                     * @description The type of the above token. The value will be one of access_token or refresh_token. If this parameter is not sent, DigiLocker will look for this token in both access and refresh tokens and then revoke it.
+                     * @enum {string}
+                     */
+                    token_type_hint?: "refresh_token" | "access_token";
+                };
             };
         };
         responses: {
@@ -129,9 +174,7 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["RevocationSuccess"];
-                };
+                content?: never;
             };
             /** @description The token is invalid */
             400: {
@@ -146,6 +189,40 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             500: components["responses"]["ServerError"];
             503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    requestClientCredentialsToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["TokenRequest"];
+            };
+        };
+        responses: {
+            /** @description Addition: the access token. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenResponse"];
+                };
+            };
+            /** @description Addition: a malformed request (invalid_request) or a grant type other than client_credentials (unsupported_grant_type). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            401: components["responses"]["InvalidClient"];
         };
     };
 }

@@ -1,14 +1,23 @@
 #!/usr/bin/env node
-// Regenerates into a temporary folder and fails, printing the diff, when anything in generated/
-// differs from what openapi/digilocker-revocation.yaml produces.
+// Checks first that every departure of openapi/digilocker-revocation.yaml from the published listing is
+// marked (scripts/check-spec.mjs), then regenerates into a temporary folder and fails, printing the diff,
+// when anything in generated/ differs from what the document produces.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkSpec } from './check-spec.mjs';
 import { generate } from './generate.mjs';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const { problems, marks } = await checkSpec();
+if (problems.length > 0) {
+  console.error('The spec departs from the published listing without a mark (npm run check:spec):');
+  for (const problem of problems) console.error(`  ${problem}`);
+  process.exit(1);
+}
+console.log(`The spec marks each of its ${marks.length} departures from the published listing.`);
 const scratch = mkdtempSync(join(tmpdir(), 'check-generated-'));
 try {
   const fresh = join(scratch, 'generated');

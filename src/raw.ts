@@ -15,15 +15,32 @@ export const REVOKE_PATH = '/oauth2/1/revoke' satisfies keyof paths;
 /** The spec's `getTokenRevocationId` operation. */
 type RevokeOperation = paths[typeof REVOKE_PATH]['post'];
 
-/** The JSON request body, as the published listing shows it. */
-export type RevocationJsonBody = RevokeOperation['requestBody']['content']['application/json'];
+/** The revoke operation's request bodies (the body is optional in the listing, hence NonNullable). */
+type RevokeContent = NonNullable<RevokeOperation['requestBody']>['content'];
+
+/**
+ * The JSON request body, as the published listing shows it. The spec's JSON and form bodies share one
+ * schema (so that openapi-generator's clients compile), whose client_id/client_secret are for the form
+ * body (client_secret_post): the JSON body is the listing's, without them.
+ */
+export type RevocationJsonBody = Omit<RevokeContent['application/json'], 'client_id' | 'client_secret'>;
 
 /** The form-urlencoded request body (DigiLocker's partner specification), with client_secret_post fields. */
-export type RevocationFormBody =
-  RevokeOperation['requestBody']['content']['application/x-www-form-urlencoded'];
+export type RevocationFormBody = RevokeContent['application/x-www-form-urlencoded'];
 
 /** `access_token` or `refresh_token`: the spec's `token_type_hint`. */
-export type TokenTypeHint = components['schemas']['TokenTypeHint'];
+export type TokenTypeHint = NonNullable<RevocationJsonBody['token_type_hint']>;
+
+/** The spec's token operation (`requestClientCredentialsToken`): the `oauthsecurity` scheme's tokenUrl. */
+type TokenOperation = paths['/oauth2/1/token']['post'];
+
+/** The form body of a client-credentials grant request to `POST /oauth2/1/token`. */
+export type TokenRequestBody = NonNullable<
+  TokenOperation['requestBody']
+>['content']['application/x-www-form-urlencoded'];
+
+/** The token endpoint's successful answer: `{ access_token, token_type, expires_in?, scope? }`. */
+export type TokenResponseBody = TokenOperation['responses'][200]['content']['application/json'];
 
 /** The OAuth-style error body (`{ error, error_description }`) of the spec's error responses. */
 export type OAuthErrorBody = components['schemas']['OAuthError'];
@@ -38,7 +55,11 @@ const CONTENT_TYPES: Record<BodyEncoding, string> = {
 
 // Chosen explicitly rather than left to openapi-fetch's Content-Type sniffing, which relies on an
 // `instanceof Function` check that fails across realms (jest's VM context, some edge sandboxes).
-const SERIALIZERS: Record<BodyEncoding, (body: RevocationFormBody | RevocationJsonBody) => string> = {
+// `undefined`: the body is optional in the spec (as in the listing); postRevocation always sends one.
+const SERIALIZERS: Record<
+  BodyEncoding,
+  (body: RevocationFormBody | RevocationJsonBody | undefined) => string
+> = {
   form: (body) => formEncode(body as Record<string, string | undefined>),
   json: (body) => JSON.stringify(body),
 };

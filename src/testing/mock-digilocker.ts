@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { TokenResponseBody } from '../raw';
 import { authenticateClient, type RegisteredClient } from './client-authentication';
 import { FaultQueue, type MockFault } from './faults';
 import { createBodyValidators, describeValidationErrors } from './request-validation';
@@ -48,7 +49,7 @@ export interface MockDigiLockerStats {
   invalidToken: number;
   /** Answers 401 invalid_client. */
   invalidClient: number;
-  /** Answers 400 invalid_request (off-spec requests) and 405. */
+  /** Answers 400 to off-spec requests on either endpoint (invalid_request, unsupported_grant_type), and 405. */
   invalidRequest: number;
   /** Requests that met an injected fault. */
   faults: number;
@@ -89,8 +90,9 @@ const MAX_BODY_BYTES = 64 * 1024;
 /**
  * Starts a DigiLocker look-alike on 127.0.0.1 for tests: `POST /public/oauth2/1/revoke` (form or JSON
  * body; client_secret_basic, client_secret_post or a Bearer token) and `POST /public/oauth2/1/token`
- * (client-credentials grant). It validates each revoke request against the OpenAPI document and
- * answers as DigiLocker documents it, and can inject faults.
+ * (client-credentials grant). It validates each revoke and token request against the OpenAPI document,
+ * answers as DigiLocker documents it and, where DigiLocker's behaviour is unknown, as OAuth 2.0
+ * (RFC 6749, RFC 7009) says a server should, and can inject faults.
  *
  * @example
  * const digilocker = await startMockDigiLocker();
@@ -127,8 +129,10 @@ export async function startMockDigiLocker(options: MockDigiLockerOptions = {}): 
     stats.requests++;
     readBody(request, (body) => {
       if (body === undefined) return sendError(response, 413, 'invalid_request', 'The body is too large');
-      if (request.url === REVOKE_PATH) return handleRevoke(request, response, body);
-      if (request.url === TOKEN_PATH) return handleToken(request, response, body);
+      // An endpoint URL may carry a query (RFC 6749 section 3.1): route on the path alone.
+      const path = (request.url ?? '').split('?', 1)[0];
+      if (path === REVOKE_PATH) return handleRevoke(request, response, body);
+      if (path === TOKEN_PATH) return handleToken(request, response, body);
       sendError(response, 404, 'not_found', 'No such endpoint');
     });
   });
@@ -184,10 +188,10 @@ export async function startMockDigiLocker(options: MockDigiLockerOptions = {}): 
     if (request.method !== 'POST') {
       stats.invalidRequest++;
       return (response) =>
-        sendError(response, 405, 'invalid_request', 'The revoke endpoint accepts POST only');
+        sendError(response, 405, 'invalid_request', 'The revoke endpoint accepts POST only', ALLOW_POST);
     }
     const mediaType = mediaTypeOf(request);
-    const validate = validators.get(mediaType);
+    const validate = validators['/oauth2/1/revoke'].get(mediaType);
     if (!validate) {
       stats.invalidRequest++;
       return (response) =>
@@ -212,6 +216,10 @@ export async function startMockDigiLocker(options: MockDigiLockerOptions = {}): 
       const description = describeValidationErrors(validate.errors);
       return (response) => sendError(response, 400, 'invalid_request', description);
     }
+    if (usesTwoAuthenticationMethods(request, fields)) {
+      stats.invalidRequest++;
+      return (response) => sendError(response, 400, 'invalid_request', TWO_METHODS);
+    }
     if (!authenticateClient(request.headers.authorization, fields, client, bearerTokens)) {
       stats.invalidClient++;
       return (response) => sendError(response, 401, 'invalid_client', 'Client authentication failed');
@@ -230,30 +238,56 @@ export async function startMockDigiLocker(options: MockDigiLockerOptions = {}): 
   function handleToken(request: IncomingMessage, response: ServerResponse, body: string): void {
     stats.tokenRequests++;
     if (request.method !== 'POST') {
-      sendError(response, 405, 'invalid_request', 'The token endpoint accepts POST only');
+      stats.invalidRequest++;
+      sendError(response, 405, 'invalid_request', 'The token endpoint accepts POST only', ALLOW_POST);
       return;
     }
-    const fields = Object.fromEntries(new URLSearchParams(body));
+    const fields = parseBody('application/x-www-form-urlencoded', body) ?? {};
+    const refusal = refuseTokenRequest(request, fields);
+    if (refusal) {
+      stats.invalidRequest++;
+      sendError(response, 400, refusal.error, refusal.description);
+      return;
+    }
     if (!authenticateClient(request.headers.authorization, fields, client, undefined)) {
       stats.invalidClient++;
       sendError(response, 401, 'invalid_client', 'Client authentication failed');
       return;
     }
-    if (fields.grant_type !== 'client_credentials') {
-      sendError(response, 400, 'unsupported_grant_type', 'Only client_credentials is supported here');
-      return;
-    }
     const accessToken = newToken();
     bearerTokens.set(accessToken, Date.now() + lifetimeMs);
+    const grant: TokenResponseBody = {
+      access_token: accessToken,
+      token_type: 'Bearer',
+      expires_in: lifetimeMs / 1000,
+      scope: typeof fields.scope === 'string' ? fields.scope : 'default',
+    };
     response.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
-    response.end(
-      JSON.stringify({
-        access_token: accessToken,
-        token_type: 'Bearer',
-        expires_in: lifetimeMs / 1000,
-        scope: fields.scope ?? 'default',
-      }),
-    );
+    response.end(JSON.stringify(grant));
+  }
+
+  /** Why a token request is refused with 400 before client authentication, if it is. */
+  function refuseTokenRequest(
+    request: IncomingMessage,
+    fields: Record<string, unknown>,
+  ): { error: string; description: string } | undefined {
+    const validate = validators['/oauth2/1/token'].get(mediaTypeOf(request));
+    if (!validate) {
+      return {
+        error: 'invalid_request',
+        description: 'Content-Type must be application/x-www-form-urlencoded',
+      };
+    }
+    if (fields.grant_type !== undefined && fields.grant_type !== 'client_credentials') {
+      return { error: 'unsupported_grant_type', description: 'Only client_credentials is supported here' };
+    }
+    if (!validate(fields)) {
+      return { error: 'invalid_request', description: describeValidationErrors(validate.errors) };
+    }
+    if (usesTwoAuthenticationMethods(request, fields)) {
+      return { error: 'invalid_request', description: TWO_METHODS };
+    }
+    return undefined;
   }
 
   const sockets = new Set<Socket>();
@@ -287,6 +321,19 @@ export async function startMockDigiLocker(options: MockDigiLockerOptions = {}): 
   };
 }
 
+const ALLOW_POST = { Allow: 'POST' };
+const TWO_METHODS =
+  'The client must not use more than one authentication method (RFC 6749 section 2.3): credentials both in the Authorization header and in the body';
+
+/**
+ * True when the request authenticates in the Authorization header and with client_secret in the body
+ * too, which RFC 6749 section 2.3 forbids. (A client_id alone in the body identifies, it does not
+ * authenticate.)
+ */
+function usesTwoAuthenticationMethods(request: IncomingMessage, fields: Record<string, unknown>): boolean {
+  return request.headers.authorization !== undefined && fields.client_secret !== undefined;
+}
+
 /** The request's media type, lower-cased, without parameters. */
 function mediaTypeOf(request: IncomingMessage): string {
   return (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
@@ -303,8 +350,16 @@ function readBody(request: IncomingMessage, done: (body: string | undefined) => 
   request.on('end', () => done(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString('utf8')));
 }
 
+/**
+ * The body's fields; undefined when a JSON body is not an object. In a form body, a parameter sent
+ * without a value is treated as omitted (RFC 6749 section 3.1), e.g. `token_type_hint=`.
+ */
 function parseBody(mediaType: string, body: string): Record<string, unknown> | undefined {
-  if (mediaType === 'application/x-www-form-urlencoded') return Object.fromEntries(new URLSearchParams(body));
+  if (mediaType === 'application/x-www-form-urlencoded') {
+    const fields: Record<string, string> = {};
+    for (const [name, value] of new URLSearchParams(body)) if (value !== '') fields[name] = value;
+    return fields;
+  }
   try {
     const parsed: unknown = JSON.parse(body);
     return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
@@ -324,8 +379,14 @@ function sendFaultStatus(response: ServerResponse, fault: Extract<MockFault, { t
   );
 }
 
-function sendError(response: ServerResponse, status: number, error: string, description: string): void {
-  const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+function sendError(
+  response: ServerResponse,
+  status: number,
+  error: string,
+  description: string,
+  extraHeaders: Record<string, string> = {},
+): void {
+  const headers: Record<string, string> = { 'Content-Type': 'application/json', ...extraHeaders };
   if (status === 401) headers['WWW-Authenticate'] = 'Basic realm="digilocker"';
   response.writeHead(status, headers);
   response.end(JSON.stringify({ error, error_description: description }));

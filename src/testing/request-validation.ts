@@ -1,26 +1,43 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import spec from '../../generated/openapi.json';
 
-/** The media types the OpenAPI document accepts for a revocation body. */
-export type RevocationMediaType = 'application/json' | 'application/x-www-form-urlencoded';
+/** The operations whose request bodies the mock validates. */
+export type ValidatedPath = '/oauth2/1/revoke' | '/oauth2/1/token';
+
+/** Validators of one operation's request body, by media type (lower case, without parameters). */
+export type BodyValidators = Map<string, ValidateFunction>;
 
 const SPEC_ID = 'digilocker-revocation.json';
 
+interface SpecOperation {
+  post: { requestBody: { content: Record<string, { schema: unknown }> } };
+}
+
 /**
- * Validators of the revocation request body, one per media type, compiled once from the OpenAPI
- * document bundled at build time (`generated/openapi.json`), so the mock accepts exactly what the spec
- * describes.
+ * Validators of the request bodies of the revoke and token operations, one per media type, compiled
+ * once from the OpenAPI document bundled at build time (`generated/openapi.json`), so the mock accepts
+ * exactly what the spec describes.
  */
-export function createBodyValidators(): Map<string, ValidateFunction> {
+export function createBodyValidators(): Record<ValidatedPath, BodyValidators> {
   // strict: false lets ajv skip OpenAPI's own keywords (x-*, description of the document...).
   const ajv = new Ajv({ allErrors: true, strict: false });
   ajv.addSchema(spec, SPEC_ID);
-  const content = spec.paths['/oauth2/1/revoke'].post.requestBody.content;
-  const validators = new Map<string, ValidateFunction>();
-  for (const [mediaType, { schema }] of Object.entries(content)) {
-    validators.set(mediaType, ajv.compile({ $ref: `${SPEC_ID}${schema.$ref}` }));
-  }
-  return validators;
+  const paths = spec.paths as unknown as Record<ValidatedPath, SpecOperation>;
+  const validatorsOf = (path: ValidatedPath): BodyValidators => {
+    const validators: BodyValidators = new Map();
+    for (const mediaType of Object.keys(paths[path].post.requestBody.content)) {
+      // A JSON pointer to the media type's schema, inline or a $ref, which ajv resolves in the document.
+      const pointer = ['paths', path, 'post', 'requestBody', 'content', mediaType, 'schema']
+        .map((part) => part.replace(/~/g, '~0').replace(/\//g, '~1'))
+        .join('/');
+      validators.set(mediaType, ajv.compile({ $ref: `${SPEC_ID}#/${pointer}` }));
+    }
+    return validators;
+  };
+  return {
+    '/oauth2/1/revoke': validatorsOf('/oauth2/1/revoke'),
+    '/oauth2/1/token': validatorsOf('/oauth2/1/token'),
+  };
 }
 
 /** Ajv's errors as one readable sentence, e.g. "body/token_type_hint must be equal to one of the allowed values". */

@@ -2,6 +2,7 @@
 // requests against the OpenAPI document, and injects the faults tests ask for.
 import { type MockDigiLocker, startMockDigiLocker } from '../../src/testing';
 
+const FORM = 'application/x-www-form-urlencoded';
 let digilocker: MockDigiLocker;
 let revokeUrl: string;
 
@@ -146,8 +147,139 @@ describe('startMockDigiLocker', () => {
     expect(body.error_description).toMatch(description);
   });
 
-  it('refuses methods other than POST', async () => {
-    expect((await fetch(revokeUrl)).status).toBe(405);
+  it('refuses methods other than POST with 405 and Allow: POST, on both endpoints', async () => {
+    for (const url of [revokeUrl, tokenUrl()]) {
+      for (const method of ['GET', 'PUT', 'DELETE']) {
+        const response = await fetch(url, { method });
+        expect(response.status).toBe(405);
+        expect(response.headers.get('allow')).toBe('POST');
+      }
+    }
+    expect(digilocker.stats.invalidRequest).toBe(6);
+  });
+
+  it('serves an endpoint URL that carries a query string', async () => {
+    const { accessToken } = digilocker.issueTokens();
+    const response = await fetch(`${revokeUrl}?tenant=a&x=`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic() },
+      body: new URLSearchParams({ token: accessToken }).toString(),
+    });
+    expect(response.status).toBe(200);
+    expect(digilocker.isActive(accessToken)).toBe(false);
+    const grant = await postToken('grant_type=client_credentials', { authorization: basic() }, '?x=1');
+    expect(grant.status).toBe(200);
+    expect((await fetch(`${digilocker.baseUrl}/oauth2/1/other?x=1`, { method: 'POST' })).status).toBe(404);
+  });
+
+  it('treats a form parameter without a value as omitted (RFC 6749 section 3.1)', async () => {
+    const { accessToken } = digilocker.issueTokens();
+    const response = await postForm({ token: accessToken, token_type_hint: '' });
+    expect(response.status).toBe(200);
+    expect(digilocker.isActive(accessToken)).toBe(false);
+    // An empty token is no token.
+    const empty = await postForm({ token: '', token_type_hint: 'access_token' });
+    expect(empty.status).toBe(400);
+    expect(await empty.json()).toMatchObject({
+      error: 'invalid_request',
+      error_description: 'The token parameter is required',
+    });
+    // An empty scope is no scope: the grant reports the default one.
+    const grant = await postToken('grant_type=client_credentials&scope=', { authorization: basic() });
+    expect(await grant.json()).toMatchObject({ scope: 'default' });
+  });
+
+  it('refuses credentials both in the Authorization header and in the body (RFC 6749 section 2.3)', async () => {
+    const { accessToken } = digilocker.issueTokens();
+    const inBody = { client_id: digilocker.clientId, client_secret: digilocker.clientSecret };
+    const bearer = await bearerToken();
+    for (const authorization of [basic(), `Bearer ${bearer}`]) {
+      const response = await postForm({ token: accessToken, ...inBody }, { authorization });
+      expect(response.status).toBe(400);
+      const body = (await response.json()) as { error: string; error_description: string };
+      expect(body.error).toBe('invalid_request');
+      expect(body.error_description).toMatch(/more than one authentication method/);
+    }
+    expect(digilocker.isActive(accessToken)).toBe(true);
+    const grant = await postToken(`grant_type=client_credentials&${new URLSearchParams(inBody)}`, {
+      authorization: basic(),
+    });
+    expect(grant.status).toBe(400);
+    expect(await grant.json()).toMatchObject({ error: 'invalid_request' });
+    // A client_id alone in the body identifies the client; it is not a second method.
+    const withId = await postForm({ token: accessToken, client_id: digilocker.clientId });
+    expect(withId.status).toBe(200);
+    expect(digilocker.isActive(accessToken)).toBe(false);
+  });
+
+  it('accepts charset parameters, any Accept and unknown extra parameters', async () => {
+    const { accessToken } = digilocker.issueTokens();
+    const response = await fetch(revokeUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded; charset=UTF-8',
+        accept: 'text/html, */*;q=0.1',
+        authorization: basic(),
+      },
+      body: new URLSearchParams({ token: accessToken, unknown: 'ignored' }).toString(),
+    });
+    expect(response.status).toBe(200);
+    expect(digilocker.isActive(accessToken)).toBe(false);
+  });
+
+  describe('token endpoint', () => {
+    it('grants a Bearer token to client_secret_basic and client_secret_post, as the spec describes', async () => {
+      const viaBasic = await postToken('grant_type=client_credentials&scope=default', {
+        authorization: basic(),
+      });
+      expect(viaBasic.status).toBe(200);
+      expect(viaBasic.headers.get('cache-control')).toBe('no-store');
+      const grant = (await viaBasic.json()) as Record<string, unknown>;
+      expect(grant).toEqual({
+        access_token: expect.stringMatching(/^[0-9a-f]{40}$/),
+        token_type: 'Bearer',
+        expires_in: 3600,
+        scope: 'default',
+      });
+      const viaPost = await postToken(
+        new URLSearchParams({
+          grant_type: 'client_credentials',
+          client_id: digilocker.clientId,
+          client_secret: digilocker.clientSecret,
+        }).toString(),
+        {},
+      );
+      expect(viaPost.status).toBe(200);
+      expect(digilocker.stats.tokenRequests).toBe(2);
+    });
+
+    it.each([
+      [
+        'a JSON body',
+        'application/json',
+        '{"grant_type":"client_credentials"}',
+        'invalid_request',
+        /Content-Type/,
+      ],
+      ['no grant_type', FORM, 'scope=default', 'invalid_request', /must have required property 'grant_type'/],
+      ['another grant type', FORM, 'grant_type=password', 'unsupported_grant_type', /client_credentials/],
+    ])('validates the request against the spec: %s gets 400', async (_, type, body, error, description) => {
+      const response = await postToken(body, { authorization: basic(), 'content-type': type });
+      expect(response.status).toBe(400);
+      const answer = (await response.json()) as { error: string; error_description: string };
+      expect(answer.error).toBe(error);
+      expect(answer.error_description).toMatch(description);
+      expect(digilocker.stats.invalidRequest).toBe(1);
+      expect(digilocker.stats.invalidClient).toBe(0);
+    });
+
+    it('refuses bad client credentials with 401 invalid_client', async () => {
+      const response = await postToken('grant_type=client_credentials', {
+        authorization: basic(digilocker.clientId, 'wrong'),
+      });
+      expect(response.status).toBe(401);
+      expect(await response.json()).toMatchObject({ error: 'invalid_client' });
+    });
   });
 
   describe('fault injection', () => {
@@ -222,6 +354,23 @@ describe('startMockDigiLocker', () => {
     digilocker = await startMockDigiLocker(); // afterEach closes this one
   });
 });
+
+function tokenUrl(): string {
+  return `${digilocker.baseUrl}/oauth2/1/token`;
+}
+
+function postToken(body: string, headers: Record<string, string>, query = '') {
+  return fetch(`${tokenUrl()}${query}`, {
+    method: 'POST',
+    headers: { 'content-type': FORM, ...headers },
+    body,
+  });
+}
+
+async function bearerToken(): Promise<string> {
+  const response = await postToken('grant_type=client_credentials', { authorization: basic() });
+  return ((await response.json()) as { access_token: string }).access_token;
+}
 
 function postText(body: string, contentType: string) {
   return fetch(revokeUrl, {
