@@ -22,7 +22,8 @@ for (const directory of directories) {
         const end = source.getLineAndCharacterOfPosition(node.getEnd()).line;
         const length = end - start + 1;
         const name = node.name?.getText(source) ?? '(anonymous)';
-        if (length > MAX_FUNCTION_LINES) problems.push(`${path}:${start + 1} ${name}: ${length} lines (at most ${MAX_FUNCTION_LINES})`);
+        if (length > MAX_FUNCTION_LINES)
+          problems.push(`${path}:${start + 1} ${name}: ${length} lines (at most ${MAX_FUNCTION_LINES})`);
       }
       ts.forEachChild(node, visit);
     };
@@ -33,4 +34,6 @@ if (problems.length > 0) {
   console.error(`The core has grown past its shape:\n${problems.join('\n')}`);
   process.exit(1);
 }
-console.log(`core shape: every file of ${directories.join(', ')} within ${MAX_FILE_LINES} lines, every function within ${MAX_FUNCTION_LINES}.`);
+console.log(
+  `core shape: every file of ${directories.join(', ')} within ${MAX_FILE_LINES} lines, every function within ${MAX_FUNCTION_LINES}.`,
+);

@@ -1,34 +1,12 @@
+import { type AttemptResult, sendAttempt } from './attempt';
 import type { Authenticator } from './auth';
-import {
-  isRevocationError,
-  NetworkError,
-  RateLimitedError,
-  type RevocationError,
-  TimeoutError,
-  UnexpectedResponseError,
-} from './errors';
+import { isRevocationError, RateLimitedError, type RevocationError, TimeoutError } from './errors';
 import type { EventSink } from './events';
-import type { NormalizedOptions } from './options';
+import type { NormalizedOptions } from './normalize-options';
 import type { PauseGate } from './pause-gate';
 import { raceWithDeadline } from './race';
-import {
-  type BodyEncoding,
-  postRevocation,
-  type RawClient,
-  REVOKE_PATH,
-  type RevocationFormBody,
-  UnexpectedStatus,
-} from './raw';
-import { readCappedText } from './read-body';
-import {
-  codeOfRetryableStatus,
-  decideRetry,
-  isRetryableStatus,
-  mayHaveReachedServer,
-  parseRetryAfter,
-  shouldResendAfter401,
-  systemErrorCode,
-} from './retry-policy';
+import { type BodyEncoding, type RawClient, REVOKE_PATH, type RevocationFormBody } from './raw';
+import { codeOfRetryableStatus, decideRetry, isRetryableStatus, shouldResendAfter401 } from './retry-policy';
 
 /** What one client brings to the attempts of every call. */
 export interface AttemptContext {
@@ -63,11 +41,6 @@ export interface FinalAnswer {
   /** True once an attempt may have reached the server without its answer reaching us. */
   mayHaveRevoked: boolean;
 }
-
-/** One attempt's result: DigiLocker's answer, or the failure that kept it from us. */
-type AttemptResult =
-  | { status: number; body: unknown; retryAfterMs: number | undefined }
-  | { failure: NetworkError | TimeoutError; reachedServer: boolean };
 
 /**
  * Runs the attempts of one call until an answer ends it. Before each attempt it waits out a shared
@@ -123,7 +96,14 @@ async function attemptOnce(call: Call, context: AttemptContext, progress: Progre
   const url = options.baseUrl + REVOKE_PATH;
   emit?.({ type: 'request', attempt, method: 'POST', url, fingerprint: call.fingerprint });
   const sentAt = clock.now();
-  const result = await sendAttempt(call, context, authorization, timeoutMs);
+  const headers =
+    authorization === undefined ? context.headers : { ...context.headers, Authorization: authorization };
+  const { raw, encoding } = context;
+  const request = { raw, body: call.body, encoding, headers, timeoutMs, signal: call.signal, attempt };
+  const result = await sendAttempt(request).catch((error: unknown) => {
+    if (isRevocationError(error)) report(call, context, error);
+    throw error;
+  });
   if (!('failure' in result)) {
     const durationMs = clock.now() - sentAt;
     emit?.({ type: 'response', attempt, status: result.status, durationMs, fingerprint: call.fingerprint });
@@ -141,7 +121,6 @@ function afterFailure(
 ): NextStep {
   const { failure } = result;
   if (result.reachedServer) progress.mayHaveRevoked = true;
-  Object.assign(failure, { attempts: attempt });
   report(call, context, failure);
   const decision = decideRetry({
     ...retryContext(call, context, progress, attempt),
@@ -233,69 +212,6 @@ async function authorize(
     if (isRevocationError(error) && !call.signal?.aborted) report(call, context, error);
     throw error;
   }
-}
-
-/** One attempt: the spec-typed request raced against `timeoutMs` and the caller's signal; bodies capped. */
-async function sendAttempt(
-  call: Call,
-  context: AttemptContext,
-  authorization: string | undefined,
-  timeoutMs: number,
-): Promise<AttemptResult> {
-  const headers =
-    authorization === undefined ? context.headers : { ...context.headers, Authorization: authorization };
-  try {
-    return await raceWithDeadline(
-      async (signal) => {
-        const { response, data, error } = await postRevocation(context.raw, {
-          body: call.body,
-          encoding: context.encoding,
-          headers,
-          signal,
-        });
-        // A 2xx body is not needed, but reading (at most the cap of) it lets the connection be reused.
-        if (response.ok) await readCappedText((data as ReadableStream<Uint8Array> | undefined) ?? null);
-        const { status } = response;
-        const retryAfter = isRetryableStatus(status) ? response.headers.get('retry-after') : null;
-        return { status, body: error, retryAfterMs: parseRetryAfter(retryAfter, Date.now()) };
-      },
-      { timeoutMs, signal: call.signal, onTimeout: () => new AttemptTimedOut(timeoutMs) },
-    );
-  } catch (error) {
-    if (call.signal?.aborted) throw call.signal.reason;
-    return attemptFailure(call, context, error);
-  }
-}
-
-/** The reason our own timer abandons an attempt with. */
-class AttemptTimedOut extends Error {
-  constructor(readonly timeoutMs: number) {
-    super('The attempt timed out');
-  }
-}
-
-function attemptFailure(call: Call, context: AttemptContext, error: unknown): AttemptResult {
-  if (error instanceof UnexpectedStatus) {
-    throw report(
-      call,
-      context,
-      new UnexpectedResponseError(error.message, { status: error.status, attempts: 0, retryable: false }),
-    );
-  }
-  if (error instanceof AttemptTimedOut) {
-    const failure = new TimeoutError(`No complete answer from DigiLocker within ${error.timeoutMs} ms`, {
-      attempts: 0,
-      retryable: true,
-    });
-    return { failure, reachedServer: true };
-  }
-  const code = systemErrorCode(error);
-  const failure = new NetworkError(`The request to DigiLocker failed${code ? ` (${code})` : ''}`, {
-    attempts: 0,
-    retryable: true,
-    cause: error,
-  });
-  return { failure, reachedServer: mayHaveReachedServer(error) };
 }
 
 /** The failure of a call whose time budget is spent before its next attempt could start. */

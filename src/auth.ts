@@ -1,4 +1,5 @@
-import type { AccessTokenContext, NormalizedOptions } from './options';
+import type { NormalizedOptions } from './normalize-options';
+import type { AccessTokenContext } from './options';
 import { assertPlainCredential } from './validate';
 
 /**

@@ -84,15 +84,12 @@ async function* pool(
     Symbol.asyncIterator in tokens ? tokens[Symbol.asyncIterator]() : tokens[Symbol.iterator]();
   const finished: RevocationOutcome[] = [];
   const running = new Set<AbortController>();
-  let wake: ((value: typeof WOKEN) => void) | undefined;
-  const wakeUp = () => wake?.(WOKEN);
-  const woken = () => new Promise<typeof WOKEN>((resolve) => (wake = resolve));
+  const wakeups = createWakeups();
   const onAbort = () => {
     for (const controller of running) controller.abort(signal?.reason);
-    wakeUp();
+    wakeups.wake();
   };
   signal?.addEventListener('abort', onAbort, { once: true });
-
   const launch = (index: number, input: unknown) => {
     const controller = new AbortController();
     running.add(controller);
@@ -100,7 +97,7 @@ async function* pool(
       (outcome) => {
         running.delete(controller);
         finished.push(outcome);
-        wakeUp();
+        wakeups.wake();
       },
     );
   };
@@ -120,11 +117,11 @@ async function* pool(
       }
       if (exhausted || running.size >= concurrency || signal?.aborted) {
         if (running.size === 0) return;
-        await woken();
+        await wakeups.next();
         continue;
       }
       pendingRead ??= Promise.resolve(iterator.next());
-      const next = await Promise.race([pendingRead, woken()]);
+      const next = await Promise.race([pendingRead, wakeups.next()]);
       if (next === WOKEN) continue;
       pendingRead = undefined;
       if (next.done) exhausted = true;
@@ -137,6 +134,15 @@ async function* pool(
 }
 
 const WOKEN = Symbol('woken');
+
+/** Wakes the pool's loop when an outcome arrives or the caller aborts. */
+function createWakeups() {
+  let wake: ((value: typeof WOKEN) => void) | undefined;
+  return {
+    wake: () => wake?.(WOKEN),
+    next: () => new Promise<typeof WOKEN>((resolve) => (wake = resolve)),
+  };
+}
 
 /**
  * Closes the input early. An async generator's `return()` queues behind a `next()` still waiting, so

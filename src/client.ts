@@ -4,7 +4,8 @@ import { type RevocationBatchOptions, revokeInPool, type TokenInput } from './bu
 import { errorFromResponse, isRevocationError, type RevocationErrorCode } from './errors';
 import { type EventSink, safeEventSink } from './events';
 import { fingerprintNow } from './fingerprint';
-import { normalizeOptions, type RevocationClientOptions } from './options';
+import { normalizeOptions } from './normalize-options';
+import type { RevocationClientOptions } from './options';
 import type { PauseGate } from './pause-gate';
 import {
   createAttemptClient,

@@ -31,8 +31,11 @@ export type RevocationFormBody = RevokeContent['application/x-www-form-urlencode
 /** `access_token` or `refresh_token`: the spec's `token_type_hint`. */
 export type TokenTypeHint = NonNullable<RevocationJsonBody['token_type_hint']>;
 
-/** The spec's token operation (`requestClientCredentialsToken`): the `oauthsecurity` scheme's tokenUrl. */
-type TokenOperation = paths['/oauth2/1/token']['post'];
+/** The path of the token endpoint (the `oauthsecurity` scheme's tokenUrl), relative to the base URL. */
+export const TOKEN_PATH = '/oauth2/1/token' satisfies keyof paths;
+
+/** The spec's token operation (`requestClientCredentialsToken`). */
+type TokenOperation = paths[typeof TOKEN_PATH]['post'];
 
 /** The form body of a client-credentials grant request to `POST /oauth2/1/token`. */
 export type TokenRequestBody = NonNullable<

@@ -3,6 +3,7 @@ import { DEFAULTS, ENVIRONMENTS } from './defaults';
 import { errorFromResponse, NetworkError, TimeoutError, UnexpectedResponseError } from './errors';
 import type { AccessTokenContext } from './options';
 import { raceWithDeadline } from './race';
+import { formEncode, TOKEN_PATH, type TokenRequestBody, type TokenResponseBody } from './raw';
 import { readCappedText } from './read-body';
 import { createRedactor } from './redact';
 import {
@@ -48,9 +49,6 @@ export interface ClientCredentialsTokenProviderOptions {
 
 /** A function returning an access token, for the `accessToken` option. */
 export type AccessTokenProvider = (context?: Partial<AccessTokenContext>) => Promise<string>;
-
-/** The token endpoint's path below the base URL. */
-export const TOKEN_PATH = '/oauth2/1/token';
 
 /**
  * An access-token function for the `accessToken` option that gets its token with the OAuth2
@@ -127,8 +125,9 @@ function normalizeProviderOptions(options: ClientCredentialsTokenProviderOptions
 async function requestToken(settings: ProviderSettings, context: Partial<AccessTokenContext>) {
   const url = settings.tokenUrl ?? `${context.baseUrl ?? ENVIRONMENTS[DEFAULTS.environment]}${TOKEN_PATH}`;
   const fetchImpl = settings.fetch ?? context.fetch ?? globalThis.fetch;
-  const body = new URLSearchParams({ grant_type: 'client_credentials' });
-  if (settings.scope) body.set('scope', settings.scope);
+  const fields: TokenRequestBody = { grant_type: 'client_credentials' };
+  if (settings.scope) fields.scope = settings.scope;
+  const body = formEncode(fields);
   let answer: { response: Response; text: string };
   try {
     answer = await raceWithDeadline(
@@ -140,7 +139,7 @@ async function requestToken(settings: ProviderSettings, context: Partial<AccessT
             'Content-Type': 'application/x-www-form-urlencoded',
             Accept: 'application/json',
           },
-          body: body.toString(),
+          body,
           redirect: 'manual',
           signal,
         });
@@ -171,7 +170,8 @@ function readTokenResponse(response: Response, text: string, secrets: string[]) 
       redact: createRedactor(secrets),
     });
   }
-  const fields = (json ?? {}) as { access_token?: unknown; expires_in?: unknown };
+  // The spec's TokenResponse, as far as the server kept to it: every field is checked below.
+  const fields = (json ?? {}) as { [K in keyof TokenResponseBody]?: unknown };
   if (typeof fields.access_token !== 'string' || fields.access_token === '') {
     throw new UnexpectedResponseError('The token endpoint answered without an access_token', {
       status: response.status,

@@ -71,61 +71,74 @@ const MAX_CACHED_URLS = 64;
  * await transport.close();
  */
 export function createNodeTransport(options: NodeTransportOptions = {}): NodeTransport {
-  if (options === null || typeof options !== 'object') throw new TypeError('createNodeTransport: options must be an object');
-  const connections = integerInRange('maxSockets', options.maxSockets, 1, 65_536, DEFAULTS.maxSockets);
-  const keepAliveTimeout = positiveMs('idleTimeoutMs', options.idleTimeoutMs, DEFAULTS.idleTimeoutMs);
-  const maxBytes = integerInRange(
-    'maxResponseBytes',
-    options.maxResponseBytes,
-    0,
-    2 ** 30,
-    LIMITS.maxResponseBodyBytes,
-  );
-  const pools = new Map<string, Pool>();
-  const targets = new Map<string, { origin: string; path: string }>();
+  const pools = new OriginPools(normalizeTransportOptions(options));
+  const transport = (async (input: string | URL | Request, init: RequestInit = {}) =>
+    pools.send(await requestParts(input, init))) as NodeTransport;
+  transport.close = () => pools.close();
+  return transport;
+}
 
-  function poolFor(origin: string): Pool {
-    let pool = pools.get(origin);
-    if (pool === undefined) {
-      pool = new Pool(origin, {
-        connections,
-        keepAliveTimeout,
-        keepAliveMaxTimeout: keepAliveTimeout,
-        headersTimeout: 0,
-        bodyTimeout: 0,
-      });
-      pools.set(origin, pool);
-    }
-    return pool;
+interface TransportSettings {
+  connections: number;
+  keepAliveTimeout: number;
+  maxBytes: number;
+}
+
+function normalizeTransportOptions(options: NodeTransportOptions): TransportSettings {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError('createNodeTransport: options must be an object');
+  }
+  return {
+    connections: integerInRange('maxSockets', options.maxSockets, 1, 65_536, DEFAULTS.maxSockets),
+    keepAliveTimeout: positiveMs('idleTimeoutMs', options.idleTimeoutMs, DEFAULTS.idleTimeoutMs),
+    maxBytes: integerInRange(
+      'maxResponseBytes',
+      options.maxResponseBytes,
+      0,
+      2 ** 30,
+      LIMITS.maxResponseBodyBytes,
+    ),
+  };
+}
+
+/** One undici Pool per origin, and the parsed form of the URLs sent to. */
+class OriginPools {
+  readonly #pools = new Map<string, Pool>();
+  readonly #targets = new Map<string, { origin: string; path: string }>();
+
+  constructor(readonly settings: TransportSettings) {}
+
+  /**
+   * Sends one request. undici acts on an abort only once the request has a connection, so the abort is
+   * also raced here: a request still queued for a connection, or waiting on a TLS handshake, rejects at
+   * once, as with fetch (undici then drops it from its queue).
+   */
+  send(parts: RequestParts): Promise<Response> {
+    const { signal } = parts;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const { origin, path } = this.#targetOf(parts.url);
+    if (signal === undefined) return this.#exchange(parts, origin, path);
+    return raceWithDeadline(() => this.#exchange(parts, origin, path), { signal });
   }
 
-  function targetOf(url: string): { origin: string; path: string } {
-    let target = targets.get(url);
-    if (target === undefined) {
-      const parsed = new URL(url);
-      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
-        throw new TypeError(`fetch failed: unsupported protocol ${parsed.protocol}`);
-      if (parsed.username || parsed.password)
-        throw new TypeError('Request cannot be constructed from a URL that includes credentials');
-      target = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
-      if (targets.size >= MAX_CACHED_URLS) targets.clear();
-      targets.set(url, target);
-    }
-    return target;
+  async close(): Promise<void> {
+    const closing = [...this.#pools.values()].map((pool) => pool.destroy());
+    this.#pools.clear();
+    await Promise.all(closing);
   }
 
   /** The exchange itself: a network failure becomes fetch's TypeError, an abort the signal's reason. */
-  async function exchange(parts: RequestParts, origin: string, path: string): Promise<Response> {
+  async #exchange(parts: RequestParts, origin: string, path: string): Promise<Response> {
     const { signal } = parts;
     try {
-      const answer = await poolFor(origin).request({
+      const answer = await this.#poolFor(origin).request({
         path,
         method: parts.method as 'POST',
         headers: parts.headers,
         body: parts.body,
         signal,
       });
-      const chunks = await readCapped(answer.body, maxBytes);
+      const chunks = await readCapped(answer.body, this.settings.maxBytes);
       return toResponse(answer.statusCode, answer.statusText, answer.headers, chunks);
     } catch (cause) {
       if (signal?.aborted) throw signal.reason;
@@ -133,27 +146,36 @@ export function createNodeTransport(options: NodeTransportOptions = {}): NodeTra
     }
   }
 
-  /**
-   * Sends one request. undici acts on an abort only once the request has a connection, so the abort is
-   * also raced here: a request still queued for a connection, or waiting on a TLS handshake, rejects at
-   * once, as with fetch (undici then drops it from its queue).
-   */
-  function send(parts: RequestParts): Promise<Response> {
-    const { signal } = parts;
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    const { origin, path } = targetOf(parts.url);
-    if (signal === undefined) return exchange(parts, origin, path);
-    return raceWithDeadline(() => exchange(parts, origin, path), { signal });
+  #poolFor(origin: string): Pool {
+    let pool = this.#pools.get(origin);
+    if (pool === undefined) {
+      const { connections, keepAliveTimeout } = this.settings;
+      pool = new Pool(origin, {
+        connections,
+        keepAliveTimeout,
+        keepAliveMaxTimeout: keepAliveTimeout,
+        headersTimeout: 0,
+        bodyTimeout: 0,
+      });
+      this.#pools.set(origin, pool);
+    }
+    return pool;
   }
 
-  const transport = (async (input: string | URL | Request, init: RequestInit = {}) =>
-    send(await requestParts(input, init))) as NodeTransport;
-  transport.close = async () => {
-    const closing = [...pools.values()].map((pool) => pool.destroy());
-    pools.clear();
-    await Promise.all(closing);
-  };
-  return transport;
+  #targetOf(url: string): { origin: string; path: string } {
+    let target = this.#targets.get(url);
+    if (target === undefined) {
+      const parsed = new URL(url);
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+        throw new TypeError(`fetch failed: unsupported protocol ${parsed.protocol}`);
+      if (parsed.username || parsed.password)
+        throw new TypeError('Request cannot be constructed from a URL that includes credentials');
+      target = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
+      if (this.#targets.size >= MAX_CACHED_URLS) this.#targets.clear();
+      this.#targets.set(url, target);
+    }
+    return target;
+  }
 }
 
 async function requestParts(input: string | URL | Request, init: RequestInit): Promise<RequestParts> {

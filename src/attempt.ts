@@ -1,0 +1,93 @@
+import { NetworkError, TimeoutError, UnexpectedResponseError } from './errors';
+import { raceWithDeadline } from './race';
+import {
+  type BodyEncoding,
+  postRevocation,
+  type RawClient,
+  type RevocationFormBody,
+  UnexpectedStatus,
+} from './raw';
+import { readCappedText } from './read-body';
+import { isRetryableStatus, mayHaveReachedServer, parseRetryAfter, systemErrorCode } from './retry-policy';
+
+/** Everything one attempt sends, and its bounds. */
+export interface AttemptRequest {
+  /** The generated client that sends attempts. */
+  raw: RawClient;
+  body: RevocationFormBody;
+  encoding: BodyEncoding;
+  headers: Record<string, string>;
+  /** The attempt's own time limit, within what is left of the call's budget. */
+  timeoutMs: number;
+  /** The caller's signal. */
+  signal: AbortSignal | undefined;
+  /** The attempt's number, from 1. */
+  attempt: number;
+}
+
+/** One attempt's result: DigiLocker's answer, or the failure that kept it from us. */
+export type AttemptResult =
+  | { status: number; body: unknown; retryAfterMs: number | undefined }
+  | { failure: NetworkError | TimeoutError; reachedServer: boolean };
+
+/**
+ * One attempt: one call of the spec-typed operation, raced against the attempt's deadline and the
+ * caller's signal, its response read once and capped. Resolves with the answer or with the network
+ * failure or timeout; rejects with `signal.reason` on abort, and with an UnexpectedResponseError for a
+ * status no response should have (a browser's opaque redirect).
+ */
+export async function sendAttempt(request: AttemptRequest): Promise<AttemptResult> {
+  const { timeoutMs, signal } = request;
+  try {
+    return await raceWithDeadline((attemptSignal) => exchange(request, attemptSignal), {
+      timeoutMs,
+      signal,
+      onTimeout: () => new AttemptTimedOut(),
+    });
+  } catch (error) {
+    if (signal?.aborted) throw signal.reason;
+    return failureOf(error, request);
+  }
+}
+
+async function exchange(request: AttemptRequest, signal: AbortSignal) {
+  const { response, data, error } = await postRevocation(request.raw, {
+    body: request.body,
+    encoding: request.encoding,
+    headers: request.headers,
+    signal,
+  });
+  // A 2xx body is not needed, but reading (at most the cap of) it lets the connection be reused.
+  if (response.ok) await readCappedText((data as ReadableStream<Uint8Array> | undefined) ?? null);
+  const { status } = response;
+  const retryAfter = isRetryableStatus(status) ? response.headers.get('retry-after') : null;
+  return { status, body: error, retryAfterMs: parseRetryAfter(retryAfter, Date.now()) };
+}
+
+/** The reason our own timer abandons an attempt with. */
+class AttemptTimedOut extends Error {}
+
+function failureOf(error: unknown, request: AttemptRequest): AttemptResult {
+  const { attempt } = request;
+  if (error instanceof UnexpectedStatus) {
+    throw new UnexpectedResponseError(error.message, {
+      status: error.status,
+      attempts: attempt,
+      retryable: false,
+    });
+  }
+  if (error instanceof AttemptTimedOut) {
+    const message = `No complete answer from DigiLocker within ${request.timeoutMs} ms`;
+    return {
+      failure: new TimeoutError(message, { attempts: attempt, retryable: true }),
+      reachedServer: true,
+    };
+  }
+  const code = systemErrorCode(error);
+  const failure = new NetworkError(`The request to DigiLocker failed${code ? ` (${code})` : ''}`, {
+    attempts: attempt,
+    retryable: true,
+    cause: error,
+  });
+  return { failure, reachedServer: mayHaveReachedServer(error) };
+}

@@ -1,0 +1,187 @@
+import { type Clock, realClock } from './clock';
+import { DEFAULTS, ENVIRONMENTS, type Environment, LIMITS } from './defaults';
+import type { RevocationEvent } from './events';
+import type {
+  AccessTokenSource,
+  ClientAuthenticationMethod,
+  ClientCredentials,
+  RetryOptions,
+  RevocationClientOptions,
+} from './options';
+import { VERSION } from './options';
+import type { BodyEncoding } from './raw';
+import {
+  assertPlainCredential,
+  endpointUrl,
+  integerInRange,
+  oneOf,
+  optionalBoolean,
+  optionalFunction,
+  positiveMs,
+} from './validate';
+
+/** Options after validation and defaults: what the rest of the code sees. */
+export interface NormalizedOptions {
+  baseUrl: string;
+  credentials: ClientCredentials | undefined;
+  clientAuthentication: ClientAuthenticationMethod;
+  accessToken: AccessTokenSource | undefined;
+  bodyEncoding: BodyEncoding;
+  retry: Required<RetryOptions>;
+  timeoutMs: number;
+  fetch: typeof globalThis.fetch;
+  userAgent: string;
+  onEvent: ((event: RevocationEvent) => unknown) | undefined;
+  treatInvalidTokenAsRevoked: boolean;
+  clock: Clock;
+  random: () => number;
+}
+
+const DEFAULT_RETRY: Required<RetryOptions> = {
+  maxAttempts: DEFAULTS.maxAttempts,
+  baseDelayMs: DEFAULTS.baseDelayMs,
+  maxDelayMs: DEFAULTS.maxDelayMs,
+  maxElapsedMs: DEFAULTS.maxElapsedMs,
+};
+
+const KNOWN_OPTIONS: ReadonlySet<string> = new Set<keyof RevocationClientOptions>([
+  'environment',
+  'baseUrl',
+  'allowInsecureHttp',
+  'credentials',
+  'clientAuthentication',
+  'accessToken',
+  'bodyEncoding',
+  'retry',
+  'timeoutMs',
+  'fetch',
+  'userAgent',
+  'onEvent',
+  'treatInvalidTokenAsRevoked',
+  'clock',
+  'random',
+]);
+
+/**
+ * Validates options once and fills in defaults. Throws a TypeError or RangeError that names the
+ * option and never repeats a secret's value.
+ */
+export function normalizeOptions(options: RevocationClientOptions): NormalizedOptions {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError('createRevocationClient(options): options must be an object');
+  }
+  for (const key of Object.keys(options)) {
+    if (!KNOWN_OPTIONS.has(key)) throw new TypeError(`Unknown option "${key.slice(0, 40)}"`);
+  }
+  const bodyEncoding = oneOf(
+    'bodyEncoding',
+    options.bodyEncoding,
+    ['form', 'json'] as const,
+    DEFAULTS.bodyEncoding,
+  );
+  const clientAuthentication = oneOf(
+    'clientAuthentication',
+    options.clientAuthentication,
+    ['client_secret_basic', 'client_secret_post'] as const,
+    DEFAULTS.clientAuthentication,
+  );
+  const { credentials, accessToken } = normalizeAuthentication(options);
+  if (credentials && clientAuthentication === 'client_secret_post' && bodyEncoding === 'json') {
+    throw new TypeError(
+      'clientAuthentication "client_secret_post" needs bodyEncoding "form": the JSON body has no client fields',
+    );
+  }
+  const fetchImpl = options.fetch === undefined ? globalThis.fetch : options.fetch;
+  if (typeof fetchImpl !== 'function') {
+    throw new TypeError('fetch must be a function (no global fetch is available here)');
+  }
+  return {
+    baseUrl: normalizeBaseUrl(options),
+    credentials,
+    clientAuthentication,
+    accessToken,
+    bodyEncoding,
+    retry: normalizeRetry(options.retry),
+    timeoutMs: positiveMs('timeoutMs', options.timeoutMs, DEFAULTS.timeoutMs),
+    fetch: fetchImpl,
+    userAgent: normalizeUserAgent(options.userAgent),
+    onEvent: optionalFunction('onEvent', options.onEvent),
+    treatInvalidTokenAsRevoked: optionalBoolean(
+      'treatInvalidTokenAsRevoked',
+      options.treatInvalidTokenAsRevoked,
+    ),
+    clock: normalizeClock(options.clock),
+    random: optionalFunction('random', options.random) ?? Math.random,
+  };
+}
+
+function normalizeAuthentication(options: RevocationClientOptions) {
+  const { credentials, accessToken } = options;
+  if ((credentials === undefined) === (accessToken === undefined)) {
+    throw new TypeError('Give exactly one of the options credentials or accessToken');
+  }
+  if (credentials !== undefined) {
+    if (credentials === null || typeof credentials !== 'object') {
+      throw new TypeError('credentials must be an object { clientId, clientSecret }');
+    }
+    assertPlainCredential('credentials.clientId', credentials.clientId);
+    assertPlainCredential('credentials.clientSecret', credentials.clientSecret);
+    return {
+      credentials: { clientId: credentials.clientId, clientSecret: credentials.clientSecret },
+      accessToken: undefined,
+    };
+  }
+  if (typeof accessToken !== 'function') assertPlainCredential('accessToken', accessToken);
+  return { credentials: undefined, accessToken };
+}
+
+function normalizeBaseUrl(options: RevocationClientOptions): string {
+  const environment = oneOf(
+    'environment',
+    options.environment,
+    Object.keys(ENVIRONMENTS) as Environment[],
+    DEFAULTS.environment,
+  );
+  const allowInsecureHttp = optionalBoolean('allowInsecureHttp', options.allowInsecureHttp);
+  if (options.baseUrl === undefined) return ENVIRONMENTS[environment];
+  return endpointUrl('baseUrl', options.baseUrl, allowInsecureHttp);
+}
+
+function normalizeRetry(retry: RevocationClientOptions['retry']): Required<RetryOptions> {
+  if (retry === false) return { ...DEFAULT_RETRY, maxAttempts: 1 };
+  if (retry === undefined) return DEFAULT_RETRY;
+  if (retry === null || typeof retry !== 'object') throw new TypeError('retry must be false or an object');
+  for (const key of Object.keys(retry)) {
+    if (!(key in DEFAULT_RETRY)) throw new TypeError(`Unknown option "retry.${key.slice(0, 40)}"`);
+  }
+  const { maxAttempts, baseDelayMs, maxDelayMs, maxElapsedMs } = DEFAULT_RETRY;
+  return {
+    maxAttempts: integerInRange('retry.maxAttempts', retry.maxAttempts, 1, LIMITS.maxAttempts, maxAttempts),
+    baseDelayMs: integerInRange('retry.baseDelayMs', retry.baseDelayMs, 0, LIMITS.maxTimerMs, baseDelayMs),
+    maxDelayMs: integerInRange('retry.maxDelayMs', retry.maxDelayMs, 0, LIMITS.maxTimerMs, maxDelayMs),
+    maxElapsedMs: positiveMs('retry.maxElapsedMs', retry.maxElapsedMs, maxElapsedMs),
+  };
+}
+
+function normalizeUserAgent(suffix: unknown): string {
+  const base = `digilocker-revocation/${VERSION}`;
+  if (suffix === undefined) return base;
+  if (typeof suffix !== 'string' || suffix.length > 200 || !/^[\x20-\x7e]*$/.test(suffix)) {
+    throw new TypeError('userAgent must be a string of printable ASCII, at most 200 characters');
+  }
+  return suffix.trim() ? `${base} ${suffix.trim()}` : base;
+}
+
+function normalizeClock(clock: unknown): Clock {
+  if (clock === undefined) return realClock;
+  const candidate = clock as Clock | null;
+  if (
+    candidate === null ||
+    typeof candidate !== 'object' ||
+    typeof candidate.now !== 'function' ||
+    typeof candidate.sleep !== 'function'
+  ) {
+    throw new TypeError('clock must be an object with now() and sleep(ms, signal)');
+  }
+  return candidate;
+}
