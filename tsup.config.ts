@@ -1,10 +1,136 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Plugin } from 'esbuild';
 import { defineConfig } from 'tsup';
 
 // Three library entries, each built as ESM and CommonJS with types:
 // - "."          the runtime-agnostic core (fetch, URL, AbortController, TextEncoder only);
-// - "./node"     createNodeTransport, over undici's Pool;
-// - "./testing"  startMockDigiLocker, a real HTTP server.
-// And the `digilocker-revoke` CLI, ESM only.
+// - "./node"     createNodeTransport, over undici's Pool (undici: an optional peer dependency);
+// - "./testing"  startMockDigiLocker, a real HTTP server (ajv bundled in: nothing to install).
+// And the `digilocker-revoke` CLI, ESM only, with everything it uses bundled in.
+//
+// What a consumer installs is only what the core needs (`dependencies`: openapi-fetch). Everything
+// else an entry uses is either bundled into that entry's output (listed with its license in
+// dist/THIRD-PARTY-LICENSES.md by scripts/write-third-party-licenses.mjs) or, for undici, an optional
+// peer whose absence fails with one line naming it.
+
+/** What to install for the undici range `peerDependencies` accepts (^7.0.0); keep in step with package.json. */
+const UNDICI_INSTALL = 'undici@7';
+
+/**
+ * ESM bundles that contain CommonJS code (commander, cli-progress, undici, ajv) call `require` for
+ * Node built-ins; an ES module has no `require`, so the bundle makes one.
+ */
+const REQUIRE_IN_ESM =
+  "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);";
+
+/**
+ * Records which npm packages end up inside each output (for the third-party license file). The
+ * records go to dist/.bundled/ and are turned into dist/THIRD-PARTY-LICENSES.md after the build.
+ */
+rmSync('dist/.bundled', { recursive: true, force: true }); // records of an earlier, failed build
+
+function recordBundledPackages(outputs: string): Plugin {
+  return {
+    name: 'record-bundled-packages',
+    setup(build) {
+      build.initialOptions.metafile = true;
+      build.onEnd((result) => {
+        if (!result.metafile) return;
+        const packages = new Set<string>();
+        for (const input of Object.keys(result.metafile.inputs)) {
+          // The package's directory: up to the last node_modules/<name> (or <@scope/name>).
+          const match = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
+          if (match?.[1]) packages.add(match[1]);
+        }
+        mkdirSync('dist/.bundled', { recursive: true });
+        const record = `dist/.bundled/${outputs.replace(/[^\w.-]+/g, '_')}.json`;
+        writeFileSync(record, JSON.stringify({ outputs, packages: [...packages].sort() }));
+      });
+    },
+  };
+}
+
+/**
+ * Makes `package` an optional peer dependency of the output: its imports go through a small module
+ * that loads it at run time and, when it is not installed, throws one line naming what to install
+ * (instead of Node's "Cannot find package" with a require stack). The ESM output loads it with a
+ * top-level `await import()`; the CommonJS output with `require()`. (The config using it must not
+ * set `treeshake`: tsup would then build ESM and convert it to CommonJS with Rollup.)
+ */
+function optionalPeer(pkg: string, install: string, entry: string): Plugin {
+  const message = `${entry} needs ${pkg}, an optional peer dependency that is not installed: npm install ${install}`;
+  // The names the package exports, read from the installed copy (a devDependency) at build time.
+  const names = Object.keys(createRequire(import.meta.url)(pkg)).filter((name) =>
+    /^[A-Za-z_$][\w$]*$/.test(name),
+  );
+  const escaped = pkg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return {
+    name: 'optional-peer',
+    setup(build) {
+      const format = build.initialOptions.format ?? 'esm';
+      build.onResolve({ filter: new RegExp(`^${escaped}$`) }, (args) =>
+        args.namespace === 'optional-peer'
+          ? { path: pkg, external: true }
+          : { path: pkg, namespace: 'optional-peer' },
+      );
+      build.onLoad({ filter: /.*/, namespace: 'optional-peer' }, () => {
+        const isMissing = (code: string) =>
+          `error !== null && typeof error === 'object' && error.code === '${code}' && String(error.message).includes(${JSON.stringify(`'${pkg}'`)})`;
+        if (format === 'cjs') {
+          return {
+            loader: 'js',
+            contents: [
+              'try {',
+              `  module.exports = require(${JSON.stringify(pkg)});`,
+              '} catch (error) {',
+              `  const missing = ${isMissing('MODULE_NOT_FOUND')};`,
+              '  if (missing) {',
+              `    throw new Error(${JSON.stringify(message)});`,
+              '  }',
+              '  throw error;',
+              '}',
+            ].join('\n'),
+          };
+        }
+        return {
+          loader: 'js',
+          contents: [
+            'let loaded;',
+            'try {',
+            `  loaded = await import(${JSON.stringify(pkg)});`,
+            '} catch (error) {',
+            `  const missing = ${isMissing('ERR_MODULE_NOT_FOUND')};`,
+            '  if (missing) {',
+            `    throw new Error(${JSON.stringify(message)});`,
+            '  }',
+            '  throw error;',
+            '}',
+            `export const { ${names.join(', ')} } = loaded;`,
+          ].join('\n'),
+        };
+      });
+    },
+  };
+}
+
+/**
+ * The CLI's `mock` command loads the mock DigiLocker with `import('../testing')`: it gets the
+ * package's own dist/testing/index.js rather than a second copy of it (and of ajv) inside the CLI.
+ */
+function useOwnTestingEntry(): Plugin {
+  return {
+    name: 'use-own-testing-entry',
+    setup(build) {
+      build.onResolve({ filter: /^\.\.\/testing(\/index)?$/ }, (args) =>
+        /[\\/]src[\\/]cli[\\/]/.test(args.importer)
+          ? { path: './testing/index.js', external: true }
+          : undefined,
+      );
+    },
+  };
+}
+
 export default defineConfig([
   {
     entry: { index: 'src/index.ts' },
@@ -14,20 +140,42 @@ export default defineConfig([
     target: 'es2022',
     platform: 'neutral',
     treeshake: true,
+    // @noble/hashes ships ES modules only: bundled (only sha2, ~2.6 KB gzipped), the CommonJS build
+    // needs no require(esm) and a consumer installs nothing for it.
+    noExternal: ['@noble/hashes'],
+    esbuildPlugins: [recordBundledPackages('dist/index.js, dist/index.cjs')],
   },
   {
-    entry: { 'node/index': 'src/node/index.ts', 'testing/index': 'src/testing/index.ts' },
+    entry: { 'node/index': 'src/node/index.ts' },
+    format: ['esm', 'cjs'],
+    dts: true,
+    target: 'node20',
+    platform: 'node',
+    // tsup marks peer dependencies external on its own; undici goes through optionalPeer instead.
+    noExternal: ['undici'],
+    esbuildPlugins: [optionalPeer('undici', UNDICI_INSTALL, 'digilocker-revocation/node')],
+  },
+  {
+    entry: { 'testing/index': 'src/testing/index.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     target: 'node20',
     platform: 'node',
     treeshake: true,
+    // ajv is bundled in: the mock DigiLocker needs nothing installed beyond the core.
+    noExternal: ['ajv'],
+    banner: ({ format }) => (format === 'esm' ? { js: REQUIRE_IN_ESM } : {}),
+    esbuildPlugins: [recordBundledPackages('dist/testing/index.js, dist/testing/index.cjs')],
   },
   {
     entry: { cli: 'src/cli/main.ts' },
     format: ['esm'],
     target: 'node20',
     platform: 'node',
-    banner: { js: '#!/usr/bin/env node' },
+    // Everything the CLI uses (commander, cli-progress, undici, ajv for `mock`, the core's own
+    // dependencies) is bundled in: `digilocker-revoke` runs with nothing but the package installed.
+    noExternal: [/.*/],
+    banner: { js: `#!/usr/bin/env node\n${REQUIRE_IN_ESM}` },
+    esbuildPlugins: [recordBundledPackages('dist/cli.js'), useOwnTestingEntry()],
   },
 ]);
