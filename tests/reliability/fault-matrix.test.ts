@@ -1,6 +1,7 @@
 // The fault matrix: every fault the mock DigiLocker can inject, times each encoding and authentication
 // method the client allows, times both transports. For each: the outcome or error class, the attempts,
-// and whether the token ends revoked on the mock. The matrix is printed at the end.
+// and whether the token ends revoked on the mock. FAULT_MATRIX_OUT=<file> writes the table to a file.
+import { writeFileSync } from 'node:fs';
 import {
   clientCredentialsTokenProvider,
   createRevocationClient,
@@ -121,11 +122,15 @@ beforeAll(async () => {
 afterAll(async () => {
   await transport.close();
   await digilocker.close();
+  // The table goes to a file only when asked: FAULT_MATRIX_OUT=fault-matrix.txt npm test.
+  const out = process.env.FAULT_MATRIX_OUT;
+  if (!out) return;
   const width = Math.max(...printed.map((row) => row[0]?.length ?? 0));
-  console.log(
+  writeFileSync(
+    out,
     `Fault matrix (encoding+auth x transport -> outcome, attempts, revoked on the mock)\n${printed
       .map(([fault, ...cells]) => `${(fault ?? '').padEnd(width)} | ${cells.join(' | ')}`)
-      .join('\n')}`,
+      .join('\n')}\n`,
   );
 });
 afterEach(() => digilocker.clearFaults());
