@@ -2,9 +2,8 @@
 import fc from 'fast-check';
 import nock from 'nock';
 import { createRawClient, formEncode, postRevocation, REVOKE_PATH } from '../src/raw';
+import { BASE } from './support/fixtures';
 import { useNock } from './support/use-nock';
-
-const BASE = 'https://betaapi.digitallocker.gov.in/public';
 
 useNock();
 

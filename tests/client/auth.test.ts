@@ -9,9 +9,9 @@ import {
   type RevocationClientOptions,
   UnexpectedResponseError,
 } from '../../src';
+import { BASE, rejection } from '../support/fixtures';
 import { useNock } from '../support/use-nock';
 
-const BASE = 'https://betaapi.digitallocker.gov.in/public';
 const REVOKE = '/oauth2/1/revoke';
 const TOKEN_PATH = '/oauth2/1/token';
 const CLIENT_ID = 'client-1';
@@ -83,15 +83,6 @@ function fakeDateOnly(now: number) {
     ],
   });
   jest.setSystemTime(now);
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('the token request', () => {

@@ -3,7 +3,8 @@
 // each caller stops waiting on its own, and the fetch goes on for the others, bounded by its own
 // timeout, which holds even when the fetch implementation ignores its signal.
 import { clientCredentialsTokenProvider, createRevocationClient, TimeoutError } from '../../src';
-import { rejection, useLocalServer } from '../support/local-server';
+import { rejection } from '../support/fixtures';
+import { useLocalServer } from '../support/local-server';
 
 const server = useLocalServer();
 

@@ -3,10 +3,9 @@
 import { createHash } from 'node:crypto';
 import nock from 'nock';
 import { createRevocationClient, type RevocationEvent } from '../../src';
+import { BASE, instantClock, PATH } from '../support/fixtures';
 import { useNock } from '../support/use-nock';
 
-const BASE = 'https://betaapi.digitallocker.gov.in/public';
-const PATH = '/oauth2/1/revoke';
 const TOKEN = 'observed-token-5f2a9c';
 const FINGERPRINT = createHash('sha256').update(TOKEN).digest('hex').slice(0, 12);
 
@@ -17,7 +16,7 @@ function observedClient(onEvent: (event: RevocationEvent) => void) {
     credentials: { clientId: 'id', clientSecret: 'secret' },
     onEvent,
     random: () => 0.5,
-    clock: { now: () => 0, sleep: async () => {} },
+    clock: instantClock(),
   });
 }
 

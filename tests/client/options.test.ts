@@ -5,12 +5,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import nock from 'nock';
 import { createRevocationClient, ENVIRONMENTS, type RevocationClientOptions, VERSION } from '../../src';
+import { PATH } from '../support/fixtures';
 import { useNock } from '../support/use-nock';
 
 const SECRET = 'opt-secret-8d2e4f';
 const BEARER = 'opt-bearer-1c7a9b';
 const CREDENTIALS = { clientId: 'client-1', clientSecret: SECRET };
-const PATH = '/oauth2/1/revoke';
 
 useNock();
 

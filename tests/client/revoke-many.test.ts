@@ -13,10 +13,8 @@ import {
   type TokenInput,
   tokenFingerprint,
 } from '../../src';
+import { BASE, PATH } from '../support/fixtures';
 import { useNock } from '../support/use-nock';
-
-const BASE = 'https://betaapi.digitallocker.gov.in/public';
-const PATH = '/oauth2/1/revoke';
 
 useNock({ allowLoopback: true });
 afterEach(async () => {

@@ -11,10 +11,9 @@ import {
   ServerError,
   UnexpectedResponseError,
 } from '../../src';
+import { BASE, PATH, rejection } from '../support/fixtures';
 import { useNock } from '../support/use-nock';
 
-const BASE = 'https://betaapi.digitallocker.gov.in/public';
-const PATH = '/oauth2/1/revoke';
 const TOKEN = 'tok-3f9a2c1e7b';
 const CREDENTIALS = { clientId: 'client-1', clientSecret: 'secret-1' };
 
@@ -35,16 +34,6 @@ function expectRevoke(body: string, status = 200, replyBody = '') {
       return [status, replyBody];
     });
   return { scope, seen };
-}
-
-/** The error a promise rejects with; fails the test if it resolves. */
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
 }
 
 function basic(encodedId: string, encodedSecret: string): string {

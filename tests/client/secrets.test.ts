@@ -182,22 +182,25 @@ const ERROR_ANSWERS: [string, number, Handler][] = [
 ];
 
 describe.each(AUTHENTICATIONS)('with %s', (_label, authentication) => {
-  it.each(ERROR_ANSWERS)('a %s answer echoing every secret', async (_answer, status, handler) => {
-    revokeHandler = handler;
-    const error = await failureOf(client({ credentials: undefined, ...authentication() }).revoke(TOKEN));
-    expect(error).toBeInstanceOf(RevocationError);
-    expect(error).toMatchObject({ status });
-    expectNothingLeaked();
-  });
+  it.each(ERROR_ANSWERS)(
+    'reports no secret from a %s answer that echoes every secret',
+    async (_answer, status, handler) => {
+      revokeHandler = handler;
+      const error = await failureOf(client({ credentials: undefined, ...authentication() }).revoke(TOKEN));
+      expect(error).toBeInstanceOf(RevocationError);
+      expect(error).toMatchObject({ status });
+      expectNothingLeaked();
+    },
+  );
 
-  it('a dropped connection', async () => {
+  it('reports no secret from a dropped connection', async () => {
     revokeHandler = destroySocket;
     await failureOf(client({ credentials: undefined, ...authentication() }).revoke(TOKEN));
     expect(events.some((event) => event.type === 'error' && event.code === 'network_error')).toBe(true);
     expectNothingLeaked();
   });
 
-  it('a timeout', async () => {
+  it('reports no secret from an attempt that timed out', async () => {
     revokeHandler = neverAnswer;
     await failureOf(client({ credentials: undefined, ...authentication(), timeoutMs: 50 }).revoke(TOKEN));
     expect(events.some((event) => event.type === 'error' && event.code === 'timeout')).toBe(true);
@@ -224,7 +227,7 @@ describe('the token endpoint', () => {
     ['500 in HTML', 500, answerText(500, 'text/html')],
     ['200 without an access_token', 200, answerJson(200, undefined)],
     ['200 in HTML', 200, answerText(200, 'text/html')],
-  ])('failing with %s', async (_label, status, handler) => {
+  ])('reports no secret when it fails with %s', async (_label, status, handler) => {
     tokenHandler = handler;
     const error = await failureOf(provided(10_000).revoke(TOKEN));
     expect(error).toBeInstanceOf(RevocationError);
@@ -235,7 +238,7 @@ describe('the token endpoint', () => {
   it.each([
     ['a dropped connection', destroySocket],
     ['no answer', neverAnswer],
-  ])('failing with %s', async (_label, handler) => {
+  ])('reports no secret when it fails with %s', async (_label, handler) => {
     tokenHandler = handler;
     await failureOf(provided(100).revoke(TOKEN));
     expectNothingLeaked();
@@ -243,7 +246,7 @@ describe('the token endpoint', () => {
 });
 
 describe('invalid input', () => {
-  it('bad tokens, hints and options of revoke', async () => {
+  it('never echoes a bad token, hint or option of revoke in its error', async () => {
     const revoker = client();
     await failureOf(revoker.revoke(`${TOKEN}\n`));
     await failureOf(revoker.revoke(`\u0000${TOKEN}`));
@@ -253,7 +256,7 @@ describe('invalid input', () => {
     expectNothingLeaked();
   });
 
-  it('bad client options', () => {
+  it('never echoes a secret given as a bad client option', () => {
     const attempts: Record<string, unknown>[] = [
       { credentials: { clientId: CLIENT_ID, clientSecret: `${SECRET}\u0000` } },
       { credentials: { clientId: CLIENT_ID, clientSecret: SECRET.repeat(300) } },
@@ -278,7 +281,7 @@ describe('invalid input', () => {
     expectNothingLeaked();
   });
 
-  it('bad provider options and a bad token from an access-token function', async () => {
+  it('never echoes a bad provider option or a bad token from an access-token function', async () => {
     for (const options of [
       { clientId: CLIENT_ID, clientSecret: `${SECRET}\t` },
       { clientId: SECRET, clientSecret: '' },
@@ -297,7 +300,7 @@ describe('invalid input', () => {
 });
 
 describe('revokeMany and signOut', () => {
-  it('revokeMany outcomes, of failed and of invalid inputs', async () => {
+  it('keeps secrets out of revokeMany outcomes, of failed and of invalid inputs', async () => {
     revokeHandler = answerJson(503, 'temporarily_unavailable');
     const outcomes = [];
     for await (const outcome of client().revokeMany([
@@ -317,7 +320,7 @@ describe('revokeMany and signOut', () => {
     expectNothingLeaked();
   });
 
-  it('revokeMany argument errors', () => {
+  it('keeps secrets out of revokeMany argument errors', () => {
     const revoker = client();
     for (const [tokens, options] of [
       [TOKEN, {}],
@@ -334,7 +337,7 @@ describe('revokeMany and signOut', () => {
     expectNothingLeaked();
   });
 
-  it('signOut results with failed tokens', async () => {
+  it('keeps secrets out of signOut results with failed tokens', async () => {
     revokeHandler = (request, response, body) =>
       (body.includes('refresh_token') ? answerText(503, 'text/html') : answerJson(400, 'invalid_request'))(
         request,
@@ -353,7 +356,7 @@ describe('revokeMany and signOut', () => {
     expectNothingLeaked();
   });
 
-  it('signOut input errors', async () => {
+  it('keeps secrets out of signOut input errors', async () => {
     const revoker = client();
     await failureOf(revoker.signOut({ refreshToken: `${TOKEN}\n`, accessToken: TOKEN }));
     await failureOf(revoker.signOut({ accessToken: TOKEN.repeat(300) }));

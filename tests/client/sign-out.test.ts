@@ -8,10 +8,9 @@ import {
   ServerError,
   type TokenOutcome,
 } from '../../src';
+import { BASE, PATH } from '../support/fixtures';
 import { useNock } from '../support/use-nock';
 
-const BASE = 'https://betaapi.digitallocker.gov.in/public';
-const PATH = '/oauth2/1/revoke';
 const ACCESS = 'access-4b8e2d';
 const REFRESH = 'refresh-9c1f3a';
 

@@ -61,13 +61,3 @@ export function useLocalServer(): LocalServer {
     },
   };
 }
-
-/** Rejects with what `promise` rejects with; fails if it resolves. */
-export async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection, got a resolution');
-}
