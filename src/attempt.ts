@@ -11,7 +11,7 @@ import { readCappedText } from './read-body';
 import { isRetryableStatus, mayHaveReachedServer, parseRetryAfter, systemErrorCode } from './retry-policy';
 
 /** Everything one attempt sends, and its bounds. */
-export interface AttemptRequest {
+interface AttemptRequest {
   /** The generated client that sends attempts. */
   raw: RawClient;
   body: RevocationFormBody;

@@ -29,7 +29,7 @@ export interface RevocationBatchOptions {
 }
 
 /** What the pool needs from the client: one call, its budget counted from `startedAt`. */
-export interface PoolDependencies {
+interface PoolDependencies {
   clock: Clock;
   revoke(call: {
     token: string;

@@ -164,7 +164,7 @@ for (const [code, ErrorClass] of Object.entries(CLASSES_BY_CODE) as [
 }
 
 /** What the client knows about a failed response. */
-export interface FailedResponse {
+interface FailedResponse {
   status: number;
   /** openapi-fetch's parsed error: the JSON body, the text when it is not JSON, or undefined when empty. */
   body: unknown;

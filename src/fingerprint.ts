@@ -8,7 +8,7 @@ const encoder = new TextEncoder();
  * @noble/hashes rather than Web Crypto: for inputs as short as tokens, `crypto.subtle.digest` costs
  * several times more CPU per call (about 21 µs against 3 µs on Node 20), which a batch pays per token.
  */
-export function sha256HexNow(text: string): string {
+function sha256HexNow(text: string): string {
   let hex = '';
   for (const byte of sha256(encoder.encode(text))) hex += HEX[byte];
   return hex;

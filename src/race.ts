@@ -1,7 +1,7 @@
 import { LIMITS } from './defaults';
 
 /** How {@link raceWithDeadline} bounds one piece of work. */
-export interface RaceBounds {
+interface RaceBounds {
   /** Milliseconds before the work is abandoned; none when undefined. Clamped to a timer's range. */
   timeoutMs?: number | undefined;
   /** The caller's signal: when it aborts, the race rejects at once with its reason. */

@@ -152,7 +152,7 @@ class OutgoingRequest {
 }
 
 /** What one attempt of a revocation hands to the generated client. */
-export interface RevocationCall {
+interface RevocationCall {
   /** The body; `client_id`/`client_secret` only with form encoding (client_secret_post). */
   body: RevocationFormBody;
   encoding: BodyEncoding;

@@ -67,7 +67,7 @@ export function parseRetryAfter(value: string | null | undefined, now: number): 
 }
 
 /** What the loop knows when an attempt has failed in a way worth retrying. */
-export interface RetryContext {
+interface RetryContext {
   /** The attempt that just failed, from 1. */
   attempt: number;
   maxAttempts: number;
@@ -87,7 +87,7 @@ export interface RetryContext {
  * the backoff, drawn once: a 429 pauses a revokeMany's other workers for exactly that long. `delayMs`
  * is this call's wait before its next attempt, when there is one.
  */
-export type RetryDecision =
+type RetryDecision =
   | { retry: true; delayMs: number; waitMs: number }
   | { retry: false; waitMs: number };
 

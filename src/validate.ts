@@ -129,7 +129,7 @@ export function endpointUrl(name: string, value: unknown, allowInsecureHttp: boo
 }
 
 /** True for `localhost`, `127.0.0.0/8` and `::1`. */
-export function isLoopback(hostname: string): boolean {
+function isLoopback(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
 }
 
