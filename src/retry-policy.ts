@@ -87,9 +87,7 @@ interface RetryContext {
  * the backoff, drawn once: a 429 pauses a revokeMany's other workers for exactly that long. `delayMs`
  * is this call's wait before its next attempt, when there is one.
  */
-type RetryDecision =
-  | { retry: true; delayMs: number; waitMs: number }
-  | { retry: false; waitMs: number };
+type RetryDecision = { retry: true; delayMs: number; waitMs: number } | { retry: false; waitMs: number };
 
 /**
  * Whether and when to try again. The wait is the server's Retry-After or else the backoff, and at least
