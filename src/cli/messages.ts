@@ -3,6 +3,7 @@
  * knows flags. Each pattern is replaced by the flag that sets the option.
  */
 const FLAG_FOR_OPTION: ReadonlyArray<[RegExp, string]> = [
+  [/\bset allowInsecureHttp(: true)?/g, 'add --allow-insecure-http'],
   [/\ballowInsecureHttp(: true)?/g, '--allow-insecure-http'],
   [/\bbaseUrl\b/g, '--base-url'],
   [/\btimeoutMs\b/g, '--timeout-ms'],

@@ -78,7 +78,8 @@ export async function revokeCommand(
       // A second signal quits at once: every outcome so far is in the journal (written synchronously).
       if (running.interrupted) io.exit(EXIT.interrupted);
       running.stop();
-      say(INTERRUPTED);
+      // A stopped bar ends its line; without one, a terminal's echoed ^C still holds the line.
+      say(`${io.stderr.isTTY && !progress?.active ? '\n' : ''}${INTERRUPTED}`);
     });
     if (source.kind === 'stdin' && source.isTTY) io.stderr.write(TERMINAL_HINT);
     progress = startProgress(source, io);

@@ -4,6 +4,7 @@
 // the server did is lost from the journal.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sha256Hex } from '../../src/fingerprint';
 import { credentialsOf, runShell, useCliFixture } from './cli-harness';
 
 const fixture = useCliFixture();
@@ -68,9 +69,12 @@ it('a journal that hits the file-size limit (EFBIG): stops, summary on stderr wi
   expect(run.stderr).toMatch(/^revoked: +\d+$/m);
   expect(run.stdout).toBe('');
   expect(fixture.digilocker.stats.revokeRequests).toBeLessThan(tokens.length);
-  // Every token that was sent was recorded as sent first (the line before the limit was complete).
+  // Write-ahead: every token DigiLocker saw has a complete "sending" line; none was sent unrecorded.
   const sent = new Set(journalLines(journal).map((line) => line.sha256));
   expect(sent.size).toBeGreaterThan(0);
+  const seen = tokens.filter((token) => fixture.digilocker.revokeRequestsFor(token) > 0);
+  expect(seen.length).toBeGreaterThan(0);
+  for (const token of seen) expect(sent.has(await sha256Hex(token))).toBe(true);
   expect(readFileSync(journal).length).toBeLessThanOrEqual(8 * 1024);
 });
 
