@@ -25,7 +25,8 @@ Environment (credentials are never taken from arguments):
 
 Exit codes:
   0    every token revoked (or already invalid, with --treat-invalid-as-revoked)
-  1    at least one token failed
+  1    at least one token failed, or the run stopped early (credentials refused, a write
+       or a read failed)
   2    usage or configuration error
   130  interrupted (SIGINT/SIGTERM): requests in flight finished, journal and summary written`;
 
@@ -34,10 +35,10 @@ Input: one token per line; surrounding whitespace is trimmed, blank lines and li
 with # are ignored. With no tokens and no --file, standard input is read unless it is a terminal.
 
 Output: a progress bar on stderr when it is a terminal, then a summary (stdout; stderr with --json).
---json prints {"index":N,"fingerprint":"…","outcome":"revoked"|"already_invalid"} or
-{"index":N,"fingerprint":"…","error":"<code>","message":"…"} per token, where index is the token's
+--json prints {"index":N,"fingerprint":"…","outcome":"revoked"|"already_invalid"|"skipped"} or
+{"index":N,"fingerprint":"…","error":"<code>","message":"…"} for every input, where index is its
 position in the input and fingerprint the first 12 hex digits of its SHA-256, then {"summary":{…}}.
-No token is ever printed.
+No token is ever printed. A line longer than the longest token is an invalid_input error.
 
 Journal (a file of mode 0600, never a symbolic link): before a token is handed to the client, a
 JSON line records that it is being sent, keyed by the token's SHA-256 (never the token); its final
@@ -45,9 +46,9 @@ outcome follows. A rerun with the same journal skips the tokens already revoked 
 and retries the rest; a token sent before that DigiLocker now calls invalid counts as revoked,
 unconfirmed. On SIGINT or SIGTERM, no new token is read, the requests on the wire finish (a wait
 for a retry or a rate limit is cut short), everything is journaled and the summary printed; a
-second signal quits at once. A run also stops reading input when DigiLocker refuses the client
-credentials (invalid_client) or when the journal or standard output cannot be written; it then
-prints the reason and the summary on stderr and exits 1.
+second signal quits at once. A run also stops reading input, says why in one line and exits 1
+when DigiLocker refuses the client credentials (invalid_client), or when the journal or standard
+output cannot be written or the input cannot be read (then the summary goes to stderr too).
 ${ENVIRONMENT_AND_EXIT_CODES}
 
 Examples:
@@ -144,8 +145,11 @@ function addRevokeCommand(program: Command, { io, setExitCode, redact }: Command
       '--treat-invalid-as-revoked',
       'count a token DigiLocker calls invalid as already invalid (a success) instead of a failure',
     )
-    .option('--journal <path>', 'append each final outcome to this file, and skip finished tokens on a rerun')
-    .option('--json', 'one JSON line per token on stdout, and the summary as the last line')
+    .option(
+      '--journal <path>',
+      'record each token (its SHA-256) before it is sent and its outcome after; a rerun skips finished ones',
+    )
+    .option('--json', 'one JSON line per input on stdout, and the summary as the last line')
     .addHelpText('after', REVOKE_DETAILS)
     .action(async (tokens: string[], flags: RevokeFlags, command: Command) => {
       refuseBaseUrlWithEnv(flags, command);
