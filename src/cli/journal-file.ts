@@ -37,7 +37,7 @@ export function openJournalFile(path: string): number {
 /** The lines of the journal file, in bounded memory. */
 export function journalLines(fd: number): AsyncIterable<InputLine> {
   const stream = createReadStream('', { fd, autoClose: false, start: 0 });
-  return readLines(stream, { maxLineBytes: MAX_RECORD_BYTES, maxSkipBytes: Number.POSITIVE_INFINITY });
+  return readLines(stream, { maxLineBytes: MAX_RECORD_BYTES, textOnly: false });
 }
 
 /** A line cut short must not swallow the next record: appending starts on a fresh line. */

@@ -3,30 +3,27 @@ export type InputLine =
   | { number: number; text: string; complete: boolean }
   | { number: number; tooLong: true; bytes: number };
 
-/** A line longer than the reader will skip over: the input is not lines of text (e.g. /dev/zero). */
-export class EndlessLineError extends Error {
-  override name = 'EndlessLineError';
-  constructor(
-    readonly lineNumber: number,
-    readonly limit: number,
-  ) {
-    super(`line ${lineNumber} is longer than ${limit} bytes without a line break: not a file of tokens`);
+/** A NUL byte in input that must be text: it is binary (e.g. /dev/zero, which never ends a line). */
+export class NotTextError extends Error {
+  override name = 'NotTextError';
+  constructor(readonly lineNumber: number) {
+    super(`line ${lineNumber} holds a NUL byte: not a text file of tokens`);
   }
 }
 
-/** The bounds of {@link readLines}. */
+/** How {@link readLines} reads. */
 export interface LineBounds {
   /** Lines up to this many bytes are decoded; longer ones are reported by size only. */
   maxLineBytes: number;
-  /** A line longer than this ends the reading with an {@link EndlessLineError}. */
-  maxSkipBytes: number;
+  /** When true, a NUL byte ends the reading with a {@link NotTextError}. */
+  textOnly: boolean;
 }
 
 /**
  * Splits a byte stream into lines (LF; a CR before it stays in the text), decoded as UTF-8, in bounded
  * memory: a line longer than `maxLineBytes` is never held, only counted, so that no input (one huge
- * line, a device that never ends a line) can exhaust memory. The last line is `complete: false` when
- * the input does not end with a line break.
+ * line) can exhaust memory. The last line is `complete: false` when the input does not end with a
+ * line break.
  */
 export async function* readLines(
   chunks: AsyncIterable<Buffer>,
@@ -52,13 +49,14 @@ export async function* readLines(
       skipped += held + chunk.length;
       parts = [];
       held = 0;
-      if (skipped > bounds.maxSkipBytes) throw new EndlessLineError(number + 1, bounds.maxSkipBytes);
     } else if (chunk.length > 0) {
       parts.push(chunk);
       held += chunk.length;
     }
   };
   for await (const chunk of chunks) {
+    // Text never holds NUL; a device such as /dev/zero would otherwise be one endless line.
+    if (bounds.textOnly && chunk.includes(0)) throw new NotTextError(number + 1 + countLines(chunk));
     let start = 0;
     for (let end = chunk.indexOf(0x0a); end !== -1; end = chunk.indexOf(0x0a, start)) {
       take(chunk.subarray(start, end));
@@ -74,4 +72,12 @@ function decode(parts: Buffer[], length: number): string {
   // Most lines lie within one chunk: no copy then.
   if (parts.length === 1) return (parts[0] as Buffer).toString('utf8');
   return Buffer.concat(parts, length).toString('utf8');
+}
+
+/** The line breaks in `chunk` before its first NUL byte. */
+function countLines(chunk: Buffer): number {
+  let count = 0;
+  const end = chunk.indexOf(0);
+  for (let at = chunk.indexOf(0x0a); at !== -1 && at < end; at = chunk.indexOf(0x0a, at + 1)) count++;
+  return count;
 }

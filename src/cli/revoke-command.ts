@@ -62,8 +62,10 @@ export async function revokeCommand(
     };
     const stop = (cause: StopCause, reason: string) => {
       const first = control?.failure === undefined;
-      control?.stop(cause, reason);
-      if (first) say(`digilocker-revoke: stopped: ${reason}\n`);
+      // The reason may name a path (shown as typed, unless it looks like a token): redacted once here.
+      const shown = redact(reason);
+      control?.stop(cause, shown);
+      if (first) say(`digilocker-revoke: stopped: ${shown}\n`);
     };
     journal = flags.journal
       ? await Journal.open(flags.journal, {

@@ -3,7 +3,7 @@ import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { MAX_TOKEN_LENGTH } from '../index';
 import { UsageError } from './exit-codes';
-import { EndlessLineError, type LineBounds, readLines } from './line-reader';
+import { type LineBounds, NotTextError, readLines } from './line-reader';
 
 /** Where the tokens come from: the arguments, a file, or standard input (`--file -` or piped). */
 export type TokenSource =
@@ -22,9 +22,10 @@ export interface TokenLines extends AsyncIterable<InputItem> {
 
 /**
  * A line is decoded only up to this many bytes (a token of the longest length, each character up to
- * three UTF-8 bytes, with room for surrounding whitespace); a longer line is an invalid input.
+ * three UTF-8 bytes, with room for surrounding whitespace); a longer line is an invalid input, however
+ * long. A NUL byte ends the input: it is not text.
  */
-const LINE_BOUNDS: LineBounds = { maxLineBytes: MAX_TOKEN_LENGTH * 4, maxSkipBytes: 1024 * 1024 };
+const LINE_BOUNDS: LineBounds = { maxLineBytes: MAX_TOKEN_LENGTH * 4, textOnly: true };
 
 /**
  * Picks the source from the arguments: tokens given as arguments, `--file PATH`, `--file -`, or
@@ -78,8 +79,8 @@ export function tokenOnLine(line: string): string | undefined {
 
 /**
  * Reads the inputs one line at a time in bounded memory: revokeMany pulls only when it has room, and
- * a line longer than any token is reported, never held. A read that fails (an I/O error, a line that
- * never ends) ends the iteration and is reported to `onFailure`: what was read so far still counts.
+ * a line longer than any token is reported, never held. A read that fails (an I/O error, a NUL byte
+ * of binary input) ends the iteration and is reported to `onFailure`: what was read so far still counts.
  */
 export function readTokens(source: TokenSource, onFailure: (reason: string) => void): TokenLines {
   let stopped = false;
@@ -104,7 +105,7 @@ export function readTokens(source: TokenSource, onFailure: (reason: string) => v
       }
     } catch (error) {
       if (stopped) return; // the stream destroyed by stop()
-      const reason = error instanceof EndlessLineError ? error.message : errorCode(error);
+      const reason = error instanceof NotTextError ? error.message : errorCode(error);
       onFailure(`${describeSource(source)}: ${reason}`);
     } finally {
       stream.destroy();
