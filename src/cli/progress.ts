@@ -12,7 +12,7 @@ export interface ProgressCounts {
 
 /** The progress display of a run. */
 export interface Progress {
-  /** True when a bar is drawn. */
+  /** True when a bar is drawn (or was, before `stop()`). */
   readonly active: boolean;
   update(counts: ProgressCounts): void;
   /** Sets the total once it is known (after counting the lines of a file). */
