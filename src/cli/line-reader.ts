@@ -54,9 +54,11 @@ export async function* readLines(
       held += chunk.length;
     }
   };
-  for await (const chunk of chunks) {
-    // Text never holds NUL; a device such as /dev/zero would otherwise be one endless line.
-    if (bounds.textOnly && chunk.includes(0)) throw new NotTextError(number + 1 + countLines(chunk));
+  for await (const read of chunks) {
+    // Text never holds NUL; a device such as /dev/zero would otherwise be one endless line. The lines
+    // before it still count.
+    const nul = bounds.textOnly ? read.indexOf(0) : -1;
+    const chunk = nul === -1 ? read : read.subarray(0, nul);
     let start = 0;
     for (let end = chunk.indexOf(0x0a); end !== -1; end = chunk.indexOf(0x0a, start)) {
       take(chunk.subarray(start, end));
@@ -64,6 +66,7 @@ export async function* readLines(
       start = end + 1;
     }
     take(chunk.subarray(start));
+    if (nul !== -1) throw new NotTextError(number + 1);
   }
   if (held > 0 || skipped > 0) yield finish(false);
 }
@@ -72,12 +75,4 @@ function decode(parts: Buffer[], length: number): string {
   // Most lines lie within one chunk: no copy then.
   if (parts.length === 1) return (parts[0] as Buffer).toString('utf8');
   return Buffer.concat(parts, length).toString('utf8');
-}
-
-/** The line breaks in `chunk` before its first NUL byte. */
-function countLines(chunk: Buffer): number {
-  let count = 0;
-  const end = chunk.indexOf(0);
-  for (let at = chunk.indexOf(0x0a); at !== -1 && at < end; at = chunk.indexOf(0x0a, at + 1)) count++;
-  return count;
 }

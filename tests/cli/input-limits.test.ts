@@ -61,3 +61,17 @@ it('--file /dev/zero ends with a clear error, not a crash', async () => {
   expect(run.stderr).not.toMatch(/RangeError|unexpected|heap/);
   expect(fixture.digilocker.stats.requests).toBe(0);
 }, 30_000);
+
+it('binary input ends the run at its NUL byte; the tokens before it are revoked and reported', async () => {
+  const [token] = [fixture.digilocker.issueTokens().accessToken];
+  const file = join(fixture.scratch, 'tokens.bin');
+  writeFileSync(
+    file,
+    Buffer.concat([Buffer.from(`${token}\nabc`), Buffer.from([0, 1, 2]), Buffer.from('\nx\n')]),
+  );
+  const run = await runCli(['revoke', '--json', '--file', file, ...base()], { env: env() });
+  expect(run.code).toBe(1);
+  expect(run.stderr).toMatch(/^digilocker-revoke: stopped: --file .*tokens\.bin: line 2 holds a NUL byte/m);
+  expect(summaryOf(run.stdout)).toMatchObject({ total: 1, revoked: 1 });
+  expect(fixture.digilocker.isActive(token as string)).toBe(false);
+});
