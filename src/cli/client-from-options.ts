@@ -2,16 +2,20 @@ import {
   type BodyEncoding,
   clientCredentialsTokenProvider,
   createRevocationClient,
+  DEFAULTS,
   type Environment,
   type RevocationClient,
   type RevocationClientOptions,
+  type RevocationEvent,
 } from '../index';
 import { UsageError } from './exit-codes';
+import { inCliWords } from './messages';
 
 /** The CLI options that shape the client. */
 export interface ClientFlags {
   env?: Environment;
   baseUrl?: string;
+  allowInsecureHttp?: boolean;
   encoding?: BodyEncoding;
   auth?: 'basic' | 'post' | 'bearer';
   treatInvalidAsRevoked?: boolean;
@@ -21,46 +25,58 @@ export interface ClientFlags {
 /**
  * Builds the client from flags and the environment: credentials come from DIGILOCKER_CLIENT_ID and
  * DIGILOCKER_CLIENT_SECRET (and DIGILOCKER_ACCESS_TOKEN for `--auth bearer`), never from arguments.
- * Any problem is a UsageError whose message names no secret.
+ * `onEvent` receives the client's events. Any problem is a UsageError in the CLI's words (flags, not
+ * option names) that names no secret.
  */
 export function clientFromOptions(
   flags: ClientFlags,
   env: NodeJS.ProcessEnv,
   fetch: typeof globalThis.fetch,
+  onEvent?: (event: RevocationEvent) => void,
 ): RevocationClient {
   const auth = flags.auth ?? 'basic';
+  const encoding = flags.encoding ?? DEFAULTS.bodyEncoding;
+  if (auth === 'post' && encoding === 'json')
+    throw new UsageError('--auth post needs --encoding form: the JSON body has no client fields');
   const options: RevocationClientOptions = {
     fetch,
-    bodyEncoding: flags.encoding ?? 'form',
+    bodyEncoding: encoding,
     treatInvalidTokenAsRevoked: flags.treatInvalidAsRevoked === true,
     userAgent: 'digilocker-revoke',
   };
+  if (onEvent) options.onEvent = onEvent;
   if (flags.env !== undefined) options.environment = flags.env;
   if (flags.baseUrl !== undefined) options.baseUrl = flags.baseUrl;
+  if (flags.allowInsecureHttp) options.allowInsecureHttp = true;
   if (flags.timeoutMs !== undefined) options.timeoutMs = flags.timeoutMs;
-
-  if (auth === 'bearer' && env.DIGILOCKER_ACCESS_TOKEN) {
-    options.accessToken = env.DIGILOCKER_ACCESS_TOKEN;
-  } else {
-    const clientId = env.DIGILOCKER_CLIENT_ID;
-    const clientSecret = env.DIGILOCKER_CLIENT_SECRET;
-    if (!clientId || !clientSecret) {
-      throw new UsageError(
-        auth === 'bearer'
-          ? 'Set DIGILOCKER_ACCESS_TOKEN, or DIGILOCKER_CLIENT_ID and DIGILOCKER_CLIENT_SECRET, in the environment'
-          : 'Set DIGILOCKER_CLIENT_ID and DIGILOCKER_CLIENT_SECRET in the environment',
-      );
-    }
-    if (auth === 'bearer')
-      options.accessToken = toUsageError(() =>
-        clientCredentialsTokenProvider({ clientId, clientSecret, timeoutMs: flags.timeoutMs ?? 10_000 }),
-      );
-    else {
-      options.credentials = { clientId, clientSecret };
-      options.clientAuthentication = auth === 'post' ? 'client_secret_post' : 'client_secret_basic';
-    }
-  }
+  Object.assign(options, authentication(auth, env, flags.timeoutMs ?? DEFAULTS.tokenTimeoutMs));
   return toUsageError(() => createRevocationClient(options));
+}
+
+/** The options that authenticate the client, from the environment. */
+function authentication(
+  auth: 'basic' | 'post' | 'bearer',
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+): Partial<RevocationClientOptions> {
+  if (auth === 'bearer' && env.DIGILOCKER_ACCESS_TOKEN) return { accessToken: env.DIGILOCKER_ACCESS_TOKEN };
+  const clientId = env.DIGILOCKER_CLIENT_ID;
+  const clientSecret = env.DIGILOCKER_CLIENT_SECRET;
+  if (!clientId || !clientSecret) {
+    throw new UsageError(
+      auth === 'bearer'
+        ? 'Set DIGILOCKER_ACCESS_TOKEN, or DIGILOCKER_CLIENT_ID and DIGILOCKER_CLIENT_SECRET, in the environment'
+        : 'Set DIGILOCKER_CLIENT_ID and DIGILOCKER_CLIENT_SECRET in the environment',
+    );
+  }
+  if (auth === 'bearer')
+    return {
+      accessToken: toUsageError(() => clientCredentialsTokenProvider({ clientId, clientSecret, timeoutMs })),
+    };
+  return {
+    credentials: { clientId, clientSecret },
+    clientAuthentication: auth === 'post' ? 'client_secret_post' : 'client_secret_basic',
+  };
 }
 
 function toUsageError<T>(build: () => T): T {
@@ -68,6 +84,6 @@ function toUsageError<T>(build: () => T): T {
     return build();
   } catch (error) {
     // The client's validation messages name the option and never a secret.
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    throw new UsageError(inCliWords(error instanceof Error ? error.message : String(error)));
   }
 }

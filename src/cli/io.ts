@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 
 /** The process around a command: streams, environment, signals and exit; injectable for tests. */
@@ -30,12 +29,4 @@ export function processIo(): CliIo {
     },
     exit: (code) => process.exit(code),
   };
-}
-
-/**
- * Writes one line; when the stream's buffer is full (a slow reader of `--json` output), waits for it
- * to drain, which in turn slows the pull of new tokens instead of growing memory.
- */
-export async function writeLine(stream: NodeJS.WritableStream, text: string): Promise<void> {
-  if (!stream.write(`${text}\n`)) await once(stream, 'drain');
 }

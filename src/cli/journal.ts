@@ -1,102 +1,166 @@
-import { closeSync, createReadStream, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { UsageError } from './exit-codes';
+import { closeSync, fsyncSync } from 'node:fs';
+import { endWithNewline, journalLines, openJournalFile, writeFully } from './journal-file';
+import type { InputLine } from './line-reader';
+import type { FinalReport } from './outcome';
 
 /**
- * One line of the journal: a token's final outcome in one run, keyed by the SHA-256 of the token
- * (64 hex characters), never the token.
+ * One line of the journal, keyed by the SHA-256 of the token (64 hex characters), never the token:
+ * `sending` before the token is handed to the client, then its final outcome in this run.
  */
 export type JournalEntry =
-  | { sha256: string; outcome: 'revoked' | 'already_invalid' }
-  | { sha256: string; error: string };
+  | { sha256: string; sending: true }
+  | { sha256: string; outcome: 'revoked' | 'already_invalid'; confirmed?: false }
+  | { sha256: string; error: string; message: string };
+
+/** What a journal reports while it is opened and written. */
+export interface JournalListener {
+  /** A damaged line found on opening (one line of text, no token in it). */
+  warn(message: string): void;
+  /** The first write that failed: nothing more is written after it. */
+  onFailure(reason: string): void;
+}
 
 /**
- * In memory, a finished token is the first 128 bits of its hash as a 32-character string: a million
- * of them take tens of megabytes, and a collision among them is practically impossible.
+ * In memory, a token is the first 128 bits of its hash as a 32-character string: a million of them
+ * take tens of megabytes, and a collision among them is practically impossible.
  */
 const KEY_LENGTH = 32;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
+const SENT = 1;
+const FINISHED = 2;
+/** Failures that prove DigiLocker did not revoke the token in that run: it answered it is invalid. */
+const DEFINITIVE_FAILURES: ReadonlySet<string> = new Set(['invalid_token', 'invalid_input']);
+/** Damaged lines reported one by one at most; the rest are counted. */
+const MAX_WARNINGS = 10;
 
 /**
- * An append-only record of final outcomes, so that a rerun skips the tokens already revoked or already
- * invalid and retries the rest. Each line is written with a synchronous write before the next outcome
- * is handled: once an outcome is reported, it is in the file, whatever happens to the process next.
+ * An append-only, write-ahead record of a run: a token is recorded as being sent before it is handed
+ * to the client, and its final outcome after, each with a synchronous write of the whole line. A rerun
+ * skips the tokens an earlier run finished (revoked or already invalid), and knows which ones an
+ * earlier run sent without a definitive answer: DigiLocker may have revoked those.
  */
 export class Journal {
   readonly #fd: number;
-  readonly #finished: Set<string>;
+  readonly #path: string;
+  /** Earlier runs' state of each token: SENT or FINISHED. This run's records do not change it. */
+  readonly #states: Map<string, number>;
+  readonly #listener: JournalListener;
+  #failure: string | undefined;
   #closed = false;
 
-  private constructor(fd: number, finished: Set<string>) {
+  private constructor(fd: number, path: string, states: Map<string, number>, listener: JournalListener) {
     this.#fd = fd;
-    this.#finished = finished;
+    this.#path = path;
+    this.#states = states;
+    this.#listener = listener;
   }
 
-  /** Opens (or creates) the journal at `path` and loads the hashes of the tokens already finished. */
-  static async open(path: string): Promise<Journal> {
-    let fd: number;
+  /** Opens (or creates) the journal at `path` and loads what earlier runs recorded. */
+  static async open(path: string, listener: JournalListener): Promise<Journal> {
+    const fd = openJournalFile(path);
     try {
-      fd = openSync(path, 'a+');
+      const states = await loadStates(
+        journalLines(fd),
+        (number, problem) => `--journal ${path}: line ${number} ${problem}; ignored`,
+      ).then(({ states, warnings, more }) => {
+        for (const warning of warnings) listener.warn(warning);
+        if (more > 0) listener.warn(`--journal ${path}: ${more} more damaged lines ignored`);
+        return states;
+      });
+      endWithNewline(fd, path);
+      return new Journal(fd, path, states, listener);
     } catch (error) {
-      throw new UsageError(
-        `Cannot open --journal ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`,
-      );
+      closeSync(fd);
+      throw error;
     }
-    const finished = new Set<string>();
-    const reader = createInterface({
-      input: createReadStream(path, { fd, autoClose: false, start: 0 }),
-      crlfDelay: Number.POSITIVE_INFINITY,
-    });
-    for await (const line of reader) {
-      const sha256 = finishedHash(line);
-      if (sha256) finished.add(sha256.slice(0, KEY_LENGTH));
-    }
-    endWithNewline(fd);
-    return new Journal(fd, finished);
-  }
-
-  /** How many tokens earlier runs finished. */
-  get finishedCount(): number {
-    return this.#finished.size;
   }
 
   /** True when an earlier run left the token with this hash revoked or already invalid. */
   isFinished(sha256: string): boolean {
-    return this.#finished.has(sha256.slice(0, KEY_LENGTH));
+    return this.#states.get(sha256.slice(0, KEY_LENGTH)) === FINISHED;
   }
 
-  /** Appends one final outcome. */
-  record(entry: JournalEntry): void {
-    writeSync(this.#fd, `${JSON.stringify({ ...entry, at: new Date().toISOString() })}\n`);
+  /** True when an earlier run sent the token with this hash and got no definitive answer. */
+  wasSent(sha256: string): boolean {
+    return this.#states.get(sha256.slice(0, KEY_LENGTH)) === SENT;
+  }
+
+  /** The reason the journal could not be written, once it could not. */
+  get failure(): string | undefined {
+    return this.#failure;
+  }
+
+  /** Records that the token is about to be sent; false when the journal cannot be written. */
+  recordSending(sha256: string): boolean {
+    return this.#append({ sha256, sending: true });
+  }
+
+  /** Records a final outcome; false when the journal cannot be written. */
+  recordOutcome(sha256: string, report: FinalReport): boolean {
+    return this.#append({ sha256, ...report });
   }
 
   /** Flushes the file to disk and closes it; later calls do nothing. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    fsyncSync(this.#fd);
+    try {
+      fsyncSync(this.#fd);
+    } catch {
+      // A failed write was reported already; the close below still releases the file.
+    }
     closeSync(this.#fd);
   }
-}
 
-/** The hash of a line that records a success; undefined for failures and unreadable lines. */
-function finishedHash(line: string): string | undefined {
-  try {
-    const entry = JSON.parse(line) as { sha256?: unknown; outcome?: unknown };
-    const finished = entry.outcome === 'revoked' || entry.outcome === 'already_invalid';
-    return finished && typeof entry.sha256 === 'string' && SHA256_HEX.test(entry.sha256)
-      ? entry.sha256
-      : undefined;
-  } catch {
-    return undefined; // e.g. a line cut short when the machine went down
+  #append(entry: JournalEntry): boolean {
+    if (this.#failure !== undefined || this.#closed) return false;
+    try {
+      writeFully(this.#fd, `${JSON.stringify({ ...entry, at: new Date().toISOString() })}\n`);
+      return true;
+    } catch (error) {
+      this.#failure = `cannot write to --journal ${this.#path}: ${(error as NodeJS.ErrnoException).code ?? error}`;
+      this.#listener.onFailure(this.#failure);
+      return false;
+    }
   }
 }
 
-/** A line cut short must not swallow the next record: start appending on a fresh line. */
-function endWithNewline(fd: number): void {
-  const { size } = fstatSync(fd);
-  if (size === 0) return;
-  const last = Buffer.alloc(1);
-  readSync(fd, last, 0, 1, size - 1);
-  if (last[0] !== 0x0a) writeSync(fd, '\n');
+/** Reads every line: the state of each token, and warnings for the lines that are not records. */
+async function loadStates(
+  lines: AsyncIterable<InputLine>,
+  describe: (number: number, problem: string) => string,
+): Promise<{ states: Map<string, number>; warnings: string[]; more: number }> {
+  const states = new Map<string, number>();
+  const warnings: string[] = [];
+  let more = 0;
+  for await (const line of lines) {
+    const problem = applyLine(states, line);
+    if (problem === undefined) continue;
+    if (warnings.length < MAX_WARNINGS) warnings.push(describe(line.number, problem));
+    else more++;
+  }
+  return { states, warnings, more };
+}
+
+/** Applies one line to the states; returns what is wrong with it, if anything. */
+function applyLine(states: Map<string, number>, line: InputLine): string | undefined {
+  if ('tooLong' in line) return 'is not a journal record';
+  if (line.text.trim() === '') return undefined;
+  let record: Record<string, unknown>;
+  try {
+    record = JSON.parse(line.text);
+  } catch {
+    // The last line, without its line break: a write that did not finish (a crash, a full disk).
+    return line.complete ? 'is not valid JSON' : 'is cut short (a write that did not finish)';
+  }
+  const sha256 = record?.sha256;
+  if (typeof sha256 !== 'string' || !SHA256_HEX.test(sha256)) return 'is not a journal record';
+  const key = sha256.slice(0, KEY_LENGTH);
+  if (record.outcome === 'revoked' || record.outcome === 'already_invalid') states.set(key, FINISHED);
+  else if (states.get(key) === FINISHED) return undefined;
+  else if (record.sending === true) states.set(key, SENT);
+  else if (typeof record.error === 'string') {
+    if (DEFINITIVE_FAILURES.has(record.error)) states.delete(key);
+  } else return 'is not a journal record';
+  return undefined;
 }

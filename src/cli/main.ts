@@ -12,6 +12,10 @@ const onSignal = (signal: NodeJS.Signals) => {
 };
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
+// A failed write to stdout (EPIPE: its reader went away) or stderr is never a crash: the revoke command
+// handles stdout's failures itself (stops, summary on stderr); the rest of the output is best effort.
+process.stdout.on('error', () => {});
+process.stderr.on('error', () => {});
 
 let code: number;
 try {

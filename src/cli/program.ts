@@ -1,11 +1,20 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { VERSION } from '../index';
+import { DEFAULTS, ENVIRONMENTS, LIMITS, VERSION } from '../index';
+import { UsageError } from './exit-codes';
 import type { CliIo } from './io';
 import { type MockFlags, mockCommand } from './mock-command';
 import { type RevokeFlags, revokeCommand } from './revoke-command';
 
 /** The hint printed after every usage error. */
 export const HELP_HINT = "Run 'digilocker-revoke --help' for usage.";
+
+/** The options whose value is a file path or a URL: shown as typed in usage errors. */
+export const PATH_OPTIONS: ReadonlySet<string> = new Set(['--file', '--journal', '--base-url']);
+
+/** The `--auth` choices. */
+const AUTH_METHODS = ['basic', 'post', 'bearer'] as const;
+/** The `--auth` choice of each client authentication method. */
+const AUTH_FOR = { client_secret_basic: 'basic', client_secret_post: 'post' } as const;
 
 const ENVIRONMENT_AND_EXIT_CODES = `
 Environment (credentials are never taken from arguments):
@@ -16,7 +25,8 @@ Environment (credentials are never taken from arguments):
 
 Exit codes:
   0    every token revoked (or already invalid, with --treat-invalid-as-revoked)
-  1    at least one token failed
+  1    at least one token failed, or the run stopped early (credentials refused, a write
+       or a read failed)
   2    usage or configuration error
   130  interrupted (SIGINT/SIGTERM): requests in flight finished, journal and summary written`;
 
@@ -25,20 +35,32 @@ Input: one token per line; surrounding whitespace is trimmed, blank lines and li
 with # are ignored. With no tokens and no --file, standard input is read unless it is a terminal.
 
 Output: a progress bar on stderr when it is a terminal, then a summary (stdout; stderr with --json).
---json prints {"index":N,"fingerprint":"…","outcome":"revoked"|"already_invalid"} or
-{"index":N,"fingerprint":"…","error":"<code>","message":"…"} per token, where index is the token's
+--json prints {"index":N,"fingerprint":"…","outcome":"revoked"|"already_invalid"|"skipped"} or
+{"index":N,"fingerprint":"…","error":"<code>","message":"…"} for every input, where index is its
 position in the input and fingerprint the first 12 hex digits of its SHA-256, then {"summary":{…}}.
-No token is ever printed.
+No token is ever printed. A line longer than the longest token is an invalid_input error.
 
-Journal: each final outcome is appended as a JSON line keyed by the token's SHA-256 (never the
-token). A rerun with the same journal skips the tokens already revoked or already invalid and
-retries the rest. On SIGINT or SIGTERM, no new token is read, the requests in flight finish and are
-journaled, and the summary is printed; a second signal quits at once.
+Journal (a file of mode 0600, never a symbolic link): before a token is handed to the client, a
+JSON line records that it is being sent, keyed by the token's SHA-256 (never the token); its final
+outcome follows. A rerun with the same journal skips the tokens already revoked or already invalid
+and retries the rest; a token sent before that DigiLocker now calls invalid counts as revoked,
+unconfirmed. On SIGINT or SIGTERM, no new token is read, the requests on the wire finish (a wait
+for a retry or a rate limit is cut short), everything is journaled and the summary printed; a
+second signal quits at once. A run also stops reading input, says why in one line and exits 1
+when DigiLocker refuses the client credentials (invalid_client), or when the journal or standard
+output cannot be written or the input cannot be read (then the summary goes to stderr too).
 ${ENVIRONMENT_AND_EXIT_CODES}
 
 Examples:
   digilocker-revoke revoke --file leaked.txt --journal leaked.journal --hint refresh_token
   produce-tokens | digilocker-revoke revoke --json --treat-invalid-as-revoked > outcomes.jsonl`;
+
+/** What each command's action needs. */
+interface CommandContext {
+  io: CliIo;
+  setExitCode: (code: number) => void;
+  redact: (text: string) => string;
+}
 
 /**
  * The `digilocker-revoke` program: the `revoke` and `mock` commands. Parsing errors throw a
@@ -67,6 +89,14 @@ export function createProgram(
       `${ENVIRONMENT_AND_EXIT_CODES}\n\nRun 'digilocker-revoke revoke --help' for its options.`,
     );
 
+  const context: CommandContext = { io, setExitCode, redact };
+  addRevokeCommand(program, context);
+  addMockCommand(program, context);
+  return program;
+}
+
+/** `revoke`: its options, with the defaults and limits of the package (src/defaults.ts). */
+function addRevokeCommand(program: Command, { io, setExitCode, redact }: CommandContext): void {
   program
     .command('revoke')
     .description('Revoke tokens given as arguments, in a file, or on standard input.')
@@ -80,47 +110,55 @@ export function createProgram(
     )
     .addOption(
       new Option('--env <environment>', 'the DigiLocker deployment')
-        .choices(['sandbox', 'production', 'legacy-production'])
-        .default('sandbox'),
+        .choices(Object.keys(ENVIRONMENTS))
+        .default(DEFAULTS.environment),
     )
     .option(
       '--base-url <url>',
       'base URL including /public, instead of --env (plain http only on loopback), e.g. http://127.0.0.1:8080/public',
     )
+    .option('--allow-insecure-http', 'allow a plain http --base-url on a host that is not loopback')
     .addOption(
       new Option('--encoding <encoding>', 'request body: form (partner specification) or json (API listing)')
         .choices(['form', 'json'])
-        .default('form'),
+        .default(DEFAULTS.bodyEncoding),
     )
     .addOption(
       new Option(
         '--auth <method>',
         'client authentication: HTTP Basic, client_secret_post in the body, or a Bearer token',
       )
-        .choices(['basic', 'post', 'bearer'])
-        .default('basic'),
+        .choices(AUTH_METHODS)
+        .default(AUTH_FOR[DEFAULTS.clientAuthentication]),
     )
     .addOption(
-      new Option('--concurrency <n>', 'requests in flight at most (1-1024)')
-        .argParser(integerFrom(1, 1024))
-        .default(8),
+      new Option('--concurrency <n>', `requests in flight at most (1-${LIMITS.maxConcurrency})`)
+        .argParser(integerFrom(1, LIMITS.maxConcurrency))
+        .default(DEFAULTS.concurrency),
     )
     .addOption(
       new Option('--timeout-ms <ms>', 'time limit of one attempt, in milliseconds')
-        .argParser(integerFrom(1, 600_000))
-        .default(10_000),
+        .argParser(integerFrom(1, LIMITS.maxTimerMs))
+        .default(DEFAULTS.timeoutMs),
     )
     .option(
       '--treat-invalid-as-revoked',
       'count a token DigiLocker calls invalid as already invalid (a success) instead of a failure',
     )
-    .option('--journal <path>', 'append each final outcome to this file, and skip finished tokens on a rerun')
-    .option('--json', 'one JSON line per token on stdout, and the summary as the last line')
+    .option(
+      '--journal <path>',
+      'record each token (its SHA-256) before it is sent and its outcome after; a rerun skips finished ones',
+    )
+    .option('--json', 'one JSON line per input on stdout, and the summary as the last line')
     .addHelpText('after', REVOKE_DETAILS)
-    .action(async (tokens: string[], flags: RevokeFlags) => {
-      setExitCode(await revokeCommand(tokens, flags, io));
+    .action(async (tokens: string[], flags: RevokeFlags, command: Command) => {
+      refuseBaseUrlWithEnv(flags, command);
+      setExitCode(await revokeCommand(tokens, flags, io, redact));
     });
+}
 
+/** `mock`: a local mock DigiLocker to try the CLI against. */
+function addMockCommand(program: Command, { io, setExitCode }: CommandContext): void {
   program
     .command('mock')
     .description(
@@ -139,8 +177,12 @@ export function createProgram(
     .action(async (flags: MockFlags) => {
       setExitCode(await mockCommand(flags, io));
     });
+}
 
-  return program;
+/** `--base-url` names the deployment, as `--env` does: both at once is a usage error. */
+function refuseBaseUrlWithEnv(flags: RevokeFlags, command: Command): void {
+  if (flags.baseUrl !== undefined && command.getOptionValueSource('env') === 'cli')
+    throw new UsageError('--base-url and --env cannot be used together: --base-url names the deployment');
 }
 
 /** An option parser that accepts a decimal integer from `min` to `max`. */

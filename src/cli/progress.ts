@@ -12,6 +12,8 @@ export interface ProgressCounts {
 
 /** The progress display of a run. */
 export interface Progress {
+  /** True when a bar is drawn (or was, before `stop()`). */
+  readonly active: boolean;
   update(counts: ProgressCounts): void;
   /** Sets the total once it is known (after counting the lines of a file). */
   setTotal(total: number): void;
@@ -19,18 +21,32 @@ export interface Progress {
   stop(): void;
 }
 
-const SILENT: Progress = { update() {}, setTotal() {}, stop() {} };
+const SILENT: Progress = { active: false, update() {}, setTotal() {}, stop() {} };
 
 const WITH_TOTAL =
   'revoking [{bar}] {value}/{total} | {rate} tokens/s | {failed} failed | {duration_formatted}';
 const WITHOUT_TOTAL = 'revoking | {value} done | {rate} tokens/s | {failed} failed | {duration_formatted}';
 
+/** Whether a bar may be drawn on `stream`. */
+export interface ProgressPlace {
+  /** The TERM of the environment: `dumb` is a terminal that cannot move its cursor. */
+  term?: string | undefined;
+  /** True when the tokens are typed on the same terminal: a bar would draw over them. */
+  inputOnTerminal?: boolean;
+}
+
 /**
- * A cli-progress bar on `stream` (stderr) when it is a terminal: done/total when the total is known,
- * else done alone; rate and failures. Without a terminal, nothing: no control characters in logs.
+ * A cli-progress bar on `stream` (stderr) when it is a terminal that can move its cursor and the user
+ * is not typing tokens on it: done/total when the total is known, else done alone; rate and failures.
+ * Otherwise nothing: no control characters in logs or on a dumb terminal. After `stop()` the bar never
+ * draws again, so that what is written below it stays as it is.
  */
-export function createProgress(stream: NodeJS.WriteStream, total: number | undefined): Progress {
-  if (!stream.isTTY) return SILENT;
+export function createProgress(
+  stream: NodeJS.WriteStream,
+  total: number | undefined,
+  place: ProgressPlace = {},
+): Progress {
+  if (!stream.isTTY || place.term === 'dumb' || place.inputOnTerminal) return SILENT;
   let totalKnown = total !== undefined;
   const bar = new cliProgress.SingleBar({
     stream,
@@ -49,12 +65,21 @@ export function createProgress(stream: NodeJS.WriteStream, total: number | undef
     barsize: 30,
   });
   bar.start(total ?? 0, 0, { rate: 0, failed: 0 });
+  let stopped = false;
   return {
-    update: ({ done, failed, rate }) => bar.update(done, { rate: Math.round(rate), failed }),
+    active: true,
+    update({ done, failed, rate }) {
+      if (!stopped) bar.update(done, { rate: Math.round(rate), failed });
+    },
     setTotal(value) {
+      if (stopped) return;
       totalKnown = true;
       bar.setTotal(value);
     },
-    stop: () => bar.stop(),
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      bar.stop();
+    },
   };
 }

@@ -1,14 +1,16 @@
-import { createHash } from 'node:crypto';
-import type { Environment, TokenInput, TokenTypeHint } from '../index';
+import type { Environment, TokenTypeHint } from '../index';
 import { createNodeTransport } from '../node';
 import { clientFromOptions } from './client-from-options';
 import { EXIT } from './exit-codes';
-import { type CliIo, writeLine } from './io';
+import type { CliIo } from './io';
 import { Journal } from './journal';
-import { reportOutcome } from './outcome';
+import { Output } from './output';
 import { createProgress, type Progress } from './progress';
+import { Reporter } from './reporter';
+import { revokeAll } from './revoke-run';
+import { RunControl, type StopCause } from './run-control';
 import { formatSummary, Tally } from './summary';
-import { countTokens, openTokenSource, readTokens, type TokenSource } from './token-input';
+import { countTokens, describeSource, openTokenSource, readTokens, type TokenSource } from './token-input';
 
 /** The options of `digilocker-revoke revoke`, as commander parses them. */
 export interface RevokeFlags {
@@ -16,6 +18,7 @@ export interface RevokeFlags {
   hint?: TokenTypeHint;
   env?: Environment;
   baseUrl?: string;
+  allowInsecureHttp?: boolean;
   encoding?: 'form' | 'json';
   auth?: 'basic' | 'post' | 'bearer';
   concurrency: number;
@@ -27,79 +30,63 @@ export interface RevokeFlags {
 
 const ARGUMENTS_WARNING =
   'warning: tokens given as arguments are visible to other processes; pass them with --file or on standard input\n';
+const TERMINAL_HINT = 'Reading tokens from the terminal, one per line; end with Ctrl-D (Ctrl-C to stop).\n';
+const INTERRUPTED =
+  'digilocker-revoke: interrupted; finishing the requests in flight (interrupt again to quit at once)\n';
 
 /**
  * Revokes every token of the input with bounded concurrency, journals and reports each outcome, and
- * returns the exit code. Never prints or stores a token. On SIGINT or SIGTERM it stops reading input,
- * lets the requests in flight finish (their outcomes are journaled), prints the summary and returns 130.
+ * returns the exit code. Never prints or stores a token. It stops reading input on SIGINT or SIGTERM
+ * (exit 130), when the credentials are refused, or when the journal, standard output or the input
+ * fails (exit 1): the requests on the wire finish and are journaled, and the summary is printed.
+ * `redact` is applied to the messages that quote an argument (a path).
  */
-export async function revokeCommand(tokens: string[], flags: RevokeFlags, io: CliIo): Promise<number> {
+export async function revokeCommand(
+  tokens: string[],
+  flags: RevokeFlags,
+  io: CliIo,
+  redact: (text: string) => string,
+): Promise<number> {
   if (tokens.length > 0) io.stderr.write(ARGUMENTS_WARNING);
   const transport = createNodeTransport({ maxSockets: flags.concurrency });
   let journal: Journal | undefined;
   let stopListening = () => {};
   try {
-    const client = clientFromOptions(flags, io.env, transport);
+    let control: RunControl | undefined;
+    const client = clientFromOptions(flags, io.env, transport, (event) => control?.observe(event));
     const source = await openTokenSource(tokens, flags.file, io.stdin);
-    journal = flags.journal ? await Journal.open(flags.journal) : undefined;
-    const input = readTokens(source);
-    const progress = startProgress(source, io.stderr);
-    const tally = new Tally();
-    const showProgress = () =>
-      progress.update({ done: tally.done + tally.skipped, failed: tally.failed, rate: tally.rate() });
-
-    let signals = 0;
-    // Listening until the very end: a signal while the summary is written must not kill the process.
+    let progress: Progress | undefined;
+    const say = (line: string) => {
+      progress?.stop();
+      io.stderr.write(redact(line));
+    };
+    const stop = (cause: StopCause, reason: string) => {
+      const first = control?.failure === undefined;
+      // The reason may name a path (shown as typed, unless it looks like a token): redacted once here.
+      const shown = redact(reason);
+      control?.stop(cause, shown);
+      if (first) say(`digilocker-revoke: stopped: ${shown}\n`);
+    };
+    journal = flags.journal
+      ? await Journal.open(flags.journal, {
+          warn: (message) => io.stderr.write(`warning: ${redact(message)}\n`),
+          onFailure: (reason) => stop('journal', reason),
+        })
+      : undefined;
+    const input = readTokens(source, (reason) => stop('input', reason));
+    control = new RunControl(() => input.stop());
+    const running = control;
     stopListening = io.onInterrupt(() => {
-      signals++;
-      if (signals === 1) {
-        // Stop pulling input; what is in flight finishes and is journaled (nothing is aborted).
-        input.stop();
-        io.stderr.write(
-          '\ndigilocker-revoke: interrupted; finishing the requests in flight (interrupt again to quit at once)\n',
-        );
-      } else {
-        // Every outcome so far is in the journal already (written synchronously).
-        io.exit(EXIT.interrupted);
-      }
+      // A second signal quits at once: every outcome so far is in the journal (written synchronously).
+      if (running.interrupted) io.exit(EXIT.interrupted);
+      running.stop();
+      // A stopped bar ends its line; without one, a terminal's echoed ^C still holds the line.
+      say(`${io.stderr.isTTY && !progress?.active ? '\n' : ''}${INTERRUPTED}`);
     });
-
-    try {
-      const skip = () => {
-        tally.skipped++;
-        showProgress();
-      };
-      const outcomes = client.revokeMany(withHashes(input, journal, skip), {
-        concurrency: flags.concurrency,
-        ...(flags.hint ? { tokenTypeHint: flags.hint } : {}),
-      });
-      for await (const outcome of outcomes) {
-        const { position, sha256 } = parseItemId(outcome.id as string | undefined); // the CLI gives string ids
-        const report = reportOutcome(outcome);
-        journal?.record({ sha256, ...report });
-        tally.add(report);
-        showProgress();
-        if (flags.json)
-          await writeLine(
-            io.stdout,
-            JSON.stringify({ index: position, fingerprint: outcome.fingerprint, ...report }),
-          );
-      }
-    } finally {
-      progress.stop();
-    }
-
-    const interrupted = signals > 0;
-    const summary = tally.summary(interrupted);
-    const text = formatSummary(summary, tally.firstMessages());
-    if (flags.json) {
-      await writeLine(io.stdout, JSON.stringify({ summary }));
-      io.stderr.write(text);
-    } else {
-      io.stdout.write(text);
-    }
-    if (interrupted) return EXIT.interrupted;
-    return summary.failed > 0 ? EXIT.failed : EXIT.ok;
+    if (source.kind === 'stdin' && source.isTTY) io.stderr.write(TERMINAL_HINT);
+    progress = startProgress(source, io);
+    const describe = redact(describeSource(source));
+    return await runAndSummarize({ flags, io, client, input, journal, control, progress, stop, describe });
   } finally {
     stopListening();
     journal?.close();
@@ -107,47 +94,64 @@ export async function revokeCommand(tokens: string[], flags: RevokeFlags, io: Cl
   }
 }
 
-/** The progress bar: the total is known for arguments, counted in the background for a file. */
-function startProgress(source: TokenSource, stderr: NodeJS.WriteStream): Progress {
-  const progress = createProgress(stderr, source.kind === 'arguments' ? source.tokens.length : undefined);
-  if (source.kind === 'file' && stderr.isTTY) {
+type RunSetting = {
+  flags: RevokeFlags;
+  io: CliIo;
+  progress: Progress;
+  stop: (cause: StopCause, reason: string) => void;
+  /** The input as named in messages. */
+  describe: string;
+} & Pick<Parameters<typeof revokeAll>[0], 'client' | 'input' | 'journal' | 'control'>;
+
+/** Runs to the end of the input (or a stop), prints the summary, and returns the exit code. */
+async function runAndSummarize(setting: RunSetting): Promise<number> {
+  const { flags, io, control, progress } = setting;
+  const stdout = new Output(io.stdout, (reason) => setting.stop('output', reason));
+  const tally = new Tally();
+  const reporter = new Reporter(tally, setting.journal, flags.json ? stdout : undefined, () =>
+    progress.update({ done: tally.done + tally.skipped, failed: tally.failed, rate: tally.rate() }),
+  );
+  try {
+    await revokeAll({
+      ...setting,
+      reporter,
+      tally,
+      secrets: [io.env.DIGILOCKER_CLIENT_SECRET, io.env.DIGILOCKER_ACCESS_TOKEN],
+      concurrency: flags.concurrency,
+      hint: flags.hint,
+    });
+  } finally {
+    progress.stop();
+  }
+
+  const summary = tally.summary(control.interrupted, control.failure?.reason);
+  const text = formatSummary(summary, tally);
+  // After a failed write or read, the summary goes with the reason, to stderr.
+  const failed = control.failure !== undefined && control.failure.cause !== 'credentials';
+  if (flags.json) {
+    await stdout.writeLine(JSON.stringify({ summary }));
+    io.stderr.write(text);
+  } else if (failed || !(await stdout.end(text))) {
+    io.stderr.write(text);
+  }
+  if (summary.total === 0 && !control.interrupted && !control.failure)
+    io.stderr.write(`warning: no tokens in the input (${setting.describe})\n`);
+  if (control.interrupted) return EXIT.interrupted;
+  return control.failure || summary.failed > 0 ? EXIT.failed : EXIT.ok;
+}
+
+/** The progress bar: the total is known for arguments, counted in the background for a regular file. */
+function startProgress(source: TokenSource, io: CliIo): Progress {
+  const total = source.kind === 'arguments' ? source.tokens.length : undefined;
+  const progress = createProgress(io.stderr, total, {
+    term: io.env.TERM,
+    inputOnTerminal: source.kind === 'stdin' && source.isTTY,
+  });
+  if (progress.active && source.kind === 'file' && source.regular) {
     countTokens(source.path).then(
-      (total) => progress.setTotal(total),
+      (count) => progress.setTotal(count),
       () => {}, // no total then: the bar shows what is done
     );
   }
   return progress;
-}
-
-/**
- * Gives each token its position in the input and, with a journal, its SHA-256, both carried in `id` so
- * that an outcome can be reported and journaled without the token; skips the tokens the journal says
- * are finished. The hash is computed once per token, here.
- */
-async function* withHashes(
-  tokens: AsyncIterable<string>,
-  journal: Journal | undefined,
-  onSkipped: () => void,
-): AsyncGenerator<TokenInput> {
-  let position = 0;
-  for await (const token of tokens) {
-    const index = position++;
-    if (!journal) {
-      yield { token, id: String(index) };
-      continue;
-    }
-    // The same hex as the core's sha256Hex, from node:crypto (native, the cheapest on Node), which
-    // matters when a rerun skips a million journaled tokens.
-    const sha256 = createHash('sha256').update(token).digest('hex');
-    if (journal.isFinished(sha256)) {
-      onSkipped();
-      continue;
-    }
-    yield { token, id: `${index} ${sha256}` };
-  }
-}
-
-function parseItemId(id: string | undefined): { position: number; sha256: string } {
-  const [position = '', sha256 = ''] = (id ?? '').split(' ');
-  return { position: Number(position), sha256 };
 }

@@ -1,27 +1,25 @@
 import { type Command, CommanderError } from 'commander';
-import { createRedactor } from '../redact';
 import { EXIT, UsageError } from './exit-codes';
 import type { CliIo } from './io';
-import { createProgram, HELP_HINT } from './program';
-
-/**
- * Below this length, an argument is taken for a word of the command line (a command, a number, a
- * choice), not for a token or secret typed in the wrong place.
- */
-const MIN_SECRET_LIKE_LENGTH = 12;
+import { createProgram, HELP_HINT, PATH_OPTIONS } from './program';
+import { argumentsToHide, usageRedactor, type ValueKind } from './redaction';
 
 /**
  * Runs `digilocker-revoke` with `argv` (without node and the script) and returns the exit code:
  * commander's parsing errors and every UsageError become 2, with a one-line message and the help hint.
- * A parsing error quotes the argument it refused, which may be a token or a secret typed in the wrong
- * place: the credentials from the environment and every long argument are redacted from it.
+ * A usage error may quote an argument: file paths, command names and option names are shown as typed,
+ * while the credentials from the environment (in every encoding) and whatever is or may be a token
+ * (see {@link argumentsToHide}) are redacted.
  */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let exitCode: number = EXIT.ok;
-  // Built on the first error only: tokens given as arguments may be many.
+  // Built on first use only: tokens given as arguments may be many.
   let redactor: ((text: string) => string) | undefined;
   const redact = (text: string) => {
-    redactor ??= secretLikeRedactor(argv, io.env, optionNames(program));
+    redactor ??= usageRedactor(argumentsToHide(argv, valueKinds(program)), [
+      io.env.DIGILOCKER_CLIENT_SECRET,
+      io.env.DIGILOCKER_ACCESS_TOKEN,
+    ]);
     return redactor(text);
   };
   const program = createProgram(
@@ -46,40 +44,16 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-/** An argument that has the shape of an option name (`--file`, `-h`), known or not. */
-const OPTION_SHAPE = /^--?[a-z][a-z0-9-]*$/;
-
-/**
- * Redacts the credentials from the environment and every long argument that is not an option name:
- * an option's value (`--hint=…` included), a token given as an argument, and a token that starts with
- * `-` (commander calls it an unknown option, quoting it).
- */
-function secretLikeRedactor(
-  argv: string[],
-  env: NodeJS.ProcessEnv,
-  options: ReadonlySet<string>,
-): (text: string) => string {
-  const values = argv.flatMap((argument) => {
-    if (!argument.startsWith('-')) return [argument];
-    const [name = '', ...value] = argument.split('=');
-    if (options.has(name)) return value.length > 0 ? [value.join('=')] : [];
-    return OPTION_SHAPE.test(argument) ? [] : [argument];
-  });
-  return createRedactor([
-    env.DIGILOCKER_CLIENT_SECRET,
-    env.DIGILOCKER_ACCESS_TOKEN,
-    ...values.filter((value) => value.length >= MIN_SECRET_LIKE_LENGTH),
-  ]);
-}
-
-/** Every option name of the program and its commands, `--help` and `-h` included. */
-function optionNames(program: Command): Set<string> {
-  const names = new Set(['--help', '-h']);
+/** Each option of the program and its commands that takes a value, with how its value is shown. */
+function valueKinds(program: Command): Map<string, ValueKind> {
+  const kinds = new Map<string, ValueKind>();
   for (const command of [program, ...program.commands]) {
     for (const option of command.options) {
-      if (option.long) names.add(option.long);
-      if (option.short) names.add(option.short);
+      if (!option.required && !option.optional) continue;
+      const kind: ValueKind = option.long && PATH_OPTIONS.has(option.long) ? 'path' : 'word';
+      if (option.long) kinds.set(option.long, kind);
+      if (option.short) kinds.set(option.short, kind);
     }
   }
-  return names;
+  return kinds;
 }

@@ -1,21 +1,28 @@
+import { DEFAULTS, RateLimitedError, type RevocationOutcome } from '../index';
+import { formatSeconds } from './messages';
 import type { OutcomeReport } from './outcome';
 
 /** What happened to the tokens of one run: the last line of `--json`, and the human summary. */
 export interface Summary {
-  /** Tokens read from the input. */
+  /** Inputs read, skipped ones included. */
   total: number;
   revoked: number;
   alreadyInvalid: number;
   /** Skipped because the journal says an earlier run revoked them or found them already invalid. */
   skipped: number;
   failed: number;
-  /** Failures by error code (`invalid_token`, `server_error`, `invalid_input`, ...). */
+  /** Failures by error code (`invalid_token`, `server_error`, `invalid_input`, `stopped`, ...). */
   failedByCode: Record<string, number>;
+  /** Whole milliseconds. */
   durationMs: number;
-  /** Tokens with an outcome in this run, per second. */
+  /** Tokens with an outcome in this run, per second, rounded; 0 when none. */
   tokensPerSecond: number;
   /** True when SIGINT or SIGTERM stopped the run before the end of the input. */
   interrupted: boolean;
+  /** Why the run stopped before the end of its input, other than a signal (one line). */
+  stopped?: string;
+  /** The longest wait DigiLocker asked for (Retry-After) that was longer than the CLI waits. */
+  retryAfterMs?: number;
 }
 
 /** Counts outcomes as they arrive. */
@@ -28,6 +35,8 @@ export class Tally {
   /** The first message of each error code, so that the human summary says what went wrong. */
   readonly #firstMessages = new Map<string, string>();
   readonly #startedAt = performance.now();
+  #refusedWaitMs = 0;
+  #refusedWaits = 0;
 
   /** Tokens with an outcome in this run. */
   get done(): number {
@@ -40,16 +49,30 @@ export class Tally {
     return seconds > 0 ? this.done / seconds : 0;
   }
 
-  /** Counts one outcome. */
+  /** Counts one report. */
   add(report: OutcomeReport): void {
     if ('outcome' in report) {
       if (report.outcome === 'revoked') this.revoked++;
-      else this.alreadyInvalid++;
+      else if (report.outcome === 'already_invalid') this.alreadyInvalid++;
+      else this.skipped++;
       return;
     }
     this.failed++;
     this.failedByCode[report.error] = (this.failedByCode[report.error] ?? 0) + 1;
     if (!this.#firstMessages.has(report.error)) this.#firstMessages.set(report.error, report.message);
+  }
+
+  /**
+   * Notes a rate-limited failure whose Retry-After was longer than the CLI waits: the call gave up at
+   * once (before its last attempt), or the wait alone exceeds a call's whole time budget.
+   */
+  noteRateLimit(outcome: RevocationOutcome): void {
+    if (outcome.ok || !(outcome.error instanceof RateLimitedError)) return;
+    const { retryAfterMs, attempts } = outcome.error;
+    if (retryAfterMs === undefined) return;
+    if (attempts >= DEFAULTS.maxAttempts && retryAfterMs < DEFAULTS.maxElapsedMs) return;
+    this.#refusedWaitMs = Math.max(this.#refusedWaitMs, retryAfterMs);
+    this.#refusedWaits++;
   }
 
   /** The first message seen for each error code. */
@@ -58,8 +81,8 @@ export class Tally {
   }
 
   /** The summary of the run. */
-  summary(interrupted: boolean): Summary {
-    return {
+  summary(interrupted: boolean, stopped?: string): Summary {
+    const summary: Summary = {
       total: this.done + this.skipped,
       revoked: this.revoked,
       alreadyInvalid: this.alreadyInvalid,
@@ -67,27 +90,48 @@ export class Tally {
       failed: this.failed,
       failedByCode: { ...this.failedByCode },
       durationMs: Math.round(performance.now() - this.#startedAt),
-      tokensPerSecond: Math.round(this.rate()),
+      tokensPerSecond: this.done > 0 ? Math.round(this.rate()) : 0,
       interrupted,
     };
+    if (stopped !== undefined) summary.stopped = stopped;
+    if (this.#refusedWaits > 0) summary.retryAfterMs = this.#refusedWaitMs;
+    return summary;
+  }
+
+  /** How many tokens failed because DigiLocker asked for a wait longer than the CLI's. */
+  get refusedWaits(): number {
+    return this.#refusedWaits;
   }
 }
 
 /** The summary as a few aligned lines, with the first message of each error code. */
-export function formatSummary(summary: Summary, firstMessages: ReadonlyMap<string, string>): string {
+export function formatSummary(summary: Summary, tally: Tally): string {
   const lines: string[] = [];
   if (summary.interrupted)
     lines.push('Interrupted: the requests in flight finished; the rest of the input was not read.');
+  if (summary.stopped) lines.push(`Stopped early (${summary.stopped}): the rest of the input was not read.`);
   lines.push(`revoked:           ${summary.revoked}`);
   lines.push(`already invalid:   ${summary.alreadyInvalid}`);
   if (summary.skipped) lines.push(`skipped (journal): ${summary.skipped}`);
   lines.push(`failed:            ${summary.failed}`);
+  const messages = tally.firstMessages();
   for (const [code, count] of Object.entries(summary.failedByCode).sort(([a], [b]) => a.localeCompare(b))) {
-    const message = firstMessages.get(code);
+    const message = messages.get(code);
     lines.push(`  ${code}: ${count}${message ? ` (e.g. ${message})` : ''}`);
   }
-  lines.push(
-    `duration:          ${(summary.durationMs / 1000).toFixed(1)} s, ${summary.tokensPerSecond} tokens/s`,
-  );
+  const seconds = (summary.durationMs / 1000).toFixed(1);
+  const sent = summary.total > summary.skipped ? `${summary.tokensPerSecond} tokens/s` : 'nothing sent';
+  lines.push(`duration:          ${seconds} s, ${sent}`);
+  if (summary.retryAfterMs !== undefined)
+    lines.push(refusedWaitLine(summary.retryAfterMs, tally.refusedWaits));
   return `${lines.join('\n')}\n`;
+}
+
+function refusedWaitLine(retryAfterMs: number, tokens: number): string {
+  const after = new Date(Date.now() + retryAfterMs).toISOString().slice(11, 19);
+  return (
+    `DigiLocker asked to wait ${formatSeconds(retryAfterMs)} before the next request, longer than this run ` +
+    `waits (${formatSeconds(DEFAULTS.maxElapsedMs)}): ${tokens} ${tokens === 1 ? 'token was' : 'tokens were'} ` +
+    `not revoked; rerun after ${after} UTC.`
+  );
 }

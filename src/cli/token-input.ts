@@ -1,25 +1,36 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
+import { MAX_TOKEN_LENGTH } from '../index';
 import { UsageError } from './exit-codes';
+import { type LineBounds, NotTextError, readLines } from './line-reader';
 
 /** Where the tokens come from: the arguments, a file, or standard input (`--file -` or piped). */
 export type TokenSource =
   | { kind: 'arguments'; tokens: string[] }
-  | { kind: 'file'; path: string; stream: Readable }
-  | { kind: 'stdin'; stream: Readable };
+  | { kind: 'file'; path: string; stream: Readable; regular: boolean }
+  | { kind: 'stdin'; stream: Readable; isTTY: boolean };
 
-/** The tokens of a source in order, read lazily; `stop()` ends the iteration, even mid-wait. */
-export interface TokenLines extends AsyncIterable<string> {
+/** One input: a token, or a line that cannot be one (with the reason, which never quotes the line). */
+export type InputItem = { token: string } | { invalid: string };
+
+/** The inputs of a source in order, read lazily; `stop()` ends the iteration, even mid-wait. */
+export interface TokenLines extends AsyncIterable<InputItem> {
   /** Stops reading: the iteration ends at once, even while it waits for input that may never come. */
   stop(): void;
 }
 
 /**
+ * A line is decoded only up to this many bytes (a token of the longest length, each character up to
+ * three UTF-8 bytes, with room for surrounding whitespace); a longer line is an invalid input, however
+ * long. A NUL byte ends the input: it is not text.
+ */
+const LINE_BOUNDS: LineBounds = { maxLineBytes: MAX_TOKEN_LENGTH * 4, textOnly: true };
+
+/**
  * Picks the source from the arguments: tokens given as arguments, `--file PATH`, `--file -`, or
- * standard input when it is not a terminal. A file is opened here, so that a missing or unreadable one
- * is a usage error before any request.
+ * standard input when it is not a terminal. A file is opened here, so that a missing or unreadable one,
+ * or a directory, is a usage error before any request.
  */
 export async function openTokenSource(
   tokens: string[],
@@ -29,18 +40,32 @@ export async function openTokenSource(
   if (tokens.length > 0 && file !== undefined)
     throw new UsageError('Give tokens as arguments or with --file, not both');
   if (tokens.length > 0) return { kind: 'arguments', tokens };
-  if (file === '-') return { kind: 'stdin', stream: stdin };
-  if (file !== undefined) {
-    try {
-      const handle = await open(file, 'r');
-      return { kind: 'file', path: file, stream: handle.createReadStream() };
-    } catch (error) {
-      throw new UsageError(`Cannot read --file ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`);
-    }
-  }
+  if (file === '-') return { kind: 'stdin', stream: stdin, isTTY: stdin.isTTY === true };
+  if (file !== undefined) return openFile(file);
   if (stdin.isTTY)
     throw new UsageError('No tokens: give --file PATH, --file - (standard input), or pipe them in');
-  return { kind: 'stdin', stream: stdin };
+  return { kind: 'stdin', stream: stdin, isTTY: false };
+}
+
+async function openFile(path: string): Promise<TokenSource> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    throw new UsageError(`Cannot read --file ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+  }
+  const stats = await handle.stat();
+  if (stats.isDirectory()) {
+    await handle.close();
+    throw new UsageError(`--file ${path} is a directory; give a file of tokens, one per line`);
+  }
+  return { kind: 'file', path, stream: handle.createReadStream(), regular: stats.isFile() };
+}
+
+/** How a source is named in messages. */
+export function describeSource(source: TokenSource): string {
+  if (source.kind === 'file') return `--file ${source.path}`;
+  return source.kind === 'stdin' ? 'standard input' : 'the arguments';
 }
 
 /**
@@ -53,39 +78,36 @@ export function tokenOnLine(line: string): string | undefined {
 }
 
 /**
- * Reads tokens one line at a time: readline pauses the stream while its buffer is full and revokeMany
- * pulls only when it has room, so memory stays flat whatever the input's size.
+ * Reads the inputs one line at a time in bounded memory: revokeMany pulls only when it has room, and
+ * a line longer than any token is reported, never held. A read that fails (an I/O error, a NUL byte
+ * of binary input) ends the iteration and is reported to `onFailure`: what was read so far still counts.
  */
-export function readTokens(source: TokenSource): TokenLines {
+export function readTokens(source: TokenSource, onFailure: (reason: string) => void): TokenLines {
   let stopped = false;
-  let reader: ReturnType<typeof createInterface> | undefined;
 
-  async function* fromArguments(tokens: string[]): AsyncGenerator<string> {
+  async function* fromArguments(tokens: string[]): AsyncGenerator<InputItem> {
     for (const token of tokens) {
       if (stopped) return;
-      yield token;
+      yield { token };
     }
   }
 
-  async function* fromStream(stream: Readable): AsyncGenerator<string> {
-    reader = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
-    // readline does not forward a read error; close it, then rethrow after the loop.
-    let failure: Error | undefined;
-    const onError = (error: Error) => {
-      failure = error;
-      reader?.close();
-    };
-    stream.on('error', onError);
+  async function* fromStream(stream: Readable): AsyncGenerator<InputItem> {
     try {
-      for await (const line of reader) {
+      for await (const line of readLines(stream, LINE_BOUNDS)) {
         if (stopped) return;
-        const token = tokenOnLine(line);
-        if (token !== undefined) yield token;
+        if ('tooLong' in line) {
+          yield { invalid: tooLongMessage(line.number, line.bytes) };
+          continue;
+        }
+        const token = tokenOnLine(line.text);
+        if (token !== undefined) yield { token };
       }
-      if (failure && !stopped) throw new Error(`Reading the tokens failed: ${failure.message}`);
+    } catch (error) {
+      if (stopped) return; // the stream destroyed by stop()
+      const reason = error instanceof NotTextError ? error.message : errorCode(error);
+      onFailure(`${describeSource(source)}: ${reason}`);
     } finally {
-      stream.off('error', onError);
-      reader.close();
       stream.destroy();
     }
   }
@@ -95,18 +117,24 @@ export function readTokens(source: TokenSource): TokenLines {
     [Symbol.asyncIterator]: () => lines,
     stop() {
       stopped = true;
-      // Closing readline ends a read that waits for more input (a terminal, a pipe left open);
-      // destroying the stream alone would not.
-      reader?.close();
+      // Destroying the stream ends a read that waits for more input (a terminal, a pipe left open).
       if (source.kind !== 'arguments') source.stream.destroy();
     },
   };
 }
 
-/** Counts the tokens of a file without keeping them, for the progress bar's total. */
+function tooLongMessage(lineNumber: number, bytes: number): string {
+  return `line ${lineNumber} is longer than ${MAX_TOKEN_LENGTH} characters, the longest token (${bytes} bytes)`;
+}
+
+function errorCode(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
+}
+
+/** Counts the tokens of a regular file without keeping them, for the progress bar's total. */
 export async function countTokens(path: string): Promise<number> {
   let count = 0;
-  const reader = createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY });
-  for await (const line of reader) if (tokenOnLine(line) !== undefined) count++;
+  for await (const line of readLines(createReadStream(path), LINE_BOUNDS))
+    if ('tooLong' in line || tokenOnLine(line.text) !== undefined) count++;
   return count;
 }

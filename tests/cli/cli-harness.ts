@@ -1,7 +1,7 @@
 // Runs the BUILT digilocker-revoke (dist/cli.js) as a user would: a child process with its own
 // environment, arguments and standard streams, against a mock DigiLocker started in the test process.
 import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type MockDigiLocker, type MockDigiLockerOptions, startMockDigiLocker } from '../../src/testing';
@@ -174,4 +174,97 @@ function newestMtime(directory: string): number {
     newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
   }
   return newest;
+}
+
+/** What a shell pipeline around the CLI left behind: the CLI's exit code and its stderr, by file. */
+export interface ShellRun {
+  /** The CLI's own exit code (from PIPESTATUS), not the pipeline's. */
+  code: number;
+  /** What the last command of the pipeline printed. */
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `script` with bash, where `$CLI` runs the built CLI (`node dist/cli.js`), so that the CLI can be
+ * put in a real pipeline (`$CLI revoke --json | head -1`) or under a limit (`ulimit -f`). The script
+ * must leave the CLI's exit code in `$scratch/code` and its stderr in `$scratch/stderr`, which the
+ * `$CLI_END` suffix does: `$CLI revoke ... 2>"$scratch/stderr" | head -1; $CLI_END`.
+ */
+export function runShell(
+  script: string,
+  scratch: string,
+  env: Record<string, string | undefined> = {},
+): Promise<ShellRun> {
+  const full: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    CLI: `${process.execPath} ${CLI}`,
+    scratch,
+  };
+  for (const [name, value] of Object.entries(env)) if (value !== undefined) full[name] = value;
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a bash expansion, not a template.
+  const body = script.replaceAll('$CLI_END', 'echo "${PIPESTATUS[0]}" > "$scratch/code"');
+  const child = spawn('bash', ['-c', body], { env: full, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  return new Promise((resolve, reject) =>
+    child.on('close', () => {
+      try {
+        resolve({
+          code: Number(readFileSync(join(scratch, 'code'), 'utf8').trim()),
+          stdout,
+          stderr: readFileSync(join(scratch, 'stderr'), 'utf8'),
+        });
+      } catch (error) {
+        reject(error);
+      }
+    }),
+  );
+}
+
+/** True where util-linux `script` can give the CLI a pseudo-terminal. */
+export const hasScript = (() => {
+  try {
+    return (
+      process.platform === 'linux' &&
+      execFileSync('script', ['--version'], { encoding: 'utf8' }).includes('util-linux')
+    );
+  } catch {
+    return false;
+  }
+})();
+
+/** A CLI on a pseudo-terminal: what the terminal showed so far, keys to type, and its end. */
+export interface OnTerminal {
+  screen(): string;
+  /** Types on the terminal: `\u0003` is Ctrl-C (SIGINT from the line discipline), `\u0004` Ctrl-D. */
+  type(keys: string): void;
+  done: Promise<{ code: number | null; screen: string }>;
+}
+
+/**
+ * Runs the CLI with stdin, stdout and stderr on a pseudo-terminal (util-linux `script`), with `env`
+ * added to a clean environment (PATH, and TERM unless given).
+ */
+export function startOnTerminal(args: string[], env: Record<string, string> = {}): OnTerminal {
+  // exec: the CLI itself, not a shell, is the terminal's foreground process and gets Ctrl-C.
+  const command = `exec ${[process.execPath, CLI, ...args].map((word) => `'${word}'`).join(' ')}`;
+  const child = spawn('script', ['--quiet', '--return', '--command', command, '/dev/null'], {
+    env: { PATH: process.env.PATH ?? '', TERM: 'xterm', ...env },
+  });
+  let screen = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    screen += chunk;
+  });
+  child.stdin.on('error', () => {});
+  running.add(child);
+  const done = new Promise<{ code: number | null; screen: string }>((resolve) =>
+    child.on('close', (code) => {
+      running.delete(child);
+      resolve({ code, screen });
+    }),
+  );
+  return { screen: () => screen, type: (keys) => child.stdin.write(keys), done };
 }

@@ -26,4 +26,4 @@ it('revokes a 50,000-token file with --concurrency 32, journaling each outcome',
   expect(summaryOf(run.stdout)).toMatchObject({ total: 50_000, revoked: 50_000, failed: 0 });
   expect(fixture.digilocker.stats.revokeRequests).toBe(50_000);
   expect(tokens.filter((token) => fixture.digilocker.isActive(token))).toEqual([]);
-}, 60_000);
+}, 120_000); // a shared, loaded machine can take well over 30 s

@@ -165,6 +165,23 @@ describe('outcomes and exit codes', () => {
   });
 });
 
+describe('base URL', () => {
+  it('with --allow-insecure-http, uses a plain-http --base-url on a host that is not loopback', async () => {
+    // An IPv4-mapped IPv6 address: not loopback by name, yet it reaches the mock on 127.0.0.1.
+    const baseUrl = fixture.digilocker.baseUrl.replace('127.0.0.1', '[::ffff:127.0.0.1]');
+    const tokens = issue(1);
+    const refused = await runCli(['revoke', '--base-url', baseUrl], { stdin: tokens.join('\n'), env: env() });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/^error: --base-url uses plain http .*add --allow-insecure-http$/m);
+    const run = await runCli(['revoke', '--base-url', baseUrl, '--allow-insecure-http'], {
+      stdin: tokens.join('\n'),
+      env: env(),
+    });
+    expect(run.code).toBe(0);
+    expect(active(tokens)).toEqual([]);
+  });
+});
+
 describe('authentication and encoding', () => {
   it.each([
     ['basic', 'form'],

@@ -2,7 +2,7 @@
 // run through every path, including a server that echoes them back in its error descriptions.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Run, runCli, useCliFixture } from './cli-harness';
+import { jsonLines, type Run, runCli, useCliFixture } from './cli-harness';
 
 const SECRET = 'CANARY-SECRET-7f3a9c';
 const WRONG_SECRET = 'CANARY-WRONG-SECRET-0b1e';
@@ -80,4 +80,50 @@ it('reveals no token or secret in any output or the journal, whatever happens', 
     [...runs.flatMap((run) => [run.stdout, run.stderr]), readFileSync(journal, 'utf8')],
     tokens,
   );
+});
+
+/** The forms in which a value could be echoed: as is, percent-encoded (either case), base64, JSON-escaped. */
+function encodings(value: string): string[] {
+  const percent = encodeURIComponent(value);
+  return [
+    value,
+    percent,
+    percent.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()),
+    Buffer.from(value).toString('base64'),
+    JSON.stringify(value).slice(1, -1),
+  ];
+}
+
+it('redacts echoes of a token and the secret in lower-case percent-encoding, base64 and JSON escapes', async () => {
+  const token = 'CANARY+tok"en\\x/y=1';
+  const journal = join(fixture.scratch, 'journal');
+  const env = { DIGILOCKER_CLIENT_ID: 'canary-client', DIGILOCKER_CLIENT_SECRET: SECRET };
+  const forms = [...encodings(token), ...encodings(SECRET)];
+  const echo = (form: string) => ({
+    type: 'status' as const,
+    status: 400,
+    body: JSON.stringify({ error: 'invalid_token', error_description: `echo ${form} end` }),
+  });
+  // The token once per form, one at a time: each request gets the next echo.
+  const stdin = `${forms.map(() => token).join('\n')}\n`;
+  const args = ['--concurrency', '1', '--journal', journal, '--base-url', fixture.digilocker.baseUrl];
+  const runs: Run[] = [];
+  for (const output of [['--json'], []]) {
+    for (const form of forms) fixture.digilocker.inject(echo(form));
+    runs.push(await runCli(['revoke', ...output, ...args], { stdin, env }));
+  }
+  const messages = jsonLines(runs[0]?.stdout ?? '').filter((line) => 'index' in line);
+  expect(messages.map((line) => line.message)).toEqual(
+    forms.map(() => expect.stringContaining('echo [REDACTED] end')),
+  );
+  expect(runs[1]?.stdout).toContain('echo [REDACTED] end');
+  for (const run of runs) {
+    expect(run.code).toBe(1);
+    for (const needle of forms) {
+      expect(run.stdout).not.toContain(needle);
+      expect(run.stderr).not.toContain(needle);
+    }
+  }
+  const written = readFileSync(journal, 'utf8');
+  for (const needle of forms) expect(written).not.toContain(needle);
 });

@@ -1,20 +1,9 @@
 // On a terminal (a pseudo-terminal from util-linux `script`): the progress bar on stderr, and a usage
 // error when there are no tokens and standard input is the terminal itself.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, credentialsOf, useCliFixture } from './cli-harness';
-
-const hasScript = (() => {
-  try {
-    return (
-      process.platform === 'linux' &&
-      execFileSync('script', ['--version'], { encoding: 'utf8' }).includes('util-linux')
-    );
-  } catch {
-    return false;
-  }
-})();
+import { CLI, credentialsOf, hasScript, startOnTerminal, useCliFixture, waitFor } from './cli-harness';
 
 const fixture = useCliFixture();
 
@@ -64,5 +53,62 @@ function onTerminal(args: string[]): Promise<{ code: number | null; screen: stri
       'error: No tokens: give --file PATH, --file - (standard input), or pipe them in',
     );
     expect(fixture.digilocker.stats.requests).toBe(0);
+  });
+});
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: terminal control sequences are the point.
+const CURSOR_CONTROL = /\u001b\[|\r(?!\n)/;
+
+(hasScript ? describe : describe.skip)('on a terminal, as an incident tool', () => {
+  it('Ctrl-C leaves a clean screen: nothing redraws over the interrupted line and the summary', async () => {
+    const tokens = Array.from({ length: 20 }, () => fixture.digilocker.issueTokens().accessToken);
+    const file = join(fixture.scratch, 'tokens.txt');
+    writeFileSync(file, `${tokens.join('\n')}\n`);
+    fixture.digilocker.inject({ type: 'delay', ms: 1_500 }, { times: 20 });
+    const cli = startOnTerminal(
+      ['revoke', '--file', file, '--concurrency', '2', '--base-url', fixture.digilocker.baseUrl],
+      credentialsOf(fixture.digilocker),
+    );
+    await waitFor(() => cli.screen().includes('revoking'), 'the bar');
+    cli.type('\u0003');
+    const { code, screen } = await cli.done;
+    expect(code).toBe(130);
+    const after = screen.slice(screen.indexOf('interrupted; finishing'));
+    expect(after).toMatch(/^interrupted; finishing the requests in flight/);
+    expect(after).toMatch(/^Interrupted: the requests in flight finished/m);
+    expect(after).not.toMatch(CURSOR_CONTROL);
+  }, 20_000);
+
+  it('with TERM=dumb, writes no cursor-control escapes', async () => {
+    const tokens = Array.from({ length: 3 }, () => fixture.digilocker.issueTokens().accessToken);
+    fixture.digilocker.inject({ type: 'delay', ms: 300 }, { times: 3 });
+    const cli = startOnTerminal(['revoke', ...tokens, '--base-url', fixture.digilocker.baseUrl], {
+      ...credentialsOf(fixture.digilocker),
+      TERM: 'dumb',
+    });
+    const { code, screen } = await cli.done;
+    expect(code).toBe(0);
+    expect(screen).toMatch(/revoked: +3/);
+    expect(screen).not.toMatch(CURSOR_CONTROL);
+  });
+
+  it('reading tokens typed on the terminal (--file -): a one-line hint, and no bar in the way', async () => {
+    const tokens = Array.from({ length: 2 }, () => fixture.digilocker.issueTokens().accessToken);
+    const cli = startOnTerminal(
+      ['revoke', '--file', '-', '--base-url', fixture.digilocker.baseUrl],
+      credentialsOf(fixture.digilocker),
+    );
+    await waitFor(() => cli.screen().includes('Ctrl-D'), 'the hint');
+    cli.type(`${tokens[0]}\n`);
+    await waitFor(() => fixture.digilocker.stats.revokeRequests === 1, 'the first token');
+    await new Promise((resolve) => setTimeout(resolve, 300)); // a bar would draw now
+    cli.type(`${tokens[1]}\n\u0004`);
+    const { code, screen } = await cli.done;
+    expect(code).toBe(0);
+    expect(screen).toMatch(
+      /^Reading tokens from the terminal, one per line; end with Ctrl-D \(Ctrl-C to stop\)\.\r?$/m,
+    );
+    expect(screen).toMatch(/revoked: +2/);
+    expect(screen).not.toMatch(CURSOR_CONTROL);
   });
 });

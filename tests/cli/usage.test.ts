@@ -28,9 +28,25 @@ describe('exit code 2', () => {
     ['an unknown --env', ['--env', 'staging'], {}, /--env/],
     ['an unknown --auth', ['--auth', 'digest'], {}, /--auth/],
     ['an unknown --encoding', ['--encoding', 'xml'], {}, /--encoding/],
-    ['--auth post with --encoding json', ['--auth', 'post', '--encoding', 'json'], {}, /client_secret_post/],
-    ['a base URL that is not one', ['--base-url', 'not a url'], {}, /baseUrl is not a valid absolute URL/],
-    ['plain http to a remote host', ['--base-url', 'http://example.com/public'], {}, /plain http/],
+    [
+      '--auth post with --encoding json',
+      ['--auth', 'post', '--encoding', 'json'],
+      {},
+      /--auth post needs --encoding form/,
+    ],
+    ['a base URL that is not one', ['--base-url', 'not a url'], {}, /--base-url is not a valid absolute URL/],
+    [
+      'plain http to a remote host',
+      ['--base-url', 'http://example.com/public'],
+      {},
+      /--base-url uses plain http.*--allow-insecure-http/,
+    ],
+    [
+      '--base-url together with --env',
+      ['--env', 'production'],
+      {},
+      /--base-url and --env cannot be used together/,
+    ],
     ['a missing --file', ['--file', '/nonexistent/tokens.txt'], {}, /Cannot read --file .*ENOENT/],
     ['a journal in a missing directory', ['--journal', '/nonexistent/j.jsonl'], {}, /Cannot open --journal/],
   ];
@@ -67,6 +83,59 @@ describe('exit code 2', () => {
       expect(run.stderr).not.toContain(secret);
     }
   });
+
+  it('shows file paths, command names and option names as typed', async () => {
+    const file = await runCli(['revoke', '--file', 'leaked-tokens.txt'], { env: credentialsOf(digilocker) });
+    expect(file.code).toBe(2);
+    expect(file.stderr).toMatch(/^error: Cannot read --file leaked-tokens\.txt: ENOENT$/m);
+    const journal = await runCli(['revoke', '--journal', '/nonexistent-dir/incident-2026.journal'], {
+      stdin: 'a-token\n',
+      env: credentialsOf(digilocker),
+    });
+    expect(journal.stderr).toContain('--journal /nonexistent-dir/incident-2026.journal');
+    const command = await runCli(['revoke-tokens-now'], { env: credentialsOf(digilocker) });
+    expect(command.code).toBe(2);
+    expect(command.stderr).toMatch(/unknown command 'revoke-tokens-now'/);
+    const option = await runCli(['revoke', '--concurrencyy', '4'], { env: credentialsOf(digilocker) });
+    expect(option.stderr).toMatch(/unknown option '--concurrencyy'/);
+  });
+
+  it('never quotes a token that starts with - or is typed as a command or a --file', async () => {
+    const tokens = ['-a1b2c3d4', '-Zx9', '--Ab12Cd34Ef56'];
+    for (const token of tokens) {
+      const run = await runCli(['revoke', token], { env: credentialsOf(digilocker) });
+      expect(run.code).toBe(2);
+      expect(run.stderr).not.toContain(token);
+      expect(run.stderr).toContain("'[REDACTED]'");
+    }
+    const hexToken = 'a3f9c1d2e4b5a6978877665544332211aabbccdd';
+    for (const args of [[hexToken], ['revoke', '--file', hexToken]]) {
+      const run = await runCli(args, { env: credentialsOf(digilocker) });
+      expect(run.code).toBe(2);
+      expect(run.stderr).not.toContain(hexToken);
+    }
+  });
+
+  it('never quotes the secret in any encoding: lower-case percent, base64, JSON-escaped', async () => {
+    const secret = 'CANARY+se"cr\\et/x';
+    const forms = [
+      secret,
+      encodeURIComponent(secret),
+      encodeURIComponent(secret).replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()),
+      Buffer.from(secret).toString('base64'),
+      JSON.stringify(secret).slice(1, -1),
+    ];
+    for (const form of forms) {
+      for (const args of [['--file', form], ['--hint', form], [`--${form}`]]) {
+        const run = await runCli(['revoke', ...args], {
+          stdin: 'a-token\n',
+          env: { ...credentialsOf(digilocker), DIGILOCKER_CLIENT_SECRET: secret },
+        });
+        expect(run.code).toBe(2);
+        for (const needle of forms) expect(run.stderr).not.toContain(needle);
+      }
+    }
+  }, 60_000);
 
   it('for tokens given both as arguments and with --file', async () => {
     const run = await runCli(['revoke', 'a-token', '--file', '-'], { env: credentialsOf(digilocker) });

@@ -1,7 +1,8 @@
 // Interrupt and resume: the CLI is interrupted with SIGINT (sometimes twice, which quits at once) at a
-// random point of a run with random faults, then rerun with the same journal until a run finishes.
-// No token is lost (every one ends final in the journal and revoked on the mock) and no token already
-// final in the journal is sent again. Each trial is random; its seed is in the test name, and
+// random point of a run with random faults (rate limits with Retry-After included), then rerun with
+// the same journal until a run finishes. No token is lost (every one ends final in the journal and
+// revoked on the mock), no token already final in the journal is sent again, and every token sent was
+// recorded as being sent before it was. Each trial is random; its seed is in the test name, and
 // RELIABILITY_SEED=<seed> replays its faults and cut points (not the machine's timing).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,11 +34,13 @@ function randomFault(random: () => number): MockFault {
   if (roll < 0.08) return { type: 'status', status: 500 };
   if (roll < 0.11) return { type: 'drop', revoke: false };
   if (roll < 0.14) return { type: 'drop', revoke: true };
+  if (roll < 0.16) return { type: 'status', status: 429, retryAfter: 1 };
   return { type: 'delay', ms: 2 + Math.floor(random() * 25) };
 }
 
 interface JournalLine {
   sha256: string;
+  sending?: true;
   outcome?: string;
   error?: string;
 }
@@ -127,9 +130,18 @@ it.each(trials)(
 
       if (result.code === 130) interruptedRuns++;
       const journalNow = readJournal(journal);
+      // Write-ahead: every token DigiLocker saw was recorded as being sent.
+      const recordedSent = new Set(journalNow.filter((line) => line.sending).map((line) => line.sha256));
+      const unrecorded = tokens.filter(
+        (token) =>
+          fixture.digilocker.revokeRequestsFor(token) > 0 && !recordedSent.has(hashOf.get(token) as string),
+      );
+      expect({ unrecorded, context }).toEqual({ unrecorded: [], context });
       if (!twice) {
         // Every outcome this run printed is in the journal (a second SIGINT may cut stdout short).
-        const printed = jsonLines(result.stdout).filter((line) => 'outcome' in line).length;
+        const printed = jsonLines(result.stdout).filter(
+          (line) => 'outcome' in line && line.outcome !== 'skipped',
+        ).length;
         expect(finalHashes(journalNow).size - finishedBefore.size).toBe(printed);
       }
       if (result.code === 0) {

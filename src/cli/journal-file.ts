@@ -1,0 +1,72 @@
+import { closeSync, constants, createReadStream, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+import { UsageError } from './exit-codes';
+import { type InputLine, readLines } from './line-reader';
+
+/** A journal line is never longer than this; a longer one is damage, not a record. */
+const MAX_RECORD_BYTES = 4096;
+
+/** A new journal is readable and writable by its owner only: it tells which tokens were handled. */
+const JOURNAL_MODE = 0o600;
+
+/**
+ * Opens the journal for reading and appending, creating it with mode 0600. Refused (a UsageError): a
+ * symbolic link (never followed, so the journal cannot be redirected onto another file), a
+ * directory, anything but a regular file.
+ */
+export function openJournalFile(path: string): number {
+  let fd: number;
+  try {
+    fd = openSync(
+      path,
+      constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW,
+      JOURNAL_MODE,
+    );
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') throw new UsageError(`--journal ${path} is a symbolic link; give the file itself`);
+    if (code === 'EISDIR') throw new UsageError(`--journal ${path} is a directory; give a file`);
+    throw new UsageError(`Cannot open --journal ${path}: ${code ?? error}`);
+  }
+  if (!fstatSync(fd).isFile()) {
+    closeSync(fd);
+    throw new UsageError(`--journal ${path} is not a regular file`);
+  }
+  return fd;
+}
+
+/** The lines of the journal file, in bounded memory. */
+export function journalLines(fd: number): AsyncIterable<InputLine> {
+  const stream = createReadStream('', { fd, autoClose: false, start: 0 });
+  return readLines(stream, { maxLineBytes: MAX_RECORD_BYTES, textOnly: false });
+}
+
+/** A line cut short must not swallow the next record: appending starts on a fresh line. */
+export function endWithNewline(fd: number, path: string): void {
+  const { size } = fstatSync(fd);
+  if (size === 0) return;
+  const last = Buffer.alloc(1);
+  readSync(fd, last, 0, 1, size - 1);
+  if (last[0] === 0x0a) return;
+  try {
+    writeSync(fd, '\n');
+  } catch (error) {
+    throw new UsageError(`Cannot write to --journal ${path}: ${(error as NodeJS.ErrnoException).code}`);
+  }
+}
+
+/**
+ * Writes all of `text` (a write may be short: a full disk, a size limit), or throws the error of the
+ * write that failed.
+ */
+export function writeFully(fd: number, text: string): void {
+  // Almost always one write of the string; the bytes are made only to finish a short write.
+  let offset = writeSync(fd, text);
+  const length = Buffer.byteLength(text);
+  if (offset === length) return;
+  const bytes = Buffer.from(text);
+  while (offset < length) {
+    const written = writeSync(fd, bytes, offset, length - offset);
+    if (written === 0) throw Object.assign(new Error('nothing written'), { code: 'EIO' });
+    offset += written;
+  }
+}

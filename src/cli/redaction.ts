@@ -1,0 +1,112 @@
+import { createRedactor, REDACTED } from '../redact';
+
+/** How an option's value is shown in a usage error. */
+export type ValueKind = 'path' | 'word';
+
+/**
+ * Every form in which a value could be echoed back: as it is, percent- and form-encoded (hex in
+ * either case), standard base64, and escaped inside a JSON string.
+ */
+export function echoForms(value: string): string[] {
+  const lowerHex = (text: string) => text.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase());
+  const percent = encodeURIComponent(value);
+  const form = new URLSearchParams([['', value]]).toString().slice(1);
+  return [
+    value,
+    percent,
+    lowerHex(percent),
+    form,
+    lowerHex(form),
+    Buffer.from(value).toString('base64'),
+    JSON.stringify(value).slice(1, -1),
+  ];
+}
+
+/** A redactor of the given secrets in each of their {@link echoForms}. */
+export function secretsRedactor(secrets: ReadonlyArray<string | undefined>): (text: string) => string {
+  return createRedactor(secrets.flatMap((secret) => (secret ? echoForms(secret) : [])));
+}
+
+/**
+ * Redacts one value's {@link echoForms} from a text: the cheap form of {@link secretsRedactor} for a
+ * value seen once (a token's error message), which builds no redactor.
+ */
+export function redactEchoes(text: string, value: string): string {
+  let result = text;
+  for (const form of echoForms(value).sort((a, b) => b.length - a.length))
+    if (form !== '' && result.includes(form)) result = result.split(form).join(REDACTED);
+  return result;
+}
+
+const OPTION_NAME = /^(--[a-z]+(-[a-z]+)*|-[a-zA-Z])$/;
+const COMMAND_NAME = /^[a-z]+(-[a-z]+)*$/;
+const WORD_VALUE = /^([a-z]+([-_][a-z]+)*|\d{1,9})$/;
+const FILE_EXTENSION = /\.[A-Za-z][A-Za-z0-9]{0,5}$/;
+const ALPHANUMERIC_RUN = /[A-Za-z0-9]{12,}/g;
+
+/**
+ * True when a file path could be a token typed where a path belongs: no directory, no file
+ * extension, and a long run of letters mixed with digits (hex, base64url, a JWT's parts).
+ */
+export function looksLikeToken(path: string): boolean {
+  if (path.includes('/') || FILE_EXTENSION.test(path)) return false;
+  return (path.match(ALPHANUMERIC_RUN) ?? []).some((run) => /\d/.test(run) && /[A-Za-z]/.test(run));
+}
+
+/**
+ * The arguments a usage error must never quote: tokens given as arguments, anything after `--`, an
+ * unknown option or a command that is not shaped like a name (a token that starts with `-`, say), a
+ * value of a word option that is not a word or a number, and a path that looks like a token. File
+ * paths, command names and option names are shown as typed. `valueKinds` maps each option that takes
+ * a value to how its value is shown.
+ */
+export function argumentsToHide(argv: string[], valueKinds: ReadonlyMap<string, ValueKind>): string[] {
+  const hidden: string[] = [];
+  const hideValue = (kind: ValueKind, value: string) => {
+    const shown = kind === 'path' ? !looksLikeToken(value) : WORD_VALUE.test(value);
+    if (!shown) hidden.push(value);
+  };
+  let commandSeen = false;
+  for (let i = 0; i < argv.length; i++) {
+    const argument = argv[i] as string;
+    if (argument === '--') {
+      hidden.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!argument.startsWith('-') || argument === '-') {
+      if (commandSeen || !COMMAND_NAME.test(argument)) hidden.push(argument);
+      commandSeen = true;
+      continue;
+    }
+    const equals = argument.indexOf('=');
+    const name = equals === -1 ? argument : argument.slice(0, equals);
+    const kind = valueKinds.get(name);
+    if (kind === undefined) {
+      if (!OPTION_NAME.test(argument)) hidden.push(argument);
+    } else if (equals !== -1) {
+      hideValue(kind, argument.slice(equals + 1));
+    } else if (i + 1 < argv.length) {
+      hideValue(kind, argv[++i] as string);
+    }
+  }
+  return hidden;
+}
+
+/**
+ * The redactor of a usage error: the secrets from the environment in every echo form, and each hidden
+ * argument wherever it is quoted (`'…'`, as commander quotes) or, when long enough not to be a common
+ * word, anywhere.
+ */
+export function usageRedactor(
+  hidden: readonly string[],
+  secrets: ReadonlyArray<string | undefined>,
+): (text: string) => string {
+  const ofSecrets = secretsRedactor(secrets);
+  const ofArguments = createRedactor(hidden.filter((value) => value.length >= 8));
+  const quoted = hidden.filter((value) => value !== '').map((value) => `'${value}'`);
+  return (text) => {
+    let result = text;
+    for (const form of quoted) result = result.split(form).join(`'${REDACTED}'`);
+    return ofSecrets(ofArguments(result));
+  };
+}

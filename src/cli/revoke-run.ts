@@ -1,0 +1,88 @@
+import { createHash } from 'node:crypto';
+import { InvalidClientError, type RevocationClient, type TokenInput, type TokenTypeHint } from '../index';
+import type { Journal } from './journal';
+import { reportOutcome } from './outcome';
+import { redactEchoes, secretsRedactor } from './redaction';
+import type { Reporter } from './reporter';
+import type { RunControl, StopCause } from './run-control';
+import type { Tally } from './summary';
+import type { TokenLines } from './token-input';
+
+/** What one run of `revoke` works with. */
+export interface RunParts {
+  client: RevocationClient;
+  input: TokenLines;
+  journal: Journal | undefined;
+  control: RunControl;
+  reporter: Reporter;
+  tally: Tally;
+  /** Stops the run for a cause, with a one-line reason (printed once). */
+  stop: (cause: StopCause, reason: string) => void;
+  /** The secrets of the environment, redacted from messages with each token. */
+  secrets: ReadonlyArray<string | undefined>;
+  concurrency: number;
+  hint: TokenTypeHint | undefined;
+}
+
+/**
+ * Feeds the inputs to revokeMany and reports every outcome. Each token is hashed once (its SHA-256
+ * keys the journal and gives its fingerprint); the journal skips the finished ones and records each
+ * other one as being sent before it is handed over. When that record cannot be written, the token is
+ * not sent. The first invalid_client stops the run: the credentials are wrong for every token.
+ */
+export async function revokeAll(parts: RunParts): Promise<void> {
+  const { client, control, journal, reporter, tally } = parts;
+  // The tokens in flight, by id: to redact each one's echoes from its error message.
+  const inFlight = new Map<string, string>();
+  const redactSecrets = secretsRedactor(parts.secrets);
+  const outcomes = client.revokeMany(feed(parts, inFlight), {
+    concurrency: parts.concurrency,
+    signal: control.signal,
+    ...(parts.hint ? { tokenTypeHint: parts.hint } : {}),
+  });
+  for await (const outcome of outcomes) {
+    const id = String(outcome.id ?? ''); // the CLI gives each input a string id
+    const [position = '', sha256 = ''] = id.split(' ');
+    const token = inFlight.get(id);
+    inFlight.delete(id);
+    control.settled(outcome.fingerprint, outcome.ok ? undefined : outcome.error);
+    tally.noteRateLimit(outcome);
+    const report = reportOutcome(outcome, {
+      sentBefore: journal?.wasSent(sha256) ?? false,
+      redact: (text) => redactSecrets(token === undefined ? text : redactEchoes(text, token)),
+    });
+    await reporter.final(Number(position), sha256, outcome.fingerprint, report);
+    if (!outcome.ok && outcome.error instanceof InvalidClientError)
+      parts.stop('credentials', refusedReason(parts));
+  }
+}
+
+async function* feed(parts: RunParts, inFlight: Map<string, string>): AsyncGenerator<TokenInput> {
+  const { input, journal, reporter } = parts;
+  let position = 0;
+  for await (const item of input) {
+    const index = position++;
+    if ('invalid' in item) {
+      await reporter.invalidLine(index, item.invalid);
+      continue;
+    }
+    // node:crypto's native SHA-256: a rerun may skip a million journaled tokens.
+    const sha256 = createHash('sha256').update(item.token).digest('hex');
+    if (journal?.isFinished(sha256)) {
+      await reporter.skipped(index, sha256);
+      continue;
+    }
+    if (journal && !journal.recordSending(sha256)) return;
+    const id = `${index} ${sha256}`;
+    inFlight.set(id, item.token);
+    yield { token: item.token, id };
+  }
+}
+
+function refusedReason(parts: RunParts): string {
+  const rerun = parts.journal ? 'rerun with the same --journal to continue' : 'rerun';
+  return (
+    'DigiLocker refused the client credentials (invalid_client); no more tokens are sent with them. ' +
+    `Check DIGILOCKER_CLIENT_ID and DIGILOCKER_CLIENT_SECRET (or DIGILOCKER_ACCESS_TOKEN), then ${rerun}`
+  );
+}

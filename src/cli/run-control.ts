@@ -1,0 +1,89 @@
+import { setMaxListeners } from 'node:events';
+import type { RevocationEvent } from '../index';
+
+/** The abort reason of the requests a stopping run cuts short: they were waiting, not on the wire. */
+export class RunStopped extends Error {
+  override name = 'RunStopped';
+  constructor() {
+    super('not finished: the run stopped while it waited to send it again; a rerun sends it');
+  }
+}
+
+/** Why a run stops before the end of its input, other than a signal. */
+export type StopCause = 'credentials' | 'output' | 'journal' | 'input';
+
+/**
+ * How a run stops early. On `stop()` (a signal, refused credentials, a write or read that failed) it
+ * stops reading input and lets the requests on the wire finish; requests that are only waiting (a
+ * backoff, a rate-limit pause, or not yet sent) are aborted as soon as none is on the wire, so that a
+ * long Retry-After cannot hold the run. What is on the wire is followed through the client's events.
+ */
+export class RunControl {
+  /** The signal given to revokeMany. */
+  readonly signal: AbortSignal;
+  readonly #abort = new AbortController();
+  readonly #onStop: () => void;
+  /** Calls on the wire or answered but not yet decided, per token fingerprint. */
+  readonly #busy = new Map<string, number>();
+  #busyTotal = 0;
+  #stopping = false;
+  #interrupted = false;
+  #failure: { cause: StopCause; reason: string } | undefined;
+
+  /** `onStop` runs once, at the first stop: it stops reading input. */
+  constructor(onStop: () => void) {
+    this.signal = this.#abort.signal;
+    // Each call in flight listens to it: as many listeners as --concurrency, not a leak.
+    setMaxListeners(0, this.signal);
+    this.#onStop = onStop;
+  }
+
+  /** True once SIGINT or SIGTERM stopped the run. */
+  get interrupted(): boolean {
+    return this.#interrupted;
+  }
+
+  /** The first cause other than a signal that stopped the run, with its one-line reason. */
+  get failure(): { cause: StopCause; reason: string } | undefined {
+    return this.#failure;
+  }
+
+  /** Stops the run for a signal (no argument) or a cause; true the first time the run stops. */
+  stop(cause?: StopCause, reason?: string): boolean {
+    if (cause === undefined) this.#interrupted = true;
+    else this.#failure ??= { cause, reason: reason ?? cause };
+    if (this.#stopping) return false;
+    this.#stopping = true;
+    this.#onStop();
+    this.#abortWhenIdle();
+    return true;
+  }
+
+  /** Follows a client event: a request leaves, or a call decides to wait before its next attempt. */
+  observe(event: RevocationEvent): void {
+    if (event.type === 'request') this.#add(event.fingerprint, 1);
+    else if (event.type === 'retry') {
+      this.#add(event.fingerprint, -1);
+      this.#abortWhenIdle();
+    }
+  }
+
+  /** A call ended with this outcome: it is no longer on the wire (unless it was aborted waiting). */
+  settled(fingerprint: string, error: unknown): void {
+    if (!(error instanceof RunStopped)) this.#add(fingerprint, -1);
+    this.#abortWhenIdle();
+  }
+
+  #add(fingerprint: string, delta: number): void {
+    const count = (this.#busy.get(fingerprint) ?? 0) + delta;
+    if (count < 0) return;
+    this.#busyTotal += delta;
+    if (count === 0) this.#busy.delete(fingerprint);
+    else this.#busy.set(fingerprint, count);
+  }
+
+  #abortWhenIdle(): void {
+    if (this.#stopping && this.#busyTotal === 0 && !this.#abort.signal.aborted)
+      this.#abort.abort(new RunStopped());
+  }
+}

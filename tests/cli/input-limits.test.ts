@@ -1,0 +1,77 @@
+// Input that is not a file of tokens: a directory is a usage error; a line longer than the longest
+// token is an invalid-input outcome; an endless line (/dev/zero) ends the run with a clear error.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LIMITS } from '../../src/defaults';
+import { credentialsOf, jsonLines, runCli, summaryOf, useCliFixture } from './cli-harness';
+
+const fixture = useCliFixture();
+const base = () => ['--base-url', fixture.digilocker.baseUrl];
+const env = () => credentialsOf(fixture.digilocker);
+
+it('a directory given to --file is a usage error (exit 2), like --journal', async () => {
+  const directory = join(fixture.scratch, 'tokens.d');
+  mkdirSync(directory);
+  for (const option of ['--file', '--journal']) {
+    const run = await runCli(['revoke', option, directory, ...base()], { stdin: 'a-token\n', env: env() });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(new RegExp(`^error: .*${option} ${directory}.*directory`, 'm'));
+  }
+  expect(fixture.digilocker.stats.requests).toBe(0);
+});
+
+it('a line longer than the longest token is an invalid-input outcome, never held in memory', async () => {
+  const [token] = [fixture.digilocker.issueTokens().accessToken];
+  const file = join(fixture.scratch, 'tokens.txt');
+  // 64 MB on one line, read by a CLI allowed a 32 MB heap: only a reader that never holds the line
+  // gets through it (a string of it alone would not fit).
+  const longLine = Buffer.alloc(64 * 1024 * 1024, 'y');
+  writeFileSync(
+    file,
+    Buffer.concat([
+      Buffer.from(`${'x'.repeat(LIMITS.maxTokenLength + 1)}\n`),
+      longLine,
+      Buffer.from(`\n${token}\n`),
+    ]),
+  );
+  const run = await runCli(['revoke', '--json', '--file', file, ...base()], {
+    env: { ...env(), NODE_OPTIONS: '--max-old-space-size=32' },
+  });
+  expect(run.stderr).not.toMatch(/RangeError|unexpected|heap/);
+  expect(run.code).toBe(1);
+  const byIndex = jsonLines(run.stdout).filter((line) => 'index' in line);
+  expect(byIndex).toContainEqual(expect.objectContaining({ index: 0, error: 'invalid_input' }));
+  expect(byIndex).toContainEqual(
+    expect.objectContaining({
+      index: 1,
+      error: 'invalid_input',
+      message: expect.stringContaining(`longer than ${LIMITS.maxTokenLength}`),
+    }),
+  );
+  expect(byIndex).toContainEqual(expect.objectContaining({ index: 2, outcome: 'revoked' }));
+  expect(summaryOf(run.stdout)).toMatchObject({ total: 3, revoked: 1, failedByCode: { invalid_input: 2 } });
+}, 30_000);
+
+it('--file /dev/zero ends with a clear error, not a crash', async () => {
+  const run = await runCli(['revoke', '--file', '/dev/zero', ...base()], { env: env() });
+  expect(run.code).toBe(1);
+  expect(run.stderr).toMatch(
+    /^digilocker-revoke: stopped: --file \/dev\/zero: line 1 holds a NUL byte: not a text file of tokens$/m,
+  );
+  expect(run.stderr).not.toMatch(/RangeError|unexpected|heap/);
+  expect(fixture.digilocker.stats.requests).toBe(0);
+}, 30_000);
+
+it('binary input ends the run at its NUL byte; the tokens before it are revoked and reported', async () => {
+  const [token] = [fixture.digilocker.issueTokens().accessToken];
+  const file = join(fixture.scratch, 'tokens.bin');
+  writeFileSync(
+    file,
+    Buffer.concat([Buffer.from(`${token}\nabc`), Buffer.from([0, 1, 2]), Buffer.from('\nx\n')]),
+  );
+  const run = await runCli(['revoke', '--json', '--file', file, ...base()], { env: env() });
+  expect(run.code).toBe(1);
+  expect(run.stderr).toMatch(/^digilocker-revoke: stopped: --file .*tokens\.bin: line 2 holds a NUL byte/m);
+  expect(summaryOf(run.stdout)).toMatchObject({ total: 1, revoked: 1 });
+  expect(fixture.digilocker.isActive(token as string)).toBe(false);
+});
