@@ -77,7 +77,7 @@ function failureOf(error: unknown, request: AttemptRequest): AttemptResult {
     });
   }
   if (error instanceof AttemptTimedOut) {
-    const message = `No complete answer from DigiLocker within ${request.timeoutMs} ms`;
+    const message = `No complete answer from DigiLocker within ${Math.round(request.timeoutMs)} ms`;
     return {
       failure: new TimeoutError(message, { attempts: attempt, retryable: true }),
       reachedServer: true,

@@ -394,10 +394,26 @@ async function driveCli(): Promise<{ codes: (number | null)[]; stdout: string }>
     [401, 'invalid_client', 1],
     [400, 'invalid_token', 1],
   ] as const;
+  // Each echo run has a journal of its own: with a shared one, the unknown token (final after the
+  // first run) would be skipped, and the echo would name it in another token's answer, which no call
+  // can redact (a server can only echo what it was sent).
+  const journals = [journal];
   for (const [status, error, attempts] of echoes) {
     for (const mode of [['--json'], ['--auth', 'post']]) {
+      const own = join(scratch, `journal-${status}-${mode.join('')}`);
+      journals.push(own);
       digilocker.inject(echoing(status, error, UNKNOWN_TOKEN, CREDENTIAL_FORMS), { times: attempts });
-      runs.push(await runCli(['revoke', '--concurrency', '1', ...mode, ...base], { stdin: stdinOf(), env }));
+      const args = [
+        'revoke',
+        '--concurrency',
+        '1',
+        ...mode,
+        '--base-url',
+        digilocker.baseUrl,
+        '--journal',
+        own,
+      ];
+      runs.push(await runCli(args, { stdin: stdinOf(), env }));
     }
   }
   digilocker.clearFaults();
@@ -430,7 +446,7 @@ async function driveCli(): Promise<{ codes: (number | null)[]; stdout: string }>
   digilocker.clearFaults();
 
   for (const run of runs) collected.push(run.stdout, run.stderr);
-  collected.push(readFileSync(journal, 'utf8'));
+  for (const path of journals) collected.push(readFileSync(path, 'utf8'));
   return { codes: runs.map((run) => run.code), stdout: runs.map((run) => run.stdout).join('\n') };
 }
 
