@@ -2,7 +2,8 @@
 // run through every path, including a server that echoes them back in its error descriptions.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { jsonLines, type Run, runCli, useCliFixture } from './cli-harness';
+import { jsonLines, type Run, runCli, useCliFixture } from '../cli/cli-harness';
+import { basicOf, encodedForms, leaksIn } from '../support/canaries';
 
 const SECRET = 'CANARY-SECRET-7f3a9c';
 const WRONG_SECRET = 'CANARY-WRONG-SECRET-0b1e';
@@ -13,12 +14,12 @@ const ECHOED_TOKEN = 'CANARY-TOKEN-echoed';
 const fixture = useCliFixture({ clientId: 'canary-client', clientSecret: SECRET });
 
 function expectNothingSecret(texts: string[], tokens: string[]): void {
-  const needles = [SECRET, WRONG_SECRET, BEARER, ...tokens];
+  const values = [SECRET, WRONG_SECRET, BEARER, ...tokens];
   for (const secret of [SECRET, WRONG_SECRET]) {
-    const basic = Buffer.from(`canary-client:${secret}`).toString('base64');
-    needles.push(basic, basic.slice(0, 24));
+    const basic = basicOf('canary-client', secret);
+    values.push(basic, basic.slice(0, 24));
   }
-  for (const text of texts) for (const needle of needles) expect(text).not.toContain(needle);
+  expect(leaksIn(texts, values)).toEqual([]);
 }
 
 it('reveals no token or secret in any output or the journal, whatever happens', async () => {
@@ -82,23 +83,11 @@ it('reveals no token or secret in any output or the journal, whatever happens', 
   );
 });
 
-/** The forms in which a value could be echoed: as is, percent-encoded (either case), base64, JSON-escaped. */
-function encodings(value: string): string[] {
-  const percent = encodeURIComponent(value);
-  return [
-    value,
-    percent,
-    percent.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()),
-    Buffer.from(value).toString('base64'),
-    JSON.stringify(value).slice(1, -1),
-  ];
-}
-
 it('redacts echoes of a token and the secret in lower-case percent-encoding, base64 and JSON escapes', async () => {
   const token = 'CANARY+tok"en\\x/y=1';
   const journal = join(fixture.scratch, 'journal');
   const env = { DIGILOCKER_CLIENT_ID: 'canary-client', DIGILOCKER_CLIENT_SECRET: SECRET };
-  const forms = [...encodings(token), ...encodings(SECRET)];
+  const forms = [...encodedForms(token), ...encodedForms(SECRET)];
   const echo = (form: string) => ({
     type: 'status' as const,
     status: 400,
