@@ -196,7 +196,9 @@ async function settle(
 /** An abort reason that is not an Error (a string, say) becomes an AbortError whose cause it is. */
 function asError(reason: unknown): Error {
   if (reason instanceof Error) return reason;
-  return new DOMException('The operation was aborted', 'AbortError');
+  const error = new DOMException('The operation was aborted', 'AbortError');
+  Object.defineProperty(error, 'cause', { value: reason, configurable: true, writable: true });
+  return error;
 }
 
 type ReadInput =
