@@ -1,0 +1,115 @@
+/**
+ * The few statements the outbox runs on pg-boss's job table besides pg-boss's own API (pinned to
+ * pg-boss 10): replacing a job's payload when it ends, setting the delay before its next attempt
+ * (pg-boss 10 has no cap on its own backoff), and reading counts. Each touches one job of our queue.
+ */
+import type { FinishedPayload } from './payload';
+import type { Queue } from './queue';
+import { NO_RETRY_LIMIT } from './queue';
+
+/** Replaces a running job's payload with its outcome: the ciphertext is gone before pg-boss completes it. */
+export async function replacePayload(queue: Queue, id: string, payload: FinishedPayload): Promise<void> {
+  await queue.db.executeSql(
+    `UPDATE ${queue.jobTable} SET data = $3::jsonb WHERE name = $1 AND id = $2 AND state = 'active'`,
+    [queue.name, id, JSON.stringify(payload)],
+  );
+}
+
+/**
+ * Sets the delay before the next attempt of a running job, the attempts charged so far (`n`) and the
+ * runs given back uncharged (`r`, refused credentials): together, the runs whose end was recorded.
+ */
+export async function setNextDelay(
+  queue: Queue,
+  id: string,
+  delaySeconds: number,
+  recorded: { n: number; r: number },
+): Promise<void> {
+  await queue.db.executeSql(
+    `UPDATE ${queue.jobTable} SET retry_delay = $3, retry_backoff = false,
+       data = data || jsonb_build_object('n', $4::int, 'r', $5::int)
+     WHERE name = $1 AND id = $2 AND state = 'active'`,
+    [queue.name, id, delaySeconds, recorded.n, recorded.r],
+  );
+}
+
+/** Makes pg-boss's next `fail` of this running job final (its dead state), keeping its payload. */
+export async function makeNextFailureFinal(queue: Queue, id: string, charged: number): Promise<void> {
+  await queue.db.executeSql(
+    `UPDATE ${queue.jobTable} SET retry_limit = retry_count, data = jsonb_set(data, '{n}', to_jsonb($3::int))
+     WHERE name = $1 AND id = $2 AND state = 'active'`,
+    [queue.name, id, charged],
+  );
+}
+
+/** The ids of the jobs marked running (embedded store: none can be, when this process just opened it). */
+export async function runningJobIds(queue: Queue): Promise<string[]> {
+  const { rows } = await queue.db.executeSql(
+    `SELECT id FROM ${queue.jobTable} WHERE name = $1 AND state = 'active'`,
+    [queue.name],
+  );
+  return rows.map((row: { id: string }) => row.id);
+}
+
+/** How many jobs holding ciphertext each key id encrypted. */
+export async function jobsByKeyId(queue: Queue): Promise<Map<string, number>> {
+  const { rows } = await queue.db.executeSql(
+    `SELECT data->>'k' AS k, count(*)::int AS n FROM ${queue.jobTable}
+     WHERE name = $1 AND data ? 'ct' GROUP BY 1`,
+    [queue.name],
+  );
+  return new Map(rows.map((row: { k: string; n: number }) => [row.k, Number(row.n)]));
+}
+
+/** Jobs not ended, and when the next scheduled one is due. */
+export async function pendingSummary(queue: Queue): Promise<{ waiting: number; running: number }> {
+  const { rows } = await queue.db.executeSql(
+    `SELECT count(*) FILTER (WHERE state < 'active')::int AS waiting,
+            count(*) FILTER (WHERE state = 'active')::int AS running
+     FROM ${queue.jobTable} WHERE name = $1`,
+    [queue.name],
+  );
+  const row = rows[0] ?? {};
+  return { waiting: Number(row.waiting ?? 0), running: Number(row.running ?? 0) };
+}
+
+/** Counts of jobs by pg-boss state and outcome, in the job table and pg-boss's archive. */
+export async function countJobs(
+  queue: Queue,
+): Promise<{ state: string; outcome: string | null; n: number }[]> {
+  const { rows } = await queue.db.executeSql(
+    `SELECT state::text AS state, data->>'outcome' AS outcome, count(*)::int AS n
+       FROM ${queue.jobTable} WHERE name = $1 GROUP BY 1, 2
+     UNION ALL
+     SELECT state::text, data->>'outcome', count(*)::int
+       FROM ${queue.archiveTable} WHERE name = $1 GROUP BY 1, 2`,
+    [queue.name],
+  );
+  return rows.map((row: { state: string; outcome: string | null; n: number }) => ({
+    ...row,
+    n: Number(row.n),
+  }));
+}
+
+/** Puts dead jobs back in the queue, retried until their expiry again; returns how many. */
+export async function retryDeadJobs(queue: Queue): Promise<number> {
+  const { rows } = await queue.db.executeSql(
+    `WITH moved AS (
+       UPDATE ${queue.jobTable} SET state = 'retry', retry_limit = $2, retry_delay = 0, start_after = now(),
+         completed_on = NULL
+       WHERE name = $1 AND state = 'failed' RETURNING 1)
+     SELECT count(*)::int AS n FROM moved`,
+    [queue.name, NO_RETRY_LIMIT],
+  );
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** Deletes dead jobs, their ciphertext with them; returns how many. */
+export async function deleteDeadJobs(queue: Queue): Promise<number> {
+  const { rows } = await queue.db.executeSql(
+    `WITH gone AS (DELETE FROM ${queue.jobTable} WHERE name = $1 AND state = 'failed' RETURNING 1)
+     SELECT count(*)::int AS n FROM gone`,
+    [queue.name],
+  );
+  return Number(rows[0]?.n ?? 0);
+}
