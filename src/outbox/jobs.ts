@@ -1,17 +1,28 @@
 /**
  * The few statements the outbox runs on pg-boss's job table besides pg-boss's own API (pinned to
- * pg-boss 10): replacing a job's payload when it ends, setting the delay before its next attempt
- * (pg-boss 10 has no cap on its own backoff), and reading counts. Each touches one job of our queue.
+ * pg-boss 10, whose table this is): completing jobs and replacing their payload in one statement (so
+ * that no completed or archived copy ever holds ciphertext, and many jobs share one commit), setting
+ * the delay before a job's next attempt (pg-boss 10 has no cap on its own backoff), and counts.
  */
 import type { FinishedPayload } from './payload';
 import type { Queue } from './queue';
 import { NO_RETRY_LIMIT } from './queue';
 
-/** Replaces a running job's payload with its outcome: the ciphertext is gone before pg-boss completes it. */
-export async function replacePayload(queue: Queue, id: string, payload: FinishedPayload): Promise<void> {
+/**
+ * Completes running jobs as pg-boss's `complete` does (state, completed_on, output), replacing each
+ * one's payload with its outcome in the same statement: the ciphertext is gone as the job ends.
+ */
+export async function completeJobs(
+  queue: Queue,
+  jobs: readonly { id: string; data: FinishedPayload }[],
+): Promise<void> {
   await queue.db.executeSql(
-    `UPDATE ${queue.jobTable} SET data = $3::jsonb WHERE name = $1 AND id = $2 AND state = 'active'`,
-    [queue.name, id, JSON.stringify(payload)],
+    `UPDATE ${queue.jobTable} AS j
+       SET data = v.data, state = 'completed', completed_on = now(),
+           output = jsonb_build_object('outcome', v.data->'outcome')
+     FROM jsonb_to_recordset($2::jsonb) AS v(id uuid, data jsonb)
+     WHERE j.name = $1 AND j.id = v.id AND j.state = 'active'`,
+    [queue.name, JSON.stringify(jobs)],
   );
 }
 

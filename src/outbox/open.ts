@@ -1,4 +1,5 @@
 import type { SignOutTokens } from '../client';
+import { Completions } from './completions';
 import { importKeys, type OutboxKey } from './crypto';
 import { type EnqueuedJob, enqueueBatch, enqueueJob } from './enqueue';
 import { KeyMismatchError, OutboxStateError } from './errors';
@@ -136,7 +137,15 @@ function createOutbox(
     assertOpen();
     if (!options.client)
       throw new OutboxStateError('no_client', 'give openRevocationOutbox a client to start workers');
-    workers ??= new Workers({ queue, client: options.client, keys, options, emit, now: Date.now });
+    workers ??= new Workers({
+      queue,
+      client: options.client,
+      keys,
+      options,
+      emit,
+      now: Date.now,
+      completions: new Completions(queue),
+    });
     return workers;
   };
 

@@ -1,8 +1,9 @@
 import type { RevocationClient, SignOutResult } from '../client';
 import { retryDelaySeconds } from './backoff';
+import type { Completions } from './completions';
 import type { OutboxKey } from './crypto';
 import type { Emit, JobFingerprints } from './events';
-import { makeNextFailureFinal, replacePayload, setNextDelay } from './jobs';
+import { makeNextFailureFinal, setNextDelay } from './jobs';
 import type { NormalizedOutboxOptions } from './options';
 import {
   type FinalOutcome,
@@ -35,6 +36,7 @@ export interface RunContext {
   options: NormalizedOutboxOptions;
   emit: Emit;
   now: () => number;
+  completions: Completions;
 }
 
 /**
@@ -43,11 +45,11 @@ export interface RunContext {
  * completed (payload replaced by the outcome first), failed for a later retry, or dead.
  */
 export async function runJob(job: FetchedJob, context: RunContext): Promise<RunVerdict> {
-  const { queue, emit } = context;
+  const { emit } = context;
   const { data, id } = job;
   if (isFinished(data)) {
     // Its process ended it, then stopped before telling pg-boss.
-    await queue.boss.complete(queue.name, id, { outcome: data.outcome });
+    await context.completions.complete(id, data);
     return { kind: 'done' };
   }
   if (!isPending(data)) {
@@ -127,9 +129,7 @@ async function finish(
   data: PendingPayload,
   outcome: FinalOutcome,
 ): Promise<void> {
-  const { queue } = context;
-  await replacePayload(queue, id, finishedPayload(data, outcome));
-  await queue.boss.complete(queue.name, id, { outcome });
+  await context.completions.complete(id, finishedPayload(data, outcome));
 }
 
 async function retryLater(

@@ -10,6 +10,8 @@ import { type FetchedJob, type RunContext, type RunVerdict, runJob } from './run
 export class Workers {
   readonly #context: RunContext;
   readonly #inFlight = new Set<Promise<void>>();
+  /** Jobs fetched (marked running in the store) and not yet started. */
+  readonly #fetched: FetchedJob[] = [];
   #running = false;
   #loop: Promise<void> | undefined;
   #pausedUntil = 0;
@@ -71,28 +73,44 @@ export class Workers {
   }
 
   async #run(): Promise<void> {
-    const { queue, options, emit, now } = this.#context;
+    const { options, now } = this.#context;
     while (this.#running) {
       const pause = this.#pausedUntil - now();
       if (pause > 0) {
         await this.#sleep(pause);
         continue;
       }
-      const free = options.concurrency - this.#inFlight.size;
+      let free = options.concurrency - this.#inFlight.size;
       if (free <= 0) {
         await Promise.race(this.#inFlight);
         continue;
       }
-      let jobs: FetchedJob[];
-      try {
-        jobs = await queue.boss.fetch(queue.name, { batchSize: free, includeMetadata: true });
-      } catch (error) {
-        emit({ type: 'error', message: `fetching jobs failed: ${messageOf(error)}` });
+      if (this.#fetched.length === 0 && !(await this.#fetch())) {
         await this.#sleep(options.pollIntervalMs);
         continue;
       }
-      for (const job of jobs) this.#track(job);
-      if (jobs.length === 0) await this.#sleep(options.pollIntervalMs);
+      for (; free > 0 && this.#fetched.length > 0; free--) this.#track(this.#fetched.shift() as FetchedJob);
+    }
+    // Jobs fetched are marked running in the store: finish them too rather than leave them to time out.
+    for (const job of this.#fetched.splice(0)) this.#track(job);
+  }
+
+  /**
+   * Fetches up to `concurrency` jobs at once (one statement for many jobs, whatever number of slots
+   * is free); resolves false when none is due or the store failed.
+   */
+  async #fetch(): Promise<boolean> {
+    const { queue, options, emit } = this.#context;
+    try {
+      const jobs = await queue.boss.fetch<unknown>(queue.name, {
+        batchSize: options.concurrency,
+        includeMetadata: true,
+      });
+      this.#fetched.push(...jobs);
+      return jobs.length > 0;
+    } catch (error) {
+      emit({ type: 'error', message: `fetching jobs failed: ${messageOf(error)}` });
+      return false;
     }
   }
 
