@@ -124,3 +124,18 @@ export async function deleteDeadJobs(queue: Queue): Promise<number> {
   );
   return Number(rows[0]?.n ?? 0);
 }
+
+/**
+ * Embedded store, at close: rewrites the job and archive tables (the old versions of ended jobs' rows,
+ * which held their ciphertext, leave the table files), then moves to a new write-ahead log segment
+ * and checkpoints with recycling off, so that the segments that recorded them are deleted.
+ */
+export async function compactTables(queue: Queue): Promise<void> {
+  await queue.db.executeSql(`VACUUM FULL ${queue.jobTable}`);
+  await queue.db.executeSql(`VACUUM FULL ${queue.archiveTable}`);
+  await queue.db.executeSql('SET wal_recycle = off');
+  for (let round = 0; round < 2; round++) {
+    await queue.db.executeSql('SELECT pg_switch_wal()');
+    await queue.db.executeSql('CHECKPOINT');
+  }
+}

@@ -5,7 +5,7 @@ import { type EnqueuedJob, enqueueBatch, enqueueJob } from './enqueue';
 import { KeyMismatchError, OutboxStateError } from './errors';
 import { type Emit, safeEmitter } from './events';
 import type { EnqueueOptions } from './input';
-import { deleteDeadJobs, jobsByKeyId, retryDeadJobs, runningJobIds } from './jobs';
+import { compactTables, deleteDeadJobs, jobsByKeyId, retryDeadJobs, runningJobIds } from './jobs';
 import {
   type NormalizedOutboxOptions,
   normalizeOutboxOptions,
@@ -114,6 +114,7 @@ async function requeueOrphans(queue: Queue): Promise<void> {
 async function closeQueue(queue: Queue, store: OutboxStore): Promise<void> {
   try {
     await queue.boss.stop({ graceful: false, close: false, wait: true });
+    if (store.kind === 'embedded') await compactTables(queue);
   } finally {
     await store.close();
   }
