@@ -27,20 +27,21 @@ export async function completeJobs(
 }
 
 /**
- * Sets the delay before the next attempt of a running job, the attempts charged so far (`n`) and the
- * runs given back uncharged (`r`, refused credentials): together, the runs whose end was recorded.
+ * Sets the delay before the next attempt of a running job, the attempts charged so far (`n`), the
+ * runs given back uncharged (`r`, refused credentials): together, the runs whose end was recorded;
+ * and `rv`, whether an earlier attempt revoked one of its tokens.
  */
 export async function setNextDelay(
   queue: Queue,
   id: string,
   delaySeconds: number,
-  recorded: { n: number; r: number },
+  recorded: { n: number; r: number; rv: boolean },
 ): Promise<void> {
   await queue.db.executeSql(
     `UPDATE ${queue.jobTable} SET retry_delay = $3, retry_backoff = false,
-       data = data || jsonb_build_object('n', $4::int, 'r', $5::int)
+       data = data || jsonb_build_object('n', $4::int, 'r', $5::int, 'rv', $6::boolean)
      WHERE name = $1 AND id = $2 AND state = 'active'`,
-    [queue.name, id, delaySeconds, recorded.n, recorded.r],
+    [queue.name, id, delaySeconds, recorded.n, recorded.r, recorded.rv],
   );
 }
 

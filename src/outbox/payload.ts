@@ -19,6 +19,8 @@ export interface PendingPayload extends Sealed {
   n: number;
   /** Runs given back without charge (refused credentials). */
   r?: number;
+  /** True once an attempt revoked one of the tokens (the others failed). */
+  rv?: boolean;
 }
 
 /** A job's `data` once it ended: the ciphertext is gone, the outcome is written. */

@@ -90,7 +90,7 @@ async function settle(
   if (result.complete) {
     const results = outcomes.flatMap((outcome) => (outcome.ok ? [outcome.result] : []));
     // The ambiguity rule across runs: "invalid" after a lost run means that run revoked it.
-    const revoked = mayHaveRevoked || results.some((r) => r.outcome === 'revoked');
+    const revoked = mayHaveRevoked || data.rv === true || results.some((r) => r.outcome === 'revoked');
     const outcome = revoked ? 'revoked' : 'already_invalid';
     await finish(context, id, { ...data, n: attempt }, outcome);
     const confirmed = !revoked || results.some((r) => r.outcome === 'revoked' && r.confirmed);
@@ -100,7 +100,7 @@ async function settle(
   const errors = outcomes.flatMap((outcome) => (outcome.ok ? [] : [outcome.error]));
   if (errors.some((error) => error.code === 'invalid_client')) {
     // Not the job's fault: back in the queue at once, no attempt charged.
-    const recorded = { n: data.n, r: (data.r ?? 0) + 1 };
+    const recorded = { n: data.n, r: (data.r ?? 0) + 1, rv: data.rv === true };
     await retryLater(context, id, recorded, 1, 'invalid_client', fingerprints, false);
     return { kind: 'credentials_refused' };
   }
@@ -117,7 +117,9 @@ async function settle(
     context.now(),
     retryAfterMs / 1000,
   );
-  await retryLater(context, id, { n: attempt, r: data.r ?? 0 }, delay, code, fingerprints, true);
+  const rv =
+    data.rv === true || outcomes.some((outcome) => outcome.ok && outcome.result.outcome === 'revoked');
+  await retryLater(context, id, { n: attempt, r: data.r ?? 0, rv }, delay, code, fingerprints, true);
   return errors.some((error) => error.code === 'rate_limited')
     ? { kind: 'rate_limited', retryAfterMs }
     : { kind: 'done' };
@@ -135,7 +137,7 @@ async function finish(
 async function retryLater(
   context: RunContext,
   id: string,
-  recorded: { n: number; r: number },
+  recorded: { n: number; r: number; rv: boolean },
   delaySeconds: number,
   code: string,
   fingerprints: JobFingerprints,
