@@ -6,6 +6,7 @@ import { KeyMismatchError, OutboxStateError } from './errors';
 import { type Emit, safeEmitter } from './events';
 import type { EnqueueOptions } from './input';
 import { compactTables, deleteDeadJobs, jobsByKeyId, retryDeadJobs, runningJobIds } from './jobs';
+import { loadPgBoss } from './load';
 import {
   type NormalizedOutboxOptions,
   normalizeOutboxOptions,
@@ -68,10 +69,12 @@ export async function openRevocationOutbox(options: RevocationOutboxOptions): Pr
   const normalized = normalizeOutboxOptions(options);
   const keys = await importKeys(options.encryptionKeys);
   const emit = safeEmitter(normalized.onEvent);
+  // Every package the store needs is loaded before anything is opened: a missing one fails at once.
+  const PgBoss = await loadPgBoss();
   const store = await openStore(normalized);
   let queue: Queue;
   try {
-    queue = await startQueue(store, normalized, (error) =>
+    queue = await startQueue(PgBoss, store, normalized, (error) =>
       emit({ type: 'error', message: `pg-boss: ${error.message.slice(0, 300)}` }),
     );
   } catch (error) {

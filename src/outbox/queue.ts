@@ -1,5 +1,4 @@
 import type PgBoss from 'pg-boss';
-import { loadPgBoss } from './load';
 import type { NormalizedOutboxOptions } from './options';
 import type { OutboxStore, SqlExecutor } from './store';
 
@@ -28,11 +27,11 @@ export interface Queue {
  * whose worker vanished, archiving ended jobs after 12 hours and deleting them 7 days later.
  */
 export async function startQueue(
+  PgBossClass: typeof PgBoss,
   store: OutboxStore,
   options: NormalizedOutboxOptions,
   onError: (error: Error) => void,
 ): Promise<Queue> {
-  const PgBossClass = await loadPgBoss();
   const boss = new PgBossClass({
     db: store.db as PgBoss.Db,
     schema: options.schema,

@@ -9,9 +9,9 @@ import type { OutboxStore, SqlExecutor } from './store';
  * its changes to the directory's files, so a committed job survives the process being killed.
  */
 export async function openEmbeddedStore(directory: string): Promise<OutboxStore> {
+  const { PGlite } = await loadPglite();
   const release = lockDirectory(directory);
   try {
-    const { PGlite } = await loadPglite();
     const pglite = await PGlite.create(join(directory, 'pgdata'));
     const db: SqlExecutor = {
       async executeSql(text, values) {
