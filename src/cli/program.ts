@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { VERSION } from '../index';
 import type { CliIo } from './io';
 import { type MockFlags, mockCommand } from './mock-command';
+import { registerOutboxCommand } from './outbox-command';
 import { type RevokeFlags, revokeCommand } from './revoke-command';
 
 /** The hint printed after every usage error. */
@@ -116,6 +117,10 @@ export function createProgram(
     )
     .option('--journal <path>', 'append each final outcome to this file, and skip finished tokens on a rerun')
     .option('--json', 'one JSON line per token on stdout, and the summary as the last line')
+    .option(
+      '--via-outbox <store>',
+      'queue the tokens in an outbox store (directory or postgres:// URL) for its workers',
+    )
     .addHelpText('after', REVOKE_DETAILS)
     .action(async (tokens: string[], flags: RevokeFlags) => {
       setExitCode(await revokeCommand(tokens, flags, io));
@@ -140,6 +145,7 @@ export function createProgram(
       setExitCode(await mockCommand(flags, io));
     });
 
+  registerOutboxCommand(program, io, setExitCode);
   return program;
 }
 

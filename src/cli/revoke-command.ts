@@ -5,6 +5,7 @@ import { clientFromOptions } from './client-from-options';
 import { EXIT } from './exit-codes';
 import { type CliIo, writeLine } from './io';
 import { Journal } from './journal';
+import { enqueueCommand } from './outbox-command';
 import { reportOutcome } from './outcome';
 import { createProgress, type Progress } from './progress';
 import { formatSummary, Tally } from './summary';
@@ -23,6 +24,8 @@ export interface RevokeFlags {
   treatInvalidAsRevoked?: boolean;
   journal?: string;
   json?: boolean;
+  /** Queue the tokens in this outbox store instead of revoking them (see `outbox-command.ts`). */
+  viaOutbox?: string;
 }
 
 const ARGUMENTS_WARNING =
@@ -35,6 +38,8 @@ const ARGUMENTS_WARNING =
  */
 export async function revokeCommand(tokens: string[], flags: RevokeFlags, io: CliIo): Promise<number> {
   if (tokens.length > 0) io.stderr.write(ARGUMENTS_WARNING);
+  if (flags.viaOutbox !== undefined)
+    return enqueueCommand(tokens, { ...flags, viaOutbox: flags.viaOutbox }, io);
   const transport = createNodeTransport({ maxSockets: flags.concurrency });
   let journal: Journal | undefined;
   let stopListening = () => {};
