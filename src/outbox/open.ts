@@ -148,7 +148,12 @@ function createOutbox(
       options,
       emit,
       now: Date.now,
-      completions: new Completions(queue),
+      completions: new Completions(queue, (error, jobs) =>
+        emit({
+          type: 'error',
+          message: `recording ${jobs} ended job(s) failed: ${String(error).slice(0, 300)}`,
+        }),
+      ),
     });
     return workers;
   };

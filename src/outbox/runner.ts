@@ -49,7 +49,7 @@ export async function runJob(job: FetchedJob, context: RunContext): Promise<RunV
   const { data, id } = job;
   if (isFinished(data)) {
     // Its process ended it, then stopped before telling pg-boss.
-    await context.completions.complete(id, data);
+    context.completions.record(id, data);
     return { kind: 'done' };
   }
   if (!isPending(data)) {
@@ -58,8 +58,7 @@ export async function runJob(job: FetchedJob, context: RunContext): Promise<RunV
   }
   const fingerprints = data.fp;
   if (data.exp <= context.now()) {
-    await finish(context, id, data, 'expired');
-    emit({ type: 'expired', jobId: id, fingerprints });
+    finish(context, id, data, 'expired', () => emit({ type: 'expired', jobId: id, fingerprints }));
     return { kind: 'done' };
   }
   let tokens: Awaited<ReturnType<typeof openTokens>>;
@@ -92,9 +91,10 @@ async function settle(
     // The ambiguity rule across runs: "invalid" after a lost run means that run revoked it.
     const revoked = mayHaveRevoked || data.rv === true || results.some((r) => r.outcome === 'revoked');
     const outcome = revoked ? 'revoked' : 'already_invalid';
-    await finish(context, id, { ...data, n: attempt }, outcome);
     const confirmed = !revoked || results.some((r) => r.outcome === 'revoked' && r.confirmed);
-    context.emit({ type: 'revoked', jobId: id, fingerprints, attempt, outcome, confirmed });
+    finish(context, id, { ...data, n: attempt }, outcome, () =>
+      context.emit({ type: 'revoked', jobId: id, fingerprints, attempt, outcome, confirmed }),
+    );
     return { kind: 'done' };
   }
   const errors = outcomes.flatMap((outcome) => (outcome.ok ? [] : [outcome.error]));
@@ -125,13 +125,15 @@ async function settle(
     : { kind: 'done' };
 }
 
-async function finish(
+/** Records the job's end in the background; `announce` runs once it is committed. */
+function finish(
   context: RunContext,
   id: string,
   data: PendingPayload,
   outcome: FinalOutcome,
-): Promise<void> {
-  await context.completions.complete(id, finishedPayload(data, outcome));
+  announce: () => void,
+): void {
+  context.completions.record(id, finishedPayload(data, outcome), announce);
 }
 
 async function retryLater(

@@ -45,6 +45,7 @@ export class Workers {
     this.#wakeAll();
     await this.#loop;
     await Promise.allSettled([...this.#inFlight]);
+    await this.#context.completions.whenIdle();
   }
 
   /** Wakes idle workers at once (a job was just queued here). */
@@ -65,6 +66,7 @@ export class Workers {
           'DigiLocker refused the client credentials (invalid_client); jobs wait for working ones',
         );
       if (this.#inFlight.size === 0) {
+        await this.#context.completions.whenIdle();
         const { waiting, running } = await pendingSummary(this.#context.queue);
         if (waiting === 0 && running === 0) return;
       }
