@@ -24,7 +24,7 @@ export interface Queue {
 
 /**
  * Starts pg-boss on the store (creating or migrating its schema) with its maintenance on: expiring jobs
- * whose worker vanished, archiving ended jobs after 12 hours and deleting them 7 days later.
+ * whose worker vanished, archiving completed jobs after 12 hours and deleting them 7 days later.
  */
 export async function startQueue(
   PgBossClass: typeof PgBoss,
@@ -40,6 +40,8 @@ export async function startQueue(
     migrate: true,
     maintenanceIntervalSeconds: 60,
     archiveCompletedAfterSeconds: 12 * 3600,
+    // Dead jobs stay in the job table (where retryDead and purgeDead find them) until one of those.
+    archiveFailedAfterSeconds: 366 * 86_400,
     deleteAfterDays: 7,
   });
   boss.on('error', onError);
