@@ -3,16 +3,20 @@ import { createRequire } from 'node:module';
 import type { Plugin } from 'esbuild';
 import { defineConfig } from 'tsup';
 
-// Three library entries, each built as ESM and CommonJS with types:
+// Four library entries, each built as ESM and CommonJS with types:
 // - "."          the runtime-agnostic core (fetch, URL, AbortController, TextEncoder only);
 // - "./node"     createNodeTransport, over undici's Pool (undici: an optional peer dependency);
-// - "./testing"  startMockDigiLocker, a real HTTP server (ajv bundled in: nothing to install).
+// - "./testing"  startMockDigiLocker, a real HTTP server (ajv bundled in: nothing to install);
+// - "./outbox"   openRevocationOutbox, on pg-boss (optional peers: pg-boss, @electric-sql/pglite, pg).
 // And the `digilocker-revoke` CLI, ESM only, with everything it uses bundled in.
 //
 // What a consumer installs is only what the core needs (`dependencies`: openapi-fetch). Everything
 // else an entry uses is either bundled into that entry's output (listed with its license in
 // dist/THIRD-PARTY-LICENSES.md by scripts/write-third-party-licenses.mjs) or, for undici, an optional
 // peer whose absence fails with one line naming it.
+
+/** The outbox's optional peer dependencies: never bundled, loaded on demand. */
+const OUTBOX_PEERS = ['pg-boss', '@electric-sql/pglite', 'pg'];
 
 /** What to install for the undici range `peerDependencies` accepts (^7.0.0); keep in step with package.json. */
 const UNDICI_INSTALL = 'undici@7';
@@ -168,13 +172,25 @@ export default defineConfig([
     esbuildPlugins: [recordBundledPackages('dist/testing/index.js, dist/testing/index.cjs')],
   },
   {
+    // The outbox: Node only; its optional peer dependencies stay imports, loaded on demand.
+    entry: { 'outbox/index': 'src/outbox/index.ts' },
+    format: ['esm', 'cjs'],
+    dts: true,
+    target: 'node20',
+    platform: 'node',
+    treeshake: true,
+    external: OUTBOX_PEERS,
+  },
+  {
     entry: { cli: 'src/cli/main.ts' },
+    external: OUTBOX_PEERS,
     format: ['esm'],
     target: 'node20',
     platform: 'node',
     // Everything the CLI uses (commander, cli-progress, undici, ajv for `mock`, the core's own
     // dependencies) is bundled in: `digilocker-revoke` runs with nothing but the package installed.
-    noExternal: [/.*/],
+    // The outbox's optional peers stay imports (`external` alone loses to this pattern).
+    noExternal: [/^(?!(?:pg-boss|@electric-sql\/pglite|pg)(?:\/|$))/],
     banner: { js: `#!/usr/bin/env node\n${REQUIRE_IN_ESM}` },
     esbuildPlugins: [recordBundledPackages('dist/cli.js'), useOwnTestingEntry()],
   },

@@ -26,6 +26,7 @@ import {
   runRequests,
   summarize,
 } from './measure.mjs';
+import { formatOutboxReport, measureOutbox } from './outbox.mjs';
 import { checkTargets, formatReport, writeResults } from './report.mjs';
 import { startServer } from './server.mjs';
 
@@ -51,6 +52,10 @@ try {
     );
   }
   results.cli = await timed('CLI', measureCli);
+  // The outbox (bench/outbox.mjs): embedded store, and PostgreSQL when BENCH_DATABASE_URL or
+  // DIGILOCKER_TEST_DATABASE_URL is set. BENCH_OUTBOX=0 skips it.
+  if (process.env.BENCH_OUTBOX !== '0')
+    results.outbox = await timed('outbox', () => measureOutbox({ baseUrl, smoke, log }));
   results.targets = checkTargets(results);
 
   // BENCH_OUTPUT (a path) keeps experiment runs out of bench/results/latest.json.
@@ -59,6 +64,7 @@ try {
     fileURLToPath(new URL(`results/${smoke ? 'smoke' : 'latest'}.json`, import.meta.url));
   await writeResults(output, results);
   console.log(formatReport(results, CONTENDERS));
+  if (results.outbox) console.log(`\n${formatOutboxReport(results.outbox)}`);
   log(`Figures written to ${output}`);
 } finally {
   await server.close();

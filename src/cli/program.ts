@@ -3,6 +3,7 @@ import { DEFAULTS, ENVIRONMENTS, LIMITS, VERSION } from '../index';
 import { UsageError } from './exit-codes';
 import type { CliIo } from './io';
 import { type MockFlags, mockCommand } from './mock-command';
+import { registerOutboxCommand } from './outbox-command';
 import { type RevokeFlags, revokeCommand } from './revoke-command';
 
 /** The hint printed after every usage error. */
@@ -92,6 +93,7 @@ export function createProgram(
   const context: CommandContext = { io, setExitCode, redact };
   addRevokeCommand(program, context);
   addMockCommand(program, context);
+  registerOutboxCommand(program, io, setExitCode);
   return program;
 }
 
@@ -150,6 +152,10 @@ function addRevokeCommand(program: Command, { io, setExitCode, redact }: Command
       'record each token (its SHA-256) before it is sent and its outcome after; a rerun skips finished ones',
     )
     .option('--json', 'one JSON line per input on stdout, and the summary as the last line')
+    .option(
+      '--via-outbox <store>',
+      'queue the tokens in an outbox store (directory or postgres:// URL) for its workers',
+    )
     .addHelpText('after', REVOKE_DETAILS)
     .action(async (tokens: string[], flags: RevokeFlags, command: Command) => {
       refuseBaseUrlWithEnv(flags, command);

@@ -4,6 +4,7 @@ import { clientFromOptions } from './client-from-options';
 import { EXIT } from './exit-codes';
 import type { CliIo } from './io';
 import { Journal } from './journal';
+import { enqueueCommand } from './outbox-command';
 import { Output } from './output';
 import { createProgress, type Progress } from './progress';
 import { Reporter } from './reporter';
@@ -26,6 +27,8 @@ export interface RevokeFlags {
   treatInvalidAsRevoked?: boolean;
   journal?: string;
   json?: boolean;
+  /** Queue the tokens in this outbox store instead of revoking them (see `outbox-command.ts`). */
+  viaOutbox?: string;
 }
 
 const ARGUMENTS_WARNING =
@@ -48,6 +51,8 @@ export async function revokeCommand(
   redact: (text: string) => string,
 ): Promise<number> {
   if (tokens.length > 0) io.stderr.write(ARGUMENTS_WARNING);
+  if (flags.viaOutbox !== undefined)
+    return enqueueCommand(tokens, { ...flags, viaOutbox: flags.viaOutbox }, io);
   const transport = createNodeTransport({ maxSockets: flags.concurrency });
   let journal: Journal | undefined;
   let stopListening = () => {};

@@ -1,0 +1,112 @@
+/**
+ * Tokens at rest: AES-256-GCM through Web Crypto (`globalThis.crypto.subtle`), a random 96-bit IV per
+ * job, the job id as additional data (a ciphertext cannot be moved to another job), and the id of the
+ * key stored beside the ciphertext so that several keys can decrypt (rotation).
+ */
+
+/** One 256-bit key: 32 bytes, or their base64 (44 characters) or hex (64 characters) text. */
+export type EncryptionKey = string | Uint8Array;
+
+/** A key ready for use. */
+export interface OutboxKey {
+  /** A public id: the first 16 hex characters of SHA-256("digilocker-outbox-key:" + key). */
+  readonly id: string;
+  readonly key: CryptoKey;
+}
+
+/** An encrypted payload as stored. */
+export interface Sealed {
+  /** The id of the key that encrypted it. */
+  k: string;
+  /** The IV, base64. */
+  iv: string;
+  /** The ciphertext with its GCM tag, base64. */
+  ct: string;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * Validates and imports the keys; the first encrypts, all decrypt. Throws a TypeError or RangeError
+ * that names the position of a bad key, never its value.
+ */
+export async function importKeys(keys: unknown): Promise<OutboxKey[]> {
+  if (!Array.isArray(keys) || keys.length === 0)
+    throw new TypeError('encryptionKeys must be a non-empty array of 256-bit keys');
+  const imported = await Promise.all(keys.map((key, index) => importKey(key, index)));
+  if (new Set(imported.map((key) => key.id)).size !== imported.length)
+    throw new RangeError('encryptionKeys must not hold the same key twice');
+  return imported;
+}
+
+async function importKey(value: unknown, index: number): Promise<OutboxKey> {
+  const bytes = keyBytes(value, `encryptionKeys[${index}]`);
+  const digest = await crypto.subtle.digest(
+    'SHA-256',
+    concat(encoder.encode('digilocker-outbox-key:'), bytes),
+  );
+  const id = toHex(new Uint8Array(digest)).slice(0, 16);
+  const key = await crypto.subtle.importKey('raw', bytes, 'AES-GCM', false, ['encrypt', 'decrypt']);
+  return { id, key };
+}
+
+function keyBytes(value: unknown, name: string): Uint8Array<ArrayBuffer> {
+  if (value instanceof Uint8Array) {
+    if (value.length !== 32) throw new RangeError(`${name} must be 32 bytes, got ${value.length}`);
+    return new Uint8Array(value);
+  }
+  if (typeof value !== 'string')
+    throw new TypeError(`${name} must be a string (base64 or hex of 32 bytes) or a Uint8Array`);
+  const text = value.trim();
+  if (/^[0-9a-fA-F]{64}$/.test(text)) return Uint8Array.from(Buffer.from(text, 'hex'));
+  if (/^[A-Za-z0-9+/_-]{43}=?$/.test(text)) return Uint8Array.from(Buffer.from(text, 'base64'));
+  throw new RangeError(`${name} must be 32 bytes as base64 (44 characters) or hex (64 characters)`);
+}
+
+/** Encrypts `plaintext` with `key`, bound to `jobId`. */
+export async function seal(plaintext: string, key: OutboxKey, jobId: string): Promise<Sealed> {
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const ciphertext = await crypto.subtle.encrypt(
+    { name: 'AES-GCM', iv, additionalData: encoder.encode(jobId) },
+    key.key,
+    encoder.encode(plaintext),
+  );
+  return { k: key.id, iv: toBase64(iv), ct: toBase64(new Uint8Array(ciphertext)) };
+}
+
+/** Decrypts a payload sealed for `jobId`; rejects when no key has its id or the data was altered. */
+export async function open(sealed: Sealed, keys: readonly OutboxKey[], jobId: string): Promise<string> {
+  const key = keys.find((candidate) => candidate.id === sealed.k);
+  if (!key) throw new Error(`no encryption key with id ${sealed.k}`);
+  const plaintext = await crypto.subtle.decrypt(
+    { name: 'AES-GCM', iv: fromBase64(sealed.iv), additionalData: encoder.encode(jobId) },
+    key.key,
+    fromBase64(sealed.ct),
+  );
+  return decoder.decode(plaintext);
+}
+
+/** A new random 256-bit key, base64: what `encryptionKeys` takes. */
+export function generateEncryptionKey(): string {
+  return toBase64(crypto.getRandomValues(new Uint8Array(32)));
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+function toHex(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('hex');
+}
+
+function toBase64(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('base64');
+}
+
+function fromBase64(text: string): Uint8Array<ArrayBuffer> {
+  return Uint8Array.from(Buffer.from(text, 'base64'));
+}

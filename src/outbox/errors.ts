@@ -1,0 +1,81 @@
+/** The stable `code` of each {@link OutboxError}. */
+export type OutboxErrorCode =
+  | 'missing_dependency'
+  | 'key_mismatch'
+  | 'store_locked'
+  | 'paused_invalid_client'
+  | 'closed'
+  | 'no_client';
+
+/**
+ * The base of every failure of the outbox itself (not of a revocation, which is reported per job by
+ * events and `stats()`). Messages never contain a token, a key or a client secret.
+ */
+export class OutboxError extends Error {
+  /** A stable, machine-readable code. */
+  declare readonly code: OutboxErrorCode;
+  override name = 'OutboxError';
+}
+
+/** An optional peer dependency of `digilocker-revocation/outbox` is not installed. */
+export class MissingDependencyError extends OutboxError {
+  override readonly code = 'missing_dependency';
+  override name = 'MissingDependencyError';
+  /** The npm package to install. */
+  readonly packageName: string;
+
+  constructor(packageName: string, cause: unknown) {
+    super(`digilocker-revocation/outbox needs the package "${packageName}": npm install ${packageName}`, {
+      cause,
+    });
+    this.packageName = packageName;
+  }
+}
+
+/**
+ * Pending jobs were encrypted with a key that none of `encryptionKeys` is: nothing was changed, the
+ * jobs wait for the right key. Carries the key ids (not secret: a hash prefix) and the job count.
+ */
+export class KeyMismatchError extends OutboxError {
+  override readonly code = 'key_mismatch';
+  override name = 'KeyMismatchError';
+  /** The ids of the keys the pending jobs need and that were not given. */
+  readonly missingKeyIds: readonly string[];
+  /** How many pending jobs need one of them. */
+  readonly jobs: number;
+
+  constructor(missingKeyIds: readonly string[], jobs: number) {
+    super(
+      `${jobs} pending job(s) were encrypted with key id(s) ${missingKeyIds.join(', ')}, which encryptionKeys ` +
+        'does not hold; nothing was changed: open again with that key among encryptionKeys',
+    );
+    this.missingKeyIds = missingKeyIds;
+    this.jobs = jobs;
+  }
+}
+
+/** The embedded store's directory is open in another process (PGlite serves one process). */
+export class StoreLockedError extends OutboxError {
+  override readonly code = 'store_locked';
+  override name = 'StoreLockedError';
+}
+
+/**
+ * DigiLocker refused the client's credentials (`invalid_client`): the workers stopped taking jobs
+ * (none was charged an attempt); open the outbox again with working credentials.
+ */
+export class PausedForCredentialsError extends OutboxError {
+  override readonly code = 'paused_invalid_client';
+  override name = 'PausedForCredentialsError';
+}
+
+/** The outbox was closed, or has no client to revoke with. */
+export class OutboxStateError extends OutboxError {
+  override readonly code: 'closed' | 'no_client';
+  override name = 'OutboxStateError';
+
+  constructor(code: 'closed' | 'no_client', message: string) {
+    super(message);
+    this.code = code;
+  }
+}

@@ -1,0 +1,55 @@
+/** The SHA-256 fingerprints (first 12 hex characters, `tokenFingerprint`) of a job's tokens. */
+export interface JobFingerprints {
+  refreshToken?: string;
+  accessToken?: string;
+}
+
+/** What an event says about one job: its id and fingerprints, never a token. */
+interface JobEventBase {
+  jobId: string;
+  fingerprints: JobFingerprints;
+}
+
+/**
+ * An event of the outbox, for logs and metrics. No event carries a token, a key or a secret.
+ * - `queued`: a job was committed (`enqueue` resolved).
+ * - `attempt`: a worker is sending the job's revocation (`attempt` counts from 1).
+ * - `revoked`: the job ended: every token revoked, or already invalid; nothing of it remains stored.
+ * - `retry_scheduled`: the attempt failed; the job runs again after `delayMs`.
+ * - `expired`: the job's `expiresAt` passed before it could be revoked; it ended without a request.
+ * - `dead`: DigiLocker refused the request in a way a retry cannot fix (`code`); the job waits for
+ *   `retryDead()` or `purgeDead()`, still encrypted.
+ * - `paused`: this instance stopped taking jobs: `invalid_client` (until it is opened again with working
+ *   credentials) or `rate_limited` (for `delayMs`, DigiLocker's Retry-After, bounded).
+ * - `error`: the store failed (e.g. a lost connection); the workers keep trying.
+ */
+export type OutboxEvent =
+  | ({ type: 'queued'; expiresAt: string; ref?: string } & JobEventBase)
+  | ({ type: 'attempt'; attempt: number } & JobEventBase)
+  | ({
+      type: 'revoked';
+      attempt: number;
+      outcome: 'revoked' | 'already_invalid';
+      /** False when a token is reported revoked because an earlier, lost attempt probably revoked it. */
+      confirmed: boolean;
+    } & JobEventBase)
+  | ({ type: 'retry_scheduled'; attempt: number; code: string; delayMs: number } & JobEventBase)
+  | ({ type: 'expired' } & JobEventBase)
+  | ({ type: 'dead'; attempt: number; code: string } & JobEventBase)
+  | { type: 'paused'; reason: 'invalid_client' | 'rate_limited'; delayMs?: number }
+  | { type: 'error'; message: string };
+
+/** An event sink whose exceptions are ignored (a faulty logger must not stop the queue). */
+export type Emit = (event: OutboxEvent) => void;
+
+/** Wraps `onEvent` so that it can never throw into the outbox. */
+export function safeEmitter(onEvent: ((event: OutboxEvent) => void) | undefined): Emit {
+  if (!onEvent) return () => {};
+  return (event) => {
+    try {
+      onEvent(event);
+    } catch {
+      // ignored by design
+    }
+  };
+}

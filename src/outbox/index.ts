@@ -1,0 +1,24 @@
+/**
+ * digilocker-revocation/outbox (Node): guaranteed revocation. Sign-outs are committed to a durable
+ * queue (pg-boss, on an embedded PostgreSQL or a PostgreSQL server) and revoked by workers, across
+ * crashes, restarts and DigiLocker outages. pg-boss, @electric-sql/pglite and pg are optional peer
+ * dependencies, loaded only when a store needs them.
+ */
+export type { BackoffPolicy } from './backoff';
+export { type EncryptionKey, generateEncryptionKey } from './crypto';
+export type { EnqueuedJob } from './enqueue';
+export {
+  KeyMismatchError,
+  MissingDependencyError,
+  OutboxError,
+  type OutboxErrorCode,
+  OutboxStateError,
+  PausedForCredentialsError,
+  StoreLockedError,
+} from './errors';
+export type { JobFingerprints, OutboxEvent } from './events';
+export type { EnqueueOptions } from './input';
+export { openRevocationOutbox, type RevocationOutbox } from './open';
+export { OUTBOX_DEFAULTS, type RevocationOutboxOptions } from './options';
+export type { OutboxStats } from './stats';
+export type { SqlExecutor, StoreOptions } from './store';

@@ -1,0 +1,142 @@
+/**
+ * The few statements the outbox runs on pg-boss's job table besides pg-boss's own API (pinned to
+ * pg-boss 10, whose table this is): completing jobs and replacing their payload in one statement (so
+ * that no completed or archived copy ever holds ciphertext, and many jobs share one commit), setting
+ * the delay before a job's next attempt (pg-boss 10 has no cap on its own backoff), and counts.
+ */
+import type { FinishedPayload } from './payload';
+import type { Queue } from './queue';
+import { NO_RETRY_LIMIT } from './queue';
+
+/**
+ * Completes running jobs as pg-boss's `complete` does (state, completed_on, output), replacing each
+ * one's payload with its outcome in the same statement: the ciphertext is gone as the job ends.
+ */
+export async function completeJobs(
+  queue: Queue,
+  jobs: readonly { id: string; data: FinishedPayload }[],
+): Promise<void> {
+  await queue.db.executeSql(
+    `UPDATE ${queue.jobTable} AS j
+       SET data = v.data, state = 'completed', completed_on = now(),
+           output = jsonb_build_object('outcome', v.data->'outcome')
+     FROM jsonb_to_recordset($2::jsonb) AS v(id uuid, data jsonb)
+     WHERE j.name = $1 AND j.id = v.id AND j.state = 'active'`,
+    [queue.name, JSON.stringify(jobs)],
+  );
+}
+
+/**
+ * Sets the delay before the next attempt of a running job, the attempts charged so far (`n`), the
+ * runs given back uncharged (`r`, refused credentials): together, the runs whose end was recorded;
+ * and `rv`, whether an earlier attempt revoked one of its tokens.
+ */
+export async function setNextDelay(
+  queue: Queue,
+  id: string,
+  delaySeconds: number,
+  recorded: { n: number; r: number; rv: boolean },
+): Promise<void> {
+  await queue.db.executeSql(
+    `UPDATE ${queue.jobTable} SET retry_delay = $3, retry_backoff = false,
+       data = data || jsonb_build_object('n', $4::int, 'r', $5::int, 'rv', $6::boolean)
+     WHERE name = $1 AND id = $2 AND state = 'active'`,
+    [queue.name, id, delaySeconds, recorded.n, recorded.r, recorded.rv],
+  );
+}
+
+/** Makes pg-boss's next `fail` of this running job final (its dead state), keeping its payload. */
+export async function makeNextFailureFinal(queue: Queue, id: string, charged: number): Promise<void> {
+  await queue.db.executeSql(
+    `UPDATE ${queue.jobTable} SET retry_limit = retry_count, data = jsonb_set(data, '{n}', to_jsonb($3::int))
+     WHERE name = $1 AND id = $2 AND state = 'active'`,
+    [queue.name, id, charged],
+  );
+}
+
+/** The ids of the jobs marked running (embedded store: none can be, when this process just opened it). */
+export async function runningJobIds(queue: Queue): Promise<string[]> {
+  const { rows } = await queue.db.executeSql(
+    `SELECT id FROM ${queue.jobTable} WHERE name = $1 AND state = 'active'`,
+    [queue.name],
+  );
+  return rows.map((row: { id: string }) => row.id);
+}
+
+/** How many jobs holding ciphertext each key id encrypted. */
+export async function jobsByKeyId(queue: Queue): Promise<Map<string, number>> {
+  const { rows } = await queue.db.executeSql(
+    `SELECT data->>'k' AS k, count(*)::int AS n FROM ${queue.jobTable}
+     WHERE name = $1 AND data ? 'ct' GROUP BY 1`,
+    [queue.name],
+  );
+  return new Map(rows.map((row: { k: string; n: number }) => [row.k, Number(row.n)]));
+}
+
+/** Jobs not ended, and when the next scheduled one is due. */
+export async function pendingSummary(queue: Queue): Promise<{ waiting: number; running: number }> {
+  const { rows } = await queue.db.executeSql(
+    `SELECT count(*) FILTER (WHERE state < 'active')::int AS waiting,
+            count(*) FILTER (WHERE state = 'active')::int AS running
+     FROM ${queue.jobTable} WHERE name = $1`,
+    [queue.name],
+  );
+  const row = rows[0] ?? {};
+  return { waiting: Number(row.waiting ?? 0), running: Number(row.running ?? 0) };
+}
+
+/** Counts of jobs by pg-boss state and outcome, in the job table and pg-boss's archive. */
+export async function countJobs(
+  queue: Queue,
+): Promise<{ state: string; outcome: string | null; n: number }[]> {
+  const { rows } = await queue.db.executeSql(
+    `SELECT state::text AS state, data->>'outcome' AS outcome, count(*)::int AS n
+       FROM ${queue.jobTable} WHERE name = $1 GROUP BY 1, 2
+     UNION ALL
+     SELECT state::text, data->>'outcome', count(*)::int
+       FROM ${queue.archiveTable} WHERE name = $1 GROUP BY 1, 2`,
+    [queue.name],
+  );
+  return rows.map((row: { state: string; outcome: string | null; n: number }) => ({
+    ...row,
+    n: Number(row.n),
+  }));
+}
+
+/** Puts dead jobs back in the queue, retried until their expiry again; returns how many. */
+export async function retryDeadJobs(queue: Queue): Promise<number> {
+  const { rows } = await queue.db.executeSql(
+    `WITH moved AS (
+       UPDATE ${queue.jobTable} SET state = 'retry', retry_limit = $2, retry_delay = 0, start_after = now(),
+         completed_on = NULL
+       WHERE name = $1 AND state = 'failed' RETURNING 1)
+     SELECT count(*)::int AS n FROM moved`,
+    [queue.name, NO_RETRY_LIMIT],
+  );
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** Deletes dead jobs, their ciphertext with them; returns how many. */
+export async function deleteDeadJobs(queue: Queue): Promise<number> {
+  const { rows } = await queue.db.executeSql(
+    `WITH gone AS (DELETE FROM ${queue.jobTable} WHERE name = $1 AND state = 'failed' RETURNING 1)
+     SELECT count(*)::int AS n FROM gone`,
+    [queue.name],
+  );
+  return Number(rows[0]?.n ?? 0);
+}
+
+/**
+ * Embedded store, at close: rewrites the job and archive tables (the old versions of ended jobs' rows,
+ * which held their ciphertext, leave the table files), then moves to a new write-ahead log segment
+ * and checkpoints with recycling off, so that the segments that recorded them are deleted.
+ */
+export async function compactTables(queue: Queue): Promise<void> {
+  await queue.db.executeSql(`VACUUM FULL ${queue.jobTable}`);
+  await queue.db.executeSql(`VACUUM FULL ${queue.archiveTable}`);
+  await queue.db.executeSql('SET wal_recycle = off');
+  for (let round = 0; round < 2; round++) {
+    await queue.db.executeSql('SELECT pg_switch_wal()');
+    await queue.db.executeSql('CHECKPOINT');
+  }
+}

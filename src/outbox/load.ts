@@ -1,0 +1,39 @@
+import { MissingDependencyError } from './errors';
+
+/**
+ * Imports an optional peer dependency; when it is not installed, rejects with a
+ * {@link MissingDependencyError} whose one-line message names the package to install.
+ */
+export async function loadOptional<T>(packageName: string, load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (error) {
+    if (isModuleNotFound(error, packageName)) throw new MissingDependencyError(packageName, error);
+    throw error;
+  }
+}
+
+function isModuleNotFound(error: unknown, packageName: string): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') return false;
+  // Only when the package itself is missing, not a file inside it or one of its own dependencies.
+  return error.message.includes(`'${packageName}'`) || error.message.includes(`"${packageName}"`);
+}
+
+/** pg-boss's class, loaded on demand. */
+export async function loadPgBoss(): Promise<typeof import('pg-boss')> {
+  const module = await loadOptional('pg-boss', () => import('pg-boss'));
+  return ((module as { default?: unknown }).default ?? module) as typeof import('pg-boss');
+}
+
+/** PGlite's module, loaded on demand. */
+export function loadPglite(): Promise<typeof import('@electric-sql/pglite')> {
+  return loadOptional('@electric-sql/pglite', () => import('@electric-sql/pglite'));
+}
+
+/** node-postgres, loaded on demand. */
+export async function loadPg(): Promise<typeof import('pg')> {
+  const module = await loadOptional('pg', () => import('pg'));
+  return ((module as { default?: unknown }).default ?? module) as typeof import('pg');
+}

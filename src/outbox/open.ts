@@ -1,0 +1,218 @@
+import type { SignOutTokens } from '../results';
+import { Completions } from './completions';
+import { importKeys, type OutboxKey } from './crypto';
+import { type EnqueuedJob, enqueueBatch, enqueueJob } from './enqueue';
+import { KeyMismatchError, OutboxStateError } from './errors';
+import { type Emit, safeEmitter } from './events';
+import type { EnqueueOptions } from './input';
+import { compactTables, deleteDeadJobs, jobsByKeyId, retryDeadJobs, runningJobIds } from './jobs';
+import { loadPgBoss } from './load';
+import {
+  type NormalizedOutboxOptions,
+  normalizeOutboxOptions,
+  type RevocationOutboxOptions,
+} from './options';
+import { type Queue, startQueue } from './queue';
+import { type OutboxStats, readStats } from './stats';
+import type { OutboxStore } from './store';
+import { openEmbeddedStore } from './store-pglite';
+import { openServerStore } from './store-postgres';
+import { Workers } from './workers';
+
+/** A durable revocation queue; see {@link openRevocationOutbox}. */
+export interface RevocationOutbox {
+  /** `'embedded'` (PGlite in a directory) or `'postgres'` (a server). */
+  readonly storeKind: 'embedded' | 'postgres';
+  /**
+   * Queues the sign-out of one session (refresh token first, then access token, as `signOut` does).
+   * Validates like `signOut` (TypeError/RangeError, nothing stored); resolves once the job is committed
+   * to disk (with `options.db`, once it is written in your transaction: durable when you commit).
+   */
+  enqueue(tokens: SignOutTokens, options?: EnqueueOptions): Promise<EnqueuedJob>;
+  /**
+   * Queues up to 10,000 sign-outs in one statement (all or none): for bulk revocation. Resolves with
+   * their job ids once committed.
+   */
+  enqueueBatch(batch: readonly SignOutTokens[], options?: Omit<EnqueueOptions, 'db'>): Promise<string[]>;
+  /** Starts this instance's workers (needs `client`). They run until `stop()` or `close()`. */
+  start(): void;
+  /** Stops the workers; resolves once the jobs in flight have finished and been recorded. */
+  stop(): Promise<void>;
+  /**
+   * Works until the queue holds no waiting or running job (scheduled retries included), then stops
+   * the workers it started and resolves with the counts. Rejects with the signal's reason on abort
+   * (after finishing the jobs in flight), or with a PausedForCredentialsError on `invalid_client`.
+   */
+  drain(options?: { signal?: AbortSignal }): Promise<OutboxStats>;
+  /** Counts of jobs by state. */
+  stats(): Promise<OutboxStats>;
+  /** Puts every dead job back in the queue; resolves with how many. */
+  retryDead(): Promise<number>;
+  /** Deletes every dead job, and its encrypted tokens with it; resolves with how many. */
+  purgeDead(): Promise<number>;
+  /** Stops the workers, then closes the store (and releases the embedded store's directory). */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the outbox: validates the options and keys, opens the store, starts pg-boss on it (creating
+ * its tables on first use), and checks that every pending job can be decrypted with `encryptionKeys`
+ * (else a KeyMismatchError, and nothing is changed). Embedded: jobs left running by a process that
+ * died are put back in the queue at once.
+ *
+ * @example
+ * const outbox = await openRevocationOutbox({ client, store: { directory: '.digilocker-outbox' }, encryptionKeys: [process.env.OUTBOX_KEY!] });
+ * outbox.start();
+ * await outbox.enqueue({ refreshToken, accessToken }, { ref: userId });
+ */
+export async function openRevocationOutbox(options: RevocationOutboxOptions): Promise<RevocationOutbox> {
+  const normalized = normalizeOutboxOptions(options);
+  const keys = await importKeys(options.encryptionKeys);
+  const emit = safeEmitter(normalized.onEvent);
+  // Every package the store needs is loaded before anything is opened: a missing one fails at once.
+  const PgBoss = await loadPgBoss();
+  const store = await openStore(normalized);
+  let queue: Queue;
+  try {
+    queue = await startQueue(PgBoss, store, normalized, (error) =>
+      emit({ type: 'error', message: `pg-boss: ${error.message.slice(0, 300)}` }),
+    );
+  } catch (error) {
+    await store.close().catch(() => {});
+    throw error;
+  }
+  try {
+    await assertKeysCover(queue, keys);
+    if (store.kind === 'embedded') await requeueOrphans(queue);
+  } catch (error) {
+    await closeQueue(queue, store);
+    throw error;
+  }
+  return createOutbox(store, queue, keys, normalized, emit);
+}
+
+function openStore(options: NormalizedOutboxOptions): Promise<OutboxStore> {
+  const { store } = options;
+  return 'directory' in store
+    ? openEmbeddedStore(store.directory)
+    : openServerStore(store.connectionString, store.maxConnections ?? 10);
+}
+
+async function assertKeysCover(queue: Queue, keys: readonly OutboxKey[]): Promise<void> {
+  const known = new Set(keys.map((key) => key.id));
+  const missing = [...(await jobsByKeyId(queue))].filter(([id]) => !known.has(id));
+  if (missing.length > 0)
+    throw new KeyMismatchError(
+      missing.map(([id]) => id),
+      missing.reduce((sum, [, count]) => sum + count, 0),
+    );
+}
+
+/** Embedded only (one process holds the directory): a running job was left by a process that died. */
+async function requeueOrphans(queue: Queue): Promise<void> {
+  const ids = await runningJobIds(queue);
+  if (ids.length > 0) await queue.boss.fail(queue.name, ids);
+}
+
+async function closeQueue(queue: Queue, store: OutboxStore): Promise<void> {
+  try {
+    await queue.boss.stop({ graceful: false, close: false, wait: true });
+    if (store.kind === 'embedded') await compactTables(queue);
+  } finally {
+    await store.close();
+  }
+}
+
+function createOutbox(
+  store: OutboxStore,
+  queue: Queue,
+  keys: readonly OutboxKey[],
+  options: NormalizedOutboxOptions,
+  emit: Emit,
+): RevocationOutbox {
+  const [key] = keys as [OutboxKey];
+  const context = { queue, key, options, embedded: store.kind === 'embedded', emit };
+  let closed = false;
+  let workers: Workers | undefined;
+  const assertOpen = () => {
+    if (closed) throw new OutboxStateError('closed', 'the outbox is closed');
+  };
+  const ensureWorkers = (): Workers => {
+    assertOpen();
+    if (!options.client)
+      throw new OutboxStateError('no_client', 'give openRevocationOutbox a client to start workers');
+    workers ??= new Workers({
+      queue,
+      client: options.client,
+      keys,
+      options,
+      emit,
+      now: Date.now,
+      completions: new Completions(queue, (error, jobs) =>
+        emit({
+          type: 'error',
+          message: `recording ${jobs} ended job(s) failed: ${String(error).slice(0, 300)}`,
+        }),
+      ),
+    });
+    return workers;
+  };
+
+  return {
+    storeKind: store.kind,
+    async enqueue(tokens, enqueueOptions = {}) {
+      assertOpen();
+      const job = await enqueueJob(context, tokens, enqueueOptions);
+      workers?.nudge();
+      return job;
+    },
+    async enqueueBatch(batch, batchOptions = {}) {
+      assertOpen();
+      const ids = await enqueueBatch(context, batch, batchOptions);
+      workers?.nudge();
+      return ids;
+    },
+    start() {
+      ensureWorkers().start();
+    },
+    async stop() {
+      await workers?.stop();
+    },
+    async drain(drainOptions = {}) {
+      if (drainOptions === null || typeof drainOptions !== 'object')
+        throw new TypeError('drain: options must be an object');
+      const { signal } = drainOptions;
+      if (signal !== undefined && !(signal instanceof AbortSignal))
+        throw new TypeError('drain: signal must be an AbortSignal');
+      const pool = ensureWorkers();
+      const startedHere = !pool.running;
+      pool.start();
+      try {
+        await pool.untilEmpty(signal);
+      } finally {
+        if (startedHere) await pool.stop();
+      }
+      return readStats(queue);
+    },
+    async stats() {
+      assertOpen();
+      return readStats(queue);
+    },
+    async retryDead() {
+      assertOpen();
+      const count = await retryDeadJobs(queue);
+      workers?.nudge();
+      return count;
+    },
+    async purgeDead() {
+      assertOpen();
+      return deleteDeadJobs(queue);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await workers?.stop();
+      await closeQueue(queue, store);
+    },
+  };
+}

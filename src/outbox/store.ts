@@ -1,0 +1,46 @@
+/** What pg-boss and the outbox run their SQL through: pg-boss's `db` option shape. */
+export interface SqlExecutor {
+  // biome-ignore lint/suspicious/noExplicitAny: the shape of pg-boss's own Db interface (rows of any query).
+  executeSql(text: string, values?: unknown[]): Promise<{ rows: any[]; rowCount?: number | null }>;
+}
+
+/** An open store: the embedded PostgreSQL (PGlite) or a PostgreSQL server. */
+export interface OutboxStore {
+  /** `'embedded'` (PGlite in a directory, one process) or `'postgres'` (a server, many processes). */
+  readonly kind: 'embedded' | 'postgres';
+  /** Where it is, with no password: the directory, or the server's host, port and database. */
+  readonly location: string;
+  readonly db: SqlExecutor;
+  /** Closes connections (and, embedded, releases the directory). */
+  close(): Promise<void>;
+}
+
+/**
+ * Where the jobs are kept.
+ * - `{ directory }`: PostgreSQL in-process (PGlite), persisted in that directory; one process at a time.
+ * - `{ connectionString }`: a PostgreSQL server shared by any number of processes and machines.
+ */
+export type StoreOptions =
+  | {
+      /** The directory of the embedded database (created when missing). */
+      directory: string;
+    }
+  | {
+      /** e.g. `postgres://user:password@host:5432/db`. */
+      connectionString: string;
+      /**
+       * Connections in the pool.
+       * @default 10
+       */
+      maxConnections?: number;
+    };
+
+/** A connection string without its password, for messages. */
+export function describeConnectionString(connectionString: string): string {
+  try {
+    const url = new URL(connectionString);
+    return `postgres://${url.hostname}${url.port ? `:${url.port}` : ''}${url.pathname}`;
+  } catch {
+    return 'postgres (connection string not shown)';
+  }
+}

@@ -1,0 +1,172 @@
+import { PausedForCredentialsError } from './errors';
+import { pendingSummary } from './jobs';
+import { type FetchedJob, type RunContext, type RunVerdict, runJob } from './runner';
+
+/**
+ * This instance's workers: up to `concurrency` jobs at once, fetched from pg-boss (`SKIP LOCKED`, so
+ * that any number of instances share the queue). A 429 pauses them for its Retry-After (bounded); a
+ * refused client (`invalid_client`) stops them until the outbox is opened again.
+ */
+export class Workers {
+  readonly #context: RunContext;
+  readonly #inFlight = new Set<Promise<void>>();
+  /** Jobs fetched (marked running in the store) and not yet started. */
+  readonly #fetched: FetchedJob[] = [];
+  #running = false;
+  #loop: Promise<void> | undefined;
+  #pausedUntil = 0;
+  #credentialsRefused = false;
+  readonly #wakers = new Set<() => void>();
+
+  constructor(context: RunContext) {
+    this.#context = context;
+  }
+
+  /** True once DigiLocker refused the credentials; the workers no longer take jobs. */
+  get credentialsRefused(): boolean {
+    return this.#credentialsRefused;
+  }
+
+  /** Whether the workers are taking jobs. */
+  get running(): boolean {
+    return this.#running;
+  }
+
+  /** Starts taking jobs (does nothing when started, or stopped for refused credentials). */
+  start(): void {
+    if (this.#running || this.#credentialsRefused) return;
+    this.#running = true;
+    this.#loop = this.#run();
+  }
+
+  /** Stops taking jobs and resolves when the jobs in flight have finished and been recorded. */
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#wakeAll();
+    await this.#loop;
+    await Promise.allSettled([...this.#inFlight]);
+    await this.#context.completions.whenIdle();
+  }
+
+  /** Wakes idle workers at once (a job was just queued here). */
+  nudge(): void {
+    this.#wakeAll();
+  }
+
+  /**
+   * Resolves when the queue holds no waiting or running job (all instances' jobs counted), checking
+   * every poll interval; rejects on abort, or when the credentials are refused.
+   */
+  async untilEmpty(signal: AbortSignal | undefined): Promise<void> {
+    const { pollIntervalMs } = this.#context.options;
+    for (;;) {
+      if (signal?.aborted) throw signal.reason;
+      if (this.#credentialsRefused)
+        throw new PausedForCredentialsError(
+          'DigiLocker refused the client credentials (invalid_client); jobs wait for working ones',
+        );
+      if (this.#inFlight.size === 0) {
+        await this.#context.completions.whenIdle();
+        const { waiting, running } = await pendingSummary(this.#context.queue);
+        if (waiting === 0 && running === 0) return;
+      }
+      await this.#sleep(pollIntervalMs, signal);
+    }
+  }
+
+  async #run(): Promise<void> {
+    const { options, now } = this.#context;
+    while (this.#running) {
+      const pause = this.#pausedUntil - now();
+      if (pause > 0) {
+        await this.#sleep(pause);
+        continue;
+      }
+      let free = options.concurrency - this.#inFlight.size;
+      if (free <= 0) {
+        await Promise.race(this.#inFlight);
+        continue;
+      }
+      if (this.#fetched.length === 0 && !(await this.#fetch())) {
+        await this.#sleep(options.pollIntervalMs);
+        continue;
+      }
+      for (; free > 0 && this.#fetched.length > 0; free--) this.#track(this.#fetched.shift() as FetchedJob);
+    }
+    // Jobs fetched are marked running in the store: finish them too rather than leave them to time out.
+    for (const job of this.#fetched.splice(0)) this.#track(job);
+  }
+
+  /**
+   * Fetches up to `concurrency` jobs at once (one statement for many jobs, whatever number of slots
+   * is free); resolves false when none is due or the store failed.
+   */
+  async #fetch(): Promise<boolean> {
+    const { queue, options, emit } = this.#context;
+    try {
+      const jobs = await queue.boss.fetch<unknown>(queue.name, {
+        batchSize: options.concurrency,
+        includeMetadata: true,
+      });
+      this.#fetched.push(...jobs);
+      return jobs.length > 0;
+    } catch (error) {
+      emit({ type: 'error', message: `fetching jobs failed: ${messageOf(error)}` });
+      return false;
+    }
+  }
+
+  #track(job: FetchedJob): void {
+    const task = runJob(job, this.#context).then(
+      (verdict) => this.#apply(verdict),
+      (error) => {
+        // The job stays marked running; pg-boss runs it again after jobTimeoutSeconds.
+        this.#context.emit({ type: 'error', message: `job ${job.id} failed to run: ${messageOf(error)}` });
+      },
+    );
+    const tracked = task.finally(() => {
+      this.#inFlight.delete(tracked);
+      this.#wakeAll();
+    });
+    this.#inFlight.add(tracked);
+  }
+
+  #apply(verdict: RunVerdict): void {
+    const { emit, options, now } = this.#context;
+    if (verdict.kind === 'credentials_refused') {
+      if (!this.#credentialsRefused) emit({ type: 'paused', reason: 'invalid_client' });
+      this.#credentialsRefused = true;
+      this.#running = false;
+      this.#wakeAll();
+    } else if (verdict.kind === 'rate_limited') {
+      const delayMs = Math.min(options.maxRateLimitPauseMs, verdict.retryAfterMs);
+      if (delayMs > 0 && now() + delayMs > this.#pausedUntil) {
+        this.#pausedUntil = now() + delayMs;
+        emit({ type: 'paused', reason: 'rate_limited', delayMs });
+      }
+    }
+  }
+
+  #wakeAll(): void {
+    for (const wake of [...this.#wakers]) wake();
+  }
+
+  /** Sleeps `ms`, or less when woken (stop, a job finished, a job queued) or aborted. */
+  #sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        this.#wakers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.#wakers.add(done);
+      signal?.addEventListener('abort', done, { once: true });
+    });
+  }
+}
+
+function messageOf(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).slice(0, 300);
+}

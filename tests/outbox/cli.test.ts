@@ -1,0 +1,126 @@
+// The CLI's outbox commands, end to end (the built digilocker-revoke in child processes), on a
+// database of their own on the PostgreSQL server: revoke --via-outbox, outbox status, drain,
+// retry-dead and purge; keys from the environment; no token in any output.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { generateEncryptionKey } from '../../src/outbox/crypto';
+import { credentialsOf, runCli, useCliFixture } from '../cli/cli-harness';
+import { DATABASE_URL, describeWithPostgres, uniqueSchema } from './support';
+
+describeWithPostgres('digilocker-revoke outbox', () => {
+  const fixture = useCliFixture();
+  const key = generateEncryptionKey();
+  const database = uniqueSchema('cli');
+  let store: string;
+  let admin: pg.Pool;
+
+  beforeAll(async () => {
+    admin = new pg.Pool({ connectionString: DATABASE_URL, max: 1 });
+    await admin.query(`CREATE DATABASE ${database}`);
+    const url = new URL(DATABASE_URL as string);
+    url.pathname = `/${database}`;
+    store = url.toString();
+  });
+  afterAll(async () => {
+    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await admin.end();
+  });
+  beforeEach(async () => {
+    const pool = new pg.Pool({ connectionString: store, max: 1 });
+    await pool.query('DROP SCHEMA IF EXISTS digilocker_outbox CASCADE');
+    await pool.end();
+  });
+
+  const env = (extra: Record<string, string> = {}) => ({
+    ...credentialsOf(fixture.digilocker),
+    DIGILOCKER_OUTBOX_KEYS: key,
+    ...extra,
+  });
+
+  test('revoke --via-outbox queues a file of tokens; outbox drain revokes them; status counts them', async () => {
+    const tokens = Array.from({ length: 30 }, () => fixture.digilocker.issueTokens().refreshToken);
+    const file = join(fixture.scratch, 'tokens.txt');
+    writeFileSync(file, `# leaked\n${tokens.join('\n')}\n\nbad\ttoken\n`);
+
+    const queued = await runCli(
+      ['revoke', '--via-outbox', store, '--file', file, '--hint', 'refresh_token', '--json'],
+      { env: env() },
+    );
+    expect(queued.code).toBe(1); // one line was not a token
+    expect(JSON.parse(queued.stdout)).toEqual({
+      summary: { queued: 30, invalid: 1, durationMs: expect.any(Number) },
+    });
+    expect(tokens.every((token) => fixture.digilocker.isActive(token))).toBe(true);
+
+    const status = await runCli(['outbox', 'status', '--store', store, '--json'], { env: env() });
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout).stats).toMatchObject({ queued: 30, revoked: 0 });
+
+    const drain = await runCli(
+      ['outbox', 'drain', '--store', store, '--base-url', fixture.digilocker.baseUrl, '--concurrency', '4'],
+      { env: env() },
+    );
+    expect(drain.code).toBe(0);
+    expect(drain.stdout).toMatch(/revoked: +30\n/);
+    expect(drain.stdout).toMatch(/left in the queue: 0 \(dead: 0\)/);
+    expect(tokens.some((token) => fixture.digilocker.isActive(token))).toBe(false);
+
+    const output = [queued, status, drain].map((run) => run.stdout + run.stderr).join('\n');
+    expect(tokens.filter((token) => output.includes(token))).toEqual([]);
+    expect(output).not.toContain(key);
+    expect(output).not.toContain(fixture.digilocker.clientSecret);
+  }, 120_000);
+
+  test('a dead job: drain exits 1; retry-dead queues it again; purge deletes dead jobs', async () => {
+    const [first, second] = [
+      fixture.digilocker.issueTokens().refreshToken,
+      fixture.digilocker.issueTokens().refreshToken,
+    ];
+    await runCli(['revoke', '--via-outbox', store, first, second], { env: env() });
+    fixture.digilocker.inject(
+      { type: 'status', status: 400, body: '{"error":"invalid_request"}' },
+      { times: 2 },
+    );
+    const args = ['outbox', 'drain', '--store', store, '--base-url', fixture.digilocker.baseUrl, '--json'];
+    const failed = await runCli(args, { env: env() });
+    expect(failed.code).toBe(1);
+    expect(JSON.parse(failed.stdout).summary).toMatchObject({ dead: 2, queue: { dead: 2 } });
+
+    expect((await runCli(['outbox', 'retry-dead', '--store', store], { env: env() })).stdout).toBe(
+      'queued again: 2\n',
+    );
+    fixture.digilocker.inject({ type: 'status', status: 400, body: '{"error":"invalid_request"}' });
+    const again = await runCli(args, { env: env() });
+    expect(JSON.parse(again.stdout).summary).toMatchObject({ revoked: 1, dead: 1 });
+    expect((await runCli(['outbox', 'purge', '--store', store], { env: env() })).stdout).toBe('deleted: 1\n');
+    const status = await runCli(['outbox', 'status', '--store', store], { env: env() });
+    expect(status.stdout).toMatch(/dead: +0\n/);
+  }, 120_000);
+
+  test('configuration errors exit 2 with one line: no key, a wrong key, no store', async () => {
+    await runCli(['revoke', '--via-outbox', store, fixture.digilocker.issueTokens().refreshToken], {
+      env: env(),
+    });
+    const noKey = await runCli(['outbox', 'status', '--store', store], {
+      env: credentialsOf(fixture.digilocker),
+    });
+    expect(noKey.code).toBe(2);
+    expect(noKey.stderr).toContain('Set DIGILOCKER_OUTBOX_KEYS');
+
+    const wrongKey = await runCli(['outbox', 'status', '--store', store], {
+      env: env({ DIGILOCKER_OUTBOX_KEYS: generateEncryptionKey() }),
+    });
+    expect(wrongKey.code).toBe(2);
+    expect(wrongKey.stderr).toMatch(/1 pending job\(s\) were encrypted with key id\(s\) [0-9a-f]{16}/);
+
+    const noStore = await runCli(['outbox', 'status'], { env: env() });
+    expect(noStore.code).toBe(2);
+    expect(noStore.stderr).toContain('Give --store DIR|URL, or set DIGILOCKER_OUTBOX_STORE');
+
+    const fromEnvironment = await runCli(['outbox', 'status', '--json'], {
+      env: env({ DIGILOCKER_OUTBOX_STORE: store }),
+    });
+    expect(JSON.parse(fromEnvironment.stdout).stats).toMatchObject({ queued: 1 });
+  }, 120_000);
+});

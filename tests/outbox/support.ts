@@ -1,0 +1,74 @@
+// What the outbox tests share: keys, scratch directories, a client on the mock DigiLocker, and the
+// PostgreSQL server of scripts/start-postgres.sh (DIGILOCKER_TEST_DATABASE_URL).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRevocationClient, type RevocationClient, type RevocationClientOptions } from '../../src';
+import { generateEncryptionKey } from '../../src/outbox';
+import type { MockDigiLocker } from '../../src/testing';
+
+/** A key for the tests of one file. */
+export const KEY = generateEncryptionKey();
+
+/** The PostgreSQL server for the tests, when one was started. */
+export const DATABASE_URL = process.env.DIGILOCKER_TEST_DATABASE_URL;
+
+/**
+ * `describe` for tests that need PostgreSQL: in CI they always run (and fail without a server);
+ * elsewhere, without DIGILOCKER_TEST_DATABASE_URL, they are skipped with a printed reason.
+ */
+export function describeWithPostgres(name: string, body: () => void): void {
+  if (DATABASE_URL || process.env.CI) {
+    describe(name, () => {
+      beforeAll(() => {
+        if (!DATABASE_URL)
+          throw new Error(
+            'CI is set but DIGILOCKER_TEST_DATABASE_URL is not: run scripts/start-postgres.sh first',
+          );
+      });
+      body();
+    });
+    return;
+  }
+  process.stdout.write(
+    `skipping "${name}": no PostgreSQL (run: eval "$(bash scripts/start-postgres.sh)" to start one)\n`,
+  );
+  describe.skip(name, body);
+}
+
+/** A PostgreSQL schema of the test's own, so that tests never share a queue. */
+export function uniqueSchema(prefix = 't'): string {
+  return `${prefix}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** A fresh temporary directory, removed by the returned function. */
+export function scratchDirectory(): { path: string; remove: () => void } {
+  const path = mkdtempSync(join(tmpdir(), 'digilocker-outbox-'));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** A client of the mock with quick retries, so that a failing attempt ends fast. */
+export function clientOf(
+  mock: MockDigiLocker,
+  options: Partial<RevocationClientOptions> = {},
+): RevocationClient {
+  return createRevocationClient({
+    baseUrl: mock.baseUrl,
+    credentials: { clientId: mock.clientId, clientSecret: mock.clientSecret },
+    retry: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 20, maxElapsedMs: 2000 },
+    timeoutMs: 2000,
+    ...options,
+  });
+}
+
+/** Resolves when `predicate` holds, checking every 20 ms; rejects after `timeoutMs`. */
+export async function waitUntil(
+  predicate: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
