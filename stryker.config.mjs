@@ -1,0 +1,52 @@
+// Mutation testing (`npm run test:mutation`): StrykerJS mutates the client's decision modules and runs
+// the fast tests (jest.unit.config.cjs, no build needed) against each mutant. Report:
+// coverage/mutation/index.html (and mutation.json), both ignored by git like the rest of coverage/.
+// One module at a time while killing survivors: `npm run test:mutation -- --mutate src/redact.ts`.
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  packageManager: 'npm',
+  testRunner: 'jest',
+  jest: {
+    projectType: 'custom',
+    configFile: 'jest.unit.config.cjs',
+    config: {
+      // Of the fast tests, those of the client: the generated layer and the Node transport use none of
+      // the mutated modules. A mutant that makes a test wait for an answer that never comes fails it
+      // in 8 s rather than 20.
+      testMatch: ['<rootDir>/tests/client/**/*.test.ts'],
+      testTimeout: 8000,
+    },
+  },
+  // The tests' garbage-collection case needs it, as under `npm test`.
+  testRunnerNodeArgs: ['--expose-gc'],
+  // SWC transpiles without type checking, so no checker plugin: a mutant that breaks the types still runs.
+  mutate: [
+    'src/retry-policy.ts',
+    'src/errors.ts',
+    'src/redact.ts',
+    'src/attempts.ts',
+    'src/attempt.ts',
+    'src/pause-gate.ts',
+    'src/bulk.ts',
+  ],
+  coverageAnalysis: 'perTest',
+  // The machine has two cores, shared: two test runners at most.
+  concurrency: 2,
+  // Several tests wait on real sockets and timers: a mutant gets its tests' normal time x 2 + 15 s.
+  timeoutMS: 15000,
+  timeoutFactor: 2,
+  incremental: false,
+  // A mutant of module-level data (the tables of retryable statuses, never-sent codes, OAuth codes,
+  // names, messages) is "static": Stryker would run every test for each, about 30 s apiece. They are
+  // left out of the default run and its score; `npm run test:mutation -- --ignoreStatic false` counts them.
+  ignoreStatic: true,
+  ignorePatterns: ['dist', 'coverage', 'bench/results', '.openapi-generator-jar', '.tmp'],
+  // Inside coverage/, which git, Biome and jest already leave alone.
+  tempDirName: 'coverage/.stryker-tmp',
+  cleanTempDir: 'always',
+  reporters: ['clear-text', 'progress', 'html', 'json'],
+  htmlReporter: { fileName: 'coverage/mutation/index.html' },
+  jsonReporter: { fileName: 'coverage/mutation/mutation.json' },
+  thresholds: { high: 90, low: 80, break: null },
+};
