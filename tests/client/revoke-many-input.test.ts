@@ -1,0 +1,144 @@
+// How revokeMany treats its input as an iterator: it closes it (`return()`) once on an early exit and
+// never after it ran out, prefers the async protocol, refuses what only looks iterable, and turns an
+// abort reason that is not an Error into an AbortError.
+import { createRevocationClient, type RevocationOutcome, type TokenInput } from '../../src';
+
+function client() {
+  return createRevocationClient({
+    baseUrl: 'https://digilocker.test/public',
+    credentials: { clientId: 'id', clientSecret: 'secret' },
+    fetch: async () => new Response(''),
+  });
+}
+
+async function collect(outcomes: AsyncIterable<RevocationOutcome>) {
+  const all: RevocationOutcome[] = [];
+  for await (const outcome of outcomes) all.push(outcome);
+  return all.sort((a, b) => a.index - b.index);
+}
+
+/** A hand-written iterator over `tokens` that records each call of next() and return(). */
+function recordingIterable(tokens: TokenInput[]) {
+  const calls: string[] = [];
+  let position = 0;
+  const iterator: Iterator<TokenInput> = {
+    next() {
+      calls.push('next');
+      return position < tokens.length
+        ? { done: false, value: tokens[position++] as TokenInput }
+        : { done: true, value: undefined };
+    },
+    return() {
+      calls.push('return');
+      return { done: true, value: undefined };
+    },
+  };
+  return { iterable: { [Symbol.iterator]: () => iterator }, calls };
+}
+
+describe('closing the input', () => {
+  it('never calls return() on an input that ran out', async () => {
+    const { iterable, calls } = recordingIterable(['a', 'b']);
+    const outcomes = await collect(client().revokeMany(iterable, { concurrency: 1 }));
+    expect(outcomes.map((o) => o.ok)).toEqual([true, true]);
+    expect(calls).toEqual(['next', 'next', 'next']);
+  });
+
+  it('calls return() once when the caller breaks out of the loop', async () => {
+    const { iterable, calls } = recordingIterable(['a', 'b', 'c', 'd']);
+    for await (const outcome of client().revokeMany(iterable, { concurrency: 1 })) {
+      expect(outcome.ok).toBe(true);
+      break;
+    }
+    expect(calls.filter((call) => call === 'return')).toEqual(['return']);
+    expect(calls.at(-1)).toBe('return');
+  });
+
+  it('calls return() once when the input is aborted before it ran out', async () => {
+    const { iterable, calls } = recordingIterable(['a', 'b', 'c']);
+    const controller = new AbortController();
+    const outcomes: RevocationOutcome[] = [];
+    for await (const outcome of client().revokeMany(iterable, {
+      concurrency: 1,
+      signal: controller.signal,
+    })) {
+      outcomes.push(outcome);
+      controller.abort(new Error('stop'));
+    }
+    expect(outcomes).toHaveLength(1);
+    expect(calls.filter((call) => call === 'return')).toEqual(['return']);
+  });
+});
+
+describe('the input protocols', () => {
+  it('uses the async protocol of an input that has both', async () => {
+    const input = {
+      [Symbol.iterator]: function* () {
+        yield 'from-sync';
+      },
+      [Symbol.asyncIterator]: async function* () {
+        yield 'from-async-1';
+        yield 'from-async-2';
+      },
+    };
+    const outcomes = await collect(client().revokeMany(input));
+    expect(outcomes).toHaveLength(2);
+  });
+
+  it.each([
+    ['Symbol.iterator is not a function', { [Symbol.iterator]: 'yes' }],
+    ['Symbol.asyncIterator is not a function', { [Symbol.asyncIterator]: true }],
+  ])('refuses an object whose %s, with a TypeError', (_label, tokens) => {
+    // @ts-expect-error: deliberately the wrong type
+    expect(() => client().revokeMany(tokens)).toThrow(
+      /^revokeMany\(tokens\): tokens must be an Iterable or AsyncIterable, got /,
+    );
+  });
+
+  it('takes an iterable function object (a generator function is not one, its call is)', async () => {
+    const tokens = Object.assign(() => undefined, {
+      *[Symbol.iterator]() {
+        yield 'a';
+      },
+    });
+    await expect(collect(client().revokeMany(tokens))).resolves.toHaveLength(1);
+  });
+});
+
+describe('an abort reason that is not an Error', () => {
+  it('becomes an AbortError DOMException in the outcomes of what was in flight', async () => {
+    const controller = new AbortController();
+    const revoker = createRevocationClient({
+      baseUrl: 'https://digilocker.test/public',
+      credentials: { clientId: 'id', clientSecret: 'secret' },
+      fetch: (_url, init) =>
+        new Promise<Response>((_resolve, reject) => {
+          init?.signal?.addEventListener('abort', () => reject(init.signal?.reason));
+          setTimeout(() => controller.abort('just a string'), 5);
+        }),
+    });
+    const outcomes = await collect(revoker.revokeMany(['a'], { signal: controller.signal }));
+    expect(outcomes).toHaveLength(1);
+    const [outcome] = outcomes;
+    expect(outcome?.ok).toBe(false);
+    const error = (outcome as Extract<RevocationOutcome, { ok: false }>).error;
+    expect(error).toBeInstanceOf(DOMException);
+    expect(error).toMatchObject({ name: 'AbortError', message: 'The operation was aborted' });
+  });
+
+  it('an Error reason is kept as it is', async () => {
+    const controller = new AbortController();
+    const reason = new RangeError('mine');
+    const revoker = createRevocationClient({
+      baseUrl: 'https://digilocker.test/public',
+      credentials: { clientId: 'id', clientSecret: 'secret' },
+      fetch: (_url, init) =>
+        new Promise<Response>((_resolve, reject) => {
+          init?.signal?.addEventListener('abort', () => reject(init.signal?.reason));
+          setTimeout(() => controller.abort(reason), 5);
+        }),
+    });
+    const [outcome] = await collect(revoker.revokeMany(['a'], { signal: controller.signal }));
+    expect((outcome as Extract<RevocationOutcome, { ok: false }>).error).toBe(reason);
+  });
+});
