@@ -3,6 +3,8 @@
 // coverage/mutation/index.html (and mutation.json), both ignored by git like the rest of coverage/.
 // One module at a time while killing survivors: `npm run test:mutation -- --mutate src/redact.ts`.
 
+import { fileURLToPath } from 'node:url';
+
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   packageManager: 'npm',
@@ -16,6 +18,8 @@ export default {
       // in 8 s rather than 20.
       testMatch: ['<rootDir>/tests/client/**/*.test.ts'],
       testTimeout: 8000,
+      // Stops a mutant's run at its first failing test (jest has no bail Stryker can use).
+      testEnvironment: fileURLToPath(new URL('tests/support/mutation-bail-environment.cjs', import.meta.url)),
     },
   },
   // The tests' garbage-collection case needs it, as under `npm test`.
