@@ -1,7 +1,8 @@
 // How revokeMany treats its input as an iterator: it closes it (`return()`) once on an early exit and
 // never after it ran out, prefers the async protocol, refuses what only looks iterable, and turns an
 // abort reason that is not an Error into an AbortError.
-import { createRevocationClient, type RevocationOutcome, type TokenInput } from '../../src';
+import { getEventListeners } from 'node:events';
+import { createRevocationClient, type RevocationOutcome, type TokenInput, tokenFingerprint } from '../../src';
 
 function client() {
   return createRevocationClient({
@@ -140,5 +141,72 @@ describe('an abort reason that is not an Error', () => {
     });
     const [outcome] = await collect(revoker.revokeMany(['a'], { signal: controller.signal }));
     expect((outcome as Extract<RevocationOutcome, { ok: false }>).error).toBe(reason);
+  });
+});
+
+describe('the caller signal', () => {
+  it('holds one listener while the batch runs, whatever the concurrency, and none once it ends', async () => {
+    const controller = new AbortController();
+    const counts: number[] = [];
+    const revoker = createRevocationClient({
+      baseUrl: 'https://digilocker.test/public',
+      credentials: { clientId: 'id', clientSecret: 'secret' },
+      fetch: async () => {
+        counts.push(getEventListeners(controller.signal, 'abort').length);
+        return new Response('');
+      },
+    });
+    const tokens = Array.from({ length: 20 }, (_, i) => `token-${i}`);
+    const outcomes = await collect(revoker.revokeMany(tokens, { concurrency: 8, signal: controller.signal }));
+    expect(outcomes).toHaveLength(20);
+    expect(new Set(counts)).toEqual(new Set([1]));
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+});
+
+describe('what a bad input says', () => {
+  it.each([
+    [42, TypeError, 'each input must be a string or { token, tokenTypeHint?, id? }, got number'],
+    [null, TypeError, 'each input must be a string or { token, tokenTypeHint?, id? }, got null'],
+    [{ token: 'tok', id: Number.POSITIVE_INFINITY }, TypeError, 'id must be a string or a finite number'],
+    [{ token: 'tok', id: true }, TypeError, 'id must be a string or a finite number'],
+  ])('%p: %p "%s"', async (input, ErrorClass, message) => {
+    const [outcome] = await collect(client().revokeMany([input as TokenInput]));
+    const error = (outcome as Extract<RevocationOutcome, { ok: false }>).error;
+    expect(error).toBeInstanceOf(ErrorClass);
+    expect(error.message).toBe(message);
+    expect(outcome).not.toHaveProperty('id');
+  });
+
+  it('an object whose token is bad keeps its fingerprint and id, a token that is no string has none', async () => {
+    const [tooLong, notString] = await collect(
+      client().revokeMany([
+        { token: 't'.repeat(4097), id: 'user-1' },
+        { token: 42 as unknown as string, id: 7 },
+      ]),
+    );
+    expect(tooLong).toMatchObject({
+      ok: false,
+      id: 'user-1',
+      fingerprint: await tokenFingerprint('t'.repeat(4097)),
+    });
+    expect(notString).toMatchObject({ ok: false, id: 7, fingerprint: '' });
+  });
+
+  it('an input with an id of its own and no hint takes the batch hint', async () => {
+    const bodies: string[] = [];
+    const revoker = createRevocationClient({
+      baseUrl: 'https://digilocker.test/public',
+      credentials: { clientId: 'id', clientSecret: 'secret' },
+      fetch: async (_url, init) => {
+        bodies.push(String(init?.body));
+        return new Response('');
+      },
+    });
+    const outcomes = await collect(
+      revoker.revokeMany([{ token: 'tok-1', id: 'x' }], { tokenTypeHint: 'refresh_token' }),
+    );
+    expect(outcomes[0]).toMatchObject({ ok: true, id: 'x', index: 0 });
+    expect(bodies).toEqual(['token=tok-1&token_type_hint=refresh_token']);
   });
 });
