@@ -20,6 +20,8 @@ export default {
       testTimeout: 8000,
       // Stops a mutant's run at its first failing test (jest has no bail Stryker can use).
       testEnvironment: fileURLToPath(new URL('tests/support/mutation-bail-environment.cjs', import.meta.url)),
+      // Loads only the test files that hold a mutant's tests (jest would load them all to find them).
+      testSequencer: fileURLToPath(new URL('tests/support/mutation-sequencer.cjs', import.meta.url)),
     },
   },
   // The tests' garbage-collection case needs it, as under `npm test`.
