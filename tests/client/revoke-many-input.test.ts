@@ -127,6 +127,24 @@ describe('an abort reason that is not an Error', () => {
     expect(error).toMatchObject({ name: 'AbortError', message: 'The operation was aborted' });
   });
 
+  // A bug: bulk.ts says the AbortError's cause is the reason, but it makes the DOMException without
+  // one. `it.failing` passes while the bug is there; once src/bulk.ts passes `{ name: 'AbortError',
+  // cause: reason }`, it fails, and should become a plain `it`.
+  it.failing('keeps the reason as the cause of that AbortError', async () => {
+    const controller = new AbortController();
+    const revoker = createRevocationClient({
+      baseUrl: 'https://digilocker.test/public',
+      credentials: { clientId: 'id', clientSecret: 'secret' },
+      fetch: (_url, init) =>
+        new Promise<Response>((_resolve, reject) => {
+          init?.signal?.addEventListener('abort', () => reject(init.signal?.reason));
+          setTimeout(() => controller.abort('just a string'), 5);
+        }),
+    });
+    const [outcome] = await collect(revoker.revokeMany(['a'], { signal: controller.signal }));
+    expect((outcome as Extract<RevocationOutcome, { ok: false }>).error.cause).toBe('just a string');
+  });
+
   it('an Error reason is kept as it is', async () => {
     const controller = new AbortController();
     const reason = new RangeError('mine');
