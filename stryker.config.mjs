@@ -69,3 +69,16 @@ export default {
 //   (the body matters for invalid_client, which needs an `error`, and for a 400).
 // - src/retry-policy.ts:135 `code === undefined || ...` -> `false || ...`: with no code,
 //   `!NEVER_SENT_CODES.has(undefined)` is true all the same.
+// - src/attempt.ts:61 `if (response.ok)` -> `if (true)`: openapi-fetch hands an error response's body
+//   over as `error`, so `data` is undefined and readCappedText(null) reads nothing.
+// - src/errors.ts:243, 245, 246 `return { understood: false }` -> `return {}`: `understood` undefined
+//   is as false as false.
+// - src/errors.ts:248, 249 `if (error !== undefined)` (and for error_description) -> `if (true)`: the
+//   field is then set to undefined, which reads the same as absent.
+// - src/bulk.ts:89 `signal?.reason` -> `signal.reason`: onAbort runs only when there is a signal.
+// - src/bulk.ts:92 `{ once: true }` -> `{}` or `{ once: false }`: a signal aborts once, and the
+//   listener is removed when the pool ends.
+// - src/bulk.ts:142 `wake?.(WOKEN)` -> `wake(WOKEN)`: the loop has always called next() before anything
+//   can wake it (a call is launched, or the abort listener fires, only after the first race).
+// - src/bulk.ts:237 `typeof value === 'number' && Number.isFinite(value)` -> `true && ...`:
+//   Number.isFinite is false for anything but a finite number.

@@ -228,3 +228,36 @@ describe('what a bad input says', () => {
     expect(bodies).toEqual(['token=tok-1&token_type_hint=refresh_token']);
   });
 });
+
+describe('what revokeMany says about its arguments and odd inputs', () => {
+  it('names itself when its options are not an object, and refuses null as tokens in words', () => {
+    // @ts-expect-error: deliberately the wrong type
+    expect(() => client().revokeMany(['a'], 'fast')).toThrow('revokeMany: options must be an object');
+    // @ts-expect-error: deliberately the wrong type
+    expect(() => client().revokeMany(null)).toThrow(
+      /^revokeMany\(tokens\): tokens must be an Iterable or AsyncIterable, got /,
+    );
+  });
+
+  it('takes no id from an input that is a function, however it is dressed', async () => {
+    const input = Object.assign(() => 'tok', { id: 'fn-1', token: 'tok' });
+    const [outcome] = await collect(client().revokeMany([input as unknown as TokenInput]));
+    expect(outcome).toMatchObject({ ok: false, index: 0 });
+    expect(outcome).not.toHaveProperty('id');
+  });
+
+  it('ends a break cleanly when the input, with no return(), is still reading', async () => {
+    let reads = 0;
+    const iterator: AsyncIterator<TokenInput> = {
+      next: () => (reads++ === 0 ? Promise.resolve({ done: false, value: 'a' }) : new Promise(() => {})),
+    };
+    const input = { [Symbol.asyncIterator]: () => iterator };
+    const seen: RevocationOutcome[] = [];
+    for await (const outcome of client().revokeMany(input)) {
+      seen.push(outcome);
+      break;
+    }
+    expect(seen).toHaveLength(1);
+    expect(reads).toBe(2);
+  });
+});
