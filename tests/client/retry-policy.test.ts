@@ -11,7 +11,17 @@ import {
   TimeoutError,
   UnexpectedResponseError,
 } from '../../src';
-import { backoffDelay, isRetryableStatus, parseRetryAfter } from '../../src/retry-policy';
+import {
+  backoffDelay,
+  codeOfRetryableStatus,
+  codeOfStatus,
+  decideRetry,
+  isRetryableStatus,
+  mayHaveReachedServer,
+  parseRetryAfter,
+  shouldResendAfter401,
+  systemErrorCode,
+} from '../../src/retry-policy';
 import { useNock } from '../support/use-nock';
 
 const BASE = 'https://betaapi.digitallocker.gov.in/public';
@@ -213,5 +223,110 @@ describe('revoke retries', () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TimeoutError);
     expect(Date.now() - started).toBeLessThan(2000);
+  });
+});
+
+describe('the retry policy, at its edges', () => {
+  const settings = { maxAttempts: 3, baseDelayMs: 200, maxDelayMs: 5000, random: () => 0.5 };
+
+  it('reads delta-seconds with surrounding spaces, caps them, and refuses anything but digits', () => {
+    const now = Date.parse('2026-11-24T10:00:00Z');
+    expect(parseRetryAfter(' 7 ', now)).toBe(7000);
+    expect(parseRetryAfter('12', now)).toBe(12_000);
+    expect(parseRetryAfter('0', now)).toBe(0);
+    expect(parseRetryAfter('99999999999999999999', now)).toBe(Number.MAX_SAFE_INTEGER);
+    expect(parseRetryAfter('7.5', now)).toBeUndefined();
+    expect(parseRetryAfter('', now)).toBeUndefined();
+    expect(parseRetryAfter(undefined, now)).toBeUndefined();
+    // Digits and dashes are no HTTP-date (which always names a day or a month): not a wait.
+    expect(parseRetryAfter('2026-11-24 10:00:30', now)).toBeUndefined();
+    expect(parseRetryAfter('Tue, 24 Nov 2026 10:00:01 GMT', now)).toBe(1000);
+  });
+
+  it('waits what the server asked for, or else the backoff, and at least the shared pause', () => {
+    const base = { ...settings, attempt: 1, timeLeftMs: 10_000, pausedMs: 0 };
+    expect(decideRetry({ ...base, retryAfterMs: 3000 })).toEqual({
+      retry: true,
+      delayMs: 3000,
+      waitMs: 3000,
+    });
+    expect(decideRetry({ ...base, retryAfterMs: 0 })).toEqual({ retry: true, delayMs: 0, waitMs: 0 });
+    expect(decideRetry({ ...base, retryAfterMs: undefined })).toEqual({
+      retry: true,
+      delayMs: 100,
+      waitMs: 100,
+    });
+    expect(decideRetry({ ...base, retryAfterMs: 100, pausedMs: 2000 })).toEqual({
+      retry: true,
+      delayMs: 2000,
+      waitMs: 100,
+    });
+  });
+
+  it('stops at maxAttempts, and when the wait reaches the end of the budget', () => {
+    const base = { ...settings, timeLeftMs: 10_000, pausedMs: 0, retryAfterMs: undefined };
+    expect(decideRetry({ ...base, attempt: 2 }).retry).toBe(true);
+    expect(decideRetry({ ...base, attempt: 3 })).toEqual({ retry: false, waitMs: 400 });
+    expect(decideRetry({ ...base, attempt: 1, timeLeftMs: 101 }).retry).toBe(true);
+    expect(decideRetry({ ...base, attempt: 1, timeLeftMs: 100 })).toEqual({ retry: false, waitMs: 100 });
+    // A pause that reaches the end of the budget stops it too, still reporting the call's own wait.
+    expect(decideRetry({ ...base, attempt: 1, pausedMs: 10_000 })).toEqual({ retry: false, waitMs: 100 });
+  });
+
+  it('re-sends after a 401 once, only with an attempt and some time left', () => {
+    const base = { attempt: 1, maxAttempts: 3, timeLeftMs: 1, alreadyResent: false };
+    expect(shouldResendAfter401(base)).toBe(true);
+    expect(shouldResendAfter401({ ...base, alreadyResent: true })).toBe(false);
+    expect(shouldResendAfter401({ ...base, attempt: 2 })).toBe(true);
+    expect(shouldResendAfter401({ ...base, attempt: 3 })).toBe(false);
+    expect(shouldResendAfter401({ ...base, timeLeftMs: 0 })).toBe(false);
+  });
+
+  it('finds the system error code on an error or up to three causes down, skipping codes that are not strings', () => {
+    const nest = (depth: number, leaf: object): object =>
+      depth === 0 ? leaf : { message: 'wrapper', cause: nest(depth - 1, leaf) };
+    expect(systemErrorCode(nest(0, { code: 'ECONNRESET' }))).toBe('ECONNRESET');
+    expect(systemErrorCode(nest(3, { code: 'ECONNRESET' }))).toBe('ECONNRESET');
+    expect(systemErrorCode(nest(4, { code: 'ECONNRESET' }))).toBeUndefined();
+    expect(systemErrorCode({ code: 42, cause: { code: 'EPIPE' } })).toBe('EPIPE');
+    expect(systemErrorCode({ cause: null })).toBeUndefined();
+    expect(systemErrorCode(null)).toBeUndefined();
+    expect(systemErrorCode('ECONNRESET')).toBeUndefined();
+    expect(systemErrorCode(Object.assign(() => undefined, { code: 'ECONNRESET' }))).toBeUndefined();
+  });
+
+  it('counts only failures that prove the request never left as never sent', () => {
+    for (const code of [
+      'ECONNREFUSED',
+      'ENOTFOUND',
+      'EAI_AGAIN',
+      'ENETUNREACH',
+      'EHOSTUNREACH',
+      'EADDRNOTAVAIL',
+    ])
+      expect(mayHaveReachedServer(new TypeError('fetch failed', { cause: { code } }))).toBe(false);
+    expect(mayHaveReachedServer({ code: 'UND_ERR_CONNECT_TIMEOUT' })).toBe(false);
+    for (const failure of [{ code: 'ECONNRESET' }, { code: 'EPIPE' }, new Error('no code'), undefined])
+      expect(mayHaveReachedServer(failure)).toBe(true);
+  });
+
+  it('gives each status its code: the status first, then the OAuth error of a body understood', () => {
+    const understood = (error?: string) => ({ understood: true, error });
+    expect(codeOfStatus(400, understood())).toBe('invalid_token');
+    expect(codeOfStatus(400, understood('invalid_token'))).toBe('invalid_token');
+    expect(codeOfStatus(400, understood('invalid_request'))).toBe('unexpected_response');
+    expect(codeOfStatus(400, { understood: false })).toBe('unexpected_response');
+    expect(codeOfStatus(400, understood('invalid_client'))).toBe('invalid_client');
+    expect(codeOfStatus(400, { understood: false, error: 'invalid_client' })).toBe('unexpected_response');
+    expect(codeOfStatus(400, { understood: false, error: 'invalid_token' })).toBe('unexpected_response');
+    expect(codeOfStatus(499, understood())).toBe('unexpected_response');
+    expect(codeOfStatus(500, understood('invalid_token'))).toBe('server_error');
+    expect(codeOfStatus(599, understood())).toBe('server_error');
+    expect(codeOfStatus(600, understood())).toBe('unexpected_response');
+    expect(codeOfStatus(429, understood('invalid_token'))).toBe('rate_limited');
+    expect(codeOfStatus(408, understood())).toBe('timeout');
+    expect(codeOfRetryableStatus(408)).toBe('timeout');
+    expect(codeOfRetryableStatus(429)).toBe('rate_limited');
+    expect(codeOfRetryableStatus(503)).toBe('server_error');
   });
 });
