@@ -18,6 +18,7 @@ module.exports = {
   testMatch: [
     '<rootDir>/tests/client/**/*.test.ts',
     '<rootDir>/tests/raw-client.test.ts',
+    '<rootDir>/tests/secrets/redaction-encodings.test.ts',
     '<rootDir>/tests/node/**/*.test.ts',
   ],
   testNamePattern: `^(?!.*(${NEED_DIST.join('|')}))`,

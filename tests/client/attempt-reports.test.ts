@@ -12,7 +12,7 @@ import {
   TimeoutError,
   UnexpectedResponseError,
 } from '../../src';
-import { rejection } from '../support/local-server';
+import { rejection } from '../support/fixtures';
 
 function fakeClock(start = 1_000_000): Clock & { sleeps: number[]; advance(ms: number): void } {
   let now = start;

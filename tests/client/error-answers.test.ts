@@ -15,7 +15,7 @@ import {
   TimeoutError,
   UnexpectedResponseError,
 } from '../../src';
-import { rejection } from '../support/local-server';
+import { rejection } from '../support/fixtures';
 
 const TOKEN = 'token-0123456789';
 const SECRET = 'CANARYsecret42';

@@ -16,7 +16,7 @@ import {
   ServerError,
   TimeoutError,
 } from '../../src';
-import { rejection } from '../support/local-server';
+import { rejection } from '../support/fixtures';
 
 const BASE = 'https://digilocker.test/public';
 

@@ -127,10 +127,7 @@ describe('an abort reason that is not an Error', () => {
     expect(error).toMatchObject({ name: 'AbortError', message: 'The operation was aborted' });
   });
 
-  // A bug: bulk.ts says the AbortError's cause is the reason, but it makes the DOMException without
-  // one. `it.failing` passes while the bug is there; once src/bulk.ts passes `{ name: 'AbortError',
-  // cause: reason }`, it fails, and should become a plain `it`.
-  it.failing('keeps the reason as the cause of that AbortError', async () => {
+  it('keeps the reason as the cause of that AbortError', async () => {
     const controller = new AbortController();
     const revoker = createRevocationClient({
       baseUrl: 'https://digilocker.test/public',
