@@ -22,28 +22,8 @@ import {
   shouldResendAfter401,
   systemErrorCode,
 } from '../../src/retry-policy';
+import { BASE, fakeClock, PATH } from '../support/fixtures';
 import { useNock } from '../support/use-nock';
-
-const BASE = 'https://betaapi.digitallocker.gov.in/public';
-const PATH = '/oauth2/1/revoke';
-
-/** A virtual clock: sleeping advances time at once and records the delay asked for. */
-function fakeClock(): Clock & { sleeps: number[]; advance(ms: number): void } {
-  let now = 0;
-  const sleeps: number[] = [];
-  return {
-    sleeps,
-    now: () => now,
-    advance(ms) {
-      now += ms;
-    },
-    async sleep(ms, signal) {
-      if (signal?.aborted) throw signal.reason;
-      sleeps.push(ms);
-      now += ms;
-    },
-  };
-}
 
 function client(clock: Clock, extra: Partial<RevocationClientOptions> = {}) {
   return createRevocationClient({

@@ -16,27 +16,9 @@ import {
   ServerError,
   TimeoutError,
 } from '../../src';
-import { rejection } from '../support/fixtures';
+import { fakeClock, rejection } from '../support/fixtures';
 
 const BASE = 'https://digilocker.test/public';
-
-/** A virtual clock: sleeping advances time at once and records the delay asked for. */
-function fakeClock(): Clock & { sleeps: number[]; advance(ms: number): void } {
-  let now = 0;
-  const sleeps: number[] = [];
-  return {
-    sleeps,
-    now: () => now,
-    advance(ms) {
-      now += ms;
-    },
-    async sleep(ms, signal) {
-      if (signal?.aborted) throw signal.reason;
-      sleeps.push(ms);
-      now += ms;
-    },
-  };
-}
 
 type Step = Response | Error | ((clock: ReturnType<typeof fakeClock>) => Response);
 

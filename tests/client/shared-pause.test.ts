@@ -9,24 +9,7 @@ import {
   type RevocationEvent,
   type RevocationOutcome,
 } from '../../src';
-
-/** A virtual clock that starts far from 0 (so that a sum and a difference of times differ). */
-function fakeClock(start = 1_000_000): Clock & { sleeps: number[]; advance(ms: number): void } {
-  let now = start;
-  const sleeps: number[] = [];
-  return {
-    sleeps,
-    now: () => now,
-    advance(ms) {
-      now += ms;
-    },
-    async sleep(ms, signal) {
-      if (signal?.aborted) throw signal.reason;
-      sleeps.push(ms);
-      now += ms;
-    },
-  };
-}
+import { fakeClock } from '../support/fixtures';
 
 /** A fetch that answers the n-th request with `answers[n]` (a 200 past the end), recording bodies. */
 function answering(answers: Array<() => Response>) {
@@ -68,7 +51,7 @@ const errorOf = (outcome: RevocationOutcome | undefined) =>
 
 describe('the pause a 429 sets', () => {
   it('lasts exactly its Retry-After, measured from when it was set', async () => {
-    const clock = fakeClock();
+    const clock = fakeClock(1_000_000);
     const { fetch, tokens } = answering([limited('5')]);
     const outcomes = await collect(client(fetch, clock, {}).revokeMany(['a', 'b'], { concurrency: 1 }));
     expect(outcomes.map((o) => o.ok)).toEqual([false, true]);
@@ -77,7 +60,7 @@ describe('the pause a 429 sets', () => {
   });
 
   it('counts down while time passes: a call started 2 s later waits the 3 s left', async () => {
-    const clock = fakeClock();
+    const clock = fakeClock(1_000_000);
     const { fetch } = answering([limited('5')]);
     const onEvent = (event: RevocationEvent) => {
       if (event.type === 'error') clock.advance(2000); // a's failure is reported 2 s after the 429
@@ -88,7 +71,7 @@ describe('the pause a 429 sets', () => {
 
   it('the longer of two pauses wins, whichever came last', async () => {
     // a and b are in flight together: a asks for 5 s, then b for 1 s; c, started after both, waits 5 s.
-    const clock = fakeClock();
+    const clock = fakeClock(1_000_000);
     const { fetch, tokens } = answering([limited('5'), limited('1')]);
     const outcomes = await collect(client(fetch, clock, {}).revokeMany(['a', 'b', 'c'], { concurrency: 2 }));
     expect(outcomes.map((o) => o.ok)).toEqual([false, false, true]);
@@ -97,7 +80,7 @@ describe('the pause a 429 sets', () => {
   });
 
   it('a later, longer pause extends the one in force', async () => {
-    const clock = fakeClock();
+    const clock = fakeClock(1_000_000);
     const { fetch } = answering([limited('1'), limited('5')]);
     await collect(client(fetch, clock, {}).revokeMany(['a', 'b', 'c'], { concurrency: 2 }));
     expect(clock.sleeps).toEqual([5000]);
@@ -106,7 +89,7 @@ describe('the pause a 429 sets', () => {
 
 describe('a pause that would outlast what is left of a call budget', () => {
   it('fails the call at once when the pause is exactly as long as what is left, sending nothing', async () => {
-    const clock = fakeClock();
+    const clock = fakeClock(1_000_000);
     const { fetch, tokens } = answering([limited('5')]);
     const events: RevocationEvent[] = [];
     const revoker = client(fetch, clock, {
@@ -129,7 +112,7 @@ describe('a pause that would outlast what is left of a call budget', () => {
   });
 
   it('waits a pause 1 ms shorter than what is left, then sends', async () => {
-    const clock = fakeClock();
+    const clock = fakeClock(1_000_000);
     const { fetch, tokens } = answering([limited('5')]);
     const revoker = client(fetch, clock, { retry: { maxAttempts: 1, maxElapsedMs: 5001 } });
     const outcomes = await collect(revoker.revokeMany(['a', 'b'], { concurrency: 1 }));
@@ -141,7 +124,7 @@ describe('a pause that would outlast what is left of a call budget', () => {
   it('rounds the wait it reports up: to the millisecond in retryAfterMs, to the second in the message', async () => {
     // a's 429 has no Retry-After: the pause is its backoff, 0.5 x 3000 = 1500 ms. b starts 0.25 ms
     // later with a 1000 ms budget: 1499.75 ms of pause left, reported as 1500 ms and "2 s".
-    const clock = fakeClock();
+    const clock = fakeClock(1_000_000);
     const { fetch } = answering([limited()]);
     const onEvent = (event: RevocationEvent) => {
       if (event.type === 'error' && event.attempt === 1) clock.advance(0.25);
@@ -158,7 +141,7 @@ describe('a pause that would outlast what is left of a call budget', () => {
 
   it('a retry waits out the pause another worker set after its own failure, then sends', async () => {
     // a gets a 503 (backoff 100 ms); b, in flight alongside, gets a 429 asking 2 s: a's retry waits 2 s.
-    const clock = fakeClock();
+    const clock = fakeClock(1_000_000);
     const { fetch, tokens } = answering([() => new Response('', { status: 503 }), limited('2')]);
     const revoker = client(fetch, clock, { retry: { maxAttempts: 2 } });
     const outcomes = await collect(revoker.revokeMany(['a', 'b'], { concurrency: 2 }));

@@ -29,3 +29,25 @@ export function instantClock(): Clock & { delays: number[] } {
     },
   };
 }
+
+/**
+ * A virtual clock: sleeping advances time at once and records the delay asked for; `advance` moves
+ * time by hand. It starts at `start` (far from 0 in tests where a sum and a difference of times must
+ * differ).
+ */
+export function fakeClock(start = 0): Clock & { sleeps: number[]; advance(ms: number): void } {
+  let now = start;
+  const sleeps: number[] = [];
+  return {
+    sleeps,
+    now: () => now,
+    advance(ms) {
+      now += ms;
+    },
+    async sleep(ms, signal) {
+      if (signal?.aborted) throw signal.reason;
+      sleeps.push(ms);
+      now += ms;
+    },
+  };
+}
