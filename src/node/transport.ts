@@ -1,7 +1,7 @@
 import { Pool } from 'undici';
 import { DEFAULTS, LIMITS } from '../defaults';
-import { raceWithDeadline } from '../race';
 import { integerInRange, positiveMs } from '../validate';
+import { Exchange } from './exchange';
 
 /** Options of {@link createNodeTransport}. */
 export interface NodeTransportOptions {
@@ -40,7 +40,6 @@ interface RequestParts {
   signal: AbortSignal | undefined;
 }
 
-const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
 /** The methods fetch upper-cases, whatever case they are given in. */
 const NORMALIZED_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT']);
 /** Headers the connection owns (fetch forbids them too): the pool sets them from the request itself. */
@@ -108,42 +107,24 @@ class OriginPools {
 
   constructor(readonly settings: TransportSettings) {}
 
-  /**
-   * Sends one request. undici acts on an abort only once the request has a connection, so the abort is
-   * also raced here: a request still queued for a connection, or waiting on a TLS handshake, rejects at
-   * once, as with fetch (undici then drops it from its queue).
-   */
+  /** Sends one request; see {@link Exchange} for how it ends. */
   send(parts: RequestParts): Promise<Response> {
     const { signal } = parts;
     if (signal?.aborted) return Promise.reject(signal.reason);
     const { origin, path } = this.#targetOf(parts.url);
-    if (signal === undefined) return this.#exchange(parts, origin, path);
-    return raceWithDeadline(() => this.#exchange(parts, origin, path), { signal });
+    return new Promise((resolve, reject) => {
+      const exchange = new Exchange(this.settings.maxBytes, signal, resolve, reject);
+      this.#poolFor(origin).dispatch(
+        { origin, path, method: parts.method as 'POST', headers: parts.headers, body: parts.body },
+        exchange,
+      );
+    });
   }
 
   async close(): Promise<void> {
     const closing = [...this.#pools.values()].map((pool) => pool.destroy());
     this.#pools.clear();
     await Promise.all(closing);
-  }
-
-  /** The exchange itself: a network failure becomes fetch's TypeError, an abort the signal's reason. */
-  async #exchange(parts: RequestParts, origin: string, path: string): Promise<Response> {
-    const { signal } = parts;
-    try {
-      const answer = await this.#poolFor(origin).request({
-        path,
-        method: parts.method as 'POST',
-        headers: parts.headers,
-        body: parts.body,
-        signal,
-      });
-      const chunks = await readCapped(answer.body, this.settings.maxBytes);
-      return toResponse(answer.statusCode, answer.statusText, answer.headers, chunks);
-    } catch (cause) {
-      if (signal?.aborted) throw signal.reason;
-      throw new TypeError('fetch failed', { cause });
-    }
   }
 
   #poolFor(origin: string): Pool {
@@ -208,34 +189,6 @@ function normalizeMethod(method: string): string {
   return NORMALIZED_METHODS.has(upper) ? upper : method;
 }
 
-/**
- * The chunks of a response body up to `maxBytes`; past that the stream is destroyed, which closes the
- * connection instead of reading the rest. Rejects with the stream's error (the abort, when aborted).
- */
-function readCapped(body: NodeJS.ReadableStream & { destroy(): void }, maxBytes: number): Promise<Buffer[]> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let room = maxBytes;
-    const onData = (chunk: Buffer) => {
-      if (chunk.length < room) {
-        room -= chunk.length;
-        chunks.push(chunk);
-        return;
-      }
-      if (room > 0) chunks.push(chunk.subarray(0, room));
-      body.off('data', onData);
-      body.on('error', ignore); // the destroy below may report itself
-      body.destroy();
-      resolve(chunks);
-    };
-    body.on('data', onData);
-    body.on('error', reject);
-    body.on('end', () => resolve(chunks));
-  });
-}
-
-function ignore(): void {}
-
 function toHeaderObject(headers: HeadersInit | undefined): Record<string, string> {
   const result: Record<string, string> = {};
   const add = (name: string, value: string) => {
@@ -263,23 +216,4 @@ function toBody(body: BodyInit | null | undefined): string | Uint8Array | undefi
   throw new TypeError(
     'createNodeTransport supports string, Uint8Array, ArrayBuffer and URLSearchParams bodies',
   );
-}
-
-function toResponse(
-  status: number,
-  statusText: string,
-  rawHeaders: Record<string, string | string[] | undefined>,
-  chunks: Buffer[],
-): Response {
-  const headers = new Headers();
-  for (const name in rawHeaders) {
-    const value = rawHeaders[name];
-    if (Array.isArray(value)) for (const item of value) headers.append(name, item);
-    else if (value !== undefined) headers.append(name, value);
-  }
-  // An empty body (the usual 200 of a revocation) costs nothing to wrap.
-  let body: Buffer | null = null;
-  if (chunks.length > 0 && !NULL_BODY_STATUSES.has(status))
-    body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
-  return new Response(body as BodyInit | null, { status, statusText, headers });
 }

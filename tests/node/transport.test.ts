@@ -1,6 +1,6 @@
 // createNodeTransport (digilocker-revocation/node) is a fetch over undici's keep-alive connection pool:
 // what goes in arrives, what comes back is a real Response, aborts and network failures behave like fetch.
-import { once } from 'node:events';
+import { getEventListeners, once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net';
 import { createNodeTransport, type NodeTransport } from '../../src/node';
@@ -192,6 +192,39 @@ describe('createNodeTransport', () => {
     } finally {
       await single.close();
     }
+  });
+
+  it('never sends a request aborted while it was queued, once a connection frees', async () => {
+    const single = createNodeTransport({ maxSockets: 1 });
+    const seen: string[] = [];
+    handler = (request, _body, response) => {
+      seen.push(request.url ?? '');
+      setTimeout(() => response.end('done'), request.url === '/first' ? 200 : 0);
+    };
+    try {
+      const first = single(`${origin}/first`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const controller = new AbortController();
+      const queued = single(`${origin}/abandoned`, { signal: controller.signal });
+      await new Promise((resolve) => setTimeout(resolve, 20)); // queued behind the first
+      controller.abort(new Error('abandoned'));
+      await expect(queued).rejects.toThrow('abandoned');
+      expect(await (await first).text()).toBe('done');
+      expect(await (await single(`${origin}/third`)).text()).toBe('done');
+      expect(seen).toEqual(['/first', '/third']);
+    } finally {
+      await single.close();
+    }
+  });
+
+  it('leaves no listener on a signal shared by many requests once they are answered', async () => {
+    handler = (_request, _body, response) => response.end();
+    const controller = new AbortController();
+    for (let i = 0; i < 20; i++) await transport(`${origin}/`, { signal: controller.signal });
+    await expect(transport(`${origin}/`, { signal: controller.signal })).resolves.toMatchObject({
+      status: 200,
+    });
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 
   it('aborts a request whose TLS handshake never completes at once', async () => {

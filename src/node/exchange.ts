@@ -1,0 +1,103 @@
+/** Statuses whose Response must have no body. */
+const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
+
+/**
+ * One request as undici's dispatch handler (the layer under `pool.request()`, without its stream and
+ * its own abort listener). It settles once: with a Response holding at most `maxBytes` of the body (past
+ * that the connection is aborted rather than read to the end), with `TypeError('fetch failed', { cause
+ * })` on a network failure, or with `signal.reason` the moment the signal aborts, even while the request
+ * still waits for a connection or a TLS handshake (undici is told to drop it as soon as it can).
+ */
+export class Exchange {
+  #abort: ((reason: Error) => void) | undefined;
+  #settled = false;
+  #status = 0;
+  #statusText = '';
+  #headers: Buffer[] = [];
+  readonly #chunks: Buffer[] = [];
+  #room: number;
+  readonly #signal: AbortSignal | undefined;
+  readonly #resolve: (response: Response) => void;
+  readonly #reject: (reason: unknown) => void;
+  readonly #onAbort = () => this.#stop(this.#signal?.reason);
+
+  constructor(
+    maxBytes: number,
+    signal: AbortSignal | undefined,
+    resolve: (response: Response) => void,
+    reject: (reason: unknown) => void,
+  ) {
+    this.#room = maxBytes;
+    this.#signal = signal;
+    this.#resolve = resolve;
+    this.#reject = reject;
+    signal?.addEventListener('abort', this.#onAbort);
+  }
+
+  onConnect(abort: (reason: Error) => void): void {
+    if (this.#settled) abort(new Error('The request was abandoned before it was sent'));
+    else this.#abort = abort;
+  }
+
+  onHeaders(status: number, headers: Buffer[], _resume: () => void, statusText: string): boolean {
+    if (status >= 200) {
+      this.#status = status;
+      this.#statusText = statusText;
+      this.#headers = headers;
+    }
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (chunk.length < this.#room) {
+      this.#room -= chunk.length;
+      this.#chunks.push(chunk);
+      return true;
+    }
+    if (this.#room > 0) this.#chunks.push(chunk.subarray(0, this.#room));
+    this.#answer();
+    this.#abort?.(new Error('The response body is over the limit; the connection is closed'));
+    return false;
+  }
+
+  onComplete(): void {
+    this.#answer();
+  }
+
+  onError(error: Error): void {
+    this.#stop(new TypeError('fetch failed', { cause: error }));
+  }
+
+  #answer(): void {
+    if (this.#settle())
+      this.#resolve(toResponse(this.#status, this.#statusText, this.#headers, this.#chunks));
+  }
+
+  #stop(reason: unknown): void {
+    if (!this.#settle()) return;
+    this.#reject(reason);
+    this.#abort?.(reason instanceof Error ? reason : new Error('The request was aborted'));
+  }
+
+  /** Marks the exchange settled; false when it already was. */
+  #settle(): boolean {
+    if (this.#settled) return false;
+    this.#settled = true;
+    this.#signal?.removeEventListener('abort', this.#onAbort);
+    return true;
+  }
+}
+
+function toResponse(status: number, statusText: string, rawHeaders: Buffer[], chunks: Buffer[]): Response {
+  const headers = new Headers();
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2)
+    headers.append(
+      (rawHeaders[i] as Buffer).toString('latin1'),
+      (rawHeaders[i + 1] as Buffer).toString('latin1'),
+    );
+  // An empty body (the usual 200 of a revocation) costs nothing to wrap.
+  let body: Buffer | null = null;
+  if (chunks.length > 0 && !NULL_BODY_STATUSES.has(status))
+    body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+  return new Response(body as BodyInit | null, { status, statusText, headers });
+}
