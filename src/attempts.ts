@@ -138,19 +138,26 @@ function afterAnswer(
   attempt: number,
   answer: Exclude<AttemptResult, { failure: unknown }>,
 ): NextStep {
-  const { status } = answer;
-  const final: FinalAnswer = { ...answer, attempts: attempt, mayHaveRevoked: progress.mayHaveRevoked };
-  const retry = retryContext(call, context, progress, attempt);
+  const { status, body, retryAfterMs } = answer;
+  const final: FinalAnswer = {
+    status,
+    body,
+    retryAfterMs,
+    attempts: attempt,
+    mayHaveRevoked: progress.mayHaveRevoked,
+  };
   if (status === 401 && context.authenticator.fetchHeader) {
     // The access token may have expired: the next attempt asks the token function for a fresh one.
     context.authenticator.rejected();
+    const retry = retryContext(call, context, progress, attempt);
     if (shouldResendAfter401({ ...retry, alreadyResent: progress.resentAfter401 })) {
       progress.resentAfter401 = true;
       return { delayMs: 0, reason: 'invalid_client' };
     }
   }
+  // The usual answer (a 200, a 400) ends the call without asking the clock or the policy anything.
   if (!isRetryableStatus(status)) return { final };
-  const decision = decideRetry({ ...retry, retryAfterMs: answer.retryAfterMs });
+  const decision = decideRetry({ ...retryContext(call, context, progress, attempt), retryAfterMs });
   if (status === 429) call.gate?.pauseFor(decision.waitMs, context.options.clock);
   if (!decision.retry) return { final };
   return { delayMs: decision.delayMs, reason: codeOfRetryableStatus(status) };
