@@ -3,7 +3,6 @@
 // abort reason that is not an Error into an AbortError.
 import { getEventListeners } from 'node:events';
 import { createRevocationClient, type RevocationOutcome, type TokenInput, tokenFingerprint } from '../../src';
-import { runChildScript } from '../support/child-script';
 
 function client() {
   return createRevocationClient({
@@ -178,35 +177,6 @@ describe('the caller signal', () => {
     expect(new Set(counts)).toEqual(new Set([1]));
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
-
-  it.each([
-    ['with', 'new AbortController().signal'],
-    ['without', 'undefined'],
-  ])(
-    'runs 64 calls at once %s a caller signal, and the process prints no listener warning',
-    async (_label, signal) => {
-      const { code, stdout, stderr } = await runChildScript(`
-      let inFlight = 0;
-      let most = 0;
-      const client = lib.createRevocationClient({
-        baseUrl: 'https://digilocker.test/public',
-        credentials: { clientId: 'id', clientSecret: 'secret' },
-        fetch: async () => {
-          most = Math.max(most, ++inFlight);
-          await new Promise((resolve) => setTimeout(resolve, 5));
-          inFlight--;
-          return new Response('');
-        },
-      });
-      const tokens = Array.from({ length: 200 }, (_, i) => 'token-' + i);
-      let ok = 0;
-      for await (const outcome of client.revokeMany(tokens, { concurrency: 64, signal: ${signal} })) if (outcome.ok) ok++;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      console.log(ok, most);
-    `);
-      expect({ code, stdout: stdout.trim(), stderr }).toEqual({ code: 0, stdout: '200 64', stderr: '' });
-    },
-  );
 });
 
 describe('what a bad input says', () => {
