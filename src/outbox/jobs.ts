@@ -45,6 +45,22 @@ export async function setNextDelay(
   );
 }
 
+/**
+ * Gives fetched jobs that were never started back to the queue (queued again, due at once), in one
+ * statement. Their next fetch counts a run (`retry_count`, as started_on is set), so each one's `r`
+ * (runs given back uncharged) goes up with it: no attempt is charged, and no lost run is assumed.
+ */
+export async function releaseJobs(queue: Queue, ids: readonly string[]): Promise<void> {
+  await queue.db.executeSql(
+    `UPDATE ${queue.jobTable}
+       SET state = 'created', start_after = now(),
+           data = CASE WHEN jsonb_typeof(data) = 'object'
+             THEN data || jsonb_build_object('r', COALESCE((data->>'r')::int, 0) + 1) ELSE data END
+     WHERE name = $1 AND id = ANY($2::uuid[]) AND state = 'active'`,
+    [queue.name, ids],
+  );
+}
+
 /** Makes pg-boss's next `fail` of this running job final (its dead state), keeping its payload. */
 export async function makeNextFailureFinal(queue: Queue, id: string, charged: number): Promise<void> {
   await queue.db.executeSql(

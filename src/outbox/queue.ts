@@ -20,6 +20,8 @@ export interface Queue {
   /** `"schema".archive`, where pg-boss moves ended jobs before deleting them. */
   readonly archiveTable: string;
   readonly name: string;
+  /** True on the embedded store: one connection, so statements run one at a time. */
+  readonly singleConnection: boolean;
 }
 
 /**
@@ -58,5 +60,6 @@ export async function startQueue(
     jobTable: `${options.schema}.job`,
     archiveTable: `${options.schema}.archive`,
     name: QUEUE_NAME,
+    singleConnection: store.kind === 'embedded',
   };
 }
