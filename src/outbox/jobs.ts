@@ -70,6 +70,16 @@ export async function makeNextFailureFinal(queue: Queue, id: string, charged: nu
   );
 }
 
+/**
+ * Refreshes the planner's statistics of the queue's partition. After a bulk enqueue they say that
+ * few jobs wait (autovacuum refreshes them within a minute or so): the planner then sorts every
+ * waiting job at each fetch instead of reading the fetch-order index (17 ms against 7 ms a fetch,
+ * 6,000 jobs waiting). ANALYZE samples the table; it does not block reads or writes.
+ */
+export async function refreshStatistics(queue: Queue): Promise<void> {
+  await queue.db.executeSql(`ANALYZE ${queue.partitionTable}`);
+}
+
 /** The ids of the jobs marked running (embedded store: none can be, when this process just opened it). */
 export async function runningJobIds(queue: Queue): Promise<string[]> {
   const { rows } = await queue.db.executeSql(
