@@ -5,7 +5,8 @@
 // - drain throughput against `revokeMany` at the same concurrency, on the same server and transport,
 //   in interleaved rounds (median): sign-outs of one refresh token, so that both send one request each.
 // Run alone: `npm run build && node bench/outbox.mjs [--smoke]` (starts bench/server.mjs); `bench/run.mjs`
-// calls measureOutbox(). Environment: BENCH_OUTBOX_JOBS (2000), BENCH_OUTBOX_ROUNDS (3).
+// calls measureOutbox(). Environment: BENCH_OUTBOX_JOBS (2000), BENCH_OUTBOX_ROUNDS (3),
+// BENCH_OUTBOX_STORES (`embedded,postgres`: the stores to measure, e.g. `postgres` for a quick A/B).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,13 +24,17 @@ export async function measureOutbox({ baseUrl, smoke = false, log = () => {} }) 
   const jobs = smoke ? 200 : Number(process.env.BENCH_OUTBOX_JOBS || 2000);
   const rounds = smoke ? 1 : Number(process.env.BENCH_OUTBOX_ROUNDS || 3);
   const databaseUrl = process.env.BENCH_DATABASE_URL || process.env.DIGILOCKER_TEST_DATABASE_URL;
+  const stores = (process.env.BENCH_OUTBOX_STORES || 'embedded,postgres').split(',');
   const results = { jobs, rounds, concurrency: CONCURRENCY, stores: {} };
-  const directory = mkdtempSync(join(tmpdir(), 'digilocker-outbox-bench-'));
-  try {
-    results.stores.embedded = await measureStore({ directory }, { baseUrl, jobs, rounds, log });
-  } finally {
-    rmSync(directory, { recursive: true, force: true });
+  if (stores.includes('embedded')) {
+    const directory = mkdtempSync(join(tmpdir(), 'digilocker-outbox-bench-'));
+    try {
+      results.stores.embedded = await measureStore({ directory }, { baseUrl, jobs, rounds, log });
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   }
+  if (!stores.includes('postgres')) return results;
   if (databaseUrl) {
     const schema = `bench_${Date.now().toString(36)}`;
     results.stores.postgres = await measureStore(

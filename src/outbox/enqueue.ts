@@ -2,6 +2,7 @@ import type { SignOutTokens } from '../results';
 import type { OutboxKey } from './crypto';
 import type { Emit, JobFingerprints } from './events';
 import { assertSignOutTokens, checkEnqueueOptions, type EnqueueOptions } from './input';
+import { refreshStatistics } from './jobs';
 import type { NormalizedOutboxOptions } from './options';
 import { sealTokens } from './payload';
 import { NO_RETRY_LIMIT, type Queue } from './queue';
@@ -26,6 +27,9 @@ export interface EnqueueContext {
 }
 
 const RETENTION_AFTER_EXPIRY_SECONDS = 7 * 86_400;
+
+/** A batch this large refreshes the planner's statistics of the queue (see refreshStatistics). */
+const ANALYZE_AFTER_JOBS = 500;
 
 /**
  * Validates (nothing is stored on bad input), encrypts, and commits one job through pg-boss's `send`;
@@ -116,6 +120,7 @@ export async function enqueueBatch(
     }),
   );
   if (jobs.length > 0) await context.queue.boss.insert(jobs);
+  if (jobs.length >= ANALYZE_AFTER_JOBS) await refreshStatistics(context.queue);
   for (const job of jobs)
     context.emit({
       type: 'queued',

@@ -45,6 +45,22 @@ export async function setNextDelay(
   );
 }
 
+/**
+ * Gives fetched jobs that were never started back to the queue (queued again, due at once), in one
+ * statement. Their next fetch counts a run (`retry_count`, as started_on is set), so each one's `r`
+ * (runs given back uncharged) goes up with it: no attempt is charged, and no lost run is assumed.
+ */
+export async function releaseJobs(queue: Queue, ids: readonly string[]): Promise<void> {
+  await queue.db.executeSql(
+    `UPDATE ${queue.jobTable}
+       SET state = 'created', start_after = now(),
+           data = CASE WHEN jsonb_typeof(data) = 'object'
+             THEN data || jsonb_build_object('r', COALESCE((data->>'r')::int, 0) + 1) ELSE data END
+     WHERE name = $1 AND id = ANY($2::uuid[]) AND state = 'active'`,
+    [queue.name, ids],
+  );
+}
+
 /** Makes pg-boss's next `fail` of this running job final (its dead state), keeping its payload. */
 export async function makeNextFailureFinal(queue: Queue, id: string, charged: number): Promise<void> {
   await queue.db.executeSql(
@@ -52,6 +68,16 @@ export async function makeNextFailureFinal(queue: Queue, id: string, charged: nu
      WHERE name = $1 AND id = $2 AND state = 'active'`,
     [queue.name, id, charged],
   );
+}
+
+/**
+ * Refreshes the planner's statistics of the queue's partition. After a bulk enqueue they say that
+ * few jobs wait (autovacuum refreshes them within a minute or so): the planner then sorts every
+ * waiting job at each fetch instead of reading the fetch-order index (17 ms against 7 ms a fetch,
+ * 6,000 jobs waiting). ANALYZE samples the table; it does not block reads or writes.
+ */
+export async function refreshStatistics(queue: Queue): Promise<void> {
+  await queue.db.executeSql(`ANALYZE ${queue.partitionTable}`);
 }
 
 /** The ids of the jobs marked running (embedded store: none can be, when this process just opened it). */

@@ -50,13 +50,13 @@ export async function sealTokens(
   return payload;
 }
 
-/** Decrypts a pending job's tokens. */
-export async function openTokens(
+/** Decrypts a pending job's tokens (synchronously); throws when it cannot. */
+export function openTokens(
   payload: PendingPayload,
   keys: readonly OutboxKey[],
   jobId: string,
-): Promise<SignOutTokens> {
-  const parsed = JSON.parse(await open(payload, keys, jobId)) as SignOutTokens;
+): SignOutTokens {
+  const parsed = JSON.parse(open(payload, keys, jobId)) as SignOutTokens;
   const tokens: SignOutTokens = {};
   if (typeof parsed.refreshToken === 'string') tokens.refreshToken = parsed.refreshToken;
   if (typeof parsed.accessToken === 'string') tokens.accessToken = parsed.accessToken;

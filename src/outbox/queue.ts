@@ -20,6 +20,10 @@ export interface Queue {
   /** `"schema".archive`, where pg-boss moves ended jobs before deleting them. */
   readonly archiveTable: string;
   readonly name: string;
+  /** `"schema".j…`, the job table's partition that holds this queue (pg-boss 10: one per queue). */
+  readonly partitionTable: string;
+  /** True on the embedded store: one connection, so statements run one at a time. */
+  readonly singleConnection: boolean;
 }
 
 /**
@@ -52,11 +56,40 @@ export async function startQueue(
     retryLimit: NO_RETRY_LIMIT,
     expireInSeconds: options.jobTimeoutSeconds,
   });
+  const partitionTable = await addFetchOrderIndex(store.db, options.schema);
   return {
     boss,
     db: store.db,
     jobTable: `${options.schema}.job`,
     archiveTable: `${options.schema}.archive`,
     name: QUEUE_NAME,
+    singleConnection: store.kind === 'embedded',
+    partitionTable,
   };
+}
+
+/**
+ * pg-boss 10's fetch takes the first due jobs in the order `priority DESC, created_on, id`, and its
+ * own index (`job_i5`: name, start_after) does not hold that order: each fetch read and sorted every
+ * waiting job (16 ms with 6,000 waiting, in a statement that holds row locks). This partial index on
+ * the queue's partition holds that order, so that a fetch reads the jobs it takes and stops (0.4 ms).
+ * Created once, under an advisory lock (instances opening together), with IF NOT EXISTS; on a queue
+ * that already holds many jobs, the first open after an upgrade builds it while enqueues wait.
+ * Resolves with the partition's qualified name.
+ */
+async function addFetchOrderIndex(db: SqlExecutor, schema: string): Promise<string> {
+  const { rows } = await db.executeSql(`SELECT partition_name FROM ${schema}.queue WHERE name = $1`, [
+    QUEUE_NAME,
+  ]);
+  const partition = String(rows[0]?.partition_name ?? '');
+  // pg-boss names it 'j' and the SHA-224 of the queue's name in hex: safe to write into SQL.
+  if (!/^j[0-9a-f]{56}$/.test(partition)) throw new Error(`unexpected pg-boss partition: ${partition}`);
+  await db.executeSql(
+    `DO $$ BEGIN
+       PERFORM pg_advisory_xact_lock(hashtext('${schema}.digilocker_fetch_order'));
+       CREATE INDEX IF NOT EXISTS ${partition}_dl1 ON ${schema}.${partition}
+         (name, priority DESC, created_on, id) WHERE state < 'active';
+     END $$`,
+  );
+  return `${schema}.${partition}`;
 }

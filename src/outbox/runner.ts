@@ -62,9 +62,9 @@ export async function runJob(job: FetchedJob, context: RunContext): Promise<RunV
     finish(context, id, data, 'expired', () => emit({ type: 'expired', jobId: id, fingerprints }));
     return { kind: 'done' };
   }
-  let tokens: Awaited<ReturnType<typeof openTokens>>;
+  let tokens: ReturnType<typeof openTokens>;
   try {
-    tokens = await openTokens(data, context.keys, id);
+    tokens = openTokens(data, context.keys, id);
   } catch {
     await failFinally(context, id, data.n, 'undecryptable', fingerprints);
     return { kind: 'done' };

@@ -1,17 +1,18 @@
 import { PausedForCredentialsError } from './errors';
+import { Feed, messageOf } from './feed';
 import { pendingSummary } from './jobs';
 import { type FetchedJob, type RunContext, type RunVerdict, runJob } from './runner';
 
 /**
- * This instance's workers: up to `concurrency` jobs at once, fetched from pg-boss (`SKIP LOCKED`, so
- * that any number of instances share the queue). A 429 pauses them for its Retry-After (bounded); a
- * refused client (`invalid_client`) stops them until the outbox is opened again.
+ * This instance's workers: up to `concurrency` jobs at once, fetched from pg-boss ahead of need
+ * (`Feed`; `SKIP LOCKED`, so that any number of instances share the queue). A 429 pauses them for its
+ * Retry-After (bounded); a refused client (`invalid_client`) stops them until the outbox is opened
+ * again.
  */
 export class Workers {
   readonly #context: RunContext;
   readonly #inFlight = new Set<Promise<void>>();
-  /** Jobs fetched (marked running in the store) and not yet started. */
-  readonly #fetched: FetchedJob[] = [];
+  readonly #feed: Feed;
   #running = false;
   #loop: Promise<void> | undefined;
   #pausedUntil = 0;
@@ -20,6 +21,7 @@ export class Workers {
 
   constructor(context: RunContext) {
     this.#context = context;
+    this.#feed = new Feed(context, () => this.#wakeAll());
   }
 
   /** True once DigiLocker refused the credentials; the workers no longer take jobs. */
@@ -50,6 +52,7 @@ export class Workers {
 
   /** Wakes idle workers at once (a job was just queued here). */
   nudge(): void {
+    this.#feed.undry();
     this.#wakeAll();
   }
 
@@ -65,7 +68,7 @@ export class Workers {
         throw new PausedForCredentialsError(
           'DigiLocker refused the client credentials (invalid_client); jobs wait for working ones',
         );
-      if (this.#inFlight.size === 0) {
+      if (this.#idle()) {
         await this.#context.completions.whenIdle();
         const { waiting, running } = await pendingSummary(this.#context.queue);
         if (waiting === 0 && running === 0) return;
@@ -74,46 +77,37 @@ export class Workers {
     }
   }
 
-  async #run(): Promise<void> {
-    const { options, now } = this.#context;
-    while (this.#running) {
-      const pause = this.#pausedUntil - now();
-      if (pause > 0) {
-        await this.#sleep(pause);
-        continue;
-      }
-      let free = options.concurrency - this.#inFlight.size;
-      if (free <= 0) {
-        await Promise.race(this.#inFlight);
-        continue;
-      }
-      if (this.#fetched.length === 0 && !(await this.#fetch())) {
-        await this.#sleep(options.pollIntervalMs);
-        continue;
-      }
-      for (; free > 0 && this.#fetched.length > 0; free--) this.#track(this.#fetched.shift() as FetchedJob);
-    }
-    // Jobs fetched are marked running in the store: finish them too rather than leave them to time out.
-    for (const job of this.#fetched.splice(0)) this.#track(job);
+  /**
+   * True when this instance has nothing in hand and has found the queue empty (or is paused): only
+   * then is the store asked whether any job is left.
+   */
+  #idle(): boolean {
+    const feed = this.#feed;
+    if (this.#inFlight.size > 0 || feed.buffered > 0 || feed.fetching) return false;
+    return feed.dry || !this.#running || this.#pausedUntil > this.#context.now();
   }
 
-  /**
-   * Fetches up to `concurrency` jobs at once (one statement for many jobs, whatever number of slots
-   * is free); resolves false when none is due or the store failed.
-   */
-  async #fetch(): Promise<boolean> {
-    const { queue, options, emit } = this.#context;
-    try {
-      const jobs = await queue.boss.fetch<unknown>(queue.name, {
-        batchSize: options.concurrency,
-        includeMetadata: true,
-      });
-      this.#fetched.push(...jobs);
-      return jobs.length > 0;
-    } catch (error) {
-      emit({ type: 'error', message: `fetching jobs failed: ${messageOf(error)}` });
-      return false;
+  async #run(): Promise<void> {
+    const { options, now } = this.#context;
+    const feed = this.#feed;
+    while (this.#running) {
+      await feed.releaseStale();
+      const pause = this.#pausedUntil - now();
+      if (pause > 0) {
+        await this.#sleep(Math.min(pause, options.pollIntervalMs));
+        continue;
+      }
+      // No await from here to the sleep: a job that ends, or a fetch that returns, wakes it.
+      while (this.#inFlight.size < options.concurrency) {
+        const job = feed.take();
+        if (!job) break;
+        this.#track(job);
+      }
+      feed.refill(this.#inFlight.size);
+      await this.#sleep(feed.dry ? feed.dryForMs + 1 : options.pollIntervalMs);
     }
+    // Jobs fetched and not started are given back to the queue rather than left to time out.
+    await feed.close();
   }
 
   #track(job: FetchedJob): void {
@@ -165,8 +159,4 @@ export class Workers {
       signal?.addEventListener('abort', done, { once: true });
     });
   }
-}
-
-function messageOf(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).slice(0, 300);
 }
