@@ -139,7 +139,12 @@ describe('an abort reason that is not an Error', () => {
         }),
     });
     const [outcome] = await collect(revoker.revokeMany(['a'], { signal: controller.signal }));
-    expect((outcome as Extract<RevocationOutcome, { ok: false }>).error.cause).toBe('just a string');
+    const { error } = outcome as Extract<RevocationOutcome, { ok: false }>;
+    expect(error.cause).toBe('just a string');
+    // A cause like the one `new Error(message, { cause })` sets: writable, configurable, not enumerable.
+    expect(Object.getOwnPropertyDescriptor(error, 'cause')).toEqual(
+      Object.getOwnPropertyDescriptor(new Error('x', { cause: 'just a string' }), 'cause'),
+    );
   });
 
   it('an Error reason is kept as it is', async () => {
