@@ -116,6 +116,23 @@ const variants = {
       if (res.status !== 200) throw new Error(String(res.status));
     };
   },
+  transportTimer() {
+    const transport = createNodeTransport();
+    return async (token) => {
+      const timer = setTimeout(() => {}, 10000);
+      const res = await transport(url, { method: 'POST', headers, body: body(token) });
+      clearTimeout(timer);
+      if (res.status !== 200) throw new Error(String(res.status));
+    };
+  },
+  transportController() {
+    const transport = createNodeTransport();
+    return async (token) => {
+      const controller = new AbortController();
+      const res = await transport(url, { method: 'POST', headers, body: body(token), signal: controller.signal });
+      if (res.status !== 200) throw new Error(String(res.status));
+    };
+  },
   transportHeaders() {
     const transport = createNodeTransport();
     return async (token) => {
