@@ -129,7 +129,12 @@ const variants = {
     const transport = createNodeTransport();
     return async (token) => {
       const controller = new AbortController();
-      const res = await transport(url, { method: 'POST', headers, body: body(token), signal: controller.signal });
+      const res = await transport(url, {
+        method: 'POST',
+        headers,
+        body: body(token),
+        signal: controller.signal,
+      });
       if (res.status !== 200) throw new Error(String(res.status));
     };
   },

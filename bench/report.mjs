@@ -25,11 +25,7 @@ export function checkTargets(results) {
     );
     add(`\`revoke\` req/s ahead of oauth4webapi (c=${c})`, ratios.revokeVsOauth4webapi, (v) => v > 1);
     add(`\`revoke\` req/s ahead of openid-client (c=${c})`, ratios.revokeVsOpenidClient, (v) => v > 1);
-    add(
-      `node-transport \`revoke\` req/s ≥ 1.0× node:http (c=${c})`,
-      ratios.revokeNodeVsHttp,
-      (v) => v >= 1,
-    );
+    add(`node-transport \`revoke\` req/s ≥ 1.0× node:http (c=${c})`, ratios.revokeNodeVsHttp, (v) => v >= 1);
   }
   for (const c of Object.keys(results.revokeMany)) {
     add(
