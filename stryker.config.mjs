@@ -78,15 +78,16 @@ export default {
 //   is as false as false.
 // - src/errors.ts:248, 249 `if (error !== undefined)` (and for error_description) -> `if (true)`: the
 //   field is then set to undefined, which reads the same as absent.
-// - src/bulk.ts:92 `signal?.reason` -> `signal.reason`: onAbort runs only when there is a signal.
-// - src/bulk.ts:95 `{ once: true }` -> `{}` or `{ once: false }`: a signal aborts once, and the
+// - src/bulk.ts:93 `{ once: true }` -> `{}` or `{ once: false }`: a signal aborts once, and the
 //   listener is removed when the pool ends.
-// - src/bulk.ts:98 `signal ? new AbortController() : undefined` -> `true ? ...`: a controller per call
-//   without a caller's signal changes no outcome, only the cost (what `npm run bench` measures).
-// - src/bulk.ts:102 `if (controller) controllers.delete(controller)` -> `if (true)` (deleting
+// - src/bulk.ts:144 `if (!signal) return undefined` -> `if (false)`: a controller per call without a
+//   caller's signal changes no outcome, only the cost (what `npm run bench` measures).
+// - src/bulk.ts:150 `if (controller) controllers.delete(controller)` -> `if (true)` (deleting
 //   undefined from the set does nothing) or `if (false)` (the set keeps finished calls' controllers:
 //   aborting them later does nothing, so no outcome changes; only memory does).
-// - src/bulk.ts:147 `wake?.(WOKEN)` -> `wake(WOKEN)`: the loop has always called next() before anything
+// - src/bulk.ts:153 `signal?.reason` -> `signal.reason`: abortAll runs only from the abort listener,
+//   which exists only when there is a signal.
+// - src/bulk.ts:164 `wake?.(WOKEN)` -> `wake(WOKEN)`: the loop has always called next() before anything
 //   can wake it (a call is launched, or the abort listener fires, only after the first race).
-// - src/bulk.ts:244 `typeof value === 'number' && Number.isFinite(value)` -> `true && ...`:
+// - src/bulk.ts:261 `typeof value === 'number' && Number.isFinite(value)` -> `true && ...`:
 //   Number.isFinite is false for anything but a finite number.

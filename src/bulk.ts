@@ -69,10 +69,8 @@ export function revokeInPool(
 /**
  * The pool. Finished outcomes wait in `finished` until the consumer takes them; a finished call or an
  * abort wakes the loop. Input is pulled only while in-flight and finished outcomes together leave room,
- * so memory stays bounded by `concurrency` whatever the input's size. With a caller's signal, each call
- * gets a signal of its own that follows it, so the caller's signal holds one listener whatever the
- * concurrency; without one, the calls take none (on Node 20 a controller costs more than the call's own
- * work).
+ * so memory stays bounded by `concurrency` whatever the input's size. Each call's signal follows the
+ * caller's ({@link callSignals}), so the caller's signal holds one listener whatever the concurrency.
  */
 async function* pool(
   tokens: Iterable<TokenInput> | AsyncIterable<TokenInput>,
@@ -80,31 +78,28 @@ async function* pool(
   options: RevocationBatchOptions,
   dependencies: PoolDependencies,
 ): AsyncGenerator<RevocationOutcome> {
-  const { signal } = options;
+  const { signal, tokenTypeHint } = options;
   const gate = new PauseGate();
   const iterator =
     Symbol.asyncIterator in tokens ? tokens[Symbol.asyncIterator]() : tokens[Symbol.iterator]();
   const finished: RevocationOutcome[] = [];
   let running = 0;
-  const controllers = new Set<AbortController>();
+  const calls = callSignals(signal);
   const wakeups = createWakeups();
   const onAbort = () => {
-    for (const controller of controllers) controller.abort(signal?.reason);
+    calls.abortAll();
     wakeups.wake();
   };
   signal?.addEventListener('abort', onAbort, { once: true });
   const launch = (index: number, input: unknown) => {
-    const controller = signal ? new AbortController() : undefined;
-    if (controller) controllers.add(controller);
+    const controller = calls.open();
     running++;
-    void settle(index, input, options.tokenTypeHint, controller?.signal, gate, dependencies).then(
-      (outcome) => {
-        if (controller) controllers.delete(controller);
-        running--;
-        finished.push(outcome);
-        wakeups.wake();
-      },
-    );
+    void settle(index, input, tokenTypeHint, controller?.signal, gate, dependencies).then((outcome) => {
+      calls.close(controller);
+      running--;
+      finished.push(outcome);
+      wakeups.wake();
+    });
   };
 
   let nextIndex = 0;
@@ -136,6 +131,28 @@ async function* pool(
     signal?.removeEventListener('abort', onAbort);
     if (!exhausted) await closeInput(iterator, pendingRead);
   }
+}
+
+/**
+ * The signals of a pool's calls, each following the caller's: a controller per call while it runs, and
+ * none at all without a caller's signal (on Node 20 a controller costs more than the call's own work).
+ */
+function callSignals(signal: AbortSignal | undefined) {
+  const controllers = new Set<AbortController>();
+  return {
+    open(): AbortController | undefined {
+      if (!signal) return undefined;
+      const controller = new AbortController();
+      controllers.add(controller);
+      return controller;
+    },
+    close(controller: AbortController | undefined): void {
+      if (controller) controllers.delete(controller);
+    },
+    abortAll(): void {
+      for (const controller of controllers) controller.abort(signal?.reason);
+    },
+  };
 }
 
 const WOKEN = Symbol('woken');
