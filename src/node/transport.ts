@@ -57,8 +57,8 @@ const MAX_CACHED_URLS = 64;
 
 /**
  * A fetch for the revocation client's `fetch` option, on Node: requests go through undici's `Pool`
- * (`pool.request`), the connection pool under Node's own `fetch`, without the WHATWG layers above it,
- * which costs a fraction of the CPU per request. It follows no redirects, has no timers of its own
+ * (one `dispatch` per request, see {@link Exchange}), the connection pool under Node's own `fetch`,
+ * without the WHATWG layers above it, which costs a fraction of the CPU per request. It follows no redirects, has no timers of its own
  * (the client bounds every attempt) and honours `init.signal` at every stage. Network failures reject
  * with `TypeError('fetch failed', { cause })`, as Node's fetch does, with undici's or the system's
  * error (and its `code`) as the cause.

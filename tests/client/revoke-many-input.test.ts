@@ -107,49 +107,9 @@ describe('the input protocols', () => {
 });
 
 describe('an abort reason that is not an Error', () => {
-  it('becomes an AbortError DOMException in the outcomes of what was in flight', async () => {
+  /** revokeMany of one token whose request is in flight when the caller aborts with `reason`. */
+  async function revokeOneAbortedWith(reason: unknown) {
     const controller = new AbortController();
-    const revoker = createRevocationClient({
-      baseUrl: 'https://digilocker.test/public',
-      credentials: { clientId: 'id', clientSecret: 'secret' },
-      fetch: (_url, init) =>
-        new Promise<Response>((_resolve, reject) => {
-          init?.signal?.addEventListener('abort', () => reject(init.signal?.reason));
-          setTimeout(() => controller.abort('just a string'), 5);
-        }),
-    });
-    const outcomes = await collect(revoker.revokeMany(['a'], { signal: controller.signal }));
-    expect(outcomes).toHaveLength(1);
-    const [outcome] = outcomes;
-    expect(outcome?.ok).toBe(false);
-    const error = (outcome as Extract<RevocationOutcome, { ok: false }>).error;
-    expect(error).toBeInstanceOf(DOMException);
-    expect(error).toMatchObject({ name: 'AbortError', message: 'The operation was aborted' });
-  });
-
-  it('keeps the reason as the cause of that AbortError', async () => {
-    const controller = new AbortController();
-    const revoker = createRevocationClient({
-      baseUrl: 'https://digilocker.test/public',
-      credentials: { clientId: 'id', clientSecret: 'secret' },
-      fetch: (_url, init) =>
-        new Promise<Response>((_resolve, reject) => {
-          init?.signal?.addEventListener('abort', () => reject(init.signal?.reason));
-          setTimeout(() => controller.abort('just a string'), 5);
-        }),
-    });
-    const [outcome] = await collect(revoker.revokeMany(['a'], { signal: controller.signal }));
-    const { error } = outcome as Extract<RevocationOutcome, { ok: false }>;
-    expect(error.cause).toBe('just a string');
-    // A cause like the one `new Error(message, { cause })` sets: writable, configurable, not enumerable.
-    expect(Object.getOwnPropertyDescriptor(error, 'cause')).toEqual(
-      Object.getOwnPropertyDescriptor(new Error('x', { cause: 'just a string' }), 'cause'),
-    );
-  });
-
-  it('an Error reason is kept as it is', async () => {
-    const controller = new AbortController();
-    const reason = new RangeError('mine');
     const revoker = createRevocationClient({
       baseUrl: 'https://digilocker.test/public',
       credentials: { clientId: 'id', clientSecret: 'secret' },
@@ -159,7 +119,32 @@ describe('an abort reason that is not an Error', () => {
           setTimeout(() => controller.abort(reason), 5);
         }),
     });
-    const [outcome] = await collect(revoker.revokeMany(['a'], { signal: controller.signal }));
+    return collect(revoker.revokeMany(['a'], { signal: controller.signal }));
+  }
+
+  it('becomes an AbortError DOMException in the outcomes of what was in flight', async () => {
+    const outcomes = await revokeOneAbortedWith('just a string');
+    expect(outcomes).toHaveLength(1);
+    const [outcome] = outcomes;
+    expect(outcome?.ok).toBe(false);
+    const error = (outcome as Extract<RevocationOutcome, { ok: false }>).error;
+    expect(error).toBeInstanceOf(DOMException);
+    expect(error).toMatchObject({ name: 'AbortError', message: 'The operation was aborted' });
+  });
+
+  it('keeps the reason as the cause of that AbortError', async () => {
+    const [outcome] = await revokeOneAbortedWith('just a string');
+    const { error } = outcome as Extract<RevocationOutcome, { ok: false }>;
+    expect(error.cause).toBe('just a string');
+    // A cause like the one `new Error(message, { cause })` sets: writable, configurable, not enumerable.
+    expect(Object.getOwnPropertyDescriptor(error, 'cause')).toEqual(
+      Object.getOwnPropertyDescriptor(new Error('x', { cause: 'just a string' }), 'cause'),
+    );
+  });
+
+  it('an Error reason is kept as it is', async () => {
+    const reason = new RangeError('mine');
+    const [outcome] = await revokeOneAbortedWith(reason);
     expect((outcome as Extract<RevocationOutcome, { ok: false }>).error).toBe(reason);
   });
 });
