@@ -1,4 +1,5 @@
 import { NetworkError, TimeoutError, UnexpectedResponseError } from './errors';
+import type { RequestDeadline } from './own-deadline';
 import { raceWithDeadline } from './race';
 import {
   type BodyEncoding,
@@ -21,6 +22,8 @@ interface AttemptRequest {
   timeoutMs: number;
   /** The caller's signal. */
   signal: AbortSignal | undefined;
+  /** True when the transport keeps each request's deadline itself (see `OWN_DEADLINE`). */
+  ownDeadline: boolean;
   /** The attempt's number, from 1. */
   attempt: number;
 }
@@ -32,17 +35,20 @@ export type AttemptResult =
 
 /**
  * One attempt: one call of the spec-typed operation, raced against the attempt's deadline and the
- * caller's signal, its response read once and capped. Resolves with the answer or with the network
- * failure or timeout; rejects with `signal.reason` on abort, and with an UnexpectedResponseError for a
- * status no response should have (a browser's opaque redirect).
+ * caller's signal (or, for a transport that keeps its own deadline, handed both), its response read
+ * once and capped. Resolves with the answer or with the network failure or timeout; rejects with
+ * `signal.reason` on abort, and with an UnexpectedResponseError for a status no response should have
+ * (a browser's opaque redirect).
  */
 export async function sendAttempt(request: AttemptRequest): Promise<AttemptResult> {
   const { timeoutMs, signal } = request;
+  const onTimeout = () => new AttemptTimedOut();
   try {
+    if (request.ownDeadline) return await exchange(request, signal, { timeoutMs, onTimeout });
     return await raceWithDeadline((attemptSignal) => exchange(request, attemptSignal), {
       timeoutMs,
       signal,
-      onTimeout: () => new AttemptTimedOut(),
+      onTimeout,
     });
   } catch (error) {
     if (signal?.aborted) throw signal.reason;
@@ -50,12 +56,17 @@ export async function sendAttempt(request: AttemptRequest): Promise<AttemptResul
   }
 }
 
-async function exchange(request: AttemptRequest, signal: AbortSignal) {
+async function exchange(
+  request: AttemptRequest,
+  signal: AbortSignal | undefined,
+  deadline?: RequestDeadline,
+) {
   const { response, data, error } = await postRevocation(request.raw, {
     body: request.body,
     encoding: request.encoding,
     headers: request.headers,
     signal,
+    deadline,
   });
   // A 2xx body is not needed, but reading (at most the cap of) it lets the connection be reused.
   if (response.ok) await readCappedText((data as ReadableStream<Uint8Array> | undefined) ?? null);

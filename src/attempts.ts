@@ -18,6 +18,8 @@ export interface AttemptContext {
   /** `User-Agent`, and `Authorization` when it is fixed. */
   headers: Record<string, string>;
   encoding: BodyEncoding;
+  /** True when the transport keeps each request's deadline itself (see `OWN_DEADLINE`). */
+  ownDeadline: boolean;
 }
 
 /** One revocation call: what its attempts send and what bounds them. */
@@ -98,8 +100,9 @@ async function attemptOnce(call: Call, context: AttemptContext, progress: Progre
   const sentAt = clock.now();
   const headers =
     authorization === undefined ? context.headers : { ...context.headers, Authorization: authorization };
-  const { raw, encoding } = context;
-  const request = { raw, body: call.body, encoding, headers, timeoutMs, signal: call.signal, attempt };
+  const { raw, encoding, ownDeadline } = context;
+  const { body, signal } = call;
+  const request = { raw, body, encoding, headers, timeoutMs, signal, ownDeadline, attempt };
   const result = await sendAttempt(request).catch((error: unknown) => {
     if (isRevocationError(error)) report(call, context, error);
     throw error;

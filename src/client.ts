@@ -6,6 +6,7 @@ import { type EventSink, safeEventSink } from './events';
 import { fingerprintNow } from './fingerprint';
 import { normalizeOptions } from './normalize-options';
 import type { RevocationClientOptions } from './options';
+import { keepsOwnDeadline } from './own-deadline';
 import type { PauseGate } from './pause-gate';
 import {
   createAttemptClient,
@@ -90,6 +91,7 @@ export function createRevocationClient(options: RevocationClientOptions): Revoca
     emit: safeEventSink(normalized.onEvent),
     headers,
     encoding: normalized.bodyEncoding,
+    ownDeadline: keepsOwnDeadline(normalized.fetch),
   };
   const revokeOne = (call: RevokeCall) => revokeValidated(call, context);
 

@@ -1,5 +1,6 @@
 import createClient, { type Client } from 'openapi-fetch';
 import type { components, paths } from '../generated/schema';
+import { OWN_DEADLINE, type RequestDeadline } from './own-deadline';
 import { withCappedBody } from './read-body';
 
 /**
@@ -107,8 +108,16 @@ export function createRawClient(baseUrl: string, fetchImpl?: typeof globalThis.f
  */
 export function createAttemptClient(baseUrl: string, fetchImpl: typeof globalThis.fetch): RawClient {
   const send = async (request: OutgoingRequest): Promise<Response> => {
-    const { url, method, headers, body, signal } = request;
-    const response = await fetchImpl(url, { method, headers, body, signal, redirect: 'manual' });
+    const { url, method, headers, body, signal, deadline } = request;
+    const init: RequestInit & { [OWN_DEADLINE]?: RequestDeadline } = {
+      method,
+      headers,
+      body,
+      signal,
+      redirect: 'manual',
+    };
+    if (deadline !== undefined) init[OWN_DEADLINE] = deadline;
+    const response = await fetchImpl(url, init);
     if (response.status < 200 || response.status > 599) {
       // e.g. an opaque redirect (status 0) in a browser: never a revocation, and no body to read.
       throw new UnexpectedStatus(response.status);
@@ -131,7 +140,7 @@ export class UnexpectedStatus extends Error {
 
 /**
  * What openapi-fetch builds for the attempt client instead of a `Request`: it keeps the URL, method,
- * headers, serialised body and signal as they are. A real `Request` would wrap the body in a stream that
+ * headers, serialised body, signal and deadline (see {@link OWN_DEADLINE}) as they are. A real `Request` would wrap the body in a stream that
  * fetch then reads back, a cost measured in the benchmarks, for no gain.
  */
 class OutgoingRequest {
@@ -140,14 +149,16 @@ class OutgoingRequest {
   readonly headers: Headers;
   readonly body: string | undefined;
   readonly signal: AbortSignal | undefined;
+  readonly deadline: RequestDeadline | undefined;
 
-  constructor(url: string, init: RequestInit) {
+  constructor(url: string, init: RequestInit & { [OWN_DEADLINE]?: RequestDeadline }) {
     this.url = url;
     this.method = init.method ?? 'GET';
     // openapi-fetch hands over a Headers object of its own for this one request: no copy needed.
     this.headers = init.headers instanceof Headers ? init.headers : new Headers(init.headers);
     this.body = typeof init.body === 'string' ? init.body : undefined;
     this.signal = init.signal ?? undefined;
+    this.deadline = init[OWN_DEADLINE];
   }
 }
 
@@ -159,7 +170,9 @@ interface RevocationCall {
   /** Extra request headers (`User-Agent`, `Authorization`). */
   headers?: Record<string, string>;
   /** Aborts the request. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
+  /** The request's deadline, for a transport that keeps it itself (see {@link OWN_DEADLINE}). */
+  deadline?: RequestDeadline | undefined;
 }
 
 /**
@@ -170,13 +183,15 @@ interface RevocationCall {
  * parsed (`error`: JSON, or text when it is not JSON, or undefined when empty).
  */
 export function postRevocation(raw: RawClient, call: RevocationCall) {
-  const { body, encoding, headers, signal } = call;
+  const { body, encoding, headers, signal, deadline } = call;
   return raw.POST(REVOKE_PATH, {
     body: encoding === 'json' ? toJsonBody(body) : body,
     headers: { ...headers, 'Content-Type': CONTENT_TYPES[encoding], Accept: 'application/json' },
     parseAs: 'stream',
     bodySerializer: SERIALIZERS[encoding],
     signal,
+    // openapi-fetch hands the options it does not know (a symbol key included) to the Request it builds.
+    ...(deadline === undefined ? {} : { [OWN_DEADLINE]: deadline }),
   });
 }
 

@@ -1,3 +1,6 @@
+import type { RequestDeadline } from '../own-deadline';
+import { clampTimer } from '../race';
+
 /** Statuses whose Response must have no body. */
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
 
@@ -6,7 +9,8 @@ const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
  * its own abort listener). It settles once: with a Response holding at most `maxBytes` of the body (past
  * that the connection is aborted rather than read to the end), with `TypeError('fetch failed', { cause
  * })` on a network failure, or with `signal.reason` the moment the signal aborts, even while the request
- * still waits for a connection or a TLS handshake (undici is told to drop it as soon as it can).
+ * still waits for a connection or a TLS handshake (undici is told to drop it as soon as it can), and
+ * with the deadline's reason when its time passes first, in the same way.
  */
 export class Exchange {
   #abort: ((reason: Error) => void) | undefined;
@@ -20,18 +24,22 @@ export class Exchange {
   readonly #resolve: (response: Response) => void;
   readonly #reject: (reason: unknown) => void;
   readonly #onAbort = () => this.#stop(this.#signal?.reason);
+  #timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
-    maxBytes: number,
-    signal: AbortSignal | undefined,
+    bounds: { maxBytes: number; signal: AbortSignal | undefined; deadline: RequestDeadline | undefined },
     resolve: (response: Response) => void,
     reject: (reason: unknown) => void,
   ) {
-    this.#room = maxBytes;
+    const { signal, deadline } = bounds;
+    this.#room = bounds.maxBytes;
     this.#signal = signal;
     this.#resolve = resolve;
     this.#reject = reject;
     signal?.addEventListener('abort', this.#onAbort);
+    if (deadline !== undefined) {
+      this.#timer = setTimeout(() => this.#stop(deadline.onTimeout()), clampTimer(deadline.timeoutMs));
+    }
   }
 
   onConnect(abort: (reason: Error) => void): void {
@@ -84,6 +92,7 @@ export class Exchange {
     if (this.#settled) return false;
     this.#settled = true;
     this.#signal?.removeEventListener('abort', this.#onAbort);
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
     return true;
   }
 }

@@ -1,5 +1,6 @@
 import { Pool } from 'undici';
 import { DEFAULTS, LIMITS } from '../defaults';
+import { OWN_DEADLINE, type RequestDeadline } from '../own-deadline';
 import { integerInRange, positiveMs } from '../validate';
 import { Exchange } from './exchange';
 
@@ -38,7 +39,11 @@ interface RequestParts {
   headers: Record<string, string>;
   body: string | Uint8Array | undefined;
   signal: AbortSignal | undefined;
+  deadline: RequestDeadline | undefined;
 }
+
+/** The init the revocation client hands over: a RequestInit and the attempt's deadline. */
+type TransportInit = RequestInit & { [OWN_DEADLINE]?: RequestDeadline };
 
 /** The methods fetch upper-cases, whatever case they are given in. */
 const NORMALIZED_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT']);
@@ -58,8 +63,10 @@ const MAX_CACHED_URLS = 64;
 /**
  * A fetch for the revocation client's `fetch` option, on Node: requests go through undici's `Pool`
  * (one `dispatch` per request, see {@link Exchange}), the connection pool under Node's own `fetch`,
- * without the WHATWG layers above it, which costs a fraction of the CPU per request. It follows no redirects, has no timers of its own
- * (the client bounds every attempt) and honours `init.signal` at every stage. Network failures reject
+ * without the WHATWG layers above it, which costs a fraction of the CPU per request. It follows no
+ * redirects and honours `init.signal` at every stage. It keeps the revocation client's deadline for each
+ * attempt itself (the client then needs no timer race and no AbortController per attempt, see
+ * `OWN_DEADLINE`); used as a plain fetch, it has no timers of its own. Network failures reject
  * with `TypeError('fetch failed', { cause })`, as Node's fetch does, with undici's or the system's
  * error (and its `code`) as the cause.
  *
@@ -71,9 +78,10 @@ const MAX_CACHED_URLS = 64;
  */
 export function createNodeTransport(options: NodeTransportOptions = {}): NodeTransport {
   const pools = new OriginPools(normalizeTransportOptions(options));
-  const transport = (async (input: string | URL | Request, init: RequestInit = {}) =>
+  const transport = (async (input: string | URL | Request, init: TransportInit = {}) =>
     pools.send(await requestParts(input, init))) as NodeTransport;
   transport.close = () => pools.close();
+  Object.defineProperty(transport, OWN_DEADLINE, { value: true });
   return transport;
 }
 
@@ -109,11 +117,12 @@ class OriginPools {
 
   /** Sends one request; see {@link Exchange} for how it ends. */
   send(parts: RequestParts): Promise<Response> {
-    const { signal } = parts;
+    const { signal, deadline } = parts;
     if (signal?.aborted) return Promise.reject(signal.reason);
     const { origin, path } = this.#targetOf(parts.url);
     return new Promise((resolve, reject) => {
-      const exchange = new Exchange(this.settings.maxBytes, signal, resolve, reject);
+      const bounds = { maxBytes: this.settings.maxBytes, signal, deadline };
+      const exchange = new Exchange(bounds, resolve, reject);
       this.#poolFor(origin).dispatch(
         { origin, path, method: parts.method as 'POST', headers: parts.headers, body: parts.body },
         exchange,
@@ -159,7 +168,8 @@ class OriginPools {
   }
 }
 
-async function requestParts(input: string | URL | Request, init: RequestInit): Promise<RequestParts> {
+async function requestParts(input: string | URL | Request, init: TransportInit): Promise<RequestParts> {
+  const deadline = init[OWN_DEADLINE];
   if (!(input instanceof Request)) {
     return {
       url: String(input),
@@ -167,6 +177,7 @@ async function requestParts(input: string | URL | Request, init: RequestInit): P
       headers: toHeaderObject(init.headers),
       body: toBody(init.body),
       signal: init.signal ?? undefined,
+      deadline,
     };
   }
   const body =
@@ -181,6 +192,7 @@ async function requestParts(input: string | URL | Request, init: RequestInit): P
     headers: toHeaderObject(init.headers ?? input.headers),
     body,
     signal: init.signal ?? input.signal,
+    deadline,
   };
 }
 

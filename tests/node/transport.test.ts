@@ -4,6 +4,7 @@ import { getEventListeners, once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net';
 import { createNodeTransport, type NodeTransport } from '../../src/node';
+import { OWN_DEADLINE, type RequestDeadline } from '../../src/own-deadline';
 
 type Handler = (request: IncomingMessage, body: string, response: ServerResponse) => void;
 
@@ -225,6 +226,59 @@ describe('createNodeTransport', () => {
       status: 200,
     });
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
+  describe('the deadline the revocation client hands it (init[OWN_DEADLINE])', () => {
+    const withDeadline = (timeoutMs: number, reason: unknown = new Error('deadline passed')) =>
+      ({ [OWN_DEADLINE]: { timeoutMs, onTimeout: () => reason } satisfies RequestDeadline }) as RequestInit;
+
+    it('is announced by the brand the client looks for', () => {
+      expect((transport as unknown as Record<symbol, unknown>)[OWN_DEADLINE]).toBe(true);
+    });
+
+    it('rejects with its reason when the answer is late, and the server sees the connection close', async () => {
+      handler = () => {}; // never answers
+      const closed = new Promise((resolve) =>
+        server.once('request', (request) => request.socket.once('close', resolve)),
+      );
+      const reason = new Error('deadline passed');
+      const startedAt = Date.now();
+      await expect(
+        transport(`${origin}/`, { method: 'POST', body: 'x', ...withDeadline(100, reason) }),
+      ).rejects.toBe(reason);
+      expect(Date.now() - startedAt).toBeGreaterThanOrEqual(90);
+      await closed;
+    });
+
+    it('never sends a request whose deadline passed while it was queued', async () => {
+      const single = createNodeTransport({ maxSockets: 1 });
+      const seen: string[] = [];
+      handler = (request, _body, response) => {
+        seen.push(request.url ?? '');
+        setTimeout(() => response.end('done'), request.url === '/first' ? 200 : 0);
+      };
+      try {
+        const first = single(`${origin}/first`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        await expect(single(`${origin}/late`, withDeadline(30))).rejects.toThrow('deadline passed');
+        expect(await (await first).text()).toBe('done');
+        expect(await (await single(`${origin}/third`)).text()).toBe('done');
+        expect(seen).toEqual(['/first', '/third']);
+      } finally {
+        await single.close();
+      }
+    });
+
+    it('leaves no timer behind once the answer is in', async () => {
+      handler = (_request, _body, response) => response.end('ok');
+      const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+      const before = timers();
+      for (let i = 0; i < 5; i++) {
+        const response = await transport(`${origin}/`, withDeadline(60_000));
+        expect(await response.text()).toBe('ok');
+      }
+      expect(timers()).toBe(before);
+    });
   });
 
   it('aborts a request whose TLS handshake never completes at once', async () => {
