@@ -9,8 +9,6 @@ module.exports = {
       { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
     ],
   },
-  // @noble/hashes ships ES modules only: SWC turns them into CommonJS like the tests.
-  transformIgnorePatterns: ['/node_modules/(?!@noble/hashes/)'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
   testTimeout: 20000,
   // Coverage of src/ (v8). The CLI runs in child processes in its end-to-end tests, out of this count.

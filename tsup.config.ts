@@ -144,9 +144,6 @@ export default defineConfig([
     target: 'es2022',
     platform: 'neutral',
     treeshake: true,
-    // @noble/hashes ships ES modules only: bundled (only sha2, ~2.6 KB gzipped), the CommonJS build
-    // needs no require(esm) and a consumer installs nothing for it.
-    noExternal: ['@noble/hashes'],
     esbuildPlugins: [recordBundledPackages('dist/index.js, dist/index.cjs')],
   },
   {
