@@ -155,6 +155,7 @@ const variants = {
         headers: formHeaders,
         timeoutMs: 10000,
         signal: undefined,
+        ownDeadline: true,
         attempt: 1,
       });
       if (r.status !== 200) throw new Error(String(r.status));
@@ -166,6 +167,11 @@ const variants = {
       credentials: CREDENTIALS,
       fetch: createNodeTransport(),
     });
+    return (token) => client.revoke(token);
+  },
+  // The client over global fetch: run beside revokeNode, it shows what sharing one process costs.
+  revokeGlobal() {
+    const client = createRevocationClient({ baseUrl, credentials: CREDENTIALS });
     return (token) => client.revoke(token);
   },
   revokeNode() {
