@@ -42,7 +42,6 @@ export type AttemptResult =
  */
 export async function sendAttempt(request: AttemptRequest): Promise<AttemptResult> {
   const { timeoutMs, signal } = request;
-  const onTimeout = () => new AttemptTimedOut();
   try {
     if (request.ownDeadline) return await exchange(request, signal, { timeoutMs, onTimeout });
     return await raceWithDeadline((attemptSignal) => exchange(request, attemptSignal), {
@@ -77,6 +76,10 @@ async function exchange(
 
 /** The reason our own timer abandons an attempt with. */
 class AttemptTimedOut extends Error {}
+
+function onTimeout(): AttemptTimedOut {
+  return new AttemptTimedOut();
+}
 
 function failureOf(error: unknown, request: AttemptRequest): AttemptResult {
   const { attempt } = request;
