@@ -11,6 +11,9 @@ import { NO_RETRY_LIMIT } from './queue';
 /**
  * Completes running jobs as pg-boss's `complete` does (state, completed_on, output), replacing each
  * one's payload with its outcome in the same statement: the ciphertext is gone as the job ends.
+ * The ids are also given as an array (`id = ANY($3)`), so that the jobs are found through the primary
+ * key: joined only to the recordset, the planner (which counts no running job after a bulk enqueue)
+ * read the whole partition at each batch, 2.6 ms for 10 jobs with 4,000 rows, against 0.3 ms.
  */
 export async function completeJobs(
   queue: Queue,
@@ -21,8 +24,8 @@ export async function completeJobs(
        SET data = v.data, state = 'completed', completed_on = now(),
            output = jsonb_build_object('outcome', v.data->'outcome')
      FROM jsonb_to_recordset($2::jsonb) AS v(id uuid, data jsonb)
-     WHERE j.name = $1 AND j.id = v.id AND j.state = 'active'`,
-    [queue.name, JSON.stringify(jobs)],
+     WHERE j.name = $1 AND j.id = ANY($3::uuid[]) AND j.id = v.id AND j.state = 'active'`,
+    [queue.name, JSON.stringify(jobs), jobs.map((job) => job.id)],
   );
 }
 
