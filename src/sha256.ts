@@ -8,13 +8,23 @@
  * `node:crypto` on the FIPS examples, on every length around the block boundaries and on random text.
  */
 export function sha256HexNow(text: string): string {
-  const words = digest(encoder.encode(text));
+  const message = padded(text);
+  digest(message, message.length);
   let hex = '';
-  for (const word of words) hex += (word >>> 0).toString(16).padStart(8, '0');
+  for (let i = 0; i < 8; i++) {
+    const word = state[i] as number;
+    hex += `${HEX[word >>> 24]}${HEX[(word >>> 16) & 0xff]}${HEX[(word >>> 8) & 0xff]}${HEX[word & 0xff]}`;
+  }
   return hex;
 }
 
+const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+
 const encoder = new TextEncoder();
+
+/** Inputs up to this many UTF-8 bytes (every token) are padded in one reused buffer, not a new one. */
+const SCRATCH_BYTES = 16_384;
+const scratch = new Uint8Array(SCRATCH_BYTES + 72);
 
 /** The first 32 bits of the fractional parts of the cube roots of the first 64 primes (§4.2.2). */
 // biome-ignore format: a table
@@ -38,13 +48,20 @@ const INITIAL = [
 /** The message schedule, reused: a digest never yields, so no two digests share it at once. */
 const schedule = new Int32Array(64);
 
-/** The hash value of `message` (§6.2.2), as 8 words. */
-function digest(message: Uint8Array): Int32Array {
-  const hash = Int32Array.from(INITIAL);
-  const padded = pad(message);
-  const view = new DataView(padded.buffer);
-  for (let offset = 0; offset < padded.length; offset += 64) {
-    for (let t = 0; t < 16; t++) schedule[t] = view.getInt32(offset + t * 4);
+/** The hash value being computed, reused like the schedule. */
+const state = new Int32Array(8);
+
+/** Computes the hash value (§6.2.2) of the first `length` bytes of a padded message into `state`. */
+function digest(message: Uint8Array, length: number): void {
+  state.set(INITIAL);
+  for (let offset = 0; offset < length; offset += 64) {
+    for (let t = 0, i = offset; t < 16; t++, i += 4) {
+      schedule[t] =
+        ((message[i] as number) << 24) |
+        ((message[i + 1] as number) << 16) |
+        ((message[i + 2] as number) << 8) |
+        (message[i + 3] as number);
+    }
     for (let t = 16; t < 64; t++) {
       const w15 = schedule[t - 15] as number;
       const w2 = schedule[t - 2] as number;
@@ -52,9 +69,8 @@ function digest(message: Uint8Array): Int32Array {
       const s1 = rotr(w2, 17) ^ rotr(w2, 19) ^ (w2 >>> 10);
       schedule[t] = (schedule[t - 16] as number) + s0 + (schedule[t - 7] as number) + s1;
     }
-    compress(hash);
+    compress(state);
   }
-  return hash;
 }
 
 /** One block's 64 rounds over the schedule, added into `hash`. */
@@ -90,16 +106,33 @@ function compress(hash: Int32Array): void {
   hash[7] = (hash[7] as number) + h;
 }
 
-/** The message, a 1 bit, zeros, and its length in bits as 64 bits: a whole number of blocks (§5.1.1). */
-function pad(message: Uint8Array): Uint8Array {
-  const padded = new Uint8Array(Math.ceil((message.length + 9) / 64) * 64);
-  padded.set(message);
-  padded[message.length] = 0x80;
-  const view = new DataView(padded.buffer);
-  const bits = message.length * 8;
-  view.setUint32(padded.length - 8, Math.floor(bits / 2 ** 32));
-  view.setUint32(padded.length - 4, bits >>> 0);
-  return padded;
+/**
+ * The UTF-8 bytes of `text`, a 1 bit, zeros, and the length in bits as 64 bits: a whole number of
+ * blocks (§5.1.1). Short inputs are written into the reused scratch buffer: no allocation per token.
+ */
+function padded(text: string): Uint8Array {
+  // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+  let buffer: Uint8Array;
+  let length: number;
+  if (text.length * 3 <= SCRATCH_BYTES) {
+    length = encoder.encodeInto(text, scratch).written;
+    buffer = scratch;
+  } else {
+    buffer = encoder.encode(text);
+    length = buffer.length;
+  }
+  const total = Math.ceil((length + 9) / 64) * 64;
+  if (buffer !== scratch) {
+    const grown = new Uint8Array(total);
+    grown.set(buffer);
+    buffer = grown;
+  } else buffer.fill(0, length, total);
+  buffer[length] = 0x80;
+  const view = new DataView(buffer.buffer, buffer.byteOffset, total);
+  const bits = length * 8;
+  view.setUint32(total - 8, Math.floor(bits / 2 ** 32));
+  view.setUint32(total - 4, bits >>> 0);
+  return buffer.subarray(0, total);
 }
 
 function rotr(word: number, bits: number): number {
