@@ -16,6 +16,9 @@ export interface RequestDeadline {
   onTimeout: () => unknown;
 }
 
+/** A fetch's init as the attempt loop hands it to such a transport. */
+export type DeadlineInit = RequestInit & { [OWN_DEADLINE]?: RequestDeadline };
+
 /** True when `fetch` bounds each request itself (see {@link OWN_DEADLINE}). */
 export function keepsOwnDeadline(fetch: unknown): boolean {
   return typeof fetch === 'function' && (fetch as { [OWN_DEADLINE]?: unknown })[OWN_DEADLINE] === true;

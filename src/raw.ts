@@ -1,6 +1,6 @@
 import createClient, { type Client } from 'openapi-fetch';
 import type { components, paths } from '../generated/schema';
-import { OWN_DEADLINE, type RequestDeadline } from './own-deadline';
+import { type DeadlineInit, OWN_DEADLINE, type RequestDeadline } from './own-deadline';
 import { withCappedBody } from './read-body';
 
 /**
@@ -109,7 +109,7 @@ export function createRawClient(baseUrl: string, fetchImpl?: typeof globalThis.f
 export function createAttemptClient(baseUrl: string, fetchImpl: typeof globalThis.fetch): RawClient {
   const send = async (request: OutgoingRequest): Promise<Response> => {
     const { url, method, headers, body, signal, deadline } = request;
-    const init: RequestInit & { [OWN_DEADLINE]?: RequestDeadline } = {
+    const init: DeadlineInit = {
       method,
       headers,
       body,
@@ -140,8 +140,9 @@ export class UnexpectedStatus extends Error {
 
 /**
  * What openapi-fetch builds for the attempt client instead of a `Request`: it keeps the URL, method,
- * headers, serialised body, signal and deadline (see {@link OWN_DEADLINE}) as they are. A real `Request` would wrap the body in a stream that
- * fetch then reads back, a cost measured in the benchmarks, for no gain.
+ * headers, serialised body, signal and deadline (see {@link OWN_DEADLINE}) as they are. A real
+ * `Request` would wrap the body in a stream that fetch then reads back, a cost measured in the
+ * benchmarks, for no gain.
  */
 class OutgoingRequest {
   readonly url: string;
@@ -151,7 +152,7 @@ class OutgoingRequest {
   readonly signal: AbortSignal | undefined;
   readonly deadline: RequestDeadline | undefined;
 
-  constructor(url: string, init: RequestInit & { [OWN_DEADLINE]?: RequestDeadline }) {
+  constructor(url: string, init: DeadlineInit) {
     this.url = url;
     this.method = init.method ?? 'GET';
     // openapi-fetch hands over a Headers object of its own for this one request: no copy needed.

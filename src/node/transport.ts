@@ -1,6 +1,6 @@
 import { Pool } from 'undici';
 import { DEFAULTS, LIMITS } from '../defaults';
-import { OWN_DEADLINE, type RequestDeadline } from '../own-deadline';
+import { type DeadlineInit, OWN_DEADLINE, type RequestDeadline } from '../own-deadline';
 import { integerInRange, positiveMs } from '../validate';
 import { Exchange } from './exchange';
 
@@ -42,9 +42,6 @@ interface RequestParts {
   deadline: RequestDeadline | undefined;
 }
 
-/** The init the revocation client hands over: a RequestInit and the attempt's deadline. */
-type TransportInit = RequestInit & { [OWN_DEADLINE]?: RequestDeadline };
-
 /** The methods fetch upper-cases, whatever case they are given in. */
 const NORMALIZED_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT']);
 /** Headers the connection owns (fetch forbids them too): the pool sets them from the request itself. */
@@ -78,7 +75,7 @@ const MAX_CACHED_URLS = 64;
  */
 export function createNodeTransport(options: NodeTransportOptions = {}): NodeTransport {
   const pools = new OriginPools(normalizeTransportOptions(options));
-  const transport = (async (input: string | URL | Request, init: TransportInit = {}) =>
+  const transport = (async (input: string | URL | Request, init: DeadlineInit = {}) =>
     pools.send(await requestParts(input, init))) as NodeTransport;
   transport.close = () => pools.close();
   Object.defineProperty(transport, OWN_DEADLINE, { value: true });
@@ -168,7 +165,7 @@ class OriginPools {
   }
 }
 
-async function requestParts(input: string | URL | Request, init: TransportInit): Promise<RequestParts> {
+async function requestParts(input: string | URL | Request, init: DeadlineInit): Promise<RequestParts> {
   const deadline = init[OWN_DEADLINE];
   if (!(input instanceof Request)) {
     return {

@@ -11,7 +11,7 @@ import {
   TimeoutError,
 } from '../../src';
 import { createNodeTransport, type NodeTransport } from '../../src/node';
-import { OWN_DEADLINE, type RequestDeadline } from '../../src/own-deadline';
+import { type DeadlineInit, OWN_DEADLINE, type RequestDeadline } from '../../src/own-deadline';
 
 type Handler = (request: IncomingMessage, response: ServerResponse, attempt: number) => void;
 
@@ -255,7 +255,7 @@ describe('timeouts that do not depend on fetch following its signal', () => {
 });
 
 describe('a transport that keeps its own deadline (OWN_DEADLINE, as createNodeTransport does)', () => {
-  type Init = RequestInit & { [OWN_DEADLINE]?: RequestDeadline };
+  type Init = DeadlineInit;
   /** A branded fetch that records what it is handed and never answers before the deadline. */
   const ownDeadlineFetch = (inits: Init[]) => {
     const fetch = (_url: string, init: Init) => {
