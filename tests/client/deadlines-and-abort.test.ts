@@ -255,25 +255,29 @@ describe('timeouts that do not depend on fetch following its signal', () => {
 });
 
 describe('a transport that keeps its own deadline (OWN_DEADLINE, as createNodeTransport does)', () => {
-  type Init = DeadlineInit;
-  /** A branded fetch that records what it is handed and never answers before the deadline. */
-  const ownDeadlineFetch = (inits: Init[]) => {
-    const fetch = (_url: string, init: Init) => {
+  /**
+   * A client over a branded fetch that records the init of each attempt in `inits` and never answers
+   * before the deadline it is handed.
+   */
+  const overOwnDeadlineFetch = (inits: DeadlineInit[], options: Partial<RevocationClientOptions>) => {
+    const fetch = (_url: string, init: DeadlineInit) => {
       inits.push(init);
       const deadline = init[OWN_DEADLINE] as RequestDeadline;
       return new Promise<Response>((_resolve, reject) => {
         setTimeout(() => reject(deadline.onTimeout()), deadline.timeoutMs);
       });
     };
-    return Object.assign(fetch, { [OWN_DEADLINE]: true }) as unknown as typeof globalThis.fetch;
+    return createRevocationClient({
+      baseUrl,
+      credentials: { clientId: 'id', clientSecret: 'secret' },
+      fetch: Object.assign(fetch, { [OWN_DEADLINE]: true }) as unknown as typeof globalThis.fetch,
+      ...options,
+    });
   };
 
   it('is handed each attempt’s deadline and no signal of the client’s own; its timeout is a TimeoutError, retried', async () => {
-    const inits: Init[] = [];
-    const client = createRevocationClient({
-      baseUrl,
-      credentials: { clientId: 'id', clientSecret: 'secret' },
-      fetch: ownDeadlineFetch(inits),
+    const inits: DeadlineInit[] = [];
+    const client = overOwnDeadlineFetch(inits, {
       timeoutMs: 40,
       retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1 },
     });
@@ -289,14 +293,8 @@ describe('a transport that keeps its own deadline (OWN_DEADLINE, as createNodeTr
   });
 
   it('is handed the caller’s own signal as it is, and the deadline still bounds the attempt', async () => {
-    const inits: Init[] = [];
-    const client = createRevocationClient({
-      baseUrl,
-      credentials: { clientId: 'id', clientSecret: 'secret' },
-      fetch: ownDeadlineFetch(inits),
-      timeoutMs: 30,
-      retry: false,
-    });
+    const inits: DeadlineInit[] = [];
+    const client = overOwnDeadlineFetch(inits, { timeoutMs: 30, retry: false });
     const controller = new AbortController();
     await expect(client.revoke('token-0123456789', { signal: controller.signal })).rejects.toBeInstanceOf(
       TimeoutError,
@@ -305,11 +303,8 @@ describe('a transport that keeps its own deadline (OWN_DEADLINE, as createNodeTr
   });
 
   it('is handed a deadline within what is left of the call’s budget', async () => {
-    const inits: Init[] = [];
-    const client = createRevocationClient({
-      baseUrl,
-      credentials: { clientId: 'id', clientSecret: 'secret' },
-      fetch: ownDeadlineFetch(inits),
+    const inits: DeadlineInit[] = [];
+    const client = overOwnDeadlineFetch(inits, {
       timeoutMs: 1_000,
       retry: { maxAttempts: 5, maxElapsedMs: 60, baseDelayMs: 1, maxDelayMs: 1 },
     });
