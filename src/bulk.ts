@@ -1,6 +1,7 @@
 import type { Clock } from './clock';
 import { DEFAULTS, LIMITS } from './defaults';
 import { fingerprintNow } from './fingerprint';
+import { onAbort } from './on-abort';
 import { PauseGate } from './pause-gate';
 import type { TokenTypeHint } from './raw';
 import type { RevocationOutcome, RevocationResult } from './results';
@@ -69,8 +70,8 @@ export function revokeInPool(
 /**
  * The pool. Finished outcomes wait in `finished` until the consumer takes them; a finished call or an
  * abort wakes the loop. Input is pulled only while in-flight and finished outcomes together leave room,
- * so memory stays bounded by `concurrency` whatever the input's size. Each call's signal follows the
- * caller's ({@link callSignals}), so the caller's signal holds one listener whatever the concurrency.
+ * so memory stays bounded by `concurrency` whatever the input's size. Every call listens to the caller's
+ * signal through {@link onAbort}, so that it holds one listener whatever the concurrency.
  */
 async function* pool(
   tokens: Iterable<TokenInput> | AsyncIterable<TokenInput>,
@@ -84,18 +85,11 @@ async function* pool(
     Symbol.asyncIterator in tokens ? tokens[Symbol.asyncIterator]() : tokens[Symbol.iterator]();
   const finished: RevocationOutcome[] = [];
   let running = 0;
-  const calls = callSignals(signal);
   const wakeups = createWakeups();
-  const onAbort = () => {
-    calls.abortAll();
-    wakeups.wake();
-  };
-  signal?.addEventListener('abort', onAbort, { once: true });
+  const stopListening = signal && onAbort(signal, wakeups.wake);
   const launch = (index: number, input: unknown) => {
-    const controller = calls.open();
     running++;
-    void settle(index, input, tokenTypeHint, controller?.signal, gate, dependencies).then((outcome) => {
-      calls.close(controller);
+    void settle(index, input, tokenTypeHint, signal, gate, dependencies).then((outcome) => {
       running--;
       finished.push(outcome);
       wakeups.wake();
@@ -128,31 +122,9 @@ async function* pool(
       else launch(nextIndex++, next.value);
     }
   } finally {
-    signal?.removeEventListener('abort', onAbort);
+    stopListening?.();
     if (!exhausted) await closeInput(iterator, pendingRead);
   }
-}
-
-/**
- * The signals of a pool's calls, each following the caller's: a controller per call while it runs, and
- * none at all without a caller's signal (on Node 20 a controller costs more than the call's own work).
- */
-function callSignals(signal: AbortSignal | undefined) {
-  const controllers = new Set<AbortController>();
-  return {
-    open(): AbortController | undefined {
-      if (!signal) return undefined;
-      const controller = new AbortController();
-      controllers.add(controller);
-      return controller;
-    },
-    close(controller: AbortController | undefined): void {
-      if (controller) controllers.delete(controller);
-    },
-    abortAll(): void {
-      for (const controller of controllers) controller.abort(signal?.reason);
-    },
-  };
 }
 
 const WOKEN = Symbol('woken');

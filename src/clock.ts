@@ -1,3 +1,4 @@
+import { onAbort } from './on-abort';
 import { clampTimer } from './race';
 
 /** A clock the client waits with; tests inject one to make backoff exact and instant. */
@@ -14,14 +15,15 @@ export const realClock: Clock = {
   sleep: (ms, signal) =>
     new Promise<void>((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
-      const onAbort = () => {
-        clearTimeout(timer);
-        reject(signal?.reason);
-      };
       const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
+        stopListening?.();
         resolve();
       }, clampTimer(ms));
-      signal?.addEventListener('abort', onAbort, { once: true });
+      const stopListening =
+        signal &&
+        onAbort(signal, () => {
+          clearTimeout(timer);
+          reject(signal.reason);
+        });
     }),
 };

@@ -1,4 +1,5 @@
 import { LIMITS } from './defaults';
+import { onAbort } from './on-abort';
 
 /** How {@link raceWithDeadline} bounds one piece of work. */
 interface RaceBounds {
@@ -33,22 +34,22 @@ export function raceWithDeadline<T>(
   return new Promise<T>((resolve, reject) => {
     const controller = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let stopListening: (() => void) | undefined;
     const settle = () => {
       if (timer !== undefined) clearTimeout(timer);
-      signal?.removeEventListener('abort', onCallerAbort);
+      stopListening?.();
     };
     const stop = (reason: unknown) => {
       settle();
       controller.abort(reason);
       reject(reason);
     };
-    const onCallerAbort = () => stop(signal?.reason);
     if (timeoutMs !== undefined) {
       const onTimeout =
         bounds.onTimeout ?? (() => new DOMException('The operation timed out', 'TimeoutError'));
       timer = setTimeout(() => stop(onTimeout()), clampTimer(timeoutMs));
     }
-    signal?.addEventListener('abort', onCallerAbort, { once: true });
+    if (signal) stopListening = onAbort(signal, () => stop(signal.reason));
     let running: Promise<T>;
     try {
       running = work(controller.signal);

@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import type { RevocationEvent } from '../index';
 
 /** The abort reason of the requests a stopping run cuts short: they were waiting, not on the wire. */
@@ -33,8 +32,6 @@ export class RunControl {
   /** `onStop` runs once, at the first stop: it stops reading input. */
   constructor(onStop: () => void) {
     this.signal = this.#abort.signal;
-    // Each call in flight listens to it: as many listeners as --concurrency, not a leak.
-    setMaxListeners(0, this.signal);
     this.#onStop = onStop;
   }
 

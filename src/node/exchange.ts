@@ -1,3 +1,4 @@
+import { onAbort } from '../on-abort';
 import type { RequestDeadline } from '../own-deadline';
 import { clampTimer } from '../race';
 
@@ -20,10 +21,9 @@ export class Exchange {
   #headers: Buffer[] = [];
   readonly #chunks: Buffer[] = [];
   #room: number;
-  readonly #signal: AbortSignal | undefined;
+  readonly #stopListening: (() => void) | undefined;
   readonly #resolve: (response: Response) => void;
   readonly #reject: (reason: unknown) => void;
-  readonly #onAbort = () => this.#stop(this.#signal?.reason);
   #timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
@@ -33,10 +33,9 @@ export class Exchange {
   ) {
     const { signal, deadline } = bounds;
     this.#room = bounds.maxBytes;
-    this.#signal = signal;
     this.#resolve = resolve;
     this.#reject = reject;
-    signal?.addEventListener('abort', this.#onAbort);
+    this.#stopListening = signal && onAbort(signal, () => this.#stop(signal.reason));
     if (deadline !== undefined) {
       this.#timer = setTimeout(() => this.#stop(deadline.onTimeout()), clampTimer(deadline.timeoutMs));
     }
@@ -91,7 +90,7 @@ export class Exchange {
   #settle(): boolean {
     if (this.#settled) return false;
     this.#settled = true;
-    this.#signal?.removeEventListener('abort', this.#onAbort);
+    this.#stopListening?.();
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     return true;
   }

@@ -1,3 +1,4 @@
+import { onAbort } from '../on-abort';
 import { PausedForCredentialsError } from './errors';
 import { Feed, messageOf } from './feed';
 import { pendingSummary } from './jobs';
@@ -150,13 +151,13 @@ export class Workers {
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
-        signal?.removeEventListener('abort', done);
+        stopListening?.();
         this.#wakers.delete(done);
         resolve();
       };
       const timer = setTimeout(done, ms);
       this.#wakers.add(done);
-      signal?.addEventListener('abort', done, { once: true });
+      const stopListening = signal && onAbort(signal, done);
     });
   }
 }

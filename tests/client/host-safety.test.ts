@@ -108,25 +108,55 @@ describe('revokeMany', () => {
     }
   });
 
-  it.each([
-    ['with', 'new AbortController().signal'],
-    ['without', 'undefined'],
-  ])('adds no MaxListenersExceededWarning %s a signal at concurrency 64', async (_label, signal) => {
+  /** Runs `body` in a child process with `client`, over global fetch or the Node transport, 20 ms a request. */
+  function runWithClient(transport: string, body: string) {
     server.handle((_request, response) => setTimeout(() => response.end(), 20));
-    const { code, stdout, stderr } = await runChildScript(
-      `
+    const fetch =
+      transport === 'global fetch'
+        ? 'undefined'
+        : '(await import(process.env.NODE_ENTRY)).createNodeTransport()';
+    const script = `
       const client = lib.createRevocationClient({
         baseUrl: process.env.BASE_URL,
         credentials: { clientId: 'id', clientSecret: 'secret' },
         timeoutMs: 20000,
+        fetch: ${fetch},
       });
-      const tokens = Array.from({ length: 256 }, (_, i) => 'token-' + i);
+      ${body}
+      process.exit(0);`;
+    const NODE_ENTRY = require.resolve('../../dist/node/index.js');
+    return runChildScript(script, { BASE_URL: server.baseUrl, NODE_ENTRY });
+  }
+
+  it.each([
+    { label: 'with', signal: 'new AbortController().signal', transport: 'global fetch' },
+    { label: 'without', signal: 'undefined', transport: 'global fetch' },
+    { label: 'with', signal: 'new AbortController().signal', transport: 'the Node transport' },
+  ])(
+    'adds no MaxListenersExceededWarning: revokeMany $label a signal at concurrency 64 over $transport',
+    async ({ signal, transport }) => {
+      const { code, stdout, stderr } = await runWithClient(
+        transport,
+        `const tokens = Array.from({ length: 256 }, (_, i) => 'token-' + i);
       let revoked = 0;
       for await (const outcome of client.revokeMany(tokens, { concurrency: 64, signal: ${signal} })) if (outcome.ok) revoked++;
-      console.log(revoked);
-    `,
-      { BASE_URL: server.baseUrl },
-    );
-    expect({ code, stdout: stdout.trim(), stderr }).toEqual({ code: 0, stdout: '256', stderr: '' });
-  });
+      console.log(revoked);`,
+      );
+      expect({ code, stdout: stdout.trim(), stderr }).toEqual({ code: 0, stdout: '256', stderr: '' });
+    },
+  );
+
+  it.each(['global fetch', 'the Node transport'])(
+    'adds no MaxListenersExceededWarning when 64 revoke calls at once share one signal, over %s',
+    async (transport) => {
+      const { code, stdout, stderr } = await runWithClient(
+        transport,
+        `const shutdown = new AbortController();
+      const tokens = Array.from({ length: 64 }, (_, i) => 'token-' + i);
+      const results = await Promise.all(tokens.map((token) => client.revoke(token, { signal: shutdown.signal })));
+      console.log(results.filter((result) => result.outcome === 'revoked').length);`,
+      );
+      expect({ code, stdout: stdout.trim(), stderr }).toEqual({ code: 0, stdout: '64', stderr: '' });
+    },
+  );
 });
