@@ -41,6 +41,30 @@ afterEach(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
+/**
+ * Keeps the one connection of a transport busy with `/first` for 200 ms while `abandon` gives up on a
+ * request queued behind it; then the freed connection serves `/third`, and the server never saw the
+ * abandoned request.
+ */
+async function abandonWhileQueued(abandon: (single: NodeTransport) => Promise<void>) {
+  const single = createNodeTransport({ maxSockets: 1 });
+  const seen: string[] = [];
+  handler = (request, _body, response) => {
+    seen.push(request.url ?? '');
+    setTimeout(() => response.end('done'), request.url === '/first' ? 200 : 0);
+  };
+  try {
+    const first = single(`${origin}/first`);
+    await new Promise((resolve) => setTimeout(resolve, 20)); // the only connection is now busy
+    await abandon(single);
+    expect(await (await first).text()).toBe('done');
+    expect(await (await single(`${origin}/third`)).text()).toBe('done');
+    expect(seen).toEqual(['/first', '/third']);
+  } finally {
+    await single.close();
+  }
+}
+
 describe('createNodeTransport', () => {
   it('sends method, headers and a string body, and returns status, headers and body', async () => {
     let seen: { method?: string; url?: string; headers?: IncomingMessage['headers']; body?: string } = {};
@@ -196,26 +220,13 @@ describe('createNodeTransport', () => {
   });
 
   it('never sends a request aborted while it was queued, once a connection frees', async () => {
-    const single = createNodeTransport({ maxSockets: 1 });
-    const seen: string[] = [];
-    handler = (request, _body, response) => {
-      seen.push(request.url ?? '');
-      setTimeout(() => response.end('done'), request.url === '/first' ? 200 : 0);
-    };
-    try {
-      const first = single(`${origin}/first`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    await abandonWhileQueued(async (single) => {
       const controller = new AbortController();
       const queued = single(`${origin}/abandoned`, { signal: controller.signal });
       await new Promise((resolve) => setTimeout(resolve, 20)); // queued behind the first
       controller.abort(new Error('abandoned'));
       await expect(queued).rejects.toThrow('abandoned');
-      expect(await (await first).text()).toBe('done');
-      expect(await (await single(`${origin}/third`)).text()).toBe('done');
-      expect(seen).toEqual(['/first', '/third']);
-    } finally {
-      await single.close();
-    }
+    });
   });
 
   it('leaves no listener on a signal shared by many requests once they are answered', async () => {
@@ -251,22 +262,9 @@ describe('createNodeTransport', () => {
     });
 
     it('never sends a request whose deadline passed while it was queued', async () => {
-      const single = createNodeTransport({ maxSockets: 1 });
-      const seen: string[] = [];
-      handler = (request, _body, response) => {
-        seen.push(request.url ?? '');
-        setTimeout(() => response.end('done'), request.url === '/first' ? 200 : 0);
-      };
-      try {
-        const first = single(`${origin}/first`);
-        await new Promise((resolve) => setTimeout(resolve, 20));
+      await abandonWhileQueued(async (single) => {
         await expect(single(`${origin}/late`, withDeadline(30))).rejects.toThrow('deadline passed');
-        expect(await (await first).text()).toBe('done');
-        expect(await (await single(`${origin}/third`)).text()).toBe('done');
-        expect(seen).toEqual(['/first', '/third']);
-      } finally {
-        await single.close();
-      }
+      });
     });
 
     it('leaves no timer behind once the answer is in', async () => {
