@@ -10,7 +10,7 @@
  * removal, warns past 10 listeners, and leaves a removed listener linked to its neighbours; on a
  * long-lived signal those stale links keep the objects of later requests alive through young-generation
  * collections, which then promote them (in-process revokeMany over the Node transport with a signal:
- * 0.78 MB promoted per scavenge instead of 0.21 MB, and 20-30% fewer tokens per second).
+ * 0.78 MB promoted per scavenge instead of 0.21 MB, and about 15% fewer tokens per second).
  *
  * @example
  * if (signal.aborted) return Promise.reject(signal.reason);
