@@ -8,8 +8,8 @@
  * `node:crypto` on the FIPS examples, on every length around the block boundaries and on random text.
  */
 export function sha256HexNow(text: string): string {
-  const message = padded(text);
-  digest(message, message.length);
+  const { message, length } = padded(text);
+  digest(message, length);
   let hex = '';
   for (let i = 0; i < 8; i++) {
     const word = state[i] as number;
@@ -108,9 +108,10 @@ function compress(hash: Int32Array): void {
 
 /**
  * The UTF-8 bytes of `text`, a 1 bit, zeros, and the length in bits as 64 bits: a whole number of
- * blocks (§5.1.1). Short inputs are written into the reused scratch buffer: no allocation per token.
+ * blocks (§5.1.1), the first `length` bytes of `message`. Short inputs are written into the reused
+ * scratch buffer: no allocation per token.
  */
-function padded(text: string): Uint8Array {
+function padded(text: string): { message: Uint8Array; length: number } {
   // UTF-8 takes at most 3 bytes per UTF-16 code unit.
   let buffer: Uint8Array;
   let length: number;
@@ -128,11 +129,18 @@ function padded(text: string): Uint8Array {
     buffer = grown;
   } else buffer.fill(0, length, total);
   buffer[length] = 0x80;
-  const view = new DataView(buffer.buffer, buffer.byteOffset, total);
   const bits = length * 8;
-  view.setUint32(total - 8, Math.floor(bits / 2 ** 32));
-  view.setUint32(total - 4, bits >>> 0);
-  return buffer.subarray(0, total);
+  writeUint32(buffer, total - 8, Math.floor(bits / 2 ** 32));
+  writeUint32(buffer, total - 4, bits >>> 0);
+  return { message: buffer, length: total };
+}
+
+/** Writes `word` big-endian at `offset`. */
+function writeUint32(bytes: Uint8Array, offset: number, word: number): void {
+  bytes[offset] = word >>> 24;
+  bytes[offset + 1] = (word >>> 16) & 0xff;
+  bytes[offset + 2] = (word >>> 8) & 0xff;
+  bytes[offset + 3] = word & 0xff;
 }
 
 function rotr(word: number, bits: number): number {
