@@ -4,7 +4,9 @@
  * then hands each request its deadline in `init[OWN_DEADLINE]` instead of racing it with a timer and an
  * `AbortController` of its own (on Node 20 an AbortController per attempt costs about 5 µs and garbage,
  * a measurable share of a request over a fast transport). The caller's `signal`, when there is one,
- * still goes to the transport as `init.signal`.
+ * still goes to the transport as `init.signal`. A 2xx status is the answer of a revocation: once one has
+ * arrived, such a transport resolves with it even if the deadline passes, or the connection fails,
+ * while its body is still being read (with what was read of it, the connection closed).
  */
 export const OWN_DEADLINE: unique symbol = Symbol.for('digilocker-revocation.own-deadline');
 

@@ -11,7 +11,9 @@ const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
  * that the connection is aborted rather than read to the end), with `TypeError('fetch failed', { cause
  * })` on a network failure, or with `signal.reason` the moment the signal aborts, even while the request
  * still waits for a connection or a TLS handshake (undici is told to drop it as soon as it can), and
- * with the deadline's reason when its time passes first, in the same way.
+ * with the deadline's reason when its time passes first, in the same way; but a request with a deadline
+ * that has received a 2xx status resolves with it (see `#endEarly`). A status or reason phrase no
+ * Response can hold (600, a non-Latin-1 phrase) fails it as a network failure.
  */
 export class Exchange {
   #abort: ((reason: Error) => void) | undefined;
@@ -25,6 +27,8 @@ export class Exchange {
   readonly #resolve: (response: Response) => void;
   readonly #reject: (reason: unknown) => void;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** True for a request with a deadline (the revocation client's): a 2xx status is its answer. */
+  #keepsAnswer = false;
 
   constructor(
     bounds: { maxBytes: number; signal: AbortSignal | undefined; deadline: RequestDeadline | undefined },
@@ -37,7 +41,8 @@ export class Exchange {
     this.#reject = reject;
     this.#stopListening = signal && onAbort(signal, () => this.#stop(signal.reason));
     if (deadline !== undefined) {
-      this.#timer = setTimeout(() => this.#stop(deadline.onTimeout()), clampTimer(deadline.timeoutMs));
+      this.#keepsAnswer = true;
+      this.#timer = setTimeout(() => this.#endEarly(deadline.onTimeout()), clampTimer(deadline.timeoutMs));
     }
   }
 
@@ -72,12 +77,40 @@ export class Exchange {
   }
 
   onError(error: Error): void {
-    this.#stop(new TypeError('fetch failed', { cause: error }));
+    this.#endEarly(new TypeError('fetch failed', { cause: error }));
+  }
+
+  /**
+   * The deadline passed or the connection failed before the response was complete. For the revocation
+   * client (a request with a deadline) a 2xx status already received is the answer: it resolves with
+   * what was read of the body, and the connection is closed; otherwise the exchange fails with `reason`.
+   */
+  #endEarly(reason: unknown): void {
+    if (this.#keepsAnswer && this.#status >= 200 && this.#status <= 299) {
+      this.#answer();
+      this.#abort?.(new Error('The rest of the response body is not needed; the connection is closed'));
+    } else {
+      this.#stop(reason);
+    }
   }
 
   #answer(): void {
-    if (this.#settle())
-      this.#resolve(toResponse(this.#status, this.#statusText, this.#headers, this.#chunks));
+    if (this.#settled) return;
+    let response: Response;
+    try {
+      response = toResponse(this.#status, this.#statusText, this.#headers, this.#chunks);
+    } catch {
+      try {
+        // A reason phrase a Response refuses (a control character, say) is dropped: it means nothing.
+        response = toResponse(this.#status, '', this.#headers, this.#chunks);
+      } catch (error) {
+        // A status past 599: no Response can hold it.
+        this.#stop(new TypeError('fetch failed', { cause: error }));
+        return;
+      }
+    }
+    this.#settle();
+    this.#resolve(response);
   }
 
   #stop(reason: unknown): void {

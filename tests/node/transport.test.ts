@@ -4,7 +4,7 @@ import { getEventListeners, once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net';
 import { createNodeTransport, type NodeTransport } from '../../src/node';
-import { OWN_DEADLINE, type RequestDeadline } from '../../src/own-deadline';
+import { type DeadlineInit, OWN_DEADLINE, type RequestDeadline } from '../../src/own-deadline';
 
 type Handler = (request: IncomingMessage, body: string, response: ServerResponse) => void;
 
@@ -306,6 +306,50 @@ describe('createNodeTransport', () => {
     const pending = transport(`${origin}/`, { signal: controller.signal });
     setTimeout(() => controller.abort(new Error('slow body')), 50);
     await expect(pending).rejects.toThrow('slow body');
+  });
+
+  it.each([
+    ['a reason phrase in Latin-1', Buffer.from('HTTP/1.1 200 Caf\xe9', 'latin1'), 200],
+    ['a reason phrase in UTF-8', Buffer.from('HTTP/1.1 200 OK \u2713'), 200],
+    ['a control character in the reason phrase', Buffer.from('HTTP/1.1 200 \x01bad'), 200],
+    ['status 600', Buffer.from('HTTP/1.1 600 X'), 'fetch failed'],
+    ['status 999', Buffer.from('HTTP/1.1 999 Request denied'), 'fetch failed'],
+  ])('settles on a status line no Response takes as it is (%s)', async (_, statusLine, expected) => {
+    const raw = createNetServer((socket) => {
+      socket.on('error', () => {});
+      socket.once('data', () =>
+        socket.end(Buffer.concat([statusLine, Buffer.from('\r\nContent-Length: 0\r\n\r\n')])),
+      );
+    });
+    raw.listen(0, '127.0.0.1');
+    await once(raw, 'listening');
+    const { port } = raw.address() as AddressInfo;
+    try {
+      const settled = await transport(`http://127.0.0.1:${port}/`, { method: 'POST', body: 'x' }).then(
+        (response) => response.status,
+        (error: Error) => error.message,
+      );
+      expect(settled).toBe(expected);
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('with a deadline, answers a 2xx whose body is still arriving when it passes, and closes the connection', async () => {
+    handler = (request, _body, response) => {
+      response.writeHead(request.url === '/ok' ? 200 : 500);
+      response.write('partial'); // and never ends
+    };
+    const deadline = (): DeadlineInit => ({
+      method: 'POST',
+      body: 'x',
+      [OWN_DEADLINE]: { timeoutMs: 100, onTimeout: () => new Error('deadline passed') },
+    });
+    const response = await transport(`${origin}/ok`, deadline());
+    expect(response.status).toBe(200);
+    const [socket] = sockets;
+    await once(socket as Socket, 'close');
+    await expect(transport(`${origin}/error`, deadline())).rejects.toThrow('deadline passed');
   });
 
   it('fails like fetch when the connection is refused, with the system error as the cause', async () => {
