@@ -42,21 +42,30 @@ export type AttemptResult =
  */
 export async function sendAttempt(request: AttemptRequest): Promise<AttemptResult> {
   const { timeoutMs, signal } = request;
+  const answered: Answered = { success: undefined };
   try {
-    if (request.ownDeadline) return await exchange(request, signal, { timeoutMs, onTimeout });
-    return await raceWithDeadline((attemptSignal) => exchange(request, attemptSignal), {
+    if (request.ownDeadline) return await exchange(request, answered, signal, { timeoutMs, onTimeout });
+    return await raceWithDeadline((attemptSignal) => exchange(request, answered, attemptSignal), {
       timeoutMs,
       signal,
       onTimeout,
     });
   } catch (error) {
     if (signal?.aborted) throw signal.reason;
+    // A 2xx is the answer, even when the attempt's time ran out while its (unneeded) body was read.
+    if (answered.success) return answered.success;
     return failureOf(error, request);
   }
 }
 
+/** The 2xx answer of an attempt, known as soon as its status arrives. */
+interface Answered {
+  success: { status: number; body: undefined; retryAfterMs: undefined } | undefined;
+}
+
 async function exchange(
   request: AttemptRequest,
+  answered: Answered,
   signal: AbortSignal | undefined,
   deadline?: RequestDeadline,
 ) {
@@ -67,12 +76,19 @@ async function exchange(
     signal,
     deadline,
   });
-  // A 2xx body is not needed, but reading (at most the cap of) it lets the connection be reused.
-  if (response.ok) await readCappedText((data as ReadableStream<Uint8Array> | undefined) ?? null);
   const { status } = response;
+  if (response.ok) {
+    answered.success = { status, body: undefined, retryAfterMs: undefined };
+    // The body is not needed, but reading (at most the cap of) it lets the connection be reused; a
+    // failure while reading it changes nothing.
+    await readCappedText((data as ReadableStream<Uint8Array> | undefined) ?? null).catch(ignore);
+    return answered.success;
+  }
   const retryAfter = isRetryableStatus(status) ? response.headers.get('retry-after') : null;
   return { status, body: error, retryAfterMs: parseRetryAfter(retryAfter, Date.now()) };
 }
+
+function ignore(): void {}
 
 /** The reason our own timer abandons an attempt with. */
 class AttemptTimedOut extends Error {}

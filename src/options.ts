@@ -97,7 +97,8 @@ export interface RevocationClientOptions {
    */
   retry?: false | RetryOptions;
   /**
-   * The time limit of one attempt, from sending the request to reading the whole response.
+   * The time limit of one attempt, from sending the request to reading the response (at most 64 KiB of
+   * its body). A 2xx status that arrived in time is the answer, even if its body is still arriving.
    * @default 10000
    */
   timeoutMs?: number;

@@ -33,19 +33,22 @@ export async function readCappedText(
 
 /**
  * The response as openapi-fetch may read it whole: unchanged when its declared length is within the
- * cap (fetch enforces a declared length), otherwise a copy holding at most `maxBytes` of its body.
+ * cap (fetch enforces a declared length) and it is not compressed (fetch decompresses, so a small
+ * declared length may hide any size), otherwise a copy holding at most `maxBytes` of its body.
  */
 export async function withCappedBody(response: Response, maxBytes = LIMITS.maxResponseBodyBytes) {
-  const declared = response.headers.get('content-length');
-  if (declared !== null && /^\d+$/.test(declared) && Number(declared) <= maxBytes) return response;
+  const { headers } = response;
+  const declared = headers.get('content-length');
+  const encoded = headers.has('content-encoding');
+  if (!encoded && declared !== null && /^\d+$/.test(declared) && Number(declared) <= maxBytes)
+    return response;
   const text = await readCappedText(response.body, maxBytes);
-  const headers = new Headers(response.headers);
-  headers.delete('content-length');
-  headers.delete('transfer-encoding');
+  const copied = new Headers(headers);
+  for (const name of ['content-length', 'content-encoding', 'transfer-encoding']) copied.delete(name);
   return new Response(NULL_BODY_STATUSES.has(response.status) || text === '' ? null : text, {
     status: response.status,
     statusText: response.statusText,
-    headers,
+    headers: copied,
   });
 }
 

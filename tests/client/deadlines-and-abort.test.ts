@@ -85,12 +85,15 @@ describe.each([
     await closed;
   });
 
-  it('counts a slow body against the timeout', async () => {
-    handler = (_request, response) => {
-      response.writeHead(200);
+  it('counts a slow error body against the timeout, and ends a slow 2xx body at it as revoked', async () => {
+    handler = (_request, response, count) => {
+      response.writeHead(count === 1 ? 400 : 200);
       response.write('{'); // and the rest never comes
     };
-    await expect(client({ retry: false }).revoke('token-0123456789')).rejects.toBeInstanceOf(TimeoutError);
+    const slowError = client({ retry: false }).revoke('token-0123456789');
+    await expect(slowError).rejects.toBeInstanceOf(TimeoutError);
+    const slowSuccess = client({ retry: false }).revoke('token-0123456789');
+    await expect(slowSuccess).resolves.toMatchObject({ outcome: 'revoked', status: 200 });
   });
 
   it('retries a connection dropped after the request was sent, and then succeeds', async () => {

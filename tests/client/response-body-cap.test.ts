@@ -2,6 +2,7 @@
 // reading and releases the connection, on global fetch and on the Node transport alike. A huge error
 // body costs no memory and is never a reason to retry; an endless 200 body does not hold the call.
 import type { ServerResponse } from 'node:http';
+import { brotliCompressSync } from 'node:zlib';
 import {
   createRevocationClient,
   InvalidTokenError,
@@ -32,6 +33,13 @@ function stream(response: ServerResponse, fill: string, totalBytes = Number.POSI
     sent = totalBytes;
   });
   pump();
+}
+
+/** A brotli body of a few hundred bytes that inflates to 160 MiB of spaces (made once). */
+let compressedBomb: Buffer | undefined;
+function bomb(): Buffer {
+  compressedBomb ??= brotliCompressSync(Buffer.alloc(160 * 2 ** 20, ' '));
+  return compressedBomb;
 }
 
 describe.each([
@@ -90,6 +98,44 @@ describe.each([
     const result = await client().revoke('tok');
     expect(result).toMatchObject({ outcome: 'revoked', status: 200, attempts: 1 });
     expect(performance.now() - started).toBeLessThan(5000);
+  });
+
+  it('confirms a 200 whose body trickles past the attempt deadline, with one request', async () => {
+    server.handle((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      const drip = setInterval(() => response.write(' '), 20); // never ends
+      response.on('close', () => clearInterval(drip));
+    });
+    const events: string[] = [];
+    const result = await client({ timeoutMs: 200, onEvent: (event) => events.push(event.type) }).revoke(
+      'tok',
+    );
+    expect(result).toMatchObject({ outcome: 'revoked', confirmed: true, status: 200, attempts: 1 });
+    expect(server.requests).toHaveLength(1);
+    expect(events).toEqual(['request', 'response']);
+  });
+
+  it('reads no more than the cap of a small compressed error body that inflates to 160 MiB', async () => {
+    const compressed = bomb();
+    server.handle((_request, response) => {
+      response.writeHead(400, {
+        'content-type': 'application/json',
+        'content-encoding': 'br',
+        'content-length': String(compressed.length),
+      });
+      response.end(compressed);
+    });
+    global.gc?.();
+    const before = process.memoryUsage();
+    const error = await client()
+      .revoke('tok')
+      .catch((e: unknown) => e);
+    const after = process.memoryUsage();
+    expect(compressed.length).toBeLessThan(LIMITS.maxResponseBodyBytes);
+    expect(error).toBeInstanceOf(UnexpectedResponseError);
+    expect(error).toMatchObject({ status: 400, attempts: 1 });
+    const growth = after.rss - before.rss + (after.arrayBuffers - before.arrayBuffers);
+    expect(growth).toBeLessThan(100 * 2 ** 20);
   });
 
   it('still understands an OAuth error that fits in the cap', async () => {
