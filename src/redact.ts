@@ -2,18 +2,22 @@
 export const REDACTED = '[REDACTED]';
 
 /**
- * Returns a function that replaces every occurrence of the given secrets in a text, in every form a
- * server could echo them: as given; percent-encoded and form-encoded, with upper- or lower-case hex;
- * base64 (of the UTF-8 bytes); and JSON-escaped (`"` and `\` escaped, and with `/` and non-ASCII escaped
- * as PHP's `json_encode` does). Used on text from the server before it is stored in an error, and on
- * everything the CLI prints.
+ * The shortest partial base64 form (see {@link echoForms}) that is redacted: a shorter run of base64
+ * characters could match ordinary text.
+ */
+export const MIN_PARTIAL_BASE64 = 16;
+
+/**
+ * Returns a function that replaces every occurrence of the given secrets in a text, in each of their
+ * {@link echoForms}, the longest forms first (so that a secret containing another is replaced whole).
+ * Absent and empty secrets are ignored. Used on text from the server before it is stored in an error,
+ * and on everything the CLI prints.
  */
 export function createRedactor(secrets: ReadonlyArray<string | undefined>): (text: string) => string {
   const forms = new Set<string>();
   for (const secret of secrets) {
-    if (secret) for (const form of encodedForms(secret)) forms.add(form);
+    if (secret) for (const form of echoForms(secret)) forms.add(form);
   }
-  // Longest first, so that a secret containing another is replaced whole.
   const ordered = [...forms].sort((a, b) => b.length - a.length);
   return (text) => {
     let result = text;
@@ -24,26 +28,79 @@ export function createRedactor(secrets: ReadonlyArray<string | undefined>): (tex
   };
 }
 
-/** The forms in which `secret` may come back. */
-function encodedForms(secret: string): string[] {
+/**
+ * Every form in which a server could echo `secret` back, each once (none for an empty secret):
+ * - as given;
+ * - percent-encoded as `encodeURIComponent` does, form-encoded as `URLSearchParams` does (space as
+ *   `+`, `~` encoded), and strictly percent-encoded as PHP's `rawurlencode` and `urlencode` do (all but
+ *   `A-Z a-z 0-9 - . _ ~` encoded; the same with `~` encoded too; space as `%20` or `+`), each with
+ *   upper- or lower-case hex;
+ * - JSON-escaped (`"` and `\` escaped), and also with `/` and non-ASCII escaped as PHP's
+ *   `json_encode` does;
+ * - for the UTF-8 bytes of the secret as given, percent-encoded and form-encoded (as it is in a request
+ *   body): hex (lower and upper case); base64 and base64url, padded and unpadded; and the part of the
+ *   base64 (and base64url) of a longer text containing those bytes at any offset that the bytes alone
+ *   determine (for an offset of 0, 1 or 2 modulo 3), when it has at least {@link MIN_PARTIAL_BASE64}
+ *   characters.
+ */
+export function echoForms(secret: string): string[] {
+  if (secret === '') return [];
   const percent = encodeURIComponent(secret);
   const form = new URLSearchParams([['', secret]]).toString().slice(1);
   const json = JSON.stringify(secret).slice(1, -1);
   const phpJson = json.replace(/\//g, '\\/').replace(/[\u0080-\uffff]/g, unicodeEscape);
-  return [secret, percent, lowerHex(percent), form, lowerHex(form), base64(secret), json, phpJson];
+  const forms = [secret, json, phpJson];
+  for (const encoded of [percent, form, ...strictPercentForms(percent)]) {
+    forms.push(encoded, lowerHex(encoded));
+  }
+  for (const text of new Set([secret, percent, form])) forms.push(...byteForms(text));
+  return [...new Set(forms)];
+}
+
+/** `encodeURIComponent`'s output with `!'()*` encoded too, and also `~`; each with space as `+`. */
+function strictPercentForms(percent: string): string[] {
+  const keepingTilde = percent.replace(/[!'()*]/g, percentEscape);
+  const encodingTilde = keepingTilde.replace(/~/g, percentEscape);
+  return [keepingTilde, encodingTilde].flatMap((strict) => [strict, strict.replace(/%20/g, '+')]);
+}
+
+/** Hex, base64, base64url and the partial base64 forms of the UTF-8 bytes of `text`. */
+function byteForms(text: string): string[] {
+  const bytes = new TextEncoder().encode(text);
+  const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+  const padded = base64(bytes, 0);
+  const base64s = [padded, padded.replace(/=+$/, '')];
+  // Behind 0, 1 or 2 other bytes, the first 0, 2 or 3 characters mix in their bits; only complete
+  // groups of 4 characters are determined by the bytes alone at the end.
+  for (const offset of [0, 1, 2]) {
+    const partial = base64(bytes, offset).slice(
+      [0, 2, 3][offset],
+      Math.floor((offset + bytes.length) / 3) * 4,
+    );
+    if (partial.length >= MIN_PARTIAL_BASE64) base64s.push(partial);
+  }
+  return [hex, hex.toUpperCase(), ...base64s, ...base64s.map(toBase64url)];
+}
+
+/** Standard padded base64 of `bytes` behind `offset` zero bytes. */
+function base64(bytes: Uint8Array, offset: number): string {
+  let binary = '\0'.repeat(offset);
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+function toBase64url(base64: string): string {
+  return base64.replace(/\+/g, '-').replace(/\//g, '_');
 }
 
 function lowerHex(encoded: string): string {
   return encoded.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase());
 }
 
-function unicodeEscape(character: string): string {
-  return `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`;
+function percentEscape(character: string): string {
+  return `%${character.charCodeAt(0).toString(16).toUpperCase()}`;
 }
 
-/** Standard base64 of the UTF-8 bytes. */
-function base64(text: string): string {
-  let binary = '';
-  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
-  return btoa(binary);
+function unicodeEscape(character: string): string {
+  return `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }

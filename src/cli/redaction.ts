@@ -4,38 +4,19 @@ import { createRedactor, REDACTED } from '../redact';
 export type ValueKind = 'path' | 'word';
 
 /**
- * Every form in which a value could be echoed back: as it is, percent- and form-encoded (hex in
- * either case), standard base64, and escaped inside a JSON string.
+ * A redactor of the given secrets in each of their echo forms: the core's {@link createRedactor}, whose
+ * `echoForms` (src/redact.ts) list the forms.
  */
-export function echoForms(value: string): string[] {
-  const lowerHex = (text: string) => text.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase());
-  const percent = encodeURIComponent(value);
-  const form = new URLSearchParams([['', value]]).toString().slice(1);
-  return [
-    value,
-    percent,
-    lowerHex(percent),
-    form,
-    lowerHex(form),
-    Buffer.from(value).toString('base64'),
-    JSON.stringify(value).slice(1, -1),
-  ];
-}
-
-/** A redactor of the given secrets in each of their {@link echoForms}. */
 export function secretsRedactor(secrets: ReadonlyArray<string | undefined>): (text: string) => string {
-  return createRedactor(secrets.flatMap((secret) => (secret ? echoForms(secret) : [])));
+  return createRedactor(secrets);
 }
 
 /**
- * Redacts one value's {@link echoForms} from a text: the cheap form of {@link secretsRedactor} for a
- * value seen once (a token's error message), which builds no redactor.
+ * Redacts one value's echo forms (the core's `echoForms`) from a text: for a value seen once (a
+ * token's error message), whose redactor is used once and not kept.
  */
 export function redactEchoes(text: string, value: string): string {
-  let result = text;
-  for (const form of echoForms(value).sort((a, b) => b.length - a.length))
-    if (form !== '' && result.includes(form)) result = result.split(form).join(REDACTED);
-  return result;
+  return createRedactor([value])(text);
 }
 
 const OPTION_NAME = /^(--[a-z]+(-[a-z]+)*|-[a-zA-Z])$/;

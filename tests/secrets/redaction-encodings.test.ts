@@ -1,14 +1,17 @@
 // A server may echo a token or secret in any encoding. Beside the raw, upper-case percent- and
-// form-encoded forms, the client redacts lower-case percent-encoding (`abc%2bdef`), the standard base64
-// of a bare token, secret or bearer, and a JSON-escaped echo of a token with `"` or `\`, wherever the
-// other forms are redacted: message, toJSON, stack, util.inspect and events.
+// form-encoded forms, the client redacts lower-case percent-encoding (`abc%2bdef`), the strict
+// percent-encoding of PHP's `urlencode` and `rawurlencode` (`*` as `%2A`, `~` kept or `%7E`, space as
+// `+` or `%20`), the base64 and base64url, padded or not, and the hex of a bare token, secret or
+// bearer, and a JSON-escaped echo of a token with `"` or `\`, wherever the other forms are redacted:
+// message, toJSON, stack, util.inspect and events. (Base64 of a longer text that embeds the secret:
+// redaction-partial-base64.test.ts.)
 import { inspect } from 'node:util';
 import { createRevocationClient, type RevocationClientOptions, type RevocationEvent } from '../../src';
 import { createRedactor, REDACTED } from '../../src/redact';
 import { useLocalServer } from '../support/local-server';
 
 const TOKEN = 'CANARY+tok"en\\9f/é';
-const SECRET = 'CANARY+sec/ret=77';
+const SECRET = 'CANARY+sec/ret=77*(~) !';
 const BEARER = 'CANARY+bearer/41';
 
 const lowerPercent = (text: string) =>
@@ -19,6 +22,23 @@ const lowerForm = (text: string) =>
     .slice(1)
     .replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase());
 const base64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
+const base64url = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
+const hex = (text: string) => Buffer.from(text, 'utf8').toString('hex');
+/** Percent-encoding of every UTF-8 byte but `A-Z a-z 0-9 - . _` (and `~` when kept), space as `space`. */
+const strictPercent = (text: string, keep: RegExp, space: string, hexCase: (hex: string) => string) =>
+  Array.from(Buffer.from(text, 'utf8'), (byte) => {
+    const character = String.fromCharCode(byte);
+    if (byte < 0x80 && keep.test(character)) return character;
+    return character === ' ' ? space : `%${hexCase(byte.toString(16).toUpperCase().padStart(2, '0'))}`;
+  }).join('');
+const strictPercentForms = (text: string) =>
+  [/[A-Za-z0-9._~-]/, /[A-Za-z0-9._-]/].flatMap((keep) =>
+    ['%20', '+'].flatMap((space) =>
+      [(h: string) => h, (h: string) => h.toLowerCase()].map((hexCase) =>
+        strictPercent(text, keep, space, hexCase),
+      ),
+    ),
+  );
 const jsonEscaped = (text: string) => JSON.stringify(text).slice(1, -1);
 const phpJsonEscaped = (text: string) =>
   jsonEscaped(text)
@@ -30,10 +50,16 @@ const formsOf = (value: string) => [
   lowerPercent(value),
   lowerForm(value),
   base64(value),
+  base64(value).replace(/=+$/, ''),
+  base64url(value),
+  `${base64url(value)}${'='.repeat((4 - (base64url(value).length % 4)) % 4)}`,
+  hex(value),
+  hex(value).toUpperCase(),
+  ...strictPercentForms(value),
   jsonEscaped(value),
   phpJsonEscaped(value),
 ];
-const FORMS = [TOKEN, SECRET, BEARER].flatMap(formsOf);
+const FORMS = [...new Set([TOKEN, SECRET, BEARER].flatMap(formsOf))];
 
 describe('createRedactor', () => {
   it.each(FORMS.map((form) => [form]))('redacts %s', (form) => {
