@@ -1,6 +1,12 @@
 import { type AttemptResult, sendAttempt } from './attempt';
-import type { Authenticator } from './auth';
-import { isRevocationError, RateLimitedError, type RevocationError, TimeoutError } from './errors';
+import { AccessTokenFunctionFailed, type Authenticator } from './auth';
+import {
+  InvalidClientError,
+  isRevocationError,
+  RateLimitedError,
+  type RevocationError,
+  TimeoutError,
+} from './errors';
 import type { EventSink } from './events';
 import type { NormalizedOptions } from './normalize-options';
 import type { PauseGate } from './pause-gate';
@@ -219,8 +225,12 @@ async function authorize(
       onTimeout: () => budgetSpent(attempts),
     });
   } catch (error) {
-    if (isRevocationError(error) && !call.signal?.aborted) report(call, context, error);
-    throw error;
+    const failure =
+      error instanceof AccessTokenFunctionFailed
+        ? new InvalidClientError(error.message, { attempts, retryable: true, cause: error.cause })
+        : error;
+    if (isRevocationError(failure) && !call.signal?.aborted) report(call, context, failure);
+    throw failure;
   }
 }
 

@@ -1,6 +1,7 @@
+import { isRevocationError } from './errors';
 import type { NormalizedOptions } from './normalize-options';
 import type { AccessTokenContext } from './options';
-import { assertPlainCredential } from './validate';
+import { assertBearerToken } from './validate';
 
 /**
  * How one client authenticates its revocation requests, decided once from its options: a fixed
@@ -58,6 +59,12 @@ export function credentialSecrets(clientSecret: string, basicHeader: string): st
 }
 
 /**
+ * The access-token function threw or rejected with something other than a revocation error (a vault
+ * outage, say); the attempt loop reports it as an `InvalidClientError` with this cause.
+ */
+export class AccessTokenFunctionFailed extends Error {}
+
+/**
  * The client credentials behind each access-token provider of this package, so that a client using one
  * can redact them from what the revoke endpoint says, although it never sends them itself.
  */
@@ -80,8 +87,16 @@ function bearerFromFunction(
         signal,
       };
       forceRefresh = false;
-      const token = await source(context);
-      assertPlainCredential('the access token returned by the accessToken function', token);
+      let token: string;
+      try {
+        token = await source(context);
+      } catch (error) {
+        if (isRevocationError(error)) throw error;
+        throw new AccessTokenFunctionFailed('The accessToken function failed; no request was sent', {
+          cause: error,
+        });
+      }
+      assertBearerToken('the access token returned by the accessToken function', token);
       // Remember (a bounded number of) tokens sent, for redaction of what the server says back.
       if (sent.size > 16) sent.clear();
       sent.add(token);

@@ -201,7 +201,7 @@ const MESSAGES: Record<RevocationErrorCode, string> = {
 
 /**
  * Maps a non-2xx response to the error class of its code (decided by the retry policy's
- * {@link codeOfStatus}). Text from the server is redacted and capped before it is stored.
+ * {@link codeOfStatus}). Text from the server is redacted, made printable and capped before it is stored.
  */
 export function errorFromResponse(failure: FailedResponse): RevocationError {
   const { status, attempts, retryAfterMs } = failure;
@@ -218,11 +218,11 @@ export function errorFromResponse(failure: FailedResponse): RevocationError {
     oauthError:
       error === undefined || OAUTH_ERROR_CODES.has(error)
         ? error
-        : failure.redact(error).slice(0, LIMITS.maxOAuthErrorLength),
+        : serverText(error, failure.redact, LIMITS.maxOAuthErrorLength),
     oauthErrorDescription:
       description === undefined
         ? undefined
-        : failure.redact(description).slice(0, LIMITS.maxOAuthErrorDescriptionLength),
+        : serverText(description, failure.redact, LIMITS.maxOAuthErrorDescriptionLength),
   };
   const said = details.oauthError
     ? ` (${details.oauthError}${details.oauthErrorDescription ? `: ${details.oauthErrorDescription}` : ''})`
@@ -232,6 +232,19 @@ export function errorFromResponse(failure: FailedResponse): RevocationError {
       ? `DigiLocker answered ${status} with an error body that is not an OAuth error`
       : `${MESSAGES[code]} ${status}${said}`;
   return new CLASSES_BY_CODE[code](message, details);
+}
+
+/**
+ * Characters that would act on a terminal or a log line rather than be shown: C0 and C1 controls
+ * (escape sequences, line breaks that forge log lines), DEL, and the bidirectional overrides and
+ * isolates that reorder what is displayed.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/** Text from the server as an error stores it: secrets redacted, unprintable characters as U+FFFD, capped. */
+function serverText(text: string, redact: (text: string) => string, maxLength: number): string {
+  return redact(text).replace(UNPRINTABLE, '\ufffd').slice(0, maxLength);
 }
 
 /**

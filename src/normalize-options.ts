@@ -11,6 +11,7 @@ import type {
 import { VERSION } from './options';
 import type { BodyEncoding } from './raw';
 import {
+  assertBearerToken,
   assertPlainCredential,
   endpointUrl,
   integerInRange,
@@ -131,7 +132,7 @@ function normalizeAuthentication(options: RevocationClientOptions) {
       accessToken: undefined,
     };
   }
-  if (typeof accessToken !== 'function') assertPlainCredential('accessToken', accessToken);
+  if (typeof accessToken !== 'function') assertBearerToken('accessToken', accessToken);
   return { credentials: undefined, accessToken };
 }
 
@@ -152,7 +153,7 @@ function normalizeRetry(retry: RevocationClientOptions['retry']): Required<Retry
   if (retry === undefined) return DEFAULT_RETRY;
   if (retry === null || typeof retry !== 'object') throw new TypeError('retry must be false or an object');
   for (const key of Object.keys(retry)) {
-    if (!(key in DEFAULT_RETRY)) throw new TypeError(`Unknown option "retry.${key.slice(0, 40)}"`);
+    if (!Object.hasOwn(DEFAULT_RETRY, key)) throw new TypeError(`Unknown option "retry.${key.slice(0, 40)}"`);
   }
   const { maxAttempts, baseDelayMs, maxDelayMs, maxElapsedMs } = DEFAULT_RETRY;
   return {

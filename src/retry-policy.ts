@@ -51,17 +51,25 @@ export function backoffDelay(
   return Math.floor(random() * ceiling);
 }
 
+/** The latest time a `Date` can hold, in epoch milliseconds. */
+const LATEST_DATE_MS = 8.64e15;
+/** IMF-fixdate, the obsolete RFC 850 date and asctime's, as RFC 9110 section 5.6.7 lists them. */
+const HTTP_DATE =
+  /^(?:[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT|[A-Za-z]{6,9}, \d{2}-[A-Za-z]{3}-\d{2} \d{2}:\d{2}:\d{2} GMT|[A-Za-z]{3} [A-Za-z]{3} [ \d]\d \d{2}:\d{2}:\d{2} \d{4})$/;
+
 /**
- * A Retry-After header as milliseconds from `now` (epoch milliseconds): delta-seconds or an HTTP-date;
- * undefined when absent or unreadable. A date in the past means no wait. Never above
- * `Number.MAX_SAFE_INTEGER`, so that it stays a finite, comparable number.
+ * A Retry-After header as milliseconds from `now` (epoch milliseconds): delta-seconds or an HTTP-date
+ * in one of the three forms of RFC 9110 (`Sun, 06 Nov 1994 08:49:37 GMT`, `Sunday, 06-Nov-94 08:49:37
+ * GMT`, `Sun Nov  6 08:49:37 1994`); undefined when absent or unreadable. A date in the past means no
+ * wait. Never past the latest date a `Date` can hold, so that `new Date(now + ms)` always works.
  */
 export function parseRetryAfter(value: string | null | undefined, now: number): number | undefined {
   if (value == null) return undefined;
   const text = value.trim();
-  if (/^\d+$/.test(text)) return Math.min(Number(text) * 1000, Number.MAX_SAFE_INTEGER);
-  if (!/[a-z]/i.test(text)) return undefined;
-  const date = Date.parse(text);
+  if (/^\d+$/.test(text)) return Math.min(Number(text) * 1000, LATEST_DATE_MS - now);
+  if (!HTTP_DATE.test(text)) return undefined;
+  // asctime's form names no zone, and Date.parse would read it as local time: it is GMT.
+  const date = Date.parse(text.endsWith('GMT') ? text : `${text} GMT`);
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, date - now);
 }

@@ -8,13 +8,17 @@ import type { TokenTypeHint } from './raw';
  */
 
 const TOKEN_TYPE_HINTS: readonly string[] = ['access_token', 'refresh_token'] satisfies TokenTypeHint[];
-// C0 controls, DEL and C1 controls: never part of a token, and a sign of a parsing mistake upstream.
+/** C0 controls, DEL and C1 controls: never part of a token, and a sign of a parsing mistake upstream. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+export const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+/** Half of a surrogate pair without its other half: not Unicode text, and no encoding can send it. */
+const LONE_SURROGATE = /\p{Cs}/u;
+/** Beyond Latin-1: an HTTP header (a bearer token's) cannot carry it. */
+const NOT_LATIN1 = /[^\t\u0020-\u00ff]/;
 
 /**
- * Throws unless `token` is a non-empty string of at most {@link LIMITS}.maxTokenLength characters without
- * control characters.
+ * Throws unless `token` is a non-empty string of at most {@link LIMITS}.maxTokenLength characters,
+ * without control characters, and well-formed Unicode (no lone surrogate).
  */
 export function assertToken(token: unknown, name = 'token'): asserts token is string {
   if (typeof token !== 'string') throw new TypeError(`${name} must be a string, got ${describeType(token)}`);
@@ -22,7 +26,15 @@ export function assertToken(token: unknown, name = 'token'): asserts token is st
   if (token.length > LIMITS.maxTokenLength) {
     throw new RangeError(`${name} must be at most ${LIMITS.maxTokenLength} characters, got ${token.length}`);
   }
-  if (CONTROL_CHARACTER.test(token)) throw new RangeError(`${name} must not contain control characters`);
+  assertCharacters(name, token);
+}
+
+/** Throws unless `text` has no control character and no lone surrogate. */
+function assertCharacters(name: string, text: string): void {
+  if (CONTROL_CHARACTER.test(text)) throw new RangeError(`${name} must not contain control characters`);
+  if (LONE_SURROGATE.test(text)) {
+    throw new RangeError(`${name} must be well-formed Unicode (it contains half of a surrogate pair)`);
+  }
 }
 
 /** Throws unless `hint` is `access_token` or `refresh_token`. */
@@ -32,13 +44,24 @@ export function assertTokenTypeHint(hint: unknown, name = 'tokenTypeHint'): asse
   }
 }
 
-/** Validates a client id, secret or bearer token, like a token and without ever echoing it. */
+/** Validates a client id or secret, like a token and without ever echoing it. */
 export function assertPlainCredential(name: string, value: unknown): asserts value is string {
   if (typeof value !== 'string') throw new TypeError(`${name} must be a string, got ${describeType(value)}`);
   if (value.length === 0) throw new RangeError(`${name} must not be empty`);
   if (value.length > LIMITS.maxTokenLength)
     throw new RangeError(`${name} must be at most ${LIMITS.maxTokenLength} characters`);
-  if (CONTROL_CHARACTER.test(value)) throw new RangeError(`${name} must not contain control characters`);
+  assertCharacters(name, value);
+}
+
+/**
+ * Validates a bearer token, sent as it is in the `Authorization` header: a credential whose characters
+ * a header can carry (Latin-1).
+ */
+export function assertBearerToken(name: string, value: unknown): asserts value is string {
+  assertPlainCredential(name, value);
+  if (NOT_LATIN1.test(value)) {
+    throw new RangeError(`${name} must contain only characters an HTTP header can carry (Latin-1)`);
+  }
 }
 
 /** Throws unless `signal` is undefined or an AbortSignal-like object. */

@@ -1,5 +1,5 @@
-import { MAX_TOKEN_LENGTH } from '../index';
 import type { SignOutTokens } from '../results';
+import { assertToken, CONTROL_CHARACTER } from '../validate';
 import type { SqlExecutor } from './store';
 
 /** Options of one `enqueue`. */
@@ -19,18 +19,7 @@ export interface EnqueueOptions {
   db?: { query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }> } | SqlExecutor;
 }
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
 const MAX_AHEAD_MS = 366 * 86_400_000;
-
-/** Validates a token as the client's `signOut` does; the message names the field, never the value. */
-function assertToken(token: unknown, name: string): asserts token is string {
-  if (typeof token !== 'string') throw new TypeError(`${name} must be a string`);
-  if (token.length === 0) throw new RangeError(`${name} must not be empty`);
-  if (token.length > MAX_TOKEN_LENGTH)
-    throw new RangeError(`${name} must be at most ${MAX_TOKEN_LENGTH} characters, got ${token.length}`);
-  if (CONTROL_CHARACTER.test(token)) throw new RangeError(`${name} must not contain control characters`);
-}
 
 /** Throws a TypeError or RangeError unless `tokens` is what `signOut` accepts. */
 export function assertSignOutTokens(tokens: unknown): asserts tokens is SignOutTokens {

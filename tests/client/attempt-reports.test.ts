@@ -128,7 +128,7 @@ describe('an access-token function', () => {
     expect(summary()).toEqual([{ type: 'error', attempt: 0, code: 'invalid_client' }]);
   });
 
-  it('that fails with another error fails the call, unreported', async () => {
+  it('that fails with another error fails the call with InvalidClientError, reported once', async () => {
     const bug = new RangeError('a bug in the function');
     const { client, summary } = observed(async () => new Response(''), {
       credentials: undefined,
@@ -136,8 +136,10 @@ describe('an access-token function', () => {
         throw bug;
       },
     });
-    expect(await rejection(client.revoke('token-0123456789'))).toBe(bug);
-    expect(summary()).toEqual([]);
+    const error = await rejection(client.revoke('token-0123456789'));
+    expect(error).toBeInstanceOf(InvalidClientError);
+    expect(error).toMatchObject({ attempts: 0, retryable: true, cause: bug });
+    expect(summary()).toEqual([{ type: 'error', attempt: 0, code: 'invalid_client' }]);
   });
 
   it('that is aborted while it works: the abort reason, no error event', async () => {

@@ -322,10 +322,37 @@ describe('provider options', () => {
     expect((error as Error).message).not.toContain(SECRET);
   });
 
-  it('a token function returning an unusable token fails the call before any request', async () => {
+  it.each([
+    ['a line break', 'bad\ntoken'],
+    ['a character past Latin-1, which no header carries', 'bad\u20actoken'],
+    ['a lone surrogate', 'bad\udc00token'],
+  ])('a token function returning a token with %s fails the call before any request', async (_, token) => {
     const scope = nock(BASE).post(REVOKE).reply(200);
-    const revoker = createRevocationClient({ accessToken: async () => 'bad\ntoken', retry: false });
+    const revoker = createRevocationClient({ accessToken: async () => token, retry: false });
     await expect(revoker.revoke('t')).rejects.toThrow(RangeError);
+    expect(scope.isDone()).toBe(false);
+  });
+
+  it('a static bearer token no header can carry is refused at creation', () => {
+    expect(() => createRevocationClient({ accessToken: 'bad\u20actoken' })).toThrow(RangeError);
+    expect(() => createRevocationClient({ accessToken: 'bad\ud800token' })).toThrow(RangeError);
+    expect(() => createRevocationClient({ accessToken: 'caf\u00e9-latin-1' })).not.toThrow();
+  });
+
+  it('a token function that throws fails the call with InvalidClientError (its error as cause), sending nothing', async () => {
+    const scope = nock(BASE).post(REVOKE).reply(200);
+    const outage = new TypeError('fetch failed');
+    const events: string[] = [];
+    const revoker = createRevocationClient({
+      accessToken: async () => {
+        throw outage;
+      },
+      onEvent: (event) => events.push(`${event.type}${'code' in event ? `:${event.code}` : ''}`),
+    });
+    const error = await revoker.revoke('t').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidClientError);
+    expect(error).toMatchObject({ retryable: true, attempts: 0, cause: outage });
+    expect(events).toEqual(['error:invalid_client']);
     expect(scope.isDone()).toBe(false);
   });
 });

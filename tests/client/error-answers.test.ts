@@ -78,6 +78,17 @@ describe('an OAuth error body', () => {
     expect(error).toMatchObject({ oauthError: 'invalid_request', oauthErrorDescription: 'token missing' });
   });
 
+  it("stores no control or bidi character of the server's text: each is U+FFFD", async () => {
+    const forged = 'bad\u001b[2J\u001b[31mPWNED\r\nrevoked: 9999\u0007\u202eevil\u2066';
+    const error = await errorFor(json(400, { error: `x\u001b]0;title\u0007`, error_description: forged }));
+    expect(error.oauthErrorDescription).toBe(
+      'bad\ufffd[2J\ufffd[31mPWNED\ufffd\ufffdrevoked: 9999\ufffd\ufffdevil\ufffd',
+    );
+    expect(error.oauthError).toBe('x\ufffd]0;title\ufffd');
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for control characters is the point.
+    expect(error.message).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+  });
+
   it('names the code alone when there is no description', async () => {
     const error = await errorFor(json(503, { error: 'temporarily_unavailable' }));
     expect(error.message).toBe('DigiLocker failed: 503 (temporarily_unavailable)');

@@ -145,6 +145,12 @@ describe('authentication options', () => {
       ErrorClass: RangeError,
     },
     {
+      label: 'a secret with a lone surrogate (it would be sent as another secret, U+FFFD)',
+      credentials: { clientId: 'id', clientSecret: `${SECRET}\ud800` },
+      name: 'credentials.clientSecret',
+      ErrorClass: RangeError,
+    },
+    {
       label: 'a secret of 4097 characters',
       credentials: { clientId: 'id', clientSecret: SECRET.repeat(400).slice(0, 4097) },
       name: 'credentials.clientSecret',
@@ -162,6 +168,7 @@ describe('authentication options', () => {
     { label: 'a number', accessToken: 42, ErrorClass: TypeError },
     { label: 'null', accessToken: null, ErrorClass: TypeError },
     { label: 'a string with a tab', accessToken: `${BEARER}\t`, ErrorClass: RangeError },
+    { label: 'a character past Latin-1', accessToken: `${BEARER}\u20ac`, ErrorClass: RangeError },
   ])('refuses accessToken as $label', ({ accessToken, ErrorClass }) => {
     const error = constructionError({ accessToken });
     expect(error).toBeInstanceOf(ErrorClass);
@@ -219,6 +226,9 @@ describe('each other option refuses a bad value, naming it', () => {
     { name: 'retry', label: 'null', value: null, ErrorClass: TypeError },
     { name: 'retry', label: 'a number', value: 3, ErrorClass: TypeError },
     { name: 'retry.attempts', label: 'an unknown key', value: { attempts: 3 }, ErrorClass: TypeError },
+    // Names every object inherits are unknown keys too.
+    { name: 'retry.toString', label: 'toString', value: { toString: () => '' }, ErrorClass: TypeError },
+    { name: 'retry.constructor', label: 'constructor', value: { constructor: 1 }, ErrorClass: TypeError },
     { name: 'retry.maxAttempts', label: '0', value: { maxAttempts: 0 }, ErrorClass: RangeError },
     { name: 'retry.maxAttempts', label: '21', value: { maxAttempts: 21 }, ErrorClass: RangeError },
     { name: 'retry.maxAttempts', label: '1.5', value: { maxAttempts: 1.5 }, ErrorClass: RangeError },

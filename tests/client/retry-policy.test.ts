@@ -214,13 +214,28 @@ describe('the retry policy, at its edges', () => {
     expect(parseRetryAfter(' 7 ', now)).toBe(7000);
     expect(parseRetryAfter('12', now)).toBe(12_000);
     expect(parseRetryAfter('0', now)).toBe(0);
-    expect(parseRetryAfter('99999999999999999999', now)).toBe(Number.MAX_SAFE_INTEGER);
+    // Capped at the latest date a Date holds: new Date(now + ms) never throws.
+    const huge = parseRetryAfter('99999999999999999999', now) as number;
+    expect(huge).toBe(8.64e15 - now);
+    expect(new Date(now + huge).toISOString()).toBe('+275760-09-13T00:00:00.000Z');
     expect(parseRetryAfter('7.5', now)).toBeUndefined();
     expect(parseRetryAfter('', now)).toBeUndefined();
     expect(parseRetryAfter(undefined, now)).toBeUndefined();
     // Digits and dashes are no HTTP-date (which always names a day or a month): not a wait.
     expect(parseRetryAfter('2026-11-24 10:00:30', now)).toBeUndefined();
     expect(parseRetryAfter('Tue, 24 Nov 2026 10:00:01 GMT', now)).toBe(1000);
+  });
+
+  it('reads the three HTTP-date forms of RFC 9110, and no other text Date.parse would take', () => {
+    const now = Date.parse('2026-11-24T10:00:00Z');
+    expect(parseRetryAfter('Tue, 24 Nov 2026 10:00:05 GMT', now)).toBe(5000);
+    expect(parseRetryAfter('Tuesday, 24-Nov-26 10:00:05 GMT', now)).toBe(5000);
+    expect(parseRetryAfter('Tue Nov 24 10:00:05 2026', now)).toBe(5000);
+    expect(parseRetryAfter('Tue Nov  4 10:00:05 2026', now)).toBe(0); // a past date: no wait
+    // Date.parse reads these as dates (the first as 2001); a server sending them said nothing usable.
+    expect(parseRetryAfter('a 1', now)).toBeUndefined();
+    expect(parseRetryAfter('Nov 2026', now)).toBeUndefined();
+    expect(parseRetryAfter('Tue, 24 Nov 2026 10:00:05 +0530', now)).toBeUndefined();
   });
 
   it('waits what the server asked for, or else the backoff, and at least the shared pause', () => {

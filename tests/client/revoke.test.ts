@@ -56,6 +56,9 @@ describe('input validation, before any request', () => {
     { label: 'a string with a NUL', token: `${TOKEN}\u0000x`, ErrorClass: RangeError },
     { label: 'a string with DEL', token: `a\u007f${TOKEN}`, ErrorClass: RangeError },
     { label: 'a string with a C1 control', token: `\u0085${TOKEN}`, ErrorClass: RangeError },
+    // Half a surrogate pair: no encoding can send it (encodeURIComponent throws, JSON sends U+FFFD).
+    { label: 'a lone high surrogate', token: `${TOKEN}\ud83d`, ErrorClass: RangeError },
+    { label: 'a lone low surrogate', token: `\ude00${TOKEN}`, ErrorClass: RangeError },
   ])(
     'rejects $label as the token with a $ErrorClass.name, sending nothing',
     async ({ token, ErrorClass }) => {

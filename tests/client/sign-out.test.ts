@@ -91,6 +91,27 @@ describe('outcomes', () => {
     expect(bodies).toHaveLength(2);
   });
 
+  it("reports a failing access-token function as the token's outcome, keeping the refresh token's", async () => {
+    const { bodies } = endpoint({ [REFRESH]: 200 });
+    let calls = 0;
+    const vaultDown = new Error('vault unavailable');
+    const accessToken = async () => {
+      calls++;
+      if (calls > 1) throw vaultDown;
+      return 'bearer-1';
+    };
+    const result = await client({ accessToken, credentials: undefined }).signOut({
+      accessToken: ACCESS,
+      refreshToken: REFRESH,
+    });
+    expect(result.refreshToken).toEqual(revoked);
+    const access = result.accessToken as Extract<TokenOutcome, { ok: false }>;
+    expect(access.error).toBeInstanceOf(InvalidClientError);
+    expect(access.error).toMatchObject({ retryable: true, attempts: 0, cause: vaultDown });
+    expect(result.complete).toBe(false);
+    expect(bodies).toHaveLength(1);
+  });
+
   it('reports both failures when both tokens fail', async () => {
     endpoint({ [REFRESH]: 401, [ACCESS]: 500 });
     const result = await client().signOut({ accessToken: ACCESS, refreshToken: REFRESH });
@@ -128,6 +149,11 @@ describe('bad input throws before any request', () => {
       ErrorClass: RangeError,
     },
     { label: 'an access token too long', tokens: { accessToken: 'a'.repeat(4097) }, ErrorClass: RangeError },
+    {
+      label: 'a refresh token with a lone surrogate',
+      tokens: { accessToken: ACCESS, refreshToken: `${REFRESH}\ud800` },
+      ErrorClass: RangeError,
+    },
   ])('$label: $ErrorClass.name', async ({ tokens, ErrorClass }) => {
     // @ts-expect-error: deliberately the wrong type
     const call = client({ fetch }).signOut(tokens);
