@@ -62,7 +62,8 @@ export interface RevocationClientOptions {
    */
   environment?: Environment;
   /**
-   * Overrides `environment`; must include `/public`. Plain `http:` is refused unless the host is
+   * Overrides `environment`: the base to which `/oauth2/1/revoke` is appended, as given (DigiLocker's
+   * hosts serve the API under `/public`, so include it; a gateway may use another path). Plain `http:` is refused unless the host is
    * loopback (`localhost`, `127.0.0.0/8`, `::1`) or `allowInsecureHttp` is set.
    * @example 'http://127.0.0.1:8080/public'
    */
