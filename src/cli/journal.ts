@@ -1,7 +1,8 @@
 import { closeSync, fsyncSync } from 'node:fs';
 import { endWithNewline, journalLines, openJournalFile, writeFully } from './journal-file';
+import { type JournalLock, lockJournal } from './journal-lock';
 import type { InputLine } from './line-reader';
-import type { FinalReport } from './outcome';
+import { type FinalReport, isDefinitiveFailure } from './outcome';
 
 /**
  * One line of the journal, keyed by the SHA-256 of the token (64 hex characters), never the token:
@@ -28,8 +29,6 @@ const KEY_LENGTH = 32;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 const SENT = 1;
 const FINISHED = 2;
-/** Failures that prove DigiLocker did not revoke the token in that run: it answered it is invalid. */
-const DEFINITIVE_FAILURES: ReadonlySet<string> = new Set(['invalid_token', 'invalid_input']);
 /** Damaged lines reported one by one at most; the rest are counted. */
 const MAX_WARNINGS = 10;
 
@@ -37,27 +36,47 @@ const MAX_WARNINGS = 10;
  * An append-only, write-ahead record of a run: a token is recorded as being sent before it is handed
  * to the client, and its final outcome after, each with a synchronous write of the whole line. A rerun
  * skips the tokens an earlier run finished (revoked or already invalid), and knows which ones an
- * earlier run sent without a definitive answer: DigiLocker may have revoked those.
+ * earlier run sent without a definitive answer: DigiLocker may have revoked those. (A token listed
+ * again in this run is known from this run's SentTokens, not from here.) The journal is locked (see
+ * {@link lockJournal}) from opening to closing: one run at a time.
  */
 export class Journal {
   readonly #fd: number;
   readonly #path: string;
   /** Earlier runs' state of each token: SENT or FINISHED. This run's records do not change it. */
   readonly #states: Map<string, number>;
+  readonly #lock: JournalLock;
   readonly #listener: JournalListener;
   #failure: string | undefined;
   #closed = false;
 
-  private constructor(fd: number, path: string, states: Map<string, number>, listener: JournalListener) {
+  private constructor(
+    fd: number,
+    path: string,
+    states: Map<string, number>,
+    listener: JournalListener,
+    lock: JournalLock,
+  ) {
     this.#fd = fd;
+    this.#lock = lock;
     this.#path = path;
     this.#states = states;
     this.#listener = listener;
   }
 
-  /** Opens (or creates) the journal at `path` and loads what earlier runs recorded. */
+  /**
+   * Locks the journal at `path` (a UsageError when another run holds it), opens (or creates) it and
+   * loads what earlier runs recorded.
+   */
   static async open(path: string, listener: JournalListener): Promise<Journal> {
-    const fd = openJournalFile(path);
+    const lock = lockJournal(path, (message) => listener.warn(message));
+    let fd: number;
+    try {
+      fd = openJournalFile(path);
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
     try {
       const states = await loadStates(
         journalLines(fd),
@@ -68,9 +87,10 @@ export class Journal {
         return states;
       });
       endWithNewline(fd, path);
-      return new Journal(fd, path, states, listener);
+      return new Journal(fd, path, states, listener, lock);
     } catch (error) {
       closeSync(fd);
+      lock.release();
       throw error;
     }
   }
@@ -100,7 +120,7 @@ export class Journal {
     return this.#append({ sha256, ...report });
   }
 
-  /** Flushes the file to disk and closes it; later calls do nothing. */
+  /** Flushes the file to disk, closes it and releases its lock; later calls do nothing. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
@@ -110,6 +130,7 @@ export class Journal {
       // A failed write was reported already; the close below still releases the file.
     }
     closeSync(this.#fd);
+    this.#lock.release();
   }
 
   #append(entry: JournalEntry): boolean {
@@ -160,7 +181,7 @@ function applyLine(states: Map<string, number>, line: InputLine): string | undef
   else if (states.get(key) === FINISHED) return undefined;
   else if (record.sending === true) states.set(key, SENT);
   else if (typeof record.error === 'string') {
-    if (DEFINITIVE_FAILURES.has(record.error)) states.delete(key);
+    if (isDefinitiveFailure(record.error)) states.delete(key);
   } else return 'is not a journal record';
   return undefined;
 }

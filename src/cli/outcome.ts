@@ -4,7 +4,7 @@ import { RunStopped } from './run-control';
 
 /**
  * What the CLI reports for one input: its final outcome, skipped (the journal says an earlier run
- * finished it), or the code and message of its error. Nothing here can hold the token: the client's
+ * finished it, or an earlier copy in this run did), or the code and message of its error. Nothing here can hold the token: the client's
  * errors are redacted (and redacted again here, in every echo form), and an input error names only
  * the rule the token broke.
  */
@@ -18,15 +18,22 @@ export type FinalReport = Exclude<OutcomeReport, { outcome: 'skipped' }>;
 
 /** What the report of one outcome needs to know besides the outcome. */
 export interface ReportContext {
-  /** True when an earlier run sent this token without a definitive answer (from the journal). */
+  /**
+   * True when something else may have revoked this token: an earlier run sent it without a definitive
+   * answer (from the journal), or another copy of it (listed again) was handed to the client in this run.
+   */
   sentBefore: boolean;
   /** Removes the token and the secrets from a message, in every form. */
   redact: (text: string) => string;
 }
 
+/** Failures that prove the token was not revoked by its call: DigiLocker called it invalid, or it was never sent. */
+const DEFINITIVE_FAILURES: ReadonlySet<string> = new Set(['invalid_token', 'invalid_input']);
+
 /**
- * The report of an outcome of revokeMany. The ambiguity rule across runs: a token an earlier run sent
- * that DigiLocker now calls invalid was most likely revoked by that run (revoked, unconfirmed).
+ * The report of an outcome of revokeMany. The ambiguity rule across runs and copies: a token sent
+ * before (by an earlier run, or as another copy in this run) that DigiLocker now calls invalid was most
+ * likely revoked by that sending (revoked, unconfirmed).
  */
 export function reportOutcome(outcome: RevocationOutcome, context: ReportContext): FinalReport {
   if (outcome.ok) {
@@ -48,4 +55,9 @@ export function reportOutcome(outcome: RevocationOutcome, context: ReportContext
     error: 'error',
     message: error instanceof Error ? context.redact(error.message) : 'Unknown error',
   };
+}
+
+/** True when a failure's code proves the token was not revoked by that call (see {@link reportOutcome}). */
+export function isDefinitiveFailure(code: string): boolean {
+  return DEFINITIVE_FAILURES.has(code);
 }

@@ -28,7 +28,7 @@ Exit codes:
   0    every token revoked (or already invalid, with --treat-invalid-as-revoked)
   1    at least one token failed, or the run stopped early (credentials refused, a write
        or a read failed)
-  2    usage or configuration error
+  2    usage or configuration error, or the --journal is in use by another run
   130  interrupted (SIGINT/SIGTERM): requests in flight finished, journal and summary written`;
 
 const REVOKE_DETAILS = `
@@ -45,11 +45,15 @@ Journal (a file of mode 0600, never a symbolic link): before a token is handed t
 JSON line records that it is being sent, keyed by the token's SHA-256 (never the token); its final
 outcome follows. A rerun with the same journal skips the tokens already revoked or already invalid
 and retries the rest; a token sent before that DigiLocker now calls invalid counts as revoked,
-unconfirmed. On SIGINT or SIGTERM, no new token is read, the requests on the wire finish (a wait
-for a retry or a rate limit is cut short), everything is journaled and the summary printed; a
-second signal quits at once. A run also stops reading input, says why in one line and exits 1
-when DigiLocker refuses the client credentials (invalid_client), or when the journal or standard
-output cannot be written or the input cannot be read (then the summary goes to stderr too).
+unconfirmed. One run at a time: a run holds <journal>.lock (its pid) and another run on the same
+journal exits 2; a lock left by a killed run is taken over with a warning. A token listed twice is
+sent twice; DigiLocker's invalid_token for the later copy counts as revoked, unconfirmed (with
+--journal, a copy of a token this run already finished is skipped instead). On SIGINT or
+SIGTERM, no new token is read, the requests on the wire finish (a wait for a retry or a rate
+limit is cut short), everything is journaled and the summary printed; a second signal quits at
+once. A run also stops reading input, says why in one line and exits 1 when DigiLocker refuses
+the client credentials (invalid_client), or when the journal or standard output cannot be written
+or the input cannot be read (then the summary goes to stderr too).
 ${ENVIRONMENT_AND_EXIT_CODES}
 
 Examples:

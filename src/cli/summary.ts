@@ -8,7 +8,10 @@ export interface Summary {
   total: number;
   revoked: number;
   alreadyInvalid: number;
-  /** Skipped because the journal says an earlier run revoked them or found them already invalid. */
+  /**
+   * Skipped because the journal says an earlier run revoked them or found them already invalid, or
+   * (with a journal) an earlier copy of the same token in this run did.
+   */
   skipped: number;
   failed: number;
   /** Failures by error code (`invalid_token`, `server_error`, `invalid_input`, `stopped`, ...). */
@@ -128,10 +131,23 @@ export function formatSummary(summary: Summary, tally: Tally): string {
 }
 
 function refusedWaitLine(retryAfterMs: number, tokens: number): string {
-  const after = new Date(Date.now() + retryAfterMs).toISOString().slice(11, 19);
   return (
     `DigiLocker asked to wait ${formatSeconds(retryAfterMs)} before the next request, longer than this run ` +
     `waits (${formatSeconds(DEFAULTS.maxElapsedMs)}): ${tokens} ${tokens === 1 ? 'token was' : 'tokens were'} ` +
-    `not revoked; rerun after ${after} UTC.`
+    `not revoked; ${whenToRerun(retryAfterMs)}.`
   );
+}
+
+/**
+ * When the wait ends: the time (UTC) when it is today, the date and time when later, and a phrase when
+ * past the year 9999 or later than a Date can hold (a Retry-After of billions of seconds).
+ */
+function whenToRerun(retryAfterMs: number): string {
+  const now = new Date();
+  const after = new Date(now.getTime() + retryAfterMs);
+  if (Number.isNaN(after.getTime()) || after.getUTCFullYear() > 9999)
+    return 'the wait ends beyond any calendar date (past the year 9999): ask DigiLocker when to rerun';
+  const [date, time] = after.toISOString().split('T') as [string, string];
+  const sameDay = date === now.toISOString().slice(0, 10);
+  return `rerun after ${sameDay ? '' : `${date} `}${time.slice(0, 8)} UTC`;
 }

@@ -69,3 +69,39 @@ it('says in the summary that DigiLocker asked to wait longer than the CLI waits,
   expect(summaryOf(again.stdout)).toMatchObject({ retryAfterMs: 90_000 });
   expect(again.stderr).toMatch(/asked to wait 90 s/);
 });
+
+describe('a Retry-After beyond any date a Date can hold', () => {
+  const huge = '9999999999999'; // seconds: about 317,000 years
+
+  it('still prints the summary, human and --json, and exits 1 (a token failed)', async () => {
+    const token = fixture.digilocker.issueTokens().accessToken;
+    fixture.digilocker.inject({ type: 'status', status: 429, retryAfter: huge });
+    const run = await runCli(['revoke', '--json', '--base-url', fixture.digilocker.baseUrl], {
+      stdin: `${token}\n`,
+      env: credentialsOf(fixture.digilocker),
+    });
+    expect(run.stderr).not.toMatch(/unexpected/);
+    expect(run.code).toBe(1);
+    const summary = summaryOf(run.stdout);
+    expect(summary).toMatchObject({ failed: 1 });
+    expect(summary.retryAfterMs).toBeGreaterThan(8e15); // about 8.64e15 ms ahead is the last Date
+    expect(run.stderr).toMatch(/^ {2}rate_limited: 1/m);
+    expect(run.stderr).toMatch(/asked to wait \d+ s .*: 1 token was not revoked; .*beyond any calendar date/);
+  });
+
+  it('exits 130 with the summary when the run was interrupted', async () => {
+    const token = fixture.digilocker.issueTokens().accessToken;
+    fixture.digilocker.inject({ type: 'status', status: 429, retryAfter: huge });
+    const running = startCli(['revoke', '--json', '--base-url', fixture.digilocker.baseUrl], {
+      env: credentialsOf(fixture.digilocker), // standard input stays open
+    });
+    running.child.stdin.write(`${token}\n`);
+    await waitFor(() => running.stdout().includes('"rate_limited"'), 'the rate-limited outcome');
+    running.child.kill('SIGINT');
+    const run = await running.done;
+    expect(run.stderr).not.toMatch(/unexpected/);
+    expect(run.code).toBe(130);
+    expect(summaryOf(run.stdout)).toMatchObject({ interrupted: true, retryAfterMs: expect.any(Number) });
+    expect(run.stderr).toMatch(/beyond any calendar date/);
+  });
+});

@@ -1,0 +1,120 @@
+// One run at a time per journal: a run holds `<journal>.lock` (its pid) from start to end. A second run
+// on the same journal is refused (exit 2) while the first goes on; a lock left by a killed run is taken
+// over with a warning; the lock is gone however a run ends, but for SIGKILL.
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { credentialsOf, jsonLines, runCli, startCli, summaryOf, useCliFixture, waitFor } from './cli-harness';
+
+const fixture = useCliFixture();
+let journal: string;
+let lock: string;
+beforeEach(() => {
+  journal = join(fixture.scratch, 'revoke.journal');
+  lock = `${journal}.lock`;
+});
+
+const issue = (count: number) =>
+  Array.from({ length: count }, () => fixture.digilocker.issueTokens().accessToken);
+const args = () => ['revoke', '--json', '--journal', journal, '--base-url', fixture.digilocker.baseUrl];
+const env = () => credentialsOf(fixture.digilocker);
+/** The number of final outcomes in the journal. */
+const outcomes = () =>
+  existsSync(journal)
+    ? readFileSync(journal, 'utf8')
+        .split('\n')
+        .filter((line) => line.includes('"outcome"')).length
+    : 0;
+
+it('refuses a second run on the same journal while the first runs (exit 2); the first completes', async () => {
+  const [first, second, late] = issue(3) as [string, string, string];
+  const running = startCli(args(), { env: env() }); // standard input stays open
+  running.child.stdin.write(`${first}\n`);
+  await waitFor(() => outcomes() === 1, 'the first outcome journaled');
+  expect(readFileSync(lock, 'utf8')).toMatch(new RegExp(`^${running.child.pid} `));
+
+  const refused = await runCli(args(), { stdin: `${second}\n`, env: env() });
+  expect(refused.code).toBe(2);
+  expect(refused.stderr).toMatch(
+    new RegExp(
+      `^error: --journal .* is in use by another run \\(pid ${running.child.pid}, lock .*\\.lock\\)`,
+      'm',
+    ),
+  );
+  expect(fixture.digilocker.revokeRequestsFor(second)).toBe(0);
+  expect(existsSync(lock)).toBe(true); // the refused run left the first one's lock alone
+
+  running.child.stdin.end(`${late}\n`);
+  const run = await running.done;
+  expect(run.code).toBe(0);
+  expect(summaryOf(run.stdout)).toMatchObject({ revoked: 2, failed: 0 });
+  expect(existsSync(lock)).toBe(false);
+});
+
+it('takes over the lock a run killed with SIGKILL left, with a warning, and resumes from its journal', async () => {
+  const [done, rest] = issue(2) as [string, string];
+  const killed = startCli(args(), { env: env() });
+  killed.child.stdin.write(`${done}\n`);
+  await waitFor(() => outcomes() === 1, 'the first outcome journaled');
+  killed.child.kill('SIGKILL');
+  expect((await killed.done).signal).toBe('SIGKILL');
+  expect(readFileSync(lock, 'utf8')).toMatch(new RegExp(`^${killed.child.pid} `));
+
+  const run = await runCli(args(), { stdin: `${done}\n${rest}\n`, env: env() });
+  expect(run.code).toBe(0);
+  expect(run.stderr).toMatch(
+    new RegExp(
+      `^warning: --journal .*: took over the lock .*\\.lock left by a run that ended without releasing it \\(pid ${killed.child.pid}\\)$`,
+      'm',
+    ),
+  );
+  expect(jsonLines(run.stdout).slice(0, 2)).toEqual(
+    expect.arrayContaining([
+      expect.objectContaining({ index: 0, outcome: 'skipped' }),
+      expect.objectContaining({ index: 1, outcome: 'revoked' }),
+    ]),
+  );
+  expect(fixture.digilocker.revokeRequestsFor(done)).toBe(1);
+  expect(existsSync(lock)).toBe(false);
+});
+
+it.each(['SIGINT', 'SIGTERM'] as const)(
+  'removes the lock when %s stops the run (exit 130)',
+  async (signal) => {
+    const running = startCli(args(), { env: env() });
+    running.child.stdin.write(`${issue(1)[0]}\n`);
+    await waitFor(() => outcomes() === 1, 'the outcome journaled');
+    running.child.kill(signal);
+    expect((await running.done).code).toBe(130);
+    expect(existsSync(lock)).toBe(false);
+  },
+);
+
+it('removes the lock when a second signal quits at once', async () => {
+  fixture.digilocker.inject({ type: 'delay', ms: 5_000 });
+  const running = startCli(args(), { env: env() });
+  running.child.stdin.write(`${issue(1)[0]}\n`);
+  await waitFor(() => fixture.digilocker.stats.revokeRequests === 1, 'the request');
+  expect(existsSync(lock)).toBe(true);
+  running.child.kill('SIGINT');
+  await waitFor(() => running.stderr().includes('interrupted;'), 'the first signal to be handled');
+  running.child.kill('SIGINT');
+  expect((await running.done).code).toBe(130);
+  expect(existsSync(lock)).toBe(false);
+});
+
+it('removes the lock when the run stops early (refused credentials, exit 1)', async () => {
+  const run = await runCli(args(), {
+    stdin: `${issue(1)[0]}\n`,
+    env: { ...env(), DIGILOCKER_CLIENT_SECRET: 'not-the-secret' },
+  });
+  expect(run.code).toBe(1);
+  expect(existsSync(lock)).toBe(false);
+});
+
+it('removes the lock when the journal cannot be opened (exit 2)', async () => {
+  mkdirSync(journal);
+  const run = await runCli(args(), { stdin: `${issue(1)[0]}\n`, env: env() });
+  expect(run.code).toBe(2);
+  expect(run.stderr).toMatch(/is a directory/);
+  expect(existsSync(lock)).toBe(false);
+});
