@@ -101,7 +101,10 @@ export function readTokens(source: TokenSource, onFailure: (reason: string) => v
           continue;
         }
         const token = tokenOnLine(line.text);
-        if (token !== undefined) yield { token };
+        if (token === undefined) continue;
+        // Bytes that are not UTF-8 decode to U+FFFD: sending that would revoke some other string.
+        if (token.includes('\ufffd')) yield { invalid: notTextMessage(line.number) };
+        else yield { token };
       }
     } catch (error) {
       if (stopped) return; // the stream destroyed by stop()
@@ -125,6 +128,10 @@ export function readTokens(source: TokenSource, onFailure: (reason: string) => v
 
 function tooLongMessage(lineNumber: number, bytes: number): string {
   return `line ${lineNumber} is longer than ${MAX_TOKEN_LENGTH} characters, the longest token (${bytes} bytes)`;
+}
+
+function notTextMessage(lineNumber: number): string {
+  return `line ${lineNumber} is not UTF-8 text (or holds U+FFFD): no token has such a character`;
 }
 
 function errorCode(error: unknown): string {

@@ -52,6 +52,30 @@ it('a line longer than the longest token is an invalid-input outcome, never held
   expect(summaryOf(run.stdout)).toMatchObject({ total: 3, revoked: 1, failedByCode: { invalid_input: 2 } });
 }, 30_000);
 
+it('a line that is not UTF-8 is an invalid-input outcome, never sent as another string', async () => {
+  const { accessToken } = fixture.digilocker.issueTokens();
+  const file = join(fixture.scratch, 'latin1.txt');
+  // "café-token" in Latin-1: the 0xE9 byte is no UTF-8 and would decode to U+FFFD.
+  writeFileSync(
+    file,
+    Buffer.concat([Buffer.from('caf\xe9-token\n', 'latin1'), Buffer.from(`${accessToken}\n`)]),
+  );
+  const run = await runCli(['revoke', '--json', '--treat-invalid-as-revoked', '--file', file, ...base()], {
+    env: env(),
+  });
+  expect(run.code).toBe(1);
+  const byIndex = jsonLines(run.stdout).filter((line) => 'index' in line);
+  expect(byIndex).toContainEqual(
+    expect.objectContaining({
+      index: 0,
+      error: 'invalid_input',
+      message: expect.stringContaining('line 1 is not UTF-8'),
+    }),
+  );
+  expect(byIndex).toContainEqual(expect.objectContaining({ index: 1, outcome: 'revoked' }));
+  expect(fixture.digilocker.stats.requests).toBe(1);
+});
+
 it('--file /dev/zero ends with a clear error, not a crash', async () => {
   const run = await runCli(['revoke', '--file', '/dev/zero', ...base()], { env: env() });
   expect(run.code).toBe(1);
