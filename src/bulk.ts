@@ -7,6 +7,7 @@ import type { TokenTypeHint } from './raw';
 import type { RevocationOutcome, RevocationResult } from './results';
 import {
   assertCallOptions,
+  assertKnownKeys,
   assertToken,
   assertTokenTypeHint,
   describeType,
@@ -28,6 +29,12 @@ export interface RevocationBatchOptions {
   /** Stops pulling input, aborts what is in flight (each yields an outcome with `signal.reason`) and ends. */
   signal?: AbortSignal;
 }
+
+const BATCH_OPTIONS: ReadonlySet<string> = new Set([
+  'concurrency',
+  'tokenTypeHint',
+  'signal',
+] satisfies (keyof RevocationBatchOptions)[]);
 
 /** What the pool needs from the client: one call, its budget counted from `startedAt`. */
 interface PoolDependencies {
@@ -57,6 +64,7 @@ export function revokeInPool(
     );
   }
   assertCallOptions('revokeMany', options);
+  assertKnownKeys(options, BATCH_OPTIONS);
   const concurrency = integerInRange(
     'concurrency',
     options.concurrency,

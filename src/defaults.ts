@@ -57,6 +57,8 @@ export const LIMITS = {
   maxOAuthErrorLength: 200,
   /** The most characters of a server's `error_description` kept in an error. */
   maxOAuthErrorDescriptionLength: 500,
+  /** The longest a token provider keeps an access token, whatever `expires_in` says (a day). */
+  maxTokenLifetimeMs: 86_400_000,
 } as const;
 
 /** The longest token the client accepts ({@link LIMITS}.maxTokenLength). */

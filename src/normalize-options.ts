@@ -12,6 +12,7 @@ import { VERSION } from './options';
 import type { BodyEncoding } from './raw';
 import {
   assertBearerToken,
+  assertKnownKeys,
   assertPlainCredential,
   endpointUrl,
   integerInRange,
@@ -71,9 +72,7 @@ export function normalizeOptions(options: RevocationClientOptions): NormalizedOp
   if (options === null || typeof options !== 'object') {
     throw new TypeError('createRevocationClient(options): options must be an object');
   }
-  for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(key)) throw new TypeError(`Unknown option "${key.slice(0, 40)}"`);
-  }
+  assertKnownKeys(options, KNOWN_OPTIONS);
   const bodyEncoding = oneOf(
     'bodyEncoding',
     options.bodyEncoding,
@@ -148,13 +147,13 @@ function normalizeBaseUrl(options: RevocationClientOptions): string {
   return endpointUrl('baseUrl', options.baseUrl, allowInsecureHttp);
 }
 
+const RETRY_OPTIONS: ReadonlySet<string> = new Set(Object.keys(DEFAULT_RETRY));
+
 function normalizeRetry(retry: RevocationClientOptions['retry']): Required<RetryOptions> {
   if (retry === false) return { ...DEFAULT_RETRY, maxAttempts: 1 };
   if (retry === undefined) return DEFAULT_RETRY;
   if (retry === null || typeof retry !== 'object') throw new TypeError('retry must be false or an object');
-  for (const key of Object.keys(retry)) {
-    if (!Object.hasOwn(DEFAULT_RETRY, key)) throw new TypeError(`Unknown option "retry.${key.slice(0, 40)}"`);
-  }
+  assertKnownKeys(retry, RETRY_OPTIONS, 'retry.');
   const { maxAttempts, baseDelayMs, maxDelayMs, maxElapsedMs } = DEFAULT_RETRY;
   return {
     maxAttempts: integerInRange('retry.maxAttempts', retry.maxAttempts, 1, LIMITS.maxAttempts, maxAttempts),

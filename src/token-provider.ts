@@ -1,5 +1,5 @@
 import { basicAuthorization, credentialSecrets, providerSecrets } from './auth';
-import { DEFAULTS, ENVIRONMENTS } from './defaults';
+import { DEFAULTS, ENVIRONMENTS, LIMITS } from './defaults';
 import { errorFromResponse, NetworkError, TimeoutError, UnexpectedResponseError } from './errors';
 import type { AccessTokenContext } from './options';
 import { raceWithDeadline } from './race';
@@ -7,6 +7,8 @@ import { formEncode, TOKEN_PATH, type TokenRequestBody, type TokenResponseBody }
 import { readCappedText } from './read-body';
 import { createRedactor } from './redact';
 import {
+  assertBearerToken,
+  assertKnownKeys,
   assertPlainCredential,
   endpointUrl,
   optionalBoolean,
@@ -66,28 +68,67 @@ export function clientCredentialsTokenProvider(
   options: ClientCredentialsTokenProviderOptions,
 ): AccessTokenProvider {
   const settings = normalizeProviderOptions(options);
-  let cached: { token: string; refreshAt: number } | undefined;
-  let inFlight: Promise<string> | undefined;
-
-  const fetchToken = async (context: Partial<AccessTokenContext>): Promise<string> => {
-    const { token, lifetimeMs } = await requestToken(settings, context);
-    // Refresh a little before expiry: 10% of the lifetime, at most a minute.
-    cached = { token, refreshAt: Date.now() + lifetimeMs - Math.min(60_000, lifetimeMs / 10) };
-    return token;
-  };
+  // One cache per token endpoint: a provider given to clients of two deployments keeps each one's token.
+  const endpoints = new Map<string, TokenCache>();
 
   const provider: AccessTokenProvider = (context = {}) => {
-    if (context.forceRefresh) cached = undefined;
-    if (cached && Date.now() < cached.refreshAt) return Promise.resolve(cached.token);
-    inFlight ??= fetchToken(context).finally(() => {
-      inFlight = undefined;
-    });
-    const shared = inFlight;
-    return raceWithDeadline(() => shared, { signal: context.signal ?? undefined });
+    const { signal } = context;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const url = tokenUrlOf(settings, context);
+    let cache = endpoints.get(url);
+    if (cache === undefined) {
+      if (endpoints.size >= MAX_ENDPOINTS) endpoints.clear();
+      cache = { token: undefined, refreshAt: 0, inFlight: undefined };
+      endpoints.set(url, cache);
+    }
+    if (context.forceRefresh) cache.token = undefined;
+    if (cache.token !== undefined && Date.now() < cache.refreshAt) return Promise.resolve(cache.token);
+    cache.inFlight ??= fetchToken(settings, url, context, cache);
+    const shared = cache.inFlight;
+    return raceWithDeadline(() => shared, { signal: signal ?? undefined });
   };
   providerSecrets.set(provider, settings.secrets);
   return provider;
 }
+
+/** What a provider keeps for one token endpoint. */
+interface TokenCache {
+  token: string | undefined;
+  /** Epoch milliseconds after which the token is fetched anew. */
+  refreshAt: number;
+  /** The request every caller shares while it runs. */
+  inFlight: Promise<string> | undefined;
+}
+
+/** Token endpoints a provider keeps a token for at most: a client sends to one, so this only bounds misuse. */
+const MAX_ENDPOINTS = 16;
+
+function tokenUrlOf(settings: ProviderSettings, context: Partial<AccessTokenContext>): string {
+  return settings.tokenUrl ?? `${context.baseUrl ?? ENVIRONMENTS[DEFAULTS.environment]}${TOKEN_PATH}`;
+}
+
+/** Gets a token into `cache`, for every caller; a failure reaches each caller that still waits. */
+function fetchToken(
+  settings: ProviderSettings,
+  url: string,
+  context: Partial<AccessTokenContext>,
+  cache: TokenCache,
+): Promise<string> {
+  const request = requestToken(settings, url, context).then(({ token, lifetimeMs }) => {
+    cache.token = token;
+    // Refresh a little before expiry: 10% of the lifetime, at most a minute.
+    cache.refreshAt = Date.now() + lifetimeMs - Math.min(60_000, lifetimeMs / 10);
+    return token;
+  });
+  const settled = request.finally(() => {
+    cache.inFlight = undefined;
+  });
+  // Handled even when every caller stopped waiting (aborted) before it failed.
+  settled.catch(ignore);
+  return settled;
+}
+
+function ignore(): void {}
 
 interface ProviderSettings {
   tokenUrl: string | undefined;
@@ -98,10 +139,21 @@ interface ProviderSettings {
   secrets: string[];
 }
 
+const PROVIDER_OPTIONS: ReadonlySet<string> = new Set([
+  'tokenUrl',
+  'clientId',
+  'clientSecret',
+  'scope',
+  'fetch',
+  'timeoutMs',
+  'allowInsecureHttp',
+] satisfies (keyof ClientCredentialsTokenProviderOptions)[]);
+
 function normalizeProviderOptions(options: ClientCredentialsTokenProviderOptions): ProviderSettings {
   if (options === null || typeof options !== 'object') {
     throw new TypeError('clientCredentialsTokenProvider(options): options must be an object');
   }
+  assertKnownKeys(options, PROVIDER_OPTIONS);
   const { clientId, clientSecret, scope } = options;
   assertPlainCredential('clientId', clientId);
   assertPlainCredential('clientSecret', clientSecret);
@@ -122,8 +174,7 @@ function normalizeProviderOptions(options: ClientCredentialsTokenProviderOptions
 }
 
 /** One token request, bounded by its own timeout and by nothing a caller does. */
-async function requestToken(settings: ProviderSettings, context: Partial<AccessTokenContext>) {
-  const url = settings.tokenUrl ?? `${context.baseUrl ?? ENVIRONMENTS[DEFAULTS.environment]}${TOKEN_PATH}`;
+async function requestToken(settings: ProviderSettings, url: string, context: Partial<AccessTokenContext>) {
   const fetchImpl = settings.fetch ?? context.fetch ?? globalThis.fetch;
   const fields: TokenRequestBody = { grant_type: 'client_credentials' };
   if (settings.scope) fields.scope = settings.scope;
@@ -170,19 +221,37 @@ function readTokenResponse(response: Response, text: string, secrets: string[]) 
       redact: createRedactor(secrets),
     });
   }
-  // The spec's TokenResponse, as far as the server kept to it: every field is checked below.
+  // The spec's TokenResponse, as far as the server kept to it: every field used is checked below.
   const fields = (json ?? {}) as { [K in keyof TokenResponseBody]?: unknown };
-  if (typeof fields.access_token !== 'string' || fields.access_token === '') {
-    throw new UnexpectedResponseError('The token endpoint answered without an access_token', {
+  const unusable = (what: string) =>
+    new UnexpectedResponseError(`The token endpoint answered ${what}`, {
       status: response.status,
       attempts: 1,
       retryable: false,
     });
+  const token = fields.access_token;
+  if (typeof token !== 'string' || token === '') throw unusable('without an access_token');
+  if (!isSendableBearer(token)) throw unusable('with an access_token no Authorization header can carry');
+  const type = fields.token_type;
+  if (type !== undefined && (typeof type !== 'string' || type.toLowerCase() !== 'bearer'))
+    throw unusable('with a token_type other than Bearer');
+  return { token, lifetimeMs: lifetimeOf(fields.expires_in) };
+}
+
+/** True when `token` passes the client's check of a bearer token. */
+function isSendableBearer(token: string): boolean {
+  try {
+    assertBearerToken('access_token', token);
+    return true;
+  } catch {
+    return false;
   }
-  const expiresIn = Number(fields.expires_in);
-  // 60 s when the endpoint gives no usable lifetime.
-  const lifetimeMs = Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn * 1000 : 60_000;
-  return { token: fields.access_token, lifetimeMs };
+}
+
+/** `expires_in` (a JSON number of seconds) in milliseconds, at most a day; 60 s when unusable. */
+function lifetimeOf(expiresIn: unknown): number {
+  if (typeof expiresIn !== 'number' || !Number.isFinite(expiresIn) || expiresIn <= 0) return 60_000;
+  return Math.min(expiresIn * 1000, LIMITS.maxTokenLifetimeMs);
 }
 
 /** The reason the provider's own timer abandons a token request with. */

@@ -64,6 +64,17 @@ export function assertBearerToken(name: string, value: unknown): asserts value i
   }
 }
 
+/**
+ * Throws a TypeError naming the first key of `options` (an object) that is not one of `known`: a typo
+ * such as `timeout` for `timeoutMs` fails loudly instead of being ignored. `prefix` names where the
+ * options sit (`retry.`).
+ */
+export function assertKnownKeys(options: object, known: ReadonlySet<string>, prefix = ''): void {
+  for (const key of Object.keys(options)) {
+    if (!known.has(key)) throw new TypeError(`Unknown option "${prefix}${key.slice(0, 40)}"`);
+  }
+}
+
 /** Throws unless `signal` is undefined or an AbortSignal-like object. */
 export function assertSignal(signal: unknown, name = 'signal'): asserts signal is AbortSignal | undefined {
   if (signal === undefined) return;

@@ -1,7 +1,7 @@
 import { Pool } from 'undici';
 import { DEFAULTS, LIMITS } from '../defaults';
 import { type DeadlineInit, OWN_DEADLINE, type RequestDeadline } from '../own-deadline';
-import { integerInRange, positiveMs } from '../validate';
+import { assertKnownKeys, integerInRange, positiveMs } from '../validate';
 import { Exchange } from './exchange';
 
 /** Options of {@link createNodeTransport}. */
@@ -88,10 +88,17 @@ interface TransportSettings {
   maxBytes: number;
 }
 
+const TRANSPORT_OPTIONS: ReadonlySet<string> = new Set([
+  'maxSockets',
+  'idleTimeoutMs',
+  'maxResponseBytes',
+] satisfies (keyof NodeTransportOptions)[]);
+
 function normalizeTransportOptions(options: NodeTransportOptions): TransportSettings {
   if (options === null || typeof options !== 'object') {
     throw new TypeError('createNodeTransport: options must be an object');
   }
+  assertKnownKeys(options, TRANSPORT_OPTIONS);
   return {
     connections: integerInRange('maxSockets', options.maxSockets, 1, 65_536, DEFAULTS.maxSockets),
     keepAliveTimeout: positiveMs('idleTimeoutMs', options.idleTimeoutMs, DEFAULTS.idleTimeoutMs),

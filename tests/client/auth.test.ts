@@ -32,7 +32,7 @@ function client(options: Partial<RevocationClientOptions> = {}) {
 }
 
 /** A token endpoint at `base` that hands out `tokens` in turn (null expiresIn: none sent) and counts requests. */
-function tokenEndpoint(tokens: string[], { base = BASE, expiresIn = 3600 as number | null } = {}) {
+function tokenEndpoint(tokens: string[], { base = BASE, expiresIn = 3600 as unknown } = {}) {
   const seen = { requests: 0, bodies: [] as string[], authorizations: [] as string[] };
   nock(base)
     .post(TOKEN_PATH)
@@ -192,6 +192,65 @@ describe('caching', () => {
     expect(bearers).toHaveLength(10);
   });
 
+  it('keeps a token a day at most, whatever expires_in says, and reads only a number of seconds', async () => {
+    const start = Date.UTC(2030, 0, 1);
+    fakeDateOnly(start);
+    const huge = tokenEndpoint(['at-1', 'at-2'], { expiresIn: 1e306 }); // * 1000 = Infinity
+    const get = provider();
+    await get();
+    jest.setSystemTime(start + 86_400_000 - 60_001);
+    await expect(get()).resolves.toBe('at-1');
+    jest.setSystemTime(start + 86_400_000 - 60_000);
+    await expect(get()).resolves.toBe('at-2');
+    expect(huge.requests).toBe(2);
+    // A string is no number of seconds: the same 60 s as no expires_in at all.
+    const text = tokenEndpoint(['at-3', 'at-4'], { expiresIn: '3600' });
+    const other = provider({ tokenUrl: `${BASE}${TOKEN_PATH}` });
+    jest.setSystemTime(start);
+    await other();
+    jest.setSystemTime(start + 54_000);
+    await expect(other()).resolves.toBe('at-4');
+    expect(text.requests).toBe(2);
+  });
+
+  it('keeps one token per token endpoint: clients of two deployments sharing a provider', async () => {
+    const other = 'https://other.example.test/public';
+    const here = tokenEndpoint(['at-here']);
+    const there = tokenEndpoint(['at-there'], { base: other });
+    const hereRevoke = nock(BASE)
+      .post(REVOKE)
+      .times(2)
+      .matchHeader('authorization', 'Bearer at-here')
+      .reply(200);
+    const thereRevoke = nock(other)
+      .post(REVOKE)
+      .times(2)
+      .matchHeader('authorization', 'Bearer at-there')
+      .reply(200);
+    const shared = provider();
+    const a = createRevocationClient({ accessToken: shared, baseUrl: BASE });
+    const b = createRevocationClient({ accessToken: shared, baseUrl: other });
+    for (const revoker of [a, b, a, b])
+      await expect(revoker.revoke('t')).resolves.toMatchObject({ status: 200 });
+    expect([here.requests, there.requests]).toEqual([1, 1]);
+    expect(hereRevoke.isDone() && thereRevoke.isDone()).toBe(true);
+  });
+
+  it('sends nothing for a caller whose signal is already aborted (and leaves no rejection unhandled)', async () => {
+    const fetch = jest.fn(async () => new Response('', { status: 500 }));
+    const unhandled = jest.fn();
+    process.on('unhandledRejection', unhandled);
+    try {
+      const reason = new Error('gone');
+      await expect(provider()({ signal: AbortSignal.abort(reason), fetch })).rejects.toBe(reason);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(fetch).not.toHaveBeenCalled();
+      expect(unhandled).not.toHaveBeenCalled();
+    } finally {
+      process.off('unhandledRejection', unhandled);
+    }
+  });
+
   it('does not cache a failure: the next call asks again', async () => {
     nock(BASE).post(TOKEN_PATH).reply(503, '');
     const seen = tokenEndpoint(['at-2']);
@@ -279,6 +338,29 @@ describe('token endpoint failures', () => {
     await expect(provider()()).rejects.toThrow(UnexpectedResponseError);
   });
 
+  it.each([
+    ['a character past Latin-1', 'at-\u20ac'],
+    ['a control character', 'at-\u0007'],
+    ['more than 4096 characters', 'a'.repeat(4097)],
+  ])(
+    'a 200 whose access_token has %s rejects with UnexpectedResponseError, and is not kept',
+    async (_, token) => {
+      nock(BASE).post(TOKEN_PATH).reply(200, { access_token: token, token_type: 'Bearer', expires_in: 3600 });
+      const seen = tokenEndpoint(['at-good']);
+      const get = provider();
+      const error = await get().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(UnexpectedResponseError);
+      expect((error as Error).message).not.toContain(token);
+      await expect(get()).resolves.toBe('at-good');
+      expect(seen.requests).toBe(1);
+    },
+  );
+
+  it('a 200 whose token_type is not Bearer rejects with UnexpectedResponseError', async () => {
+    nock(BASE).post(TOKEN_PATH).reply(200, { access_token: 'at-mac', token_type: 'mac' });
+    await expect(provider()()).rejects.toThrow(UnexpectedResponseError);
+  });
+
   it('a 200 with a non-JSON body rejects with UnexpectedResponseError', async () => {
     nock(BASE).post(TOKEN_PATH).reply(200, '<html>login</html>');
     await expect(provider()()).rejects.toThrow(UnexpectedResponseError);
@@ -309,6 +391,11 @@ describe('provider options', () => {
       label: 'a zero timeoutMs',
       options: { clientId: CLIENT_ID, clientSecret: SECRET, timeoutMs: 0 },
       ErrorClass: RangeError,
+    },
+    {
+      label: 'an unknown option (a typo of tokenUrl)',
+      options: { clientId: CLIENT_ID, clientSecret: SECRET, tokenURL: 'https://h.test/token' },
+      ErrorClass: TypeError,
     },
   ])('refuses $label, never echoing the secret', ({ options, ErrorClass }) => {
     let error: unknown;

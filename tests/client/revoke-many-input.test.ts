@@ -96,6 +96,11 @@ describe('the input protocols', () => {
     );
   });
 
+  it('refuses an unknown option at once (a typo of concurrency), before any request', () => {
+    // @ts-expect-error: a typo of concurrency
+    expect(() => client().revokeMany(['a'], { concurency: 64 })).toThrow('Unknown option "concurency"');
+  });
+
   it('takes an iterable function object (a generator function is not one, its call is)', async () => {
     const tokens = Object.assign(() => undefined, {
       *[Symbol.iterator]() {

@@ -388,5 +388,7 @@ describe('createNodeTransport', () => {
   it('refuses options that make no sense', () => {
     expect(() => createNodeTransport({ maxSockets: 0 })).toThrow(RangeError);
     expect(() => createNodeTransport({ idleTimeoutMs: -1 })).toThrow(RangeError);
+    // @ts-expect-error: a typo of maxSockets
+    expect(() => createNodeTransport({ maxSocket: 8 })).toThrow('Unknown option "maxSocket"');
   });
 });
