@@ -296,6 +296,27 @@ describe('startMockDigiLocker', () => {
       expect(digilocker.stats.faults).toBe(2);
     });
 
+    it.each([
+      ['a status no response has', { type: 'status', status: 99 }, RangeError],
+      ['a status past 599', { type: 'malformed', status: 1000 }, RangeError],
+      [
+        'a Retry-After with a line break',
+        { type: 'status', status: 429, retryAfter: '1\r\nX-Evil: 1' },
+        RangeError,
+      ],
+      ['a delay no timer can hold', { type: 'delay', ms: 2 ** 31 }, RangeError],
+      ['an unknown type', { type: 'reset' }, TypeError],
+    ])(
+      'refuses a fault it could not apply (%s) at inject(), and keeps serving',
+      async (_, fault, ErrorClass) => {
+        // @ts-expect-error: deliberately not a MockFault
+        expect(() => digilocker.inject(fault)).toThrow(ErrorClass);
+        const { accessToken } = digilocker.issueTokens();
+        expect((await postForm({ token: accessToken })).status).toBe(200);
+        expect(digilocker.stats.faults).toBe(0);
+      },
+    );
+
     it('counts every revoke request that names a token: faulted, refused or answered', async () => {
       const { accessToken } = digilocker.issueTokens();
       digilocker.inject({ type: 'status', status: 503 });
