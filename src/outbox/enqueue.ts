@@ -1,7 +1,12 @@
 import type { SignOutTokens } from '../results';
 import type { OutboxKey } from './crypto';
-import type { Emit, JobFingerprints } from './events';
-import { assertSignOutTokens, checkEnqueueOptions, type EnqueueOptions } from './input';
+import { aboutJob, type Emit, type JobFingerprints } from './events';
+import {
+  assertSignOutTokens,
+  type CheckedEnqueueOptions,
+  checkEnqueueOptions,
+  type EnqueueOptions,
+} from './input';
 import { refreshStatistics } from './jobs';
 import type { NormalizedOutboxOptions } from './options';
 import { sealTokens } from './payload';
@@ -65,68 +70,81 @@ export async function enqueueJob(
     ...(checked.db ? { db: checked.db as never } : {}),
   });
   const expiresAt = new Date(checked.expiresAtMs);
-  const event = {
-    type: 'queued',
-    jobId: id,
-    fingerprints: payload.fp,
-    expiresAt: expiresAt.toISOString(),
-  } as const;
-  context.emit(checked.ref === undefined ? event : { ...event, ref: checked.ref });
+  context.emit({ type: 'queued', ...aboutJob(id, payload), expiresAt: expiresAt.toISOString() });
   return { id, fingerprints: payload.fp, expiresAt };
 }
 
 /**
  * Validates and encrypts up to a batch of sign-outs, then commits them with one pg-boss `insert`
- * (one statement: all or none). Resolves with their ids, in order.
+ * (one statement: all or none); with `db`, inside the caller's transaction (they commit or roll back
+ * with it). Resolves with their ids, in order.
  */
 export async function enqueueBatch(
   context: EnqueueContext,
   batch: readonly SignOutTokens[],
-  options: Omit<EnqueueOptions, 'db'> = {},
+  options: EnqueueOptions = {},
 ): Promise<string[]> {
+  assertBatch(batch);
+  const now = Date.now();
+  const checked = checkEnqueueOptions(options, now + context.options.defaultExpiresInSeconds * 1000, now);
+  if (checked.db && context.embedded)
+    throw new TypeError(
+      'enqueueBatch: db (a transaction) is for a PostgreSQL store; the embedded store has its own database',
+    );
+  const jobs = await Promise.all(
+    batch.map((tokens) => sealJob(context, tokens, now, checked, options.expiresAt === undefined)),
+  );
+  if (jobs.length > 0) await context.queue.boss.insert(jobs, checked.db ? { db: checked.db as never } : {});
+  // Statistics of rows not yet committed (db) would be no better than the old ones.
+  if (jobs.length >= ANALYZE_AFTER_JOBS && !checked.db) await refreshStatistics(context.queue);
+  for (const job of jobs)
+    context.emit({
+      type: 'queued',
+      ...aboutJob(job.id, job.data),
+      expiresAt: new Date(job.data.exp).toISOString(),
+    });
+  return jobs.map((job) => job.id);
+}
+
+/** Throws a TypeError or RangeError, naming the position, unless every element is a sign-out. */
+function assertBatch(batch: unknown): asserts batch is readonly SignOutTokens[] {
   if (!Array.isArray(batch))
     throw new TypeError('enqueueBatch: give an array of { accessToken?, refreshToken? }');
   if (batch.length > 10_000) throw new RangeError('enqueueBatch: at most 10000 sign-outs per batch');
-  batch.forEach((tokens, index) => {
+  // An index loop: forEach and map skip the holes of a sparse array.
+  for (let index = 0; index < batch.length; index++) {
     try {
-      assertSignOutTokens(tokens);
+      assertSignOutTokens(batch[index]);
     } catch (error) {
       (error as Error).message = `[${index}] ${(error as Error).message}`;
       throw error;
     }
-  });
-  const now = Date.now();
-  const checked = checkEnqueueOptions(options, now + context.options.defaultExpiresInSeconds * 1000, now);
-  const jobs = await Promise.all(
-    batch.map(async (tokens) => {
-      const id = crypto.randomUUID();
-      const expiresAtMs =
-        options.expiresAt === undefined && tokens.refreshToken === undefined
-          ? now + Math.min(3600, context.options.defaultExpiresInSeconds) * 1000
-          : checked.expiresAtMs;
-      const data = await sealTokens(tokens, context.key, id, expiresAtMs, checked.ref);
-      const keepUntil = new Date(expiresAtMs + RETENTION_AFTER_EXPIRY_SECONDS * 1000).toISOString();
-      const { jobTimeoutSeconds } = context.options;
-      return {
-        id,
-        name: context.queue.name,
-        data,
-        retryLimit: NO_RETRY_LIMIT,
-        retryDelay: 0,
-        retryBackoff: false,
-        expireInSeconds: jobTimeoutSeconds,
-        keepUntil,
-      };
-    }),
-  );
-  if (jobs.length > 0) await context.queue.boss.insert(jobs);
-  if (jobs.length >= ANALYZE_AFTER_JOBS) await refreshStatistics(context.queue);
-  for (const job of jobs)
-    context.emit({
-      type: 'queued',
-      jobId: job.id,
-      fingerprints: job.data.fp,
-      expiresAt: new Date(job.data.exp).toISOString(),
-    });
-  return jobs.map((job) => job.id);
+  }
+}
+
+/** One job of a batch, sealed, as pg-boss's `insert` takes it. */
+async function sealJob(
+  context: EnqueueContext,
+  tokens: SignOutTokens,
+  now: number,
+  checked: CheckedEnqueueOptions,
+  defaultExpiry: boolean,
+) {
+  const id = crypto.randomUUID();
+  const expiresAtMs =
+    defaultExpiry && tokens.refreshToken === undefined
+      ? now + Math.min(3600, context.options.defaultExpiresInSeconds) * 1000
+      : checked.expiresAtMs;
+  const data = await sealTokens(tokens, context.key, id, expiresAtMs, checked.ref);
+  const keepUntil = new Date(expiresAtMs + RETENTION_AFTER_EXPIRY_SECONDS * 1000).toISOString();
+  return {
+    id,
+    name: context.queue.name,
+    data,
+    retryLimit: NO_RETRY_LIMIT,
+    retryDelay: 0,
+    retryBackoff: false,
+    expireInSeconds: context.options.jobTimeoutSeconds,
+    keepUntil,
+  };
 }

@@ -3,8 +3,10 @@ export type OutboxErrorCode =
   | 'missing_dependency'
   | 'key_mismatch'
   | 'store_locked'
+  | 'store_timeout'
   | 'paused_invalid_client'
   | 'closed'
+  | 'stopped'
   | 'no_client';
 
 /**
@@ -61,6 +63,16 @@ export class StoreLockedError extends OutboxError {
 }
 
 /**
+ * The PostgreSQL server did not answer in time (`store.connectTimeoutMs` for a connection,
+ * `store.queryTimeoutMs` for a statement): it is down or unreachable. A timed-out write may or may
+ * not have been committed (enqueueing again is harmless: revocation is idempotent).
+ */
+export class StoreTimeoutError extends OutboxError {
+  override readonly code = 'store_timeout';
+  override name = 'StoreTimeoutError';
+}
+
+/**
  * DigiLocker refused the client's credentials (`invalid_client`): the workers stopped taking jobs
  * (none was charged an attempt); open the outbox again with working credentials.
  */
@@ -69,12 +81,15 @@ export class PausedForCredentialsError extends OutboxError {
   override name = 'PausedForCredentialsError';
 }
 
-/** The outbox was closed, or has no client to revoke with. */
+/**
+ * The outbox was closed, or has no client to revoke with; or (`stopped`) `drain()` was interrupted by
+ * `stop()` (`closed`: by `close()`) before the queue was empty.
+ */
 export class OutboxStateError extends OutboxError {
-  override readonly code: 'closed' | 'no_client';
+  override readonly code: 'closed' | 'stopped' | 'no_client';
   override name = 'OutboxStateError';
 
-  constructor(code: 'closed' | 'no_client', message: string) {
+  constructor(code: 'closed' | 'stopped' | 'no_client', message: string) {
     super(message);
     this.code = code;
   }

@@ -4,18 +4,22 @@ export interface JobFingerprints {
   accessToken?: string;
 }
 
-/** What an event says about one job: its id and fingerprints, never a token. */
+/** What an event says about one job: its id, fingerprints and `ref` (when given), never a token. */
 interface JobEventBase {
   jobId: string;
   fingerprints: JobFingerprints;
+  /** The `ref` given to `enqueue` or `enqueueBatch`, when one was. */
+  ref?: string;
 }
 
 /**
  * An event of the outbox, for logs and metrics. No event carries a token, a key or a secret.
- * - `queued`: a job was committed (`enqueue` resolved).
+ * - `queued`: a job was committed (`enqueue` resolved); with `enqueue`'s `db`, written in the caller's
+ *   transaction, which may still roll back.
  * - `attempt`: a worker is sending the job's revocation (`attempt` counts from 1).
  * - `revoked`: the job ended: every token revoked, or already invalid; nothing of it remains stored.
- * - `retry_scheduled`: the attempt failed; the job runs again after `delayMs`.
+ * - `retry_scheduled`: the attempt failed; the job runs again after `delayMs`. Code `unknown_key`: this
+ *   instance lacks the job's key (a rolling key rotation); it was given back, no attempt charged.
  * - `expired`: the job's `expiresAt` passed before it could be revoked; it ended without a request.
  * - `dead`: DigiLocker refused the request in a way a retry cannot fix (`code`); the job waits for
  *   `retryDead()` or `purgeDead()`, still encrypted.
@@ -24,7 +28,7 @@ interface JobEventBase {
  * - `error`: the store failed (e.g. a lost connection); the workers keep trying.
  */
 export type OutboxEvent =
-  | ({ type: 'queued'; expiresAt: string; ref?: string } & JobEventBase)
+  | ({ type: 'queued'; expiresAt: string } & JobEventBase)
   | ({ type: 'attempt'; attempt: number } & JobEventBase)
   | ({
       type: 'revoked';
@@ -52,4 +56,11 @@ export function safeEmitter(onEvent: ((event: OutboxEvent) => void) | undefined)
       // ignored by design
     }
   };
+}
+
+/** The part of an event that names a job: its id, fingerprints and `ref` (when it has one). */
+export function aboutJob(jobId: string, job: { fp: JobFingerprints; ref?: string }): JobEventBase {
+  return job.ref === undefined
+    ? { jobId, fingerprints: job.fp }
+    : { jobId, fingerprints: job.fp, ref: job.ref };
 }

@@ -15,6 +15,7 @@ export {
   OutboxStateError,
   PausedForCredentialsError,
   StoreLockedError,
+  StoreTimeoutError,
 } from './errors';
 export type { JobFingerprints, OutboxEvent } from './events';
 export type { EnqueueOptions } from './input';

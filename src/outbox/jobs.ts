@@ -1,8 +1,8 @@
 /**
  * The few statements the outbox runs on pg-boss's job table besides pg-boss's own API (pinned to
  * pg-boss 10, whose table this is): completing jobs and replacing their payload in one statement (so
- * that no completed or archived copy ever holds ciphertext, and many jobs share one commit), setting
- * the delay before a job's next attempt (pg-boss 10 has no cap on its own backoff), and counts.
+ * that no completed or archived copy ever holds ciphertext, and many jobs share one commit), failing
+ * a job for a retry after the outbox's own delay (pg-boss 10 has no cap on its own backoff), and counts.
  */
 import type { FinishedPayload } from './payload';
 import type { Queue } from './queue';
@@ -30,22 +30,43 @@ export async function completeJobs(
 }
 
 /**
- * Sets the delay before the next attempt of a running job, the attempts charged so far (`n`), the
- * runs given back uncharged (`r`, refused credentials): together, the runs whose end was recorded;
- * and `rv`, whether an earlier attempt revoked one of its tokens.
+ * Fails a running job for a later attempt, in one statement: what pg-boss's `fail` does to a job with
+ * retries left (state `retry`, `output` `{ code }`), with the job's next attempt due after
+ * `delaySeconds`, written into `start_after` itself. `retry_delay` stays 0, so that a job that pg-boss
+ * fails later on our behalf (its process died: expired after `jobTimeoutSeconds`, or an orphan found
+ * at open) is due again at once, not after this job's last backoff. Records the attempts charged so
+ * far (`n`), the runs given back uncharged (`r`: refused credentials, a key this instance lacks):
+ * together, the runs whose end was recorded; and `rv`, whether an earlier attempt revoked a token.
  */
-export async function setNextDelay(
+export async function scheduleRetry(
   queue: Queue,
   id: string,
   delaySeconds: number,
   recorded: { n: number; r: number; rv: boolean },
+  code: string,
 ): Promise<void> {
   await queue.db.executeSql(
-    `UPDATE ${queue.jobTable} SET retry_delay = $3, retry_backoff = false,
-       data = data || jsonb_build_object('n', $4::int, 'r', $5::int, 'rv', $6::boolean)
+    `UPDATE ${queue.jobTable}
+       SET state = 'retry', start_after = now() + $3 * interval '1 second', retry_delay = 0,
+           retry_backoff = false, output = jsonb_build_object('code', $7::text),
+           data = data || jsonb_build_object('n', $4::int, 'r', $5::int, 'rv', $6::boolean)
      WHERE name = $1 AND id = $2 AND state = 'active'`,
-    [queue.name, id, delaySeconds, recorded.n, recorded.r, recorded.rv],
+    [queue.name, id, delaySeconds, recorded.n, recorded.r, recorded.rv, code],
   );
+}
+
+/**
+ * Puts jobs marked running, whose process died, back in the queue due at once (pg-boss's `fail`, with
+ * their retry delay reset first: it would otherwise make them wait for their last backoff).
+ */
+export async function requeueRunningJobs(queue: Queue, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await queue.db.executeSql(
+    `UPDATE ${queue.jobTable} SET retry_delay = 0, retry_backoff = false
+     WHERE name = $1 AND id = ANY($2::uuid[]) AND state = 'active'`,
+    [queue.name, ids],
+  );
+  await queue.boss.fail(queue.name, [...ids]);
 }
 
 /**

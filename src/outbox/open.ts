@@ -5,11 +5,19 @@ import { type EnqueuedJob, enqueueBatch, enqueueJob } from './enqueue';
 import { KeyMismatchError, OutboxStateError } from './errors';
 import { type Emit, safeEmitter } from './events';
 import type { EnqueueOptions } from './input';
-import { compactTables, deleteDeadJobs, jobsByKeyId, retryDeadJobs, runningJobIds } from './jobs';
+import {
+  compactTables,
+  deleteDeadJobs,
+  jobsByKeyId,
+  requeueRunningJobs,
+  retryDeadJobs,
+  runningJobIds,
+} from './jobs';
 import { loadPgBoss } from './load';
 import {
   type NormalizedOutboxOptions,
   normalizeOutboxOptions,
+  OUTBOX_DEFAULTS,
   type RevocationOutboxOptions,
 } from './options';
 import { type Queue, startQueue } from './queue';
@@ -30,10 +38,11 @@ export interface RevocationOutbox {
    */
   enqueue(tokens: SignOutTokens, options?: EnqueueOptions): Promise<EnqueuedJob>;
   /**
-   * Queues up to 10,000 sign-outs in one statement (all or none): for bulk revocation. Resolves with
-   * their job ids once committed.
+   * Queues up to 10,000 sign-outs in one statement (all or none): for bulk revocation. Validates every
+   * one first (nothing stored on bad input). Resolves with their job ids once committed (with
+   * `options.db`, once written in your transaction: they commit or roll back with it).
    */
-  enqueueBatch(batch: readonly SignOutTokens[], options?: Omit<EnqueueOptions, 'db'>): Promise<string[]>;
+  enqueueBatch(batch: readonly SignOutTokens[], options?: EnqueueOptions): Promise<string[]>;
   /** Starts this instance's workers (needs `client`). They run until `stop()` or `close()`. */
   start(): void;
   /** Stops the workers; resolves once the jobs in flight have finished and been recorded. */
@@ -41,7 +50,9 @@ export interface RevocationOutbox {
   /**
    * Works until the queue holds no waiting or running job (scheduled retries included), then stops
    * the workers it started and resolves with the counts. Rejects with the signal's reason on abort
-   * (after finishing the jobs in flight), or with a PausedForCredentialsError on `invalid_client`.
+   * (after finishing the jobs in flight), with a PausedForCredentialsError on `invalid_client`, or
+   * with an OutboxStateError as soon as `stop()` (code `stopped`) or `close()` (code `closed`) is
+   * called meanwhile.
    */
   drain(options?: { signal?: AbortSignal }): Promise<OutboxStats>;
   /** Counts of jobs by state. */
@@ -95,7 +106,12 @@ function openStore(options: NormalizedOutboxOptions): Promise<OutboxStore> {
   const { store } = options;
   return 'directory' in store
     ? openEmbeddedStore(store.directory)
-    : openServerStore(store.connectionString, store.maxConnections ?? 10);
+    : openServerStore({
+        connectionString: store.connectionString,
+        maxConnections: store.maxConnections ?? OUTBOX_DEFAULTS.maxConnections,
+        connectTimeoutMs: store.connectTimeoutMs ?? OUTBOX_DEFAULTS.connectTimeoutMs,
+        queryTimeoutMs: store.queryTimeoutMs ?? OUTBOX_DEFAULTS.queryTimeoutMs,
+      });
 }
 
 async function assertKeysCover(queue: Queue, keys: readonly OutboxKey[]): Promise<void> {
@@ -110,8 +126,7 @@ async function assertKeysCover(queue: Queue, keys: readonly OutboxKey[]): Promis
 
 /** Embedded only (one process holds the directory): a running job was left by a process that died. */
 async function requeueOrphans(queue: Queue): Promise<void> {
-  const ids = await runningJobIds(queue);
-  if (ids.length > 0) await queue.boss.fail(queue.name, ids);
+  await requeueRunningJobs(queue, await runningJobIds(queue));
 }
 
 async function closeQueue(queue: Queue, store: OutboxStore): Promise<void> {
@@ -120,6 +135,28 @@ async function closeQueue(queue: Queue, store: OutboxStore): Promise<void> {
     if (store.kind === 'embedded') await compactTables(queue);
   } finally {
     await store.close();
+  }
+}
+
+/**
+ * Works with `workers` (started here unless running, stopped after if started here) until the queue
+ * is empty. Interrupted by `stop()` or `close()`, rejects with an OutboxStateError saying which.
+ */
+async function untilDrained(
+  workers: Workers,
+  signal: AbortSignal | undefined,
+  isClosed: () => boolean,
+): Promise<void> {
+  const startedHere = !workers.running;
+  workers.start();
+  try {
+    await workers.untilEmpty(signal);
+  } catch (error) {
+    if (isClosed() && error instanceof OutboxStateError && error.code === 'stopped')
+      throw new OutboxStateError('closed', 'drain: the outbox was closed before the queue was empty');
+    throw error;
+  } finally {
+    if (startedHere) await workers.stop(false);
   }
 }
 
@@ -184,14 +221,7 @@ function createOutbox(
       const { signal } = drainOptions;
       if (signal !== undefined && !(signal instanceof AbortSignal))
         throw new TypeError('drain: signal must be an AbortSignal');
-      const pool = ensureWorkers();
-      const startedHere = !pool.running;
-      pool.start();
-      try {
-        await pool.untilEmpty(signal);
-      } finally {
-        if (startedHere) await pool.stop();
-      }
+      await untilDrained(ensureWorkers(), signal, () => closed);
       return readStats(queue);
     },
     async stats() {

@@ -26,6 +26,15 @@ export const OUTBOX_DEFAULTS = {
   schema: 'digilocker_outbox',
   /** Connections to a PostgreSQL server. */
   maxConnections: 10,
+  /** The longest wait for a connection to a PostgreSQL server (opening one, or a free one in the pool). */
+  connectTimeoutMs: 10_000,
+  /**
+   * The longest wait for a PostgreSQL server's answer to one statement (client-side: a server that
+   * stops answering, e.g. a network partition, fails the statement instead of hanging it).
+   */
+  queryTimeoutMs: 30_000,
+  /** TCP keepalive on connections to a PostgreSQL server: first probe after this idle time. */
+  keepAliveInitialDelayMs: 10_000,
 } as const;
 
 /** Options of {@link openRevocationOutbox}. */
@@ -175,12 +184,25 @@ export function normalizeOutboxOptions(options: RevocationOutboxOptions): Normal
   };
 }
 
+const KNOWN_SERVER_STORE = new Set([
+  'connectionString',
+  'maxConnections',
+  'connectTimeoutMs',
+  'queryTimeoutMs',
+]);
+
 function normalizeStore(store: unknown): StoreOptions {
   if (store === null || typeof store !== 'object')
     throw new TypeError('store must be { directory } or { connectionString }');
-  const { directory, connectionString, maxConnections } = store as Record<string, unknown>;
+  const { directory, connectionString, maxConnections, connectTimeoutMs, queryTimeoutMs } = store as Record<
+    string,
+    unknown
+  >;
   if ((directory === undefined) === (connectionString === undefined))
     throw new TypeError('store must have either directory or connectionString');
+  const known = directory !== undefined ? new Set(['directory']) : KNOWN_SERVER_STORE;
+  for (const name of Object.keys(store))
+    if (!known.has(name)) throw new TypeError(`unknown option "store.${name.slice(0, 40)}"`);
   if (directory !== undefined) {
     if (typeof directory !== 'string' || directory.length === 0)
       throw new TypeError('store.directory must be a non-empty string');
@@ -188,9 +210,12 @@ function normalizeStore(store: unknown): StoreOptions {
   }
   if (typeof connectionString !== 'string' || !/^postgres(ql)?:\/\//.test(connectionString))
     throw new TypeError('store.connectionString must be a postgres:// or postgresql:// URL');
+  const { connectTimeoutMs: connectDefault, queryTimeoutMs: queryDefault } = OUTBOX_DEFAULTS;
   return {
     connectionString,
     maxConnections: integer('store.maxConnections', maxConnections, 1, 1000, OUTBOX_DEFAULTS.maxConnections),
+    connectTimeoutMs: integer('store.connectTimeoutMs', connectTimeoutMs, 100, 600_000, connectDefault),
+    queryTimeoutMs: integer('store.queryTimeoutMs', queryTimeoutMs, 100, 3_600_000, queryDefault),
   };
 }
 

@@ -3,8 +3,8 @@ import type { SignOutResult } from '../results';
 import { retryDelaySeconds } from './backoff';
 import type { Completions } from './completions';
 import type { OutboxKey } from './crypto';
-import type { Emit, JobFingerprints } from './events';
-import { makeNextFailureFinal, setNextDelay } from './jobs';
+import { aboutJob, type Emit } from './events';
+import { makeNextFailureFinal, scheduleRetry } from './jobs';
 import type { NormalizedOutboxOptions } from './options';
 import {
   type FinalOutcome,
@@ -54,27 +54,44 @@ export async function runJob(job: FetchedJob, context: RunContext): Promise<RunV
     return { kind: 'done' };
   }
   if (!isPending(data)) {
-    await failFinally(context, id, 0, 'invalid_payload', {});
+    await failFinally(context, id, 0, 'invalid_payload', { fp: {} });
     return { kind: 'done' };
   }
-  const fingerprints = data.fp;
+  const about = aboutJob(id, data);
   if (data.exp <= context.now()) {
-    finish(context, id, data, 'expired', () => emit({ type: 'expired', jobId: id, fingerprints }));
+    finish(context, id, data, 'expired', () => emit({ type: 'expired', ...about }));
+    return { kind: 'done' };
+  }
+  if (!context.keys.some((key) => key.id === data.k)) {
+    await releaseForAnotherKey(context, id, data);
     return { kind: 'done' };
   }
   let tokens: ReturnType<typeof openTokens>;
   try {
     tokens = openTokens(data, context.keys, id);
   } catch {
-    await failFinally(context, id, data.n, 'undecryptable', fingerprints);
+    // A key this instance holds cannot open it: altered, or moved from another job.
+    await failFinally(context, id, data.n, 'undecryptable', data);
     return { kind: 'done' };
   }
   const attempt = data.n + 1;
-  emit({ type: 'attempt', jobId: id, attempt, fingerprints });
+  emit({ type: 'attempt', attempt, ...about });
   const result = await context.client.signOut(tokens);
   // An earlier run that ended unrecorded (its process died) may have revoked the tokens.
   const mayHaveRevoked = job.retryCount > data.n + (data.r ?? 0);
   return settle(context, id, data, result, mayHaveRevoked);
+}
+
+/**
+ * The job was sealed with a key this instance does not hold (a rolling key rotation: another instance
+ * already encrypts with a new key). It goes back to the queue, no attempt charged, for an instance that
+ * holds the key; after the policy's first delay, so that it does not bounce between old instances.
+ * Its expiry bounds this: once passed, any instance ends it as expired.
+ */
+async function releaseForAnotherKey(context: RunContext, id: string, data: PendingPayload): Promise<void> {
+  const delay = retryDelaySeconds(context.options.backoff, 1, data.exp, context.now());
+  const recorded = { n: data.n, r: (data.r ?? 0) + 1, rv: data.rv === true };
+  await retryLater(context, id, data, recorded, delay, 'unknown_key', true);
 }
 
 async function settle(
@@ -84,7 +101,6 @@ async function settle(
   result: SignOutResult,
   mayHaveRevoked: boolean,
 ): Promise<RunVerdict> {
-  const fingerprints = data.fp;
   const attempt = data.n + 1;
   const outcomes = [result.refreshToken, result.accessToken].filter((outcome) => outcome !== undefined);
   if (result.complete) {
@@ -94,7 +110,7 @@ async function settle(
     const outcome = revoked ? 'revoked' : 'already_invalid';
     const confirmed = !revoked || results.some((r) => r.outcome === 'revoked' && r.confirmed);
     finish(context, id, { ...data, n: attempt }, outcome, () =>
-      context.emit({ type: 'revoked', jobId: id, fingerprints, attempt, outcome, confirmed }),
+      context.emit({ type: 'revoked', ...aboutJob(id, data), attempt, outcome, confirmed }),
     );
     return { kind: 'done' };
   }
@@ -102,13 +118,13 @@ async function settle(
   if (errors.some((error) => error.code === 'invalid_client')) {
     // Not the job's fault: back in the queue at once, no attempt charged.
     const recorded = { n: data.n, r: (data.r ?? 0) + 1, rv: data.rv === true };
-    await retryLater(context, id, recorded, 1, 'invalid_client', fingerprints, false);
+    await retryLater(context, id, data, recorded, 1, 'invalid_client', false);
     return { kind: 'credentials_refused' };
   }
   const retryAfterMs = Math.max(0, ...errors.map((error) => error.retryAfterMs ?? 0));
   const code = errors[0]?.code ?? 'unexpected_response';
   if (errors.every((error) => !error.retryable && error.code !== 'rate_limited')) {
-    await failFinally(context, id, attempt, code, fingerprints);
+    await failFinally(context, id, attempt, code, data);
     return { kind: 'done' };
   }
   const delay = retryDelaySeconds(
@@ -120,7 +136,7 @@ async function settle(
   );
   const rv =
     data.rv === true || outcomes.some((outcome) => outcome.ok && outcome.result.outcome === 'revoked');
-  await retryLater(context, id, { n: attempt, r: data.r ?? 0, rv }, delay, code, fingerprints, true);
+  await retryLater(context, id, data, { n: attempt, r: data.r ?? 0, rv }, delay, code, true);
   return errors.some((error) => error.code === 'rate_limited')
     ? { kind: 'rate_limited', retryAfterMs }
     : { kind: 'done' };
@@ -140,20 +156,17 @@ function finish(
 async function retryLater(
   context: RunContext,
   id: string,
+  data: PendingPayload,
   recorded: { n: number; r: number; rv: boolean },
   delaySeconds: number,
   code: string,
-  fingerprints: JobFingerprints,
   announce: boolean,
 ): Promise<void> {
-  const { queue } = context;
-  await setNextDelay(queue, id, delaySeconds, recorded);
-  await queue.boss.fail(queue.name, id, { code });
+  await scheduleRetry(context.queue, id, delaySeconds, recorded, code);
   if (announce)
     context.emit({
       type: 'retry_scheduled',
-      jobId: id,
-      fingerprints,
+      ...aboutJob(id, data),
       attempt: recorded.n,
       code,
       delayMs: delaySeconds * 1000,
@@ -165,10 +178,10 @@ async function failFinally(
   id: string,
   charged: number,
   code: string,
-  fingerprints: JobFingerprints,
+  data: Pick<PendingPayload, 'fp' | 'ref'>,
 ): Promise<void> {
   const { queue } = context;
   await makeNextFailureFinal(queue, id, charged);
   await queue.boss.fail(queue.name, id, { code });
-  context.emit({ type: 'dead', jobId: id, fingerprints, attempt: charged, code });
+  context.emit({ type: 'dead', ...aboutJob(id, data), attempt: charged, code });
 }

@@ -33,6 +33,19 @@ export type StoreOptions =
        * @default 10
        */
       maxConnections?: number;
+      /**
+       * The longest wait for a connection (opening one, or a free one in the pool), in milliseconds
+       * (100-600000); then the statement fails with a StoreTimeoutError.
+       * @default 10000
+       */
+      connectTimeoutMs?: number;
+      /**
+       * The longest wait for the server's answer to one statement, in milliseconds (100-3600000): a
+       * server that stops answering (a network partition) fails it with a StoreTimeoutError instead of
+       * hanging `enqueue` or `close()`. Keep it above your longest statement.
+       * @default 30000
+       */
+      queryTimeoutMs?: number;
     };
 
 /** A connection string without its password, for messages. */

@@ -1,5 +1,5 @@
 import { onAbort } from '../on-abort';
-import { PausedForCredentialsError } from './errors';
+import { OutboxStateError, PausedForCredentialsError } from './errors';
 import { Feed, messageOf } from './feed';
 import { pendingSummary } from './jobs';
 import { type FetchedJob, type RunContext, type RunVerdict, runJob } from './runner';
@@ -18,6 +18,8 @@ export class Workers {
   #loop: Promise<void> | undefined;
   #pausedUntil = 0;
   #credentialsRefused = false;
+  /** How many times `stop()` was called: a drain started before one gives up. */
+  #stops = 0;
   readonly #wakers = new Set<() => void>();
 
   constructor(context: RunContext) {
@@ -42,9 +44,13 @@ export class Workers {
     this.#loop = this.#run();
   }
 
-  /** Stops taking jobs and resolves when the jobs in flight have finished and been recorded. */
-  async stop(): Promise<void> {
+  /**
+   * Stops taking jobs and resolves when the jobs in flight have finished and been recorded. Unless
+   * `interruptDrains` is false (a drain stopping the workers it started), a drain in progress rejects.
+   */
+  async stop(interruptDrains = true): Promise<void> {
     this.#running = false;
+    if (interruptDrains) this.#stops++;
     this.#wakeAll();
     await this.#loop;
     await Promise.allSettled([...this.#inFlight]);
@@ -59,12 +65,19 @@ export class Workers {
 
   /**
    * Resolves when the queue holds no waiting or running job (all instances' jobs counted), checking
-   * every poll interval; rejects on abort, or when the credentials are refused.
+   * every poll interval; rejects on abort, when the credentials are refused, or (OutboxStateError
+   * `stopped`) at once when `stop()` is called meanwhile.
    */
   async untilEmpty(signal: AbortSignal | undefined): Promise<void> {
     const { pollIntervalMs } = this.#context.options;
+    const stops = this.#stops;
     for (;;) {
       if (signal?.aborted) throw signal.reason;
+      if (this.#stops !== stops)
+        throw new OutboxStateError(
+          'stopped',
+          'drain: the workers were stopped (stop()) before the queue was empty',
+        );
       if (this.#credentialsRefused)
         throw new PausedForCredentialsError(
           'DigiLocker refused the client credentials (invalid_client); jobs wait for working ones',
@@ -72,6 +85,7 @@ export class Workers {
       if (this.#idle()) {
         await this.#context.completions.whenIdle();
         const { waiting, running } = await pendingSummary(this.#context.queue);
+        if (this.#stops !== stops) continue;
         if (waiting === 0 && running === 0) return;
       }
       await this.#sleep(pollIntervalMs, signal);

@@ -1,0 +1,106 @@
+// A PostgreSQL server that stops answering (a network partition: connections stay open, no byte
+// comes back), through a real TCP proxy: enqueue rejects within the query timeout, close() settles.
+import pg from 'pg';
+import { OUTBOX_DEFAULTS, openRevocationOutbox, StoreTimeoutError } from '../../src/outbox';
+import { type MockDigiLocker, startMockDigiLocker } from '../../src/testing';
+import { clientOf, DATABASE_URL, describeWithPostgres, KEY, uniqueSchema } from './support';
+import { startTcpProxy, type TcpProxy } from './tcp-proxy';
+
+/** What `promise` did within `ms`: 'resolved', the error it rejected with, or 'pending'. */
+async function within(promise: Promise<unknown>, ms: number): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise((resolve) => {
+    timer = setTimeout(() => resolve('pending'), ms);
+  });
+  try {
+    return await Promise.race([
+      promise.then(
+        () => 'resolved',
+        (error: unknown) => error,
+      ),
+      late,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+describeWithPostgres('a PostgreSQL server that stops answering', () => {
+  let mock: MockDigiLocker;
+  let proxy: TcpProxy;
+  const schema = uniqueSchema('hang');
+
+  beforeAll(async () => {
+    mock = await startMockDigiLocker();
+    const url = new URL(DATABASE_URL as string);
+    proxy = await startTcpProxy(url.hostname, Number(url.port || 5432));
+  });
+  afterAll(async () => {
+    await proxy.close();
+    await mock.close();
+    const pool = new pg.Pool({ connectionString: DATABASE_URL });
+    await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await pool.end();
+  });
+
+  test('the pool has bounded defaults', () => {
+    expect(OUTBOX_DEFAULTS.connectTimeoutMs).toBeGreaterThan(0);
+    expect(OUTBOX_DEFAULTS.queryTimeoutMs).toBeGreaterThan(0);
+  });
+
+  test('enqueue rejects with a StoreTimeoutError within the query timeout; close() settles', async () => {
+    const url = new URL(DATABASE_URL as string);
+    url.host = `127.0.0.1:${proxy.port}`;
+    const outbox = await openRevocationOutbox({
+      client: clientOf(mock),
+      store: { connectionString: url.toString(), connectTimeoutMs: 1000, queryTimeoutMs: 1500 },
+      encryptionKeys: [KEY],
+      schema,
+      pollIntervalMs: 100,
+    });
+    await outbox.enqueueBatch(
+      Array.from({ length: 5 }, () => ({ refreshToken: mock.issueTokens().refreshToken })),
+    );
+    outbox.start();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    proxy.blackhole();
+
+    const startedAt = Date.now();
+    const error = await within(outbox.enqueue({ refreshToken: mock.issueTokens().refreshToken }), 10_000);
+    expect(error).toBeInstanceOf(StoreTimeoutError);
+    expect((error as Error).message).toMatch(/did not answer within/);
+    expect(Date.now() - startedAt).toBeLessThan(4000);
+
+    expect(await within(outbox.close(), 15_000)).toBe('resolved');
+  }, 40_000);
+
+  test('opening through a server that never answers fails within the connect timeout', async () => {
+    const url = new URL(DATABASE_URL as string);
+    url.host = `127.0.0.1:${proxy.port}`;
+    const startedAt = Date.now();
+    const error = await within(
+      openRevocationOutbox({
+        store: { connectionString: url.toString(), connectTimeoutMs: 500 },
+        encryptionKeys: [KEY],
+        schema,
+      }),
+      10_000,
+    );
+    expect(error).toBeInstanceOf(StoreTimeoutError);
+    expect(Date.now() - startedAt).toBeLessThan(3000);
+  });
+
+  test('unknown store options are refused; timeouts are validated', async () => {
+    const open = (store: object) => openRevocationOutbox({ store: store as never, encryptionKeys: [KEY] });
+    await expect(open({ connectionString: 'postgres://x/y', queryTimeout: 5 })).rejects.toThrow(
+      'unknown option "store.queryTimeout"',
+    );
+    await expect(open({ connectionString: 'postgres://x/y', queryTimeoutMs: 0 })).rejects.toThrow(RangeError);
+    await expect(open({ connectionString: 'postgres://x/y', connectTimeoutMs: 1.5 })).rejects.toThrow(
+      TypeError,
+    );
+    await expect(open({ directory: '/tmp/x', queryTimeoutMs: 1000 })).rejects.toThrow(
+      'unknown option "store.queryTimeoutMs"',
+    );
+  });
+});
