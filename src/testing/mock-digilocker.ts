@@ -128,7 +128,12 @@ export async function startMockDigiLocker(options: MockDigiLockerOptions = {}): 
   const server = createServer({ keepAliveTimeout: 60_000 }, (request, response) => {
     stats.requests++;
     readBody(request, (body) => {
-      if (body === undefined) return sendError(response, 413, 'invalid_request', 'The body is too large');
+      if (body === undefined) {
+        // The rest of the body is never read: answer, then close the connection.
+        response.shouldKeepAlive = false;
+        response.once('finish', () => request.destroy());
+        return sendError(response, 413, 'invalid_request', 'The body is too large');
+      }
       // An endpoint URL may carry a query (RFC 6749 section 3.1): route on the path alone.
       const path = (request.url ?? '').split('?', 1)[0];
       if (path === REVOKE_PATH) return handleRevoke(request, response, body);
@@ -339,15 +344,26 @@ function mediaTypeOf(request: IncomingMessage): string {
   return (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
 }
 
-/** Reads the whole body as UTF-8; undefined when it exceeds the limit. */
+/**
+ * Reads the whole body as UTF-8; undefined as soon as it is known to exceed the limit (a declared
+ * Content-Length over it, or the bytes read so far), without reading the rest.
+ */
 function readBody(request: IncomingMessage, done: (body: string | undefined) => void): void {
+  if (Number(request.headers['content-length']) > MAX_BODY_BYTES) {
+    request.pause();
+    done(undefined);
+    return;
+  }
   const chunks: Buffer[] = [];
   let size = 0;
-  request.on('data', (chunk: Buffer) => {
+  const onData = (chunk: Buffer) => {
     size += chunk.length;
-    if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-  });
-  request.on('end', () => done(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString('utf8')));
+    if (size <= MAX_BODY_BYTES) return void chunks.push(chunk);
+    request.off('data', onData).off('end', onEnd).pause();
+    done(undefined);
+  };
+  const onEnd = () => done(Buffer.concat(chunks).toString('utf8'));
+  request.on('data', onData).on('end', onEnd);
 }
 
 /**

@@ -1,5 +1,6 @@
 // The mock DigiLocker (digilocker-revocation/testing) behaves as DigiLocker documents it, validates
 // requests against the OpenAPI document, and injects the faults tests ask for.
+import { once } from 'node:events';
 import { type MockDigiLocker, startMockDigiLocker } from '../../src/testing';
 
 const FORM = 'application/x-www-form-urlencoded';
@@ -280,6 +281,30 @@ describe('startMockDigiLocker', () => {
       expect(response.status).toBe(401);
       expect(await response.json()).toMatchObject({ error: 'invalid_client' });
     });
+  });
+
+  it.each([
+    ['a declared length over 64 KiB', true],
+    ['a chunked body that never ends', false],
+  ])('answers 413 to %s without reading the rest, and closes the connection', async (_, declared) => {
+    const { request: send } = await import('node:http');
+    const url = new URL(`${digilocker.baseUrl}/oauth2/1/revoke`);
+    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
+    if (declared) headers['content-length'] = String(2 ** 30);
+    const request = send(url, { method: 'POST', headers });
+    request.on('error', () => {}); // the mock closes the connection while we still write
+    const chunk = Buffer.alloc(16 * 1024, 'a');
+    const pump = setInterval(() => request.write(chunk), 1);
+    try {
+      const [response] = (await once(request, 'response')) as [import('node:http').IncomingMessage];
+      expect(response.statusCode).toBe(413);
+      expect(response.headers.connection).toBe('close');
+      response.resume();
+      await once(request.socket as NonNullable<typeof request.socket>, 'close');
+    } finally {
+      clearInterval(pump);
+      request.destroy();
+    }
   });
 
   describe('fault injection', () => {
