@@ -2,10 +2,10 @@
  * Tokens at rest: AES-256-GCM through Web Crypto (`globalThis.crypto.subtle`), a random 96-bit IV per
  * job, the job id as additional data (a ciphertext cannot be moved to another job), and the id of the
  * key stored beside the ciphertext so that several keys can decrypt (rotation). Workers decrypt with
- * node:crypto (the same cipher and format, with a KeyObject made from the CryptoKey): synchronous, a
+ * node:crypto (the same cipher and format, with a KeyObject of the same key bytes): synchronous, a
  * few microseconds a job, where a Web Crypto call costs tens on the thread the workers share.
  */
-import { createDecipheriv, KeyObject } from 'node:crypto';
+import { createDecipheriv, createSecretKey, type KeyObject } from 'node:crypto';
 
 /** One 256-bit key: 32 bytes, or their base64 (44 characters) or hex (64 characters) text. */
 export type EncryptionKey = string | Uint8Array;
@@ -15,7 +15,7 @@ export interface OutboxKey {
   /** A public id: the first 16 hex characters of SHA-256("digilocker-outbox-key:" + key). */
   readonly id: string;
   readonly key: CryptoKey;
-  /** The same key for node:crypto (made from the CryptoKey, which stays non-extractable). */
+  /** The same key for node:crypto (made from the same bytes; the CryptoKey stays non-extractable). */
   readonly keyObject: KeyObject;
 }
 
@@ -52,7 +52,10 @@ async function importKey(value: unknown, index: number): Promise<OutboxKey> {
   );
   const id = toHex(new Uint8Array(digest)).slice(0, 16);
   const key = await crypto.subtle.importKey('raw', bytes, 'AES-GCM', false, ['encrypt', 'decrypt']);
-  return { id, key, keyObject: KeyObject.from(key) };
+  // From the bytes: KeyObject.from() of a non-extractable CryptoKey is deprecated (DEP0204, Node 24).
+  const keyObject = createSecretKey(bytes);
+  bytes.fill(0); // both imports copied it: no copy of the key is left in this module's memory
+  return { id, key, keyObject };
 }
 
 function keyBytes(value: unknown, name: string): Uint8Array<ArrayBuffer> {

@@ -38,6 +38,8 @@ describeWithPostgres('many processes on one PostgreSQL queue', () => {
     const ends = await Promise.all(children.map((child) => child.done));
     const seconds = (Date.now() - startedAt) / 1000;
     expect(ends).toEqual(children.map(() => ({ code: 0, signal: null })));
+    // Nothing on stderr: no warning either (KeyObject.from of a CryptoKey printed DEP0204 on Node 24).
+    expect(children.map((child) => child.stderr())).toEqual(children.map(() => ''));
     const perProcess = children.map((child) =>
       Math.max(0, ...child.lines.map((line) => Number((line as { revoked?: number }).revoked ?? 0))),
     );
