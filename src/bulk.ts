@@ -1,3 +1,4 @@
+import { readInput } from './batch-input';
 import type { Clock } from './clock';
 import { DEFAULTS, LIMITS } from './defaults';
 import { fingerprintNow } from './fingerprint';
@@ -5,14 +6,7 @@ import { onAbort } from './on-abort';
 import { PauseGate } from './pause-gate';
 import type { TokenTypeHint } from './raw';
 import type { RevocationOutcome, RevocationResult } from './results';
-import {
-  assertCallOptions,
-  assertKnownKeys,
-  assertToken,
-  assertTokenTypeHint,
-  describeType,
-  integerInRange,
-} from './validate';
+import { assertCallOptions, assertKnownKeys, describeType, integerInRange } from './validate';
 
 /** One input of revokeMany: a token, or a token with its own hint and an id of yours. */
 export type TokenInput = string | { token: string; tokenTypeHint?: TokenTypeHint; id?: string | number };
@@ -89,25 +83,20 @@ async function* pool(
 ): AsyncGenerator<RevocationOutcome> {
   const { signal, tokenTypeHint } = options;
   const gate = new PauseGate();
-  const iterator =
-    Symbol.asyncIterator in tokens ? tokens[Symbol.asyncIterator]() : tokens[Symbol.iterator]();
+  const iterator = isAsyncIterable(tokens) ? tokens[Symbol.asyncIterator]() : tokens[Symbol.iterator]();
   const finished: RevocationOutcome[] = [];
-  let running = 0;
   const wakeups = createWakeups();
   const stopListening = signal && onAbort(signal, wakeups.wake);
-  const launch = (index: number, input: unknown) => {
-    running++;
-    void settle(index, input, tokenTypeHint, signal, gate, dependencies).then((outcome) => {
-      running--;
-      finished.push(outcome);
-      wakeups.wake();
-    });
-  };
+  const calls = createCalls(finished, wakeups.wake, (index, input) =>
+    settle(index, input, tokenTypeHint, signal, gate, dependencies),
+  );
 
   let nextIndex = 0;
   let exhausted = false;
   // A read of the input that is still waiting (slow or open standard input) while outcomes arrive.
   let pendingRead: Promise<IteratorResult<TokenInput>> | undefined;
+  // The input's own failure: thrown once the calls already started have settled and been yielded.
+  let inputFailure: { error: unknown } | undefined;
   try {
     for (;;) {
       // Finished outcomes go out first, even while the input is slow: a caller journaling them loses
@@ -117,17 +106,26 @@ async function* pool(
         yield outcome;
         continue;
       }
-      if (exhausted || running >= concurrency || signal?.aborted) {
-        if (running === 0) return;
-        await wakeups.next();
+      if (exhausted || calls.running >= concurrency || signal?.aborted) {
+        if (calls.running > 0) await wakeups.next();
+        else if (inputFailure) throw inputFailure.error;
+        else return;
         continue;
       }
-      pendingRead ??= Promise.resolve(iterator.next());
-      const next = await Promise.race([pendingRead, wakeups.next()]);
+      pendingRead ??= nextOf(iterator);
+      let next: IteratorResult<TokenInput> | typeof WOKEN;
+      try {
+        next = await Promise.race([pendingRead, wakeups.next()]);
+      } catch (error) {
+        // The input failed: it is not read again (nor closed, as for...of does not after a throw).
+        exhausted = true;
+        inputFailure = { error };
+        continue;
+      }
       if (next === WOKEN) continue;
       pendingRead = undefined;
       if (next.done) exhausted = true;
-      else launch(nextIndex++, next.value);
+      else calls.launch(nextIndex++, next.value);
     }
   } finally {
     stopListening?.();
@@ -136,6 +134,41 @@ async function* pool(
 }
 
 const WOKEN = Symbol('woken');
+
+/** The calls in flight: how many, and each one's outcome put in `finished` when it settles. */
+function createCalls(
+  finished: RevocationOutcome[],
+  wake: () => void,
+  start: (index: number, input: unknown) => Promise<RevocationOutcome>,
+) {
+  const calls = {
+    running: 0,
+    launch(index: number, input: unknown): void {
+      calls.running++;
+      const done = (outcome: RevocationOutcome) => {
+        calls.running--;
+        finished.push(outcome);
+        wake();
+      };
+      // settle() does not reject; should it ever, the input still gets its outcome.
+      start(index, input).then(done, (error: unknown) =>
+        done({ index, fingerprint: '', ok: false, error: asError(error) }),
+      );
+    },
+  };
+  return calls;
+}
+
+/** The input's next item, a synchronous throw of `next()` included, as a promise. */
+function nextOf(
+  iterator: Iterator<TokenInput> | AsyncIterator<TokenInput>,
+): Promise<IteratorResult<TokenInput>> {
+  try {
+    return Promise.resolve(iterator.next());
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
 
 /** Wakes the pool's loop when an outcome arrives or the caller aborts. */
 function createWakeups() {
@@ -203,51 +236,15 @@ function asError(reason: unknown): Error {
   return error;
 }
 
-type ReadInput =
-  | { token: string; hint: TokenTypeHint | undefined; id: string | number | undefined; error?: undefined }
-  /** `text`: the rejected token when it was a string, to fingerprint. */
-  | { error: TypeError | RangeError; id: string | number | undefined; text: string | undefined };
-
-/** Normalises one input; an invalid one becomes an outcome with its TypeError or RangeError. */
-function readInput(input: unknown, defaultHint: TokenTypeHint | undefined): ReadInput {
-  const fields = typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : {};
-  const id = isId(fields.id) ? fields.id : undefined;
-  try {
-    if (typeof input === 'string') {
-      assertToken(input);
-      return { token: input, hint: defaultHint, id: undefined };
-    }
-    if (input === null || typeof input !== 'object') {
-      throw new TypeError(
-        `each input must be a string or { token, tokenTypeHint?, id? }, got ${describeType(input)}`,
-      );
-    }
-    if (fields.id !== undefined && !isId(fields.id))
-      throw new TypeError('id must be a string or a finite number');
-    assertToken(fields.token);
-    if (fields.tokenTypeHint !== undefined) assertTokenTypeHint(fields.tokenTypeHint);
-    return {
-      token: fields.token,
-      hint: (fields.tokenTypeHint as TokenTypeHint | undefined) ?? defaultHint,
-      id,
-    };
-  } catch (error) {
-    const text = typeof input === 'string' ? input : fields.token;
-    return { error: error as TypeError | RangeError, id, text: typeof text === 'string' ? text : undefined };
-  }
-}
-
-function isId(value: unknown): value is string | number {
-  return typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
-}
-
 function isIterable(value: unknown): value is Iterable<TokenInput> | AsyncIterable<TokenInput> {
   if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return false;
   // A string is iterable too, but a string of tokens is almost certainly a mistake.
-  return (
-    typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function' ||
-    typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function'
-  );
+  return isAsyncIterable(value) || typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function';
+}
+
+/** True when `value` has an async iterator: the protocol used when an input has both. */
+function isAsyncIterable(value: object): value is AsyncIterable<TokenInput> {
+  return typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
 }
 
 function ignore(): void {}

@@ -71,6 +71,90 @@ describe('closing the input', () => {
   });
 });
 
+describe('an input that fails', () => {
+  it('an item whose fields throw when read is an outcome with a TypeError, and the others go on', async () => {
+    const broken = new Error('getter boom');
+    const item = Object.defineProperty({}, 'token', {
+      get() {
+        throw broken;
+      },
+    });
+    const revoked = Proxy.revocable({}, {});
+    revoked.revoke();
+    const outcomes = await collect(
+      client().revokeMany(['a', item as TokenInput, revoked.proxy as TokenInput, 'b']),
+    );
+    expect(outcomes.map((outcome) => outcome.ok)).toEqual([true, false, false, true]);
+    expect(outcomes[1]).toMatchObject({ fingerprint: '', error: { name: 'TypeError', cause: broken } });
+    expect(outcomes[2]).toMatchObject({ error: { name: 'TypeError' } });
+  });
+
+  it('reads a token given by a getter once: the value checked is the value sent', async () => {
+    const bodies: string[] = [];
+    let reads = 0;
+    const revoker = createRevocationClient({
+      baseUrl: 'https://digilocker.test/public',
+      credentials: { clientId: 'id', clientSecret: 'secret' },
+      fetch: async (_url, init) => {
+        bodies.push(String(init?.body));
+        return new Response('');
+      },
+    });
+    const item = Object.defineProperty({}, 'token', {
+      get: () => (reads++ === 0 ? 'good-token' : 'bad\ntoken'),
+    });
+    const [outcome] = await collect(revoker.revokeMany([item as TokenInput]));
+    expect(outcome).toMatchObject({ ok: true });
+    expect(bodies).toEqual(['token=good-token']);
+    expect(reads).toBe(1);
+  });
+
+  it("reports the calls already started, then throws the input's error, without calling return()", async () => {
+    const failure = new Error('cursor lost');
+    let returned = false;
+    let position = 0;
+    const input: AsyncIterable<TokenInput> = {
+      [Symbol.asyncIterator]: () => ({
+        async next() {
+          if (position === 3) throw failure;
+          return { done: false, value: `tok-${position++}` };
+        },
+        async return() {
+          returned = true;
+          return { done: true, value: undefined };
+        },
+      }),
+    };
+    const seen: RevocationOutcome[] = [];
+    const error = await (async () => {
+      for await (const outcome of client().revokeMany(input, { concurrency: 8 })) seen.push(outcome);
+    })().catch((e: unknown) => e);
+    expect(error).toBe(failure);
+    expect(seen.map((outcome) => outcome.index).sort()).toEqual([0, 1, 2]);
+    expect(seen.every((outcome) => outcome.ok)).toBe(true);
+    expect(returned).toBe(false);
+  });
+
+  it('a synchronous next() that throws is the same', async () => {
+    const failure = new Error('sync cursor lost');
+    let position = 0;
+    const input: Iterable<TokenInput> = {
+      [Symbol.iterator]: () => ({
+        next() {
+          if (position === 2) throw failure;
+          return { done: false, value: `tok-${position++}` };
+        },
+      }),
+    };
+    const seen: number[] = [];
+    const error = await (async () => {
+      for await (const outcome of client().revokeMany(input)) seen.push(outcome.index);
+    })().catch((e: unknown) => e);
+    expect(error).toBe(failure);
+    expect(seen.sort()).toEqual([0, 1]);
+  });
+});
+
 describe('the input protocols', () => {
   it('uses the async protocol of an input that has both', async () => {
     const input = {
@@ -99,6 +183,18 @@ describe('the input protocols', () => {
   it('refuses an unknown option at once (a typo of concurrency), before any request', () => {
     // @ts-expect-error: a typo of concurrency
     expect(() => client().revokeMany(['a'], { concurency: 64 })).toThrow('Unknown option "concurency"');
+  });
+
+  it('uses the sync protocol when Symbol.asyncIterator is present but not a function', async () => {
+    const tokens = {
+      [Symbol.asyncIterator]: undefined,
+      *[Symbol.iterator]() {
+        yield 'a';
+      },
+    };
+    await expect(
+      collect(client().revokeMany(tokens as unknown as Iterable<TokenInput>)),
+    ).resolves.toHaveLength(1);
   });
 
   it('takes an iterable function object (a generator function is not one, its call is)', async () => {
