@@ -1,9 +1,10 @@
 import { type Command, Option } from 'commander';
-import type { Environment, TokenTypeHint } from '../index';
+import { DEFAULTS, type Environment, LIMITS, type TokenTypeHint } from '../index';
 import { createNodeTransport } from '../node';
 import {
   KeyMismatchError,
   MissingDependencyError,
+  OUTBOX_DEFAULTS,
   type OutboxEvent,
   type OutboxStats,
   openRevocationOutbox,
@@ -12,9 +13,11 @@ import {
   StoreLockedError,
 } from '../outbox';
 import { assertSignOutTokens } from '../outbox/input';
+
 import { describeConnectionString } from '../outbox/store';
 import { clientFromOptions } from './client-from-options';
 import { EXIT, UsageError } from './exit-codes';
+import { integerFrom } from './integer-option';
 import type { CliIo } from './io';
 import { Output } from './output';
 import { createProgress } from './progress';
@@ -66,7 +69,11 @@ export function registerOutboxCommand(
     .command('drain')
     .description('Work the queue until it is empty (retries included), then print a summary.')
     .addOption(storeOption())
-    .addOption(new Option('--concurrency <n>', 'jobs at once (1-256)').argParser(Number).default(8))
+    .addOption(
+      new Option('--concurrency <n>', 'jobs at once (1-256)')
+        .argParser(integerFrom(1, 256))
+        .default(OUTBOX_DEFAULTS.concurrency),
+    )
     .addOption(
       new Option('--env <environment>', 'the DigiLocker deployment')
         .choices(['sandbox', 'production', 'legacy-production'])
@@ -79,7 +86,11 @@ export function registerOutboxCommand(
         .choices(['basic', 'post', 'bearer'])
         .default('basic'),
     )
-    .addOption(new Option('--timeout-ms <ms>', 'time limit of one attempt').argParser(Number).default(10_000))
+    .addOption(
+      new Option('--timeout-ms <ms>', 'time limit of one attempt')
+        .argParser(integerFrom(1, LIMITS.maxTimerMs))
+        .default(DEFAULTS.timeoutMs),
+    )
     .option('--json', 'print the summary as one JSON line')
     .action(run((flags) => drainCommand(flags, io)));
   outbox
@@ -185,7 +196,7 @@ function formatStats(stats: OutboxStats): string {
 async function drainCommand(flags: OutboxFlags, io: CliIo): Promise<number> {
   const run = { revoked: 0, alreadyInvalid: 0, expired: 0, dead: 0, retries: 0 };
   const startedAt = performance.now();
-  const progress = createProgress(io.stderr, undefined);
+  const progress = createProgress(io.stderr, undefined, { term: io.env.TERM });
   const onEvent = (event: OutboxEvent) => {
     if (event.type === 'revoked') run[event.outcome === 'revoked' ? 'revoked' : 'alreadyInvalid']++;
     else if (event.type === 'expired') run.expired++;

@@ -1,6 +1,7 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { DEFAULTS, ENVIRONMENTS, LIMITS, VERSION } from '../index';
 import { UsageError } from './exit-codes';
+import { integerFrom } from './integer-option';
 import type { CliIo } from './io';
 import { type MockFlags, mockCommand } from './mock-command';
 import { registerOutboxCommand } from './outbox-command';
@@ -10,7 +11,13 @@ import { type RevokeFlags, revokeCommand } from './revoke-command';
 export const HELP_HINT = "Run 'digilocker-revoke --help' for usage.";
 
 /** The options whose value is a file path or a URL: shown as typed in usage errors. */
-export const PATH_OPTIONS: ReadonlySet<string> = new Set(['--file', '--journal', '--base-url']);
+export const PATH_OPTIONS: ReadonlySet<string> = new Set([
+  '--file',
+  '--journal',
+  '--base-url',
+  '--store',
+  '--via-outbox',
+]);
 
 /** The `--auth` choices. */
 const AUTH_METHODS = ['basic', 'post', 'bearer'] as const;
@@ -193,14 +200,4 @@ function addMockCommand(program: Command, { io, setExitCode }: CommandContext): 
 function refuseBaseUrlWithEnv(flags: RevokeFlags, command: Command): void {
   if (flags.baseUrl !== undefined && command.getOptionValueSource('env') === 'cli')
     throw new UsageError('--base-url and --env cannot be used together: --base-url names the deployment');
-}
-
-/** An option parser that accepts a decimal integer from `min` to `max`. */
-function integerFrom(min: number, max: number): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value) || n < min || n > max)
-      throw new InvalidArgumentError(`must be an integer from ${min} to ${max}`);
-    return n;
-  };
 }

@@ -24,6 +24,8 @@ const COMMAND_NAME = /^[a-z]+(-[a-z]+)*$/;
 const WORD_VALUE = /^([a-z]+([-_][a-z]+)*|\d{1,9})$/;
 const FILE_EXTENSION = /\.[A-Za-z][A-Za-z0-9]{0,5}$/;
 const ALPHANUMERIC_RUN = /[A-Za-z0-9]{12,}/g;
+/** A URL with a user (and maybe a password) before its host: `postgres://user:secret@host/db`. */
+const USER_INFO = /^[a-z][a-z0-9+.-]*:\/\/[^/]*@/i;
 
 /**
  * True when a file path could be a token typed where a path belongs: no directory, no file
@@ -37,14 +39,15 @@ export function looksLikeToken(path: string): boolean {
 /**
  * The arguments a usage error must never quote: tokens given as arguments, anything after `--`, an
  * unknown option or a command that is not shaped like a name (a token that starts with `-`, say), a
- * value of a word option that is not a word or a number, and a path that looks like a token. File
+ * value of a word option that is not a word or a number, a path that looks like a token, and a URL
+ * with a user or password in it (a `postgres://` store). File
  * paths, command names and option names are shown as typed. `valueKinds` maps each option that takes
  * a value to how its value is shown.
  */
 export function argumentsToHide(argv: string[], valueKinds: ReadonlyMap<string, ValueKind>): string[] {
   const hidden: string[] = [];
   const hideValue = (kind: ValueKind, value: string) => {
-    const shown = kind === 'path' ? !looksLikeToken(value) : WORD_VALUE.test(value);
+    const shown = kind === 'path' ? !looksLikeToken(value) && !USER_INFO.test(value) : WORD_VALUE.test(value);
     if (!shown) hidden.push(value);
   };
   let commandSeen = false;

@@ -47,7 +47,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 /** Each option of the program and its commands that takes a value, with how its value is shown. */
 function valueKinds(program: Command): Map<string, ValueKind> {
   const kinds = new Map<string, ValueKind>();
-  for (const command of [program, ...program.commands]) {
+  const commands: Command[] = [];
+  // Every level: `outbox drain` is a command of a command.
+  for (const pending = [program]; pending.length > 0; ) {
+    const command = pending.pop() as Command;
+    commands.push(command);
+    pending.push(...command.commands);
+  }
+  for (const command of commands) {
     for (const option of command.options) {
       if (!option.required && !option.optional) continue;
       const kind: ValueKind = option.long && PATH_OPTIONS.has(option.long) ? 'path' : 'word';

@@ -132,8 +132,8 @@ export function formatSummary(summary: Summary, tally: Tally): string {
 
 function refusedWaitLine(retryAfterMs: number, tokens: number): string {
   return (
-    `DigiLocker asked to wait ${formatSeconds(retryAfterMs)} before the next request, longer than this run ` +
-    `waits (${formatSeconds(DEFAULTS.maxElapsedMs)}): ${tokens} ${tokens === 1 ? 'token was' : 'tokens were'} ` +
+    `DigiLocker asked to wait ${formatSeconds(retryAfterMs)} before the next request, longer than what ` +
+    `was left of a token's ${formatSeconds(DEFAULTS.maxElapsedMs)} budget: ${tokens} ${tokens === 1 ? 'token was' : 'tokens were'} ` +
     `not revoked; ${whenToRerun(retryAfterMs)}.`
   );
 }

@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { generateEncryptionKey } from '../../src/outbox/crypto';
-import { credentialsOf, runCli, useCliFixture } from '../cli/cli-harness';
+import { credentialsOf, hasScript, runCli, startOnTerminal, useCliFixture } from '../cli/cli-harness';
 import { DATABASE_URL, describeWithPostgres, uniqueSchema } from './support';
 
 describeWithPostgres('digilocker-revoke outbox', () => {
@@ -97,6 +97,56 @@ describeWithPostgres('digilocker-revoke outbox', () => {
     const status = await runCli(['outbox', 'status', '--store', store], { env: env() });
     expect(status.stdout).toMatch(/dead: +0\n/);
   }, 120_000);
+
+  test('a bad drain --concurrency or --timeout-ms is a usage error (exit 2), never a crash', async () => {
+    for (const [flag, value] of [
+      ['--concurrency', 'abc'],
+      ['--concurrency', '0'],
+      ['--concurrency', '2.5'],
+      ['--concurrency', '100000'],
+      ['--timeout-ms', '-1'],
+    ] as const) {
+      const run = await runCli(['outbox', 'drain', '--store', store, flag, value], { env: env() });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(
+        new RegExp(`^error: option '${flag} <[a-z]+>' argument '.*' is invalid\\. must be an integer`, 'm'),
+      );
+      expect(run.stderr).not.toContain('unexpected');
+    }
+  });
+
+  test('a --store path is shown as typed in an error, like --file', async () => {
+    const file = join(fixture.scratch, 'not-a-directory.txt');
+    writeFileSync(file, 'x');
+    const path = join(file, 'store');
+    const run = await runCli(['outbox', 'status', '--store', path], { env: env() });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`Cannot open the store ${path}`);
+    expect(run.stderr).not.toContain('[REDACTED]');
+    // A URL with a password is a store too, and never shown: its password is redacted.
+    const url = new URL(store);
+    url.password = 'store-password-0123';
+    url.port = '1'; // nothing listens: the open fails
+    const refused = await runCli(['outbox', 'status', '--store', url.toString()], { env: env() });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).not.toContain('store-password-0123');
+  });
+
+  (hasScript ? test : test.skip)(
+    'drain on a TERM=dumb terminal draws no cursor control',
+    async () => {
+      await runCli(['revoke', '--via-outbox', store, fixture.digilocker.issueTokens().refreshToken], {
+        env: env(),
+      });
+      const args = ['outbox', 'drain', '--store', store, '--base-url', fixture.digilocker.baseUrl];
+      const terminal = startOnTerminal(args, { ...env(), TERM: 'dumb' });
+      const { code, screen } = await terminal.done;
+      expect(code).toBe(0);
+      expect(screen).toMatch(/revoked: +1/);
+      expect(screen).not.toContain('\u001b');
+    },
+    60_000,
+  );
 
   test('configuration errors exit 2 with one line: no key, a wrong key, no store', async () => {
     await runCli(['revoke', '--via-outbox', store, fixture.digilocker.issueTokens().refreshToken], {
