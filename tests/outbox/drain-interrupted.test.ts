@@ -3,26 +3,7 @@
 import pg from 'pg';
 import { OutboxStateError, openRevocationOutbox, type RevocationOutbox } from '../../src/outbox';
 import { type MockDigiLocker, startMockDigiLocker } from '../../src/testing';
-import { clientOf, DATABASE_URL, describeWithPostgres, KEY, uniqueSchema } from './support';
-
-/** What `promise` did within `ms`: its rejection, 'resolved', or 'pending'. */
-async function within(promise: Promise<unknown>, ms: number): Promise<unknown> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise((resolve) => {
-    timer = setTimeout(() => resolve('pending'), ms);
-  });
-  try {
-    return await Promise.race([
-      promise.then(
-        () => 'resolved',
-        (error: unknown) => error,
-      ),
-      late,
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+import { clientOf, DATABASE_URL, describeWithPostgres, KEY, uniqueSchema, within } from './support';
 
 describeWithPostgres('drain() interrupted', () => {
   let mock: MockDigiLocker;

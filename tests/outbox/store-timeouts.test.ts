@@ -3,27 +3,8 @@
 import pg from 'pg';
 import { OUTBOX_DEFAULTS, openRevocationOutbox, StoreTimeoutError } from '../../src/outbox';
 import { type MockDigiLocker, startMockDigiLocker } from '../../src/testing';
-import { clientOf, DATABASE_URL, describeWithPostgres, KEY, uniqueSchema } from './support';
+import { clientOf, DATABASE_URL, describeWithPostgres, KEY, uniqueSchema, within } from './support';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';
-
-/** What `promise` did within `ms`: 'resolved', the error it rejected with, or 'pending'. */
-async function within(promise: Promise<unknown>, ms: number): Promise<unknown> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise((resolve) => {
-    timer = setTimeout(() => resolve('pending'), ms);
-  });
-  try {
-    return await Promise.race([
-      promise.then(
-        () => 'resolved',
-        (error: unknown) => error,
-      ),
-      late,
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 describeWithPostgres('a PostgreSQL server that stops answering', () => {
   let mock: MockDigiLocker;

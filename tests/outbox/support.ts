@@ -72,3 +72,22 @@ export async function waitUntil(
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/** What `promise` did within `ms`: 'resolved', the error it rejected with, or 'pending'. */
+export async function within(promise: Promise<unknown>, ms: number): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise((resolve) => {
+    timer = setTimeout(() => resolve('pending'), ms);
+  });
+  try {
+    return await Promise.race([
+      promise.then(
+        () => 'resolved',
+        (error: unknown) => error,
+      ),
+      late,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
