@@ -35,6 +35,15 @@ function stream(response: ServerResponse, fill: string, totalBytes = Number.POSI
   pump();
 }
 
+/** The rejection of one revoke, and how much resident and buffer memory grew meanwhile. */
+async function revokeMeasuringMemory(revoker: { revoke(token: string): Promise<unknown> }) {
+  global.gc?.();
+  const before = process.memoryUsage();
+  const error = await revoker.revoke('tok').catch((e: unknown) => e);
+  const after = process.memoryUsage();
+  return { error, growth: after.rss - before.rss + (after.arrayBuffers - before.arrayBuffers) };
+}
+
 /** A brotli body of a few hundred bytes that inflates to 160 MiB of spaces (made once). */
 let compressedBomb: Buffer | undefined;
 function bomb(): Buffer {
@@ -64,16 +73,10 @@ describe.each([
       });
       stream(response, ' ', 300 * 2 ** 20);
     });
-    global.gc?.();
-    const before = process.memoryUsage();
-    const error = await client()
-      .revoke('tok')
-      .catch((e: unknown) => e);
-    const after = process.memoryUsage();
+    const { error, growth } = await revokeMeasuringMemory(client());
     expect(error).toBeInstanceOf(UnexpectedResponseError); // 64 KiB of spaces: not an OAuth error
     expect(error).toMatchObject({ status: 400, attempts: 1, retryable: false });
     expect(server.requests).toHaveLength(1);
-    const growth = after.rss - before.rss + (after.arrayBuffers - before.arrayBuffers);
     expect(growth).toBeLessThan(100 * 2 ** 20);
   });
 
@@ -125,16 +128,10 @@ describe.each([
       });
       response.end(compressed);
     });
-    global.gc?.();
-    const before = process.memoryUsage();
-    const error = await client()
-      .revoke('tok')
-      .catch((e: unknown) => e);
-    const after = process.memoryUsage();
+    const { error, growth } = await revokeMeasuringMemory(client());
     expect(compressed.length).toBeLessThan(LIMITS.maxResponseBodyBytes);
     expect(error).toBeInstanceOf(UnexpectedResponseError);
     expect(error).toMatchObject({ status: 400, attempts: 1 });
-    const growth = after.rss - before.rss + (after.arrayBuffers - before.arrayBuffers);
     expect(growth).toBeLessThan(100 * 2 ** 20);
   });
 

@@ -12,6 +12,20 @@ function client() {
   });
 }
 
+/** A client whose fetch records each request body and answers 200. */
+function recordingClient() {
+  const bodies: string[] = [];
+  const revoker = createRevocationClient({
+    baseUrl: 'https://digilocker.test/public',
+    credentials: { clientId: 'id', clientSecret: 'secret' },
+    fetch: async (_url, init) => {
+      bodies.push(String(init?.body));
+      return new Response('');
+    },
+  });
+  return { revoker, bodies };
+}
+
 async function collect(outcomes: AsyncIterable<RevocationOutcome>) {
   const all: RevocationOutcome[] = [];
   for await (const outcome of outcomes) all.push(outcome);
@@ -90,16 +104,8 @@ describe('an input that fails', () => {
   });
 
   it('reads a token given by a getter once: the value checked is the value sent', async () => {
-    const bodies: string[] = [];
+    const { revoker, bodies } = recordingClient();
     let reads = 0;
-    const revoker = createRevocationClient({
-      baseUrl: 'https://digilocker.test/public',
-      credentials: { clientId: 'id', clientSecret: 'secret' },
-      fetch: async (_url, init) => {
-        bodies.push(String(init?.body));
-        return new Response('');
-      },
-    });
     const item = Object.defineProperty({}, 'token', {
       get: () => (reads++ === 0 ? 'good-token' : 'bad\ntoken'),
     });
@@ -300,15 +306,7 @@ describe('what a bad input says', () => {
   });
 
   it('an input with an id of its own and no hint takes the batch hint', async () => {
-    const bodies: string[] = [];
-    const revoker = createRevocationClient({
-      baseUrl: 'https://digilocker.test/public',
-      credentials: { clientId: 'id', clientSecret: 'secret' },
-      fetch: async (_url, init) => {
-        bodies.push(String(init?.body));
-        return new Response('');
-      },
-    });
+    const { revoker, bodies } = recordingClient();
     const outcomes = await collect(
       revoker.revokeMany([{ token: 'tok-1', id: 'x' }], { tokenTypeHint: 'refresh_token' }),
     );
