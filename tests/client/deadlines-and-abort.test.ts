@@ -10,7 +10,7 @@ import {
   type RevocationClientOptions,
   TimeoutError,
 } from '../../src';
-import { createNodeTransport, type NodeTransport } from '../../src/node';
+import { createNodeFetch, type NodeFetch } from '../../src/node';
 import { type DeadlineInit, OWN_DEADLINE, type RequestDeadline } from '../../src/own-deadline';
 
 type Handler = (request: IncomingMessage, response: ServerResponse, attempt: number) => void;
@@ -20,7 +20,7 @@ let handler: Handler;
 let attempts: number;
 let baseUrl: string;
 const sockets = new Set<Socket>();
-const transport: NodeTransport = createNodeTransport();
+const transport: NodeFetch = createNodeFetch();
 
 beforeAll(async () => {
   server = createServer((request, response) => {
@@ -257,7 +257,7 @@ describe('timeouts that do not depend on fetch following its signal', () => {
   });
 });
 
-describe('a transport that keeps its own deadline (OWN_DEADLINE, as createNodeTransport does)', () => {
+describe('a transport that keeps its own deadline (OWN_DEADLINE, as createNodeFetch does)', () => {
   /**
    * A client over a branded fetch that records the init of each attempt in `inits` and never answers
    * before the deadline it is handed.
