@@ -112,9 +112,7 @@ describe('revokeMany', () => {
   function runWithClient(transport: string, body: string) {
     server.handle((_request, response) => setTimeout(() => response.end(), 20));
     const fetch =
-      transport === 'global fetch'
-        ? 'undefined'
-        : '(await import(process.env.NODE_ENTRY)).createNodeFetch()';
+      transport === 'global fetch' ? 'undefined' : '(await import(process.env.NODE_ENTRY)).createNodeFetch()';
     const script = `
       const client = lib.createRevocationClient({
         baseUrl: process.env.BASE_URL,
