@@ -17,7 +17,9 @@ export {
   type RevocationErrorDetails,
   ServerError,
   TimeoutError,
+  UnauthorizedClientError,
   UnexpectedResponseError,
+  UnsupportedTokenTypeError,
 } from './errors';
 export type { RevocationEvent } from './events';
 export { sha256Hex, tokenFingerprint } from './fingerprint';
@@ -47,6 +49,7 @@ export type {
   RevocationOutcome,
   RevocationResult,
   SignOutResult,
+  SignOutTokenOutcome,
   SignOutTokens,
   TokenOutcome,
 } from './results';
