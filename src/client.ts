@@ -8,7 +8,7 @@ import {
   type RevocationErrorCode,
 } from './errors';
 import { type EventSink, safeEventSink } from './events';
-import { fingerprintNow } from './fingerprint';
+import { tokenFingerprint } from './fingerprint';
 import { normalizeOptions } from './normalize-options';
 import type { RevocationClientOptions } from './options';
 import type { PauseGate } from './pause-gate';
@@ -139,7 +139,7 @@ async function revokeValidated(call: RevokeCall, context: AttemptContext): Promi
   const attemptCall: Call = {
     body: requestBody(token, call.hint, context),
     signal,
-    fingerprint: call.fingerprint ?? (context.emit ? fingerprintNow(token) : ''),
+    fingerprint: call.fingerprint ?? (context.emit ? await tokenFingerprint(token) : ''),
     startedAt,
     gate: call.gate,
   };

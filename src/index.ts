@@ -1,7 +1,6 @@
 /**
  * digilocker-revocation: dependable DigiLocker OAuth token revocation. This entry is runtime-agnostic:
- * it uses only fetch, URL, AbortController, TextEncoder and web streams (SHA-256 is its own, in
- * `sha256.ts`).
+ * it uses only fetch, URL, AbortController, TextEncoder, Web Crypto and web streams.
  */
 export type { RevocationBatchOptions, TokenInput } from './bulk';
 export { createRevocationClient, type RevocationClient, type RevokeOptions } from './client';
