@@ -36,7 +36,8 @@ Exit codes:
   1    at least one token failed, or the run stopped early (credentials refused, a write
        or a read failed)
   2    usage or configuration error, or the --journal is in use by another run
-  130  interrupted (SIGINT/SIGTERM): requests in flight finished, journal and summary written`;
+  130  interrupted (SIGINT, SIGTERM, SIGHUP or SIGQUIT): requests in flight finished, journal
+       and summary written`;
 
 const REVOKE_DETAILS = `
 Input: one token per line; surrounding whitespace is trimmed, blank lines and lines starting
@@ -55,10 +56,10 @@ and retries the rest; a token sent before that DigiLocker now calls invalid coun
 unconfirmed. One run at a time: a run holds <journal>.lock (its pid) and another run on the same
 journal exits 2; a lock left by a killed run is taken over with a warning. A token listed twice is
 sent twice; DigiLocker's invalid_token for the later copy counts as revoked, unconfirmed (with
---journal, a copy of a token this run already finished is skipped instead). On SIGINT or
-SIGTERM, no new token is read, the requests on the wire finish (a wait for a retry or a rate
-limit is cut short), everything is journaled and the summary printed; a second signal quits at
-once. A run also stops reading input, says why in one line and exits 1 when DigiLocker refuses
+--journal, a copy of a token this run already finished is skipped instead). On SIGINT,
+SIGTERM, SIGHUP or SIGQUIT, no new token is read (whatever the input: a pipe left open, a
+terminal), the requests on the wire finish (a wait for a retry or a rate limit is cut short),
+everything is journaled and the summary printed; a second signal quits at once. A run also stops reading input, says why in one line and exits 1 when DigiLocker refuses
 the client credentials (invalid_client), or when the journal or standard output cannot be written
 or the input cannot be read (then the summary goes to stderr too).
 ${ENVIRONMENT_AND_EXIT_CODES}

@@ -39,9 +39,10 @@ const INTERRUPTED =
 
 /**
  * Revokes every token of the input with bounded concurrency, journals and reports each outcome, and
- * returns the exit code. Never prints or stores a token. It stops reading input on SIGINT or SIGTERM
- * (exit 130), when the credentials are refused, or when the journal, standard output or the input
- * fails (exit 1): the requests on the wire finish and are journaled, and the summary is printed.
+ * returns the exit code. Never prints or stores a token. It stops reading input on a signal (SIGINT,
+ * SIGTERM, SIGHUP, SIGQUIT: exit 130), when the credentials are refused, or when the journal, standard
+ * output or the input fails (exit 1): the requests on the wire finish and are journaled, and the
+ * summary is printed.
  * `redact` is applied to the messages that quote an argument (a path).
  */
 export async function revokeCommand(
@@ -88,7 +89,7 @@ export async function revokeCommand(
       // A stopped bar ends its line; without one, a terminal's echoed ^C still holds the line.
       say(`${io.stderr.isTTY && !progress?.active ? '\n' : ''}${INTERRUPTED}`);
     });
-    if (source.kind === 'stdin' && source.isTTY) io.stderr.write(TERMINAL_HINT);
+    if (source.kind !== 'arguments' && source.isTTY) io.stderr.write(TERMINAL_HINT);
     progress = startProgress(source, io);
     const describe = redact(describeSource(source));
     return await runAndSummarize({ flags, io, client, input, journal, control, progress, stop, describe });
@@ -150,7 +151,7 @@ function startProgress(source: TokenSource, io: CliIo): Progress {
   const total = source.kind === 'arguments' ? source.tokens.length : undefined;
   const progress = createProgress(io.stderr, total, {
     term: io.env.TERM,
-    inputOnTerminal: source.kind === 'stdin' && source.isTTY,
+    inputOnTerminal: source.kind !== 'arguments' && source.isTTY,
   });
   if (progress.active && source.kind === 'file' && source.regular) {
     countTokens(source.path).then(

@@ -35,7 +35,7 @@ export class RunControl {
     this.#onStop = onStop;
   }
 
-  /** True once SIGINT or SIGTERM stopped the run. */
+  /** True once a signal stopped the run. */
   get interrupted(): boolean {
     return this.#interrupted;
   }

@@ -20,7 +20,7 @@ export interface Summary {
   durationMs: number;
   /** Tokens with an outcome in this run, per second, rounded; 0 when none. */
   tokensPerSecond: number;
-  /** True when SIGINT or SIGTERM stopped the run before the end of the input. */
+  /** True when a signal (SIGINT, SIGTERM, SIGHUP, SIGQUIT) stopped the run before the end of the input. */
   interrupted: boolean;
   /** Why the run stopped before the end of its input, other than a signal (one line). */
   stopped?: string;
