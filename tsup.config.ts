@@ -5,7 +5,7 @@ import { defineConfig } from 'tsup';
 
 // Four library entries, each built as ESM and CommonJS with types:
 // - "."          the runtime-agnostic core (fetch, URL, AbortController, TextEncoder only);
-// - "./node"     createNodeTransport, over undici's Pool (undici: an optional peer dependency);
+// - "./node"     createNodeFetch, undici's fetch over an undici dispatcher (undici: an optional peer);
 // - "./testing"  startMockDigiLocker, a real HTTP server (ajv bundled in: nothing to install);
 // - "./outbox"   openRevocationOutbox, on pg-boss (optional peers: pg-boss, @electric-sql/pglite, pg).
 // And the `digilocker-revoke` CLI, ESM only, with everything it uses bundled in.
@@ -119,26 +119,6 @@ function optionalPeer(pkg: string, install: string, entry: string): Plugin {
 }
 
 /**
- * The CLI's copy of undici holds only what `createNodeTransport` uses, the `Pool` and what it needs,
- * instead of all of undici (fetch, WebSocket, caches, mocks): 464 KB of the bundle instead of 1.08 MB,
- * which Node parses at every start and keeps in memory for the whole run. undici is bundled at build
- * time (a devDependency, pinned), so the internal path is checked by every build and every CLI test.
- */
-function undiciPoolOnly(): Plugin {
-  return {
-    name: 'undici-pool-only',
-    setup(build) {
-      build.onResolve({ filter: /^undici$/ }, () => ({ path: 'undici', namespace: 'undici-pool-only' }));
-      build.onLoad({ filter: /.*/, namespace: 'undici-pool-only' }, () => ({
-        loader: 'js',
-        resolveDir: process.cwd(),
-        contents: "export { default as Pool } from 'undici/lib/dispatcher/pool.js';",
-      }));
-    },
-  };
-}
-
-/**
  * The CLI's `mock` command loads the mock DigiLocker with `import('../testing')`: it gets the
  * package's own dist/testing/index.js rather than a second copy of it (and of ajv) inside the CLI.
  */
@@ -209,6 +189,6 @@ export default defineConfig([
     // The outbox's optional peers stay imports (`external` alone loses to this pattern).
     noExternal: [/^(?!(?:pg-boss|@electric-sql\/pglite|pg)(?:\/|$))/],
     banner: { js: `#!/usr/bin/env node\n${REQUIRE_IN_ESM}` },
-    esbuildPlugins: [recordBundledPackages('dist/cli.js'), useOwnTestingEntry(), undiciPoolOnly()],
+    esbuildPlugins: [recordBundledPackages('dist/cli.js'), useOwnTestingEntry()],
   },
 ]);

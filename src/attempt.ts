@@ -1,5 +1,4 @@
 import { NetworkError, TimeoutError, UnexpectedResponseError } from './errors';
-import type { RequestDeadline } from './own-deadline';
 import { raceWithDeadline } from './race';
 import {
   type BodyEncoding,
@@ -9,7 +8,13 @@ import {
   UnexpectedStatus,
 } from './raw';
 import { readCappedText } from './read-body';
-import { isRetryableStatus, mayHaveReachedServer, parseRetryAfter, systemErrorCode } from './retry-policy';
+import {
+  isRetryableFailure,
+  isRetryableStatus,
+  mayHaveReachedServer,
+  parseRetryAfter,
+  systemErrorCode,
+} from './retry-policy';
 
 /** Everything one attempt sends, and its bounds. */
 interface AttemptRequest {
@@ -22,8 +27,6 @@ interface AttemptRequest {
   timeoutMs: number;
   /** The caller's signal. */
   signal: AbortSignal | undefined;
-  /** True when the transport keeps each request's deadline itself (see `OWN_DEADLINE`). */
-  ownDeadline: boolean;
   /** The attempt's number, from 1. */
   attempt: number;
 }
@@ -34,9 +37,9 @@ export type AttemptResult =
   | { failure: NetworkError | TimeoutError; reachedServer: boolean };
 
 /**
- * One attempt: one call of the spec-typed operation, raced against the attempt's deadline and the
- * caller's signal (or, for a transport that keeps its own deadline, handed both), its response read
- * once and capped. Resolves with the answer or with the network failure or timeout; rejects with
+ * One attempt: one call of the spec-typed operation through the client's fetch, raced against the
+ * attempt's deadline and the caller's signal (`raceWithDeadline`, the one deadline mechanism), its
+ * response read once and capped. Resolves with the answer or with the network failure or timeout; rejects with
  * `signal.reason` on abort, and with an UnexpectedResponseError for a status no response should have
  * (a browser's opaque redirect).
  */
@@ -44,7 +47,6 @@ export async function sendAttempt(request: AttemptRequest): Promise<AttemptResul
   const { timeoutMs, signal } = request;
   const answered: Answered = { success: undefined };
   try {
-    if (request.ownDeadline) return await exchange(request, answered, signal, { timeoutMs, onTimeout });
     return await raceWithDeadline((attemptSignal) => exchange(request, answered, attemptSignal), {
       timeoutMs,
       signal,
@@ -63,18 +65,12 @@ interface Answered {
   success: { status: number; body: undefined; retryAfterMs: undefined } | undefined;
 }
 
-async function exchange(
-  request: AttemptRequest,
-  answered: Answered,
-  signal: AbortSignal | undefined,
-  deadline?: RequestDeadline,
-) {
+async function exchange(request: AttemptRequest, answered: Answered, signal: AbortSignal) {
   const { response, data, error } = await postRevocation(request.raw, {
     body: request.body,
     encoding: request.encoding,
     headers: request.headers,
     signal,
-    deadline,
   });
   const { status } = response;
   if (response.ok) {
@@ -97,6 +93,12 @@ function onTimeout(): AttemptTimedOut {
   return new AttemptTimedOut();
 }
 
+/**
+ * The failure of an attempt that got no answer. A timeout or network failure is retried unless the
+ * fetch is closed; it may have reached the server unless the fetch's rejection proves otherwise
+ * (`mayHaveReachedServer`): a fetch that knows its request was never written says so in the error it
+ * rejects with, which the deadline race lets through (see `raceWithDeadline`).
+ */
 function failureOf(error: unknown, request: AttemptRequest): AttemptResult {
   const { attempt } = request;
   if (error instanceof UnexpectedStatus) {
@@ -106,18 +108,27 @@ function failureOf(error: unknown, request: AttemptRequest): AttemptResult {
       retryable: false,
     });
   }
-  if (error instanceof AttemptTimedOut) {
+  const reachedServer = mayHaveReachedServer(error);
+  const retryable = isRetryableFailure(error);
+  if (hasCause(error, AttemptTimedOut)) {
     const message = `No complete answer from DigiLocker within ${Math.round(request.timeoutMs)} ms`;
-    return {
-      failure: new TimeoutError(message, { attempts: attempt, retryable: true }),
-      reachedServer: true,
-    };
+    return { failure: new TimeoutError(message, { attempts: attempt, retryable }), reachedServer };
   }
   const code = systemErrorCode(error);
   const failure = new NetworkError(`The request to DigiLocker failed${code ? ` (${code})` : ''}`, {
     attempts: attempt,
-    retryable: true,
+    retryable,
     cause: error,
   });
-  return { failure, reachedServer: mayHaveReachedServer(error) };
+  return { failure, reachedServer };
+}
+
+/** True when `error` or one of its causes is an instance of `type`. */
+function hasCause(error: unknown, type: new () => Error): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
+    if (current instanceof type) return true;
+    current = (current as Error).cause;
+  }
+  return false;
 }

@@ -24,8 +24,6 @@ export interface AttemptContext {
   /** `User-Agent`, and `Authorization` when it is fixed. */
   headers: Record<string, string>;
   encoding: BodyEncoding;
-  /** True when the transport keeps each request's deadline itself (see `OWN_DEADLINE`). */
-  ownDeadline: boolean;
 }
 
 /** One revocation call: what its attempts send and what bounds them. */
@@ -106,9 +104,9 @@ async function attemptOnce(call: Call, context: AttemptContext, progress: Progre
   const sentAt = clock.now();
   const headers =
     authorization === undefined ? context.headers : { ...context.headers, Authorization: authorization };
-  const { raw, encoding, ownDeadline } = context;
+  const { raw, encoding } = context;
   const { body, signal } = call;
-  const request = { raw, body, encoding, headers, timeoutMs, signal, ownDeadline, attempt };
+  const request = { raw, body, encoding, headers, timeoutMs, signal, attempt };
   const result = await sendAttempt(request).catch((error: unknown) => {
     if (isRevocationError(error)) report(call, context, error);
     throw error;
@@ -131,6 +129,7 @@ function afterFailure(
   const { failure } = result;
   if (result.reachedServer) progress.mayHaveRevoked = true;
   report(call, context, failure);
+  if (!failure.retryable) throw failure; // a closed fetch: no later attempt can succeed on it
   const decision = decideRetry({
     ...retryContext(call, context, progress, attempt),
     retryAfterMs: undefined,

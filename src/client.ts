@@ -6,7 +6,6 @@ import { type EventSink, safeEventSink } from './events';
 import { fingerprintNow } from './fingerprint';
 import { normalizeOptions } from './normalize-options';
 import type { RevocationClientOptions } from './options';
-import { keepsOwnDeadline } from './own-deadline';
 import type { PauseGate } from './pause-gate';
 import {
   createAttemptClient,
@@ -91,7 +90,6 @@ export function createRevocationClient(options: RevocationClientOptions): Revoca
     emit: safeEventSink(normalized.onEvent),
     headers,
     encoding: normalized.bodyEncoding,
-    ownDeadline: keepsOwnDeadline(normalized.fetch),
   };
   const revokeOne = (call: RevokeCall) => revokeValidated(call, context);
 

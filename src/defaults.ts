@@ -35,10 +35,8 @@ export const DEFAULTS = {
   maxElapsedMs: 30_000,
   /** Requests in flight at most in `revokeMany`. */
   concurrency: 8,
-  /** Sockets per origin of `createNodeTransport`. */
-  maxSockets: 64,
-  /** How long `createNodeTransport` keeps an idle socket. */
-  idleTimeoutMs: 30_000,
+  /** Connections per origin of `createNodeFetch`. */
+  connections: 64,
 } as const;
 
 /** The bounds of every input and of everything a server controls. */

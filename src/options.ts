@@ -104,7 +104,9 @@ export interface RevocationClientOptions {
    */
   timeoutMs?: number;
   /**
-   * The fetch implementation, e.g. `createNodeTransport()` from `digilocker-revocation/node`.
+   * The fetch implementation: every attempt goes through it, raced against the attempt's deadline. On
+   * Node, `createNodeFetch()` from `digilocker-revocation/node` adds connection pooling, proxies
+   * (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`) and exact knowledge of whether a failed request was sent.
    * @default globalThis.fetch
    */
   fetch?: typeof globalThis.fetch;

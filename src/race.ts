@@ -12,11 +12,13 @@ interface RaceBounds {
 }
 
 /**
- * Runs `work(signal)` and settles as it does, unless `timeoutMs` passes first (rejecting with
- * `onTimeout()`) or the caller's `signal` aborts first (rejecting with its reason). Either way the
- * signal handed to `work` aborts, so that a well-behaved fetch closes its socket; the race does not
- * depend on that, and so holds where a fetch implementation loses its signal (nodejs/node#55428).
- * The work's own later rejection is always handled.
+ * Runs `work(signal)` and settles as it does, unless `timeoutMs` passes first or the caller's `signal`
+ * aborts first (rejecting with its reason). Either way the signal handed to `work` aborts, so that a
+ * well-behaved fetch closes its socket. When `timeoutMs` passes, the signal aborts with `onTimeout()`
+ * and the work has one turn of the event loop to reject on its own, with an error that may say more
+ * (a fetch that knows its request was never written says so, with the timeout as the cause); after
+ * that turn the race rejects with `onTimeout()` itself, so it holds where a fetch implementation
+ * loses its signal (nodejs/node#55428). The work's own later rejection is always handled.
  *
  * @example
  * const response = await raceWithDeadline((signal) => fetch(url, { signal }), {
@@ -47,7 +49,11 @@ export function raceWithDeadline<T>(
     if (timeoutMs !== undefined) {
       const onTimeout =
         bounds.onTimeout ?? (() => new DOMException('The operation timed out', 'TimeoutError'));
-      timer = setTimeout(() => stop(onTimeout()), clampTimer(timeoutMs));
+      timer = setTimeout(() => {
+        const reason = onTimeout();
+        controller.abort(reason);
+        timer = setTimeout(() => stop(reason), 0); // the work's turn to reject with its own error
+      }, clampTimer(timeoutMs));
     }
     if (signal) stopListening = onAbort(signal, () => stop(signal.reason));
     let running: Promise<T>;

@@ -1,6 +1,5 @@
 import createClient, { type Client } from 'openapi-fetch';
 import type { components, paths } from '../generated/schema';
-import { type DeadlineInit, OWN_DEADLINE, type RequestDeadline } from './own-deadline';
 import { withCappedBody } from './read-body';
 
 /**
@@ -68,28 +67,11 @@ const SERIALIZERS: Record<
   json: (body) => JSON.stringify(body),
 };
 
-/**
- * The application/x-www-form-urlencoded serialisation, byte for byte what URLSearchParams produces
- * (space as `+`; everything but `*-._` and alphanumerics percent-encoded), at a fraction of its cost.
- */
+/** The application/x-www-form-urlencoded serialisation of the fields that are set. */
 export function formEncode(fields: Record<string, string | undefined>): string {
-  let encoded = '';
-  for (const name in fields) {
-    const value = fields[name];
-    if (value === undefined) continue;
-    encoded += `${encoded ? '&' : ''}${encodeFormComponent(name)}=${encodeFormComponent(value)}`;
-  }
-  return encoded;
-}
-
-/** The characters the form encoding leaves as they are: most tokens consist of nothing else. */
-const FORM_SAFE = /^[\w*.-]*$/;
-
-function encodeFormComponent(text: string): string {
-  if (FORM_SAFE.test(text)) return text;
-  return encodeURIComponent(text)
-    .replace(/%20/g, '+')
-    .replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const form = new URLSearchParams();
+  for (const [name, value] of Object.entries(fields)) if (value !== undefined) form.append(name, value);
+  return form.toString();
 }
 
 /**
@@ -108,16 +90,8 @@ export function createRawClient(baseUrl: string, fetchImpl?: typeof globalThis.f
  */
 export function createAttemptClient(baseUrl: string, fetchImpl: typeof globalThis.fetch): RawClient {
   const send = async (request: OutgoingRequest): Promise<Response> => {
-    const { url, method, headers, body, signal, deadline } = request;
-    const init: DeadlineInit = {
-      method,
-      headers,
-      body,
-      signal,
-      redirect: 'manual',
-    };
-    if (deadline !== undefined) init[OWN_DEADLINE] = deadline;
-    const response = await fetchImpl(url, init);
+    const { url, method, headers, body, signal } = request;
+    const response = await fetchImpl(url, { method, headers, body, signal, redirect: 'manual' });
     if (response.status < 200 || response.status > 599) {
       // e.g. an opaque redirect (status 0) in a browser: never a revocation, and no body to read.
       throw new UnexpectedStatus(response.status);
@@ -140,7 +114,7 @@ export class UnexpectedStatus extends Error {
 
 /**
  * What openapi-fetch builds for the attempt client instead of a `Request`: it keeps the URL, method,
- * headers, serialised body, signal and deadline (see {@link OWN_DEADLINE}) as they are. A real
+ * headers, serialised body and signal as they are. A real
  * `Request` would wrap the body in a stream that fetch then reads back, a cost measured in the
  * benchmarks, for no gain.
  */
@@ -150,16 +124,14 @@ class OutgoingRequest {
   readonly headers: Headers;
   readonly body: string | undefined;
   readonly signal: AbortSignal | undefined;
-  readonly deadline: RequestDeadline | undefined;
 
-  constructor(url: string, init: DeadlineInit) {
+  constructor(url: string, init: RequestInit) {
     this.url = url;
     this.method = init.method ?? 'GET';
     // openapi-fetch hands over a Headers object of its own for this one request: no copy needed.
     this.headers = init.headers instanceof Headers ? init.headers : new Headers(init.headers);
     this.body = typeof init.body === 'string' ? init.body : undefined;
     this.signal = init.signal ?? undefined;
-    this.deadline = init[OWN_DEADLINE];
   }
 }
 
@@ -172,8 +144,6 @@ interface RevocationCall {
   headers?: Record<string, string>;
   /** Aborts the request. */
   signal?: AbortSignal | undefined;
-  /** The request's deadline, for a transport that keeps it itself (see {@link OWN_DEADLINE}). */
-  deadline?: RequestDeadline | undefined;
 }
 
 /**
@@ -184,15 +154,13 @@ interface RevocationCall {
  * parsed (`error`: JSON, or text when it is not JSON, or undefined when empty).
  */
 export function postRevocation(raw: RawClient, call: RevocationCall) {
-  const { body, encoding, headers, signal, deadline } = call;
+  const { body, encoding, headers, signal } = call;
   return raw.POST(REVOKE_PATH, {
     body: encoding === 'json' ? toJsonBody(body) : body,
     headers: { ...headers, 'Content-Type': CONTENT_TYPES[encoding], Accept: 'application/json' },
     parseAs: 'stream',
     bodySerializer: SERIALIZERS[encoding],
     signal,
-    // openapi-fetch hands the options it does not know (a symbol key included) to the Request it builds.
-    ...(deadline === undefined ? {} : { [OWN_DEADLINE]: deadline }),
   });
 }
 

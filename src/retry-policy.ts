@@ -120,34 +120,65 @@ export function shouldResendAfter401(context: {
   return !context.alreadyResent && context.attempt < context.maxAttempts && context.timeLeftMs > 0;
 }
 
-// Failures that prove the request never left: nothing can have been revoked.
+/**
+ * The `code` of a fetch's rejection (or of one of its causes) when its request was provably never
+ * written, whatever stopped it (a deadline while it waited for a connection, a refused connection,
+ * `close()`). `createNodeFetch` sets it; any fetch may.
+ */
+export const REQUEST_NOT_SENT = 'DIGILOCKER_REQUEST_NOT_SENT';
+
+/**
+ * The `code` of a fetch's rejection (or of one of its causes) once the fetch was closed: no later
+ * attempt can succeed on it, so the failure is not retried. `createNodeFetch` sets it after `close()`.
+ */
+export const FETCH_CLOSED = 'DIGILOCKER_FETCH_CLOSED';
+
+// Failures that prove the request never left: nothing can have been revoked. They all happen before
+// a connection exists (name resolution, connecting, a local resource the socket needs).
 const NEVER_SENT_CODES: ReadonlySet<string> = new Set([
+  REQUEST_NOT_SENT,
   'ECONNREFUSED',
   'ENOTFOUND',
   'EAI_AGAIN',
+  'EAI_FAIL',
+  'EAI_NONAME',
   'ENETUNREACH',
   'EHOSTUNREACH',
   'EADDRNOTAVAIL',
+  'EMFILE',
+  'ENFILE',
+  'ENOMEM',
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
 /**
- * False only when a failed attempt provably never reached the server (refused connection, unknown
- * host, ...): then a later `invalid_token` cannot be the first attempt's success. A timeout may always
- * have reached it.
+ * False only when a failed attempt provably never reached the server: an error or one of its causes
+ * has a code of {@link NEVER_SENT_CODES} ({@link REQUEST_NOT_SENT}, a refused connection, an unknown
+ * host, no file descriptor left, ...). Then a later `invalid_token` cannot be the first attempt's
+ * success. Anything else, a timeout included, may have reached it.
  */
 export function mayHaveReachedServer(failure: unknown): boolean {
-  const code = systemErrorCode(failure);
-  return code === undefined || !NEVER_SENT_CODES.has(code);
+  return !errorCodes(failure).some((code) => NEVER_SENT_CODES.has(code));
 }
 
-/** The system error code (ECONNRESET, ...) of an error or of one of its causes. */
+/** False when a fetch's rejection says the fetch is closed ({@link FETCH_CLOSED}): no retry can help. */
+export function isRetryableFailure(failure: unknown): boolean {
+  return !errorCodes(failure).includes(FETCH_CLOSED);
+}
+
+/** The system error code (ECONNRESET, ...) of an error or of one of its causes: the innermost one. */
 export function systemErrorCode(error: unknown): string | undefined {
+  return errorCodes(error).at(-1);
+}
+
+/** The string `code`s of an error and of its causes, outermost first (four levels at most). */
+function errorCodes(error: unknown): string[] {
+  const codes: string[] = [];
   let current: unknown = error;
   for (let depth = 0; depth < 4 && current !== null && typeof current === 'object'; depth++) {
     const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
+    if (typeof code === 'string') codes.push(code);
     current = (current as { cause?: unknown }).cause;
   }
-  return undefined;
+  return codes;
 }

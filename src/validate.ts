@@ -162,8 +162,8 @@ export function endpointUrl(name: string, value: unknown, allowInsecureHttp: boo
   return url.href.replace(/\/+$/, '');
 }
 
-/** True for `localhost`, `127.0.0.0/8` and `::1`. */
-function isLoopback(hostname: string): boolean {
+/** True for `localhost`, `127.0.0.0/8` and `::1` (a URL's `hostname`). */
+export function isLoopback(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
 }
 

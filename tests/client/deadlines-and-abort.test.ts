@@ -10,8 +10,7 @@ import {
   type RevocationClientOptions,
   TimeoutError,
 } from '../../src';
-import { createNodeTransport, type NodeTransport } from '../../src/node';
-import { type DeadlineInit, OWN_DEADLINE, type RequestDeadline } from '../../src/own-deadline';
+import { createNodeFetch, type NodeFetch } from '../../src/node';
 
 type Handler = (request: IncomingMessage, response: ServerResponse, attempt: number) => void;
 
@@ -20,7 +19,7 @@ let handler: Handler;
 let attempts: number;
 let baseUrl: string;
 const sockets = new Set<Socket>();
-const transport: NodeTransport = createNodeTransport();
+const transport: NodeFetch = createNodeFetch();
 
 beforeAll(async () => {
   server = createServer((request, response) => {
@@ -254,64 +253,5 @@ describe('timeouts that do not depend on fetch following its signal', () => {
     expect(await timedOut).toBeInstanceOf(TimeoutError);
     expect(await aborted).toMatchObject({ name: 'AbortError' });
     expect(performance.now() - started).toBeLessThan(1000);
-  });
-});
-
-describe('a transport that keeps its own deadline (OWN_DEADLINE, as createNodeTransport does)', () => {
-  /**
-   * A client over a branded fetch that records the init of each attempt in `inits` and never answers
-   * before the deadline it is handed.
-   */
-  const overOwnDeadlineFetch = (inits: DeadlineInit[], options: Partial<RevocationClientOptions>) => {
-    const fetch = (_url: string, init: DeadlineInit) => {
-      inits.push(init);
-      const deadline = init[OWN_DEADLINE] as RequestDeadline;
-      return new Promise<Response>((_resolve, reject) => {
-        setTimeout(() => reject(deadline.onTimeout()), deadline.timeoutMs);
-      });
-    };
-    return createRevocationClient({
-      baseUrl,
-      credentials: { clientId: 'id', clientSecret: 'secret' },
-      fetch: Object.assign(fetch, { [OWN_DEADLINE]: true }) as unknown as typeof globalThis.fetch,
-      ...options,
-    });
-  };
-
-  it('is handed each attempt’s deadline and no signal of the client’s own; its timeout is a TimeoutError, retried', async () => {
-    const inits: DeadlineInit[] = [];
-    const client = overOwnDeadlineFetch(inits, {
-      timeoutMs: 40,
-      retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1 },
-    });
-    const error = await client.revoke('token-0123456789').catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(TimeoutError);
-    expect(error).toMatchObject({ code: 'timeout', attempts: 2 });
-    expect(inits).toHaveLength(2);
-    for (const init of inits) {
-      expect(init.signal).toBeUndefined();
-      expect(init[OWN_DEADLINE]?.timeoutMs).toBeGreaterThan(0);
-      expect(init[OWN_DEADLINE]?.timeoutMs).toBeLessThanOrEqual(40);
-    }
-  });
-
-  it('is handed the caller’s own signal as it is, and the deadline still bounds the attempt', async () => {
-    const inits: DeadlineInit[] = [];
-    const client = overOwnDeadlineFetch(inits, { timeoutMs: 30, retry: false });
-    const controller = new AbortController();
-    await expect(client.revoke('token-0123456789', { signal: controller.signal })).rejects.toBeInstanceOf(
-      TimeoutError,
-    );
-    expect(inits[0]?.signal).toBe(controller.signal);
-  });
-
-  it('is handed a deadline within what is left of the call’s budget', async () => {
-    const inits: DeadlineInit[] = [];
-    const client = overOwnDeadlineFetch(inits, {
-      timeoutMs: 1_000,
-      retry: { maxAttempts: 5, maxElapsedMs: 60, baseDelayMs: 1, maxDelayMs: 1 },
-    });
-    await expect(client.revoke('token-0123456789')).rejects.toBeInstanceOf(TimeoutError);
-    expect(inits[0]?.[OWN_DEADLINE]?.timeoutMs).toBeLessThanOrEqual(60);
   });
 });

@@ -108,13 +108,11 @@ describe('revokeMany', () => {
     }
   });
 
-  /** Runs `body` in a child process with `client`, over global fetch or the Node transport, 20 ms a request. */
+  /** Runs `body` in a child process with `client`, over global fetch or createNodeFetch, 20 ms a request. */
   function runWithClient(transport: string, body: string) {
     server.handle((_request, response) => setTimeout(() => response.end(), 20));
     const fetch =
-      transport === 'global fetch'
-        ? 'undefined'
-        : '(await import(process.env.NODE_ENTRY)).createNodeTransport()';
+      transport === 'global fetch' ? 'undefined' : '(await import(process.env.NODE_ENTRY)).createNodeFetch()';
     const script = `
       const client = lib.createRevocationClient({
         baseUrl: process.env.BASE_URL,

@@ -10,11 +10,11 @@ import {
   type RevocationClientOptions,
   UnexpectedResponseError,
 } from '../../src';
-import { createNodeTransport } from '../../src/node';
+import { createNodeFetch } from '../../src/node';
 import { useLocalServer } from '../support/local-server';
 
 const server = useLocalServer();
-const transport = createNodeTransport();
+const transport = createNodeFetch();
 afterAll(() => transport.close());
 
 /** Writes `totalBytes` of `fill` in 1 MiB chunks as fast as the socket takes them, or forever. */

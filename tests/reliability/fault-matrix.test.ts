@@ -11,7 +11,7 @@ import {
   type RevocationClientOptions,
   UnexpectedResponseError,
 } from '../../src';
-import { createNodeTransport, type NodeTransport } from '../../src/node';
+import { createNodeFetch, type NodeFetch } from '../../src/node';
 import { type MockDigiLocker, type MockFault, startMockDigiLocker } from '../../src/testing';
 
 type Expected =
@@ -112,12 +112,12 @@ const COMBOS = [
 ] as const;
 
 let digilocker: MockDigiLocker;
-let transport: NodeTransport;
+let transport: NodeFetch;
 const printed: string[][] = [];
 
 beforeAll(async () => {
   digilocker = await startMockDigiLocker();
-  transport = createNodeTransport();
+  transport = createNodeFetch();
 });
 afterAll(async () => {
   await transport.close();
@@ -135,7 +135,7 @@ afterAll(async () => {
 });
 afterEach(() => digilocker.clearFaults());
 
-function clientFor(encoding: 'form' | 'json', auth: string, fetch: NodeTransport | undefined) {
+function clientFor(encoding: 'form' | 'json', auth: string, fetch: NodeFetch | undefined) {
   const options: RevocationClientOptions = {
     baseUrl: digilocker.baseUrl,
     bodyEncoding: encoding,

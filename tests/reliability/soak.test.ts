@@ -2,7 +2,7 @@
 // one outcome, what the client reports agrees with what the mock did, nothing is left unhandled, and
 // the heap does not grow with the number of tokens.
 import { createRevocationClient, type RevocationOutcome } from '../../src';
-import { createNodeTransport } from '../../src/node';
+import { createNodeFetch } from '../../src/node';
 import { type MockDigiLocker, type MockFault, startMockDigiLocker } from '../../src/testing';
 import { seededRandom } from './seeded-random';
 
@@ -41,7 +41,7 @@ it(`revokes ${TOKENS} tokens with ~10% seeded faults: one outcome each, consiste
     digilocker.inject(fault ?? { type: 'delay', ms: 0 });
   }
 
-  const transport = createNodeTransport();
+  const transport = createNodeFetch();
   const client = createRevocationClient({
     baseUrl: digilocker.baseUrl,
     credentials: { clientId: digilocker.clientId, clientSecret: digilocker.clientSecret },

@@ -12,7 +12,7 @@ import {
   type RevocationClientOptions,
   type RevocationEvent,
 } from '../../src';
-import { createNodeTransport } from '../../src/node';
+import { createNodeFetch } from '../../src/node';
 import { type MockDigiLocker, type MockFault, startMockDigiLocker } from '../../src/testing';
 import { ensureCliBuilt, runCli, startCli, waitFor } from '../cli/cli-harness';
 import { basicOf, encodedForms, leaksIn, renderings } from '../support/canaries';
@@ -152,7 +152,7 @@ async function driveClient(): Promise<{ events: RevocationEvent[]; failures: num
       CREDENTIAL_FORMS,
     ],
   ];
-  const transport = createNodeTransport();
+  const transport = createNodeFetch();
   let failures = 0;
   try {
     for (const fetchImpl of [globalThis.fetch, transport]) {

@@ -1,0 +1,183 @@
+import { Agent, Dispatcher, EnvHttpProxyAgent, ProxyAgent, fetch as undiciFetch } from 'undici';
+import { DEFAULTS } from '../defaults';
+import { FETCH_CLOSED, REQUEST_NOT_SENT } from '../retry-policy';
+import { assertKnownKeys, integerInRange, isLoopback } from '../validate';
+
+/** Options of {@link createNodeFetch}. */
+export interface NodeFetchOptions {
+  /**
+   * The proxy every request goes through (HTTPS through a CONNECT tunnel, so the proxy never sees a
+   * header or body), e.g. `http://proxy.internal:3128`. A loopback URL never goes through a proxy.
+   * @default the environment's `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` (lower case first), as
+   * undici's `EnvHttpProxyAgent` reads them; none when they are unset
+   */
+  proxy?: string | URL;
+  /**
+   * Connections per origin at most; requests beyond them wait for a free one.
+   * @default 64
+   */
+  connections?: number;
+}
+
+/** A fetch (same signature as the global one) over pooled connections, with `close()`. */
+export interface NodeFetch {
+  (input: string | URL | Request, init?: RequestInit): Promise<Response>;
+  /**
+   * Closes every connection: calls in flight reject, and so does every later call, with an error
+   * whose `code` is `DIGILOCKER_FETCH_CLOSED` (the revocation client does not retry it).
+   */
+  close(): Promise<void>;
+}
+
+/**
+ * A fetch for the revocation client's `fetch` option on Node: undici's own `fetch` over an undici
+ * dispatcher (undici is an optional peer dependency), with keep-alive connections per origin and
+ * proxies. Without `proxy`, it honours `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` as undici's
+ * `EnvHttpProxyAgent` does; a loopback URL always goes direct, whatever the environment says
+ * (`NODE_USE_ENV_PROXY` included: this fetch never uses Node's global dispatcher).
+ *
+ * It knows whether each request was written. When one provably was not (it waited for a connection
+ * until its signal aborted, the connection was refused or timed out, no socket could be opened, the
+ * fetch was closed), it rejects with an error whose `code` is `DIGILOCKER_REQUEST_NOT_SENT`, the
+ * original failure (the signal's reason, or undici's error) as its `cause`: the revocation client
+ * then knows that nothing was revoked by that attempt. Otherwise it rejects as undici's fetch does.
+ *
+ * @throws {TypeError} for an unknown option, a `connections` out of 1-65536, or a `proxy` that is not
+ * an http(s) URL.
+ * @example
+ * const fetch = createNodeFetch();
+ * const client = createRevocationClient({ credentials, fetch });
+ * // ... at shutdown:
+ * await fetch.close();
+ */
+export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
+  const router = new LoopbackDirect(normalizeFetchOptions(options));
+  let closed = false;
+  const nodeFetch = (async (input: string | URL | Request, init?: RequestInit) => {
+    if (closed) throw notSent(closedError());
+    const sent = { value: false };
+    const dispatcher = router.compose(
+      (dispatch) => (opts, handler) => dispatch(opts, new SentTracker(handler, sent)),
+    );
+    try {
+      // undici's fetch and the global Request/Response types differ only in undici's extra members.
+      return (await undiciFetch(input as string, { ...(init as object), dispatcher })) as unknown as Response;
+    } catch (error) {
+      const failure = closed ? closedError(error) : error;
+      throw sent.value ? failure : notSent(failure);
+    }
+  }) as NodeFetch;
+  nodeFetch.close = async () => {
+    closed = true;
+    await router.destroy();
+  };
+  return nodeFetch;
+}
+
+interface FetchSettings {
+  connections: number;
+  proxy: string | undefined;
+}
+
+const FETCH_OPTIONS: ReadonlySet<string> = new Set([
+  'proxy',
+  'connections',
+] satisfies (keyof NodeFetchOptions)[]);
+
+function normalizeFetchOptions(options: NodeFetchOptions): FetchSettings {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError('createNodeFetch: options must be an object');
+  }
+  assertKnownKeys(options, FETCH_OPTIONS);
+  const connections = integerInRange('connections', options.connections, 1, 65_536, DEFAULTS.connections);
+  return { connections, proxy: options.proxy === undefined ? undefined : proxyUrl(options.proxy) };
+}
+
+function proxyUrl(value: unknown): string {
+  let url: URL | undefined;
+  try {
+    url = typeof value === 'string' || value instanceof URL ? new URL(String(value)) : undefined;
+  } catch {}
+  if (url?.protocol !== 'http:' && url?.protocol !== 'https:') {
+    throw new TypeError('proxy must be an http: or https: URL');
+  }
+  return url.href;
+}
+
+/** Sends loopback requests over direct connections, and the others through the proxy, if any. */
+class LoopbackDirect extends Dispatcher {
+  readonly #direct: Agent;
+  readonly #proxied: Dispatcher;
+
+  constructor({ connections, proxy }: FetchSettings) {
+    super();
+    this.#direct = new Agent({ connections });
+    this.#proxied =
+      proxy === undefined
+        ? new EnvHttpProxyAgent({ connections })
+        : new ProxyAgent({ uri: proxy, connections });
+  }
+
+  override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+    const { hostname } = new URL(String(options.origin));
+    return (isLoopback(hostname) ? this.#direct : this.#proxied).dispatch(options, handler);
+  }
+
+  override close(): Promise<void> {
+    return Promise.all([this.#direct.close(), this.#proxied.close()]).then(() => undefined);
+  }
+
+  override destroy(): Promise<void> {
+    return Promise.all([this.#direct.destroy(), this.#proxied.destroy()]).then(() => undefined);
+  }
+}
+
+/**
+ * Passes every step of one request on to fetch's handler, and records when the request starts being
+ * written: undici calls `onRequestStart` once the request has a connection, just before writing it
+ * (fetch aborts it right there when its signal aborted while it waited, and then nothing is written).
+ */
+class SentTracker implements Dispatcher.DispatchHandler {
+  constructor(
+    readonly handler: Dispatcher.DispatchHandler,
+    readonly sent: { value: boolean },
+  ) {}
+
+  onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
+    this.handler.onRequestStart?.(controller, context);
+    if (!controller.aborted) this.sent.value = true;
+  }
+
+  onRequestUpgrade(...args: Parameters<NonNullable<Dispatcher.DispatchHandler['onRequestUpgrade']>>) {
+    return this.handler.onRequestUpgrade?.(...args);
+  }
+
+  onResponseStart(...args: Parameters<NonNullable<Dispatcher.DispatchHandler['onResponseStart']>>) {
+    return this.handler.onResponseStart?.(...args);
+  }
+
+  onResponseData(...args: Parameters<NonNullable<Dispatcher.DispatchHandler['onResponseData']>>) {
+    return this.handler.onResponseData?.(...args);
+  }
+
+  onResponseEnd(...args: Parameters<NonNullable<Dispatcher.DispatchHandler['onResponseEnd']>>) {
+    return this.handler.onResponseEnd?.(...args);
+  }
+
+  onResponseError(...args: Parameters<NonNullable<Dispatcher.DispatchHandler['onResponseError']>>) {
+    return this.handler.onResponseError?.(...args);
+  }
+}
+
+/** The rejection of a request that was never written: the failure that stopped it is the cause. */
+function notSent(cause: unknown): TypeError {
+  return Object.assign(new TypeError('fetch failed: the request was never sent', { cause }), {
+    code: REQUEST_NOT_SENT,
+  });
+}
+
+function closedError(cause?: unknown): TypeError {
+  return Object.assign(new TypeError('fetch failed: this fetch was closed (close() was called)', { cause }), {
+    code: FETCH_CLOSED,
+  });
+}

@@ -1,0 +1,155 @@
+// An attempt that provably never wrote its request never lets a later `invalid_token` count as
+// revoked: the answer then stays an InvalidTokenError. Real sockets: a pool of one held busy, and a
+// child process with almost no file descriptor left.
+import { execFile } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
+import { join } from 'node:path';
+import { createRevocationClient, InvalidTokenError, NetworkError } from '../../src';
+import { createNodeFetch } from '../../src/node';
+import { useLocalServer } from '../support/local-server';
+
+const server = useLocalServer();
+const REVOKE = '/public/oauth2/1/revoke';
+const credentials = { clientId: 'client', clientSecret: 'secret' };
+
+/** Answers the revocation with RFC 7009's invalid_token and holds `/busy` for `busyMs`. */
+function answerInvalidToken(busyMs: number) {
+  server.handle((request, response) => {
+    if (request.url === '/busy') setTimeout(() => response.end('done'), busyMs);
+    else {
+      response.writeHead(400, { 'content-type': 'application/json' });
+      response.end('{"error":"invalid_token"}');
+    }
+  });
+}
+
+it('a deadline that passes while the request waits for the only connection: not revoked', async () => {
+  answerInvalidToken(200);
+  const fetch = createNodeFetch({ connections: 1 });
+  const events: string[] = [];
+  const client = createRevocationClient({
+    baseUrl: server.baseUrl,
+    credentials,
+    fetch,
+    timeoutMs: 150,
+    retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1, maxElapsedMs: 5000 },
+    onEvent: (event) => {
+      if (event.type === 'error' || event.type === 'retry')
+        events.push(`${event.type} ${'reason' in event ? event.reason : event.code}`);
+    },
+  });
+  try {
+    const busy = fetch(`${server.origin}/busy`);
+    while (server.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    const outcome = await client.revoke('leaked-token').catch((error: unknown) => error);
+    expect(outcome).toBeInstanceOf(InvalidTokenError);
+    expect(events).toEqual(['error timeout', 'retry timeout', 'error invalid_token']);
+    expect(server.requests.filter((path) => path === REVOKE)).toHaveLength(1);
+    await (await busy).text();
+  } finally {
+    await fetch.close();
+  }
+});
+
+/** A port on 127.0.0.1 that nothing listens on any more. */
+async function closedPort(): Promise<number> {
+  const listener = createServer().listen(0, '127.0.0.1');
+  await once(listener, 'listening');
+  const { port } = listener.address() as AddressInfo;
+  await new Promise((resolve) => listener.close(resolve));
+  return port;
+}
+
+it('a refused connection, then invalid_token: not revoked', async () => {
+  answerInvalidToken(0);
+  const port = await closedPort();
+  let calls = 0;
+  const client = createRevocationClient({
+    baseUrl: server.baseUrl,
+    credentials,
+    // The first attempt goes to a port nobody listens on.
+    fetch: (input, init) =>
+      globalThis.fetch(calls++ === 0 ? String(input).replace(/:\d+\//, `:${port}/`) : input, init),
+    retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1, maxElapsedMs: 5000 },
+  });
+  await expect(client.revoke('leaked-token')).rejects.toBeInstanceOf(InvalidTokenError);
+});
+
+it('a closed fetch fails at once, without a retry on a new pool', async () => {
+  answerInvalidToken(0);
+  const fetch = createNodeFetch();
+  await fetch.close();
+  const client = createRevocationClient({ baseUrl: server.baseUrl, credentials, fetch });
+  const error = await client.revoke('a-token').catch((failure: unknown) => failure);
+  expect(error).toBeInstanceOf(NetworkError);
+  expect(error).toMatchObject({ attempts: 1, retryable: false });
+  expect(server.requests).toEqual([]);
+});
+
+it('an attempt that timed out after its request was written may have revoked the token', async () => {
+  let count = 0;
+  server.handle((_request, response) => {
+    if (++count === 1) return; // the first request is never answered
+    response.writeHead(400, { 'content-type': 'application/json' });
+    response.end('{"error":"invalid_token"}');
+  });
+  const fetch = createNodeFetch();
+  try {
+    const client = createRevocationClient({
+      baseUrl: server.baseUrl,
+      credentials,
+      fetch,
+      timeoutMs: 100,
+      retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1, maxElapsedMs: 5000 },
+    });
+    await expect(client.revoke('a-token')).resolves.toMatchObject({ outcome: 'revoked', confirmed: false });
+  } finally {
+    await fetch.close();
+  }
+});
+
+const DIST = join(__dirname, '..', '..', 'dist', 'index.js');
+
+it('EMFILE (no file descriptor left for a socket), then invalid_token: not revoked', async () => {
+  answerInvalidToken(0);
+  if (!existsSync(DIST)) throw new Error(`${DIST} is missing: run \`npm run build\` before the tests`);
+  // With `ulimit -n 64`, the child takes every free descriptor, then gives them back once its first
+  // attempt has failed: that attempt could not open a socket, the second one gets invalid_token.
+  const script = `
+    import { openSync, closeSync } from 'node:fs';
+    const lib = await import(process.env.DIST);
+    const hoard = [];
+    try { for (;;) hoard.push(openSync('/dev/null', 'r')); } catch {}
+    let first;
+    const client = lib.createRevocationClient({
+      baseUrl: process.env.BASE_URL,
+      credentials: { clientId: 'client', clientSecret: 'secret' },
+      retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1, maxElapsedMs: 10000 },
+      fetch: async (input, init) => {
+        try { return await fetch(input, init); }
+        catch (error) { first ??= error; throw error; }
+        finally { for (const fd of hoard.splice(0)) closeSync(fd); }
+      },
+    });
+    const outcome = await client.revoke('leaked-token').then((r) => r, (e) => ({ error: e.code }));
+    let cause = first; const codes = [];
+    while (cause) { codes.push(cause.code); cause = cause.cause; }
+    console.log(JSON.stringify({ outcome, codes }));
+  `;
+  const output = await new Promise<string>((resolve, reject) => {
+    execFile(
+      'bash',
+      ['-c', 'ulimit -n 64 && exec "$NODE" --input-type=module --eval "$SCRIPT"'],
+      {
+        env: { ...process.env, NODE: process.execPath, SCRIPT: script, DIST, BASE_URL: server.baseUrl },
+        timeout: 30_000,
+      },
+      (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout)),
+    );
+  });
+  const { outcome, codes } = JSON.parse(output);
+  expect(codes).toContain('EMFILE'); // the first attempt did fail for want of a descriptor
+  expect(outcome).toEqual({ error: 'invalid_token' });
+});
