@@ -17,6 +17,7 @@ export const PATH_OPTIONS: ReadonlySet<string> = new Set([
   '--base-url',
   '--store',
   '--via-outbox',
+  '--proxy',
 ]);
 
 /** The `--auth` choices. */
@@ -30,6 +31,8 @@ Environment (credentials are never taken from arguments):
   DIGILOCKER_CLIENT_SECRET  the registered client's secret
   DIGILOCKER_ACCESS_TOKEN   with --auth bearer: the bearer token to send; when unset, one is
                             obtained with the client-credentials grant from the two above
+  HTTPS_PROXY, HTTP_PROXY   the proxy for https and http requests (lower case too), unless
+  NO_PROXY                  the host is listed in NO_PROXY or is loopback; --proxy overrides
 
 Exit codes:
   0    every token revoked (or already invalid, with --treat-invalid-as-revoked)
@@ -164,6 +167,10 @@ function addRevokeCommand(program: Command, { io, setExitCode, redact }: Command
       'record each token (its SHA-256) before it is sent and its outcome after; a rerun skips finished ones',
     )
     .option('--json', 'one JSON line per input on stdout, and the summary as the last line')
+    .option(
+      '--proxy <url>',
+      'send requests through this HTTP proxy (HTTPS through CONNECT); default: HTTPS_PROXY, HTTP_PROXY, NO_PROXY',
+    )
     .option(
       '--via-outbox <store>',
       'queue the tokens in an outbox store (directory or postgres:// URL) for its workers',

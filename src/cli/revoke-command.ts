@@ -1,12 +1,12 @@
 import type { Environment, TokenTypeHint } from '../index';
-import { createNodeTransport } from '../node';
-import { clientFromOptions } from './client-from-options';
+import { clientFromOptions, fetchFromOptions } from './client-from-options';
 import { EXIT } from './exit-codes';
 import type { CliIo } from './io';
 import { Journal } from './journal';
 import { enqueueCommand } from './outbox-command';
 import { Output } from './output';
 import { createProgress, type Progress } from './progress';
+import { secretsOf } from './redaction';
 import { Reporter } from './reporter';
 import { revokeAll } from './revoke-run';
 import { RunControl, type StopCause } from './run-control';
@@ -27,6 +27,8 @@ export interface RevokeFlags {
   treatInvalidAsRevoked?: boolean;
   journal?: string;
   json?: boolean;
+  /** The proxy of every request but to a loopback base URL; else the environment's (HTTPS_PROXY, ...). */
+  proxy?: string;
   /** Queue the tokens in this outbox store instead of revoking them (see `outbox-command.ts`). */
   viaOutbox?: string;
 }
@@ -54,12 +56,12 @@ export async function revokeCommand(
   if (tokens.length > 0) io.stderr.write(ARGUMENTS_WARNING);
   if (flags.viaOutbox !== undefined)
     return enqueueCommand(tokens, { ...flags, viaOutbox: flags.viaOutbox }, io);
-  const transport = createNodeTransport({ maxSockets: flags.concurrency });
+  const fetch = fetchFromOptions(flags.proxy, flags.concurrency);
   let journal: Journal | undefined;
   let stopListening = () => {};
   try {
     let control: RunControl | undefined;
-    const client = clientFromOptions(flags, io.env, transport, (event) => control?.observe(event));
+    const client = clientFromOptions(flags, io.env, fetch, (event) => control?.observe(event));
     const source = await openTokenSource(tokens, flags.file, io.stdin);
     let progress: Progress | undefined;
     const say = (line: string) => {
@@ -96,7 +98,7 @@ export async function revokeCommand(
   } finally {
     stopListening();
     journal?.close();
-    await transport.close();
+    await fetch.close();
   }
 }
 
@@ -122,7 +124,7 @@ async function runAndSummarize(setting: RunSetting): Promise<number> {
       ...setting,
       reporter,
       tally,
-      secrets: [io.env.DIGILOCKER_CLIENT_SECRET, io.env.DIGILOCKER_ACCESS_TOKEN],
+      secrets: secretsOf(io.env, [flags.proxy]),
       concurrency: flags.concurrency,
       hint: flags.hint,
     });
