@@ -46,10 +46,13 @@ const REVOKE_DETAILS = `
 Input: one token per line; surrounding whitespace is trimmed, blank lines and lines starting
 with # are ignored. With no tokens and no --file, standard input is read unless it is a terminal.
 
-Output: a progress bar on stderr when it is a terminal, then a summary (stdout; stderr with --json).
---json prints {"index":N,"fingerprint":"…","outcome":"revoked"|"already_invalid"|"skipped"} or
+Output: a progress bar on stderr when it is a terminal, then a summary (stdout; stderr with --json):
+revoked (confirmed by DigiLocker) and unconfirmed apart, already invalid, skipped, and failures by
+error code. --json prints {"index":N,"fingerprint":"…","outcome":"revoked","confirmed":true|false},
+{"index":N,"fingerprint":"…","outcome":"already_invalid"|"skipped"} or
 {"index":N,"fingerprint":"…","error":"<code>","message":"…"} for every input, where index is its
-position in the input and fingerprint the first 12 hex digits of its SHA-256, then {"summary":{…}}.
+position in the input and fingerprint the first 12 hex digits of its SHA-256, then {"summary":{…}}
+with revoked (confirmed only), revokedUnconfirmed, alreadyInvalid, skipped, failed, failedByCode.
 No token is ever printed. A line longer than the longest token is an invalid_input error.
 
 Journal (a file of mode 0600, never a symbolic link): before a token is handed to the client, a
