@@ -18,8 +18,8 @@ import { defineConfig } from 'tsup';
 /** The outbox's optional peer dependencies: never bundled, loaded on demand. */
 const OUTBOX_PEERS = ['pg-boss', '@electric-sql/pglite', 'pg'];
 
-/** What to install for the undici range `peerDependencies` accepts (^7.0.0); keep in step with package.json. */
-const UNDICI_INSTALL = 'undici@7';
+/** What to install for the undici range `peerDependencies` accepts (^7.30.0 || ^8.0.0); keep in step with package.json. */
+const UNDICI_INSTALL = 'undici@8';
 
 /**
  * ESM bundles that contain CommonJS code (commander, cli-progress, undici, ajv) call `require` for

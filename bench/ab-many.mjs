@@ -1,7 +1,7 @@
 // An experiment driver, not part of `bench`: revokeMany of two builds (dist directories) and the
 // hand-written pool over raw fetch, interleaved rounds on the bench server, median tokens/s:
 //   node --expose-gc bench/ab-many.mjs OLD_DIST NEW_DIST [concurrency] [tokens] [rounds]
-// With AB_TRANSPORT=node: each build over its own createNodeTransport, the pool over node:http.
+// With AB_TRANSPORT=node: each build over its own createNodeFetch (the pool stays on global fetch).
 import { CONTENDERS, CREDENTIALS, drainRevokeMany, handWrittenPool } from './contenders.mjs';
 import { collectGarbage, makeTokens, median } from './measure.mjs';
 import { startServer } from './server.mjs';
@@ -13,14 +13,14 @@ const baseUrl = `http://127.0.0.1:${server.port}/public`;
 const tokens = makeTokens(Number(n), 'ab');
 const overNode = process.env.AB_TRANSPORT === 'node';
 const make = async (dist) => {
-  const fetch = overNode ? (await import(`${dist}/node/index.js`)).createNodeTransport() : undefined;
+  const fetch = overNode ? (await import(`${dist}/node/index.js`)).createNodeFetch() : undefined;
   return (await import(`${dist}/index.js`)).createRevocationClient({
     baseUrl,
     credentials: CREDENTIALS,
     ...(fetch ? { fetch } : {}),
   });
 };
-const rawFetch = await CONTENDERS.find((x) => x.key === (overNode ? 'http' : 'fetch')).create(baseUrl);
+const rawFetch = await CONTENDERS.find((x) => x.key === 'fetch').create(baseUrl);
 const sides = {
   old: (
     (client) => () =>

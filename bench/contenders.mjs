@@ -4,11 +4,10 @@
 // response and rejects unless it is a 200. `checkRequests` (below) captures what each one really
 // sends, so the table can say where a peer's request differs.
 import { existsSync } from 'node:fs';
-import { Agent, createServer, request as httpRequest } from 'node:http';
+import { createServer } from 'node:http';
 import * as oauth from 'oauth4webapi';
 import * as openid from 'openid-client';
 import { createRevocationClient, VERSION } from '../dist/index.js';
-import { createAgentTransport } from './agent-transport.mjs';
 
 const REVOKE_PATH = '/oauth2/1/revoke';
 const NODE_ENTRY = new URL('../dist/node/index.js', import.meta.url);
@@ -21,14 +20,8 @@ const USER_AGENT = `digilocker-revocation/${VERSION}`;
  */
 export const CONTENDERS = [
   { key: 'revoke', label: '`client.revoke` (default fetch)', create: createClientRevoke },
-  { key: 'revokeNode', label: '`client.revoke` + `createNodeTransport()`', create: createClientRevokeNode },
-  {
-    key: 'revokeAgent',
-    label: '`client.revoke` + `node:http` Agent transport (bench/agent-transport.mjs)',
-    create: createClientRevokeAgent,
-  },
+  { key: 'revokeNode', label: '`client.revoke` + `createNodeFetch()`', create: createClientRevokeNode },
   { key: 'fetch', label: 'raw `fetch` (baseline)', create: createRawFetch, baseline: true },
-  { key: 'http', label: '`node:http` keep-alive Agent (ceiling)', create: createNodeHttp },
   { key: 'oauth4webapi', label: 'oauth4webapi `revocationRequest`', create: createOauth4webapi },
   { key: 'openidClient', label: 'openid-client `tokenRevocation`', create: createOpenidClient },
 ];
@@ -59,36 +52,23 @@ async function createClientRevoke(baseUrl) {
   };
 }
 
-/** `createNodeTransport` from dist/node, or undefined while that entry is not built. */
-export async function loadNodeTransport() {
+/** `createNodeFetch` from dist/node, or undefined while that entry is not built. */
+export async function loadNodeFetch() {
   if (!existsSync(NODE_ENTRY)) return undefined;
   const module = await import(NODE_ENTRY.href);
-  return module.createNodeTransport;
+  return module.createNodeFetch;
 }
 
 async function createClientRevokeNode(baseUrl) {
-  const createNodeTransport = await loadNodeTransport();
-  if (!createNodeTransport) return { skipped: 'dist/node/index.js is not built' };
-  const transport = createNodeTransport();
-  const client = createRevocationClient({ baseUrl, credentials: CREDENTIALS, fetch: transport });
+  const createNodeFetch = await loadNodeFetch();
+  if (!createNodeFetch) return { skipped: 'dist/node/index.js is not built' };
+  const nodeFetch = createNodeFetch();
+  const client = createRevocationClient({ baseUrl, credentials: CREDENTIALS, fetch: nodeFetch });
   return {
     call: async (token) => {
       await client.revoke(token);
     },
-    close: () => transport.close?.(),
-    client,
-  };
-}
-
-/** The same client over a node:http Agent transport: the Pool-vs-Agent comparison for createNodeTransport. */
-async function createClientRevokeAgent(baseUrl) {
-  const transport = createAgentTransport({ maxSockets: 64 });
-  const client = createRevocationClient({ baseUrl, credentials: CREDENTIALS, fetch: transport });
-  return {
-    call: async (token) => {
-      await client.revoke(token);
-    },
-    close: () => transport.close(),
+    close: () => nodeFetch.close(),
     client,
   };
 }
@@ -104,37 +84,6 @@ async function createRawFetch(baseUrl) {
     },
     close() {},
   };
-}
-
-async function createNodeHttp(baseUrl) {
-  const { hostname, port, pathname } = new URL(`${baseUrl}${REVOKE_PATH}`);
-  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-  const headers = requestHeaders();
-  const ignore = () => {};
-  const call = (token) =>
-    new Promise((resolve, reject) => {
-      const body = formBody(token);
-      const request = httpRequest(
-        {
-          hostname,
-          port,
-          path: pathname,
-          method: 'POST',
-          agent,
-          headers: { ...headers, 'Content-Length': Buffer.byteLength(body) },
-        },
-        (response) => {
-          response.on('data', ignore);
-          response.on('error', reject);
-          response.on('end', () =>
-            response.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${response.statusCode}`)),
-          );
-        },
-      );
-      request.on('error', reject);
-      request.end(body);
-    });
-  return { call, close: () => agent.destroy() };
 }
 
 async function createOauth4webapi(baseUrl) {

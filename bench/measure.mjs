@@ -95,6 +95,16 @@ export function roundRatio(runs, a, b, field) {
   return median(ours.map((r, i) => r[field] / theirs[i][field]));
 }
 
+/**
+ * The run's noise: how far apart one contender's own rounds are, `(max - min) / median` of its
+ * per-round req/s. A ratio between contenders within this is a tie.
+ */
+export function roundNoise(runs, key) {
+  const rates = runs.get(key)?.map((run) => describeRun(run).perSecond);
+  if (!rates || rates.length < 2) return undefined;
+  return (Math.max(...rates) - Math.min(...rates)) / median(rates);
+}
+
 function describeRun(run) {
   return {
     perSecond: run.requests / (run.elapsedNs / 1e9),

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRevocationClient } from '../dist/index.js';
-import { createNodeTransport } from '../dist/node/index.js';
+import { createNodeFetch } from '../dist/node/index.js';
 import { generateEncryptionKey, openRevocationOutbox } from '../dist/outbox/index.js';
 import { CREDENTIALS, drainRevokeMany } from './contenders.mjs';
 import { makeTokens, median, percentile } from './measure.mjs';
@@ -51,7 +51,7 @@ export async function measureOutbox({ baseUrl, smoke = false, log = () => {} }) 
 }
 
 async function measureStore(store, { baseUrl, jobs, rounds, log, schema }) {
-  const transport = createNodeTransport({ maxSockets: CONCURRENCY });
+  const transport = createNodeFetch({ connections: CONCURRENCY });
   const client = createRevocationClient({ baseUrl, credentials: CREDENTIALS, fetch: transport });
   const options = {
     client,

@@ -1,7 +1,7 @@
 // A small driver to profile one contender against the bench server:
 //   node --cpu-prof --cpu-prof-dir=/tmp/prof bench/profile.mjs [contender] [concurrency] [requests]
 // e.g. `node --cpu-prof bench/profile.mjs revoke 64 20000`. Contender keys are those of
-// bench/contenders.mjs (revoke, revokeNode, fetch, http, oauth4webapi, openidClient) or `revokeMany`.
+// bench/contenders.mjs (revoke, revokeNode, fetch, oauth4webapi, openidClient) or `revokeMany`.
 
 import { createRevocationClient } from '../dist/index.js';
 import { CONTENDERS, CREDENTIALS, drainRevokeMany } from './contenders.mjs';

@@ -1,7 +1,7 @@
 import { readInput } from './batch-input';
 import type { Clock } from './clock';
 import { DEFAULTS, LIMITS } from './defaults';
-import { fingerprintNow } from './fingerprint';
+import { tokenFingerprint } from './fingerprint';
 import { onAbort } from './on-abort';
 import { PauseGate } from './pause-gate';
 import type { TokenTypeHint } from './raw';
@@ -37,7 +37,7 @@ interface PoolDependencies {
     token: string;
     hint: TokenTypeHint | undefined;
     signal: AbortSignal | undefined;
-    fingerprint: string;
+    fingerprint?: string;
     startedAt: number;
     gate: PauseGate;
   }): Promise<RevocationResult>;
@@ -209,21 +209,16 @@ async function settle(
   const item = readInput(input, defaultHint);
   const base = item.id === undefined ? { index } : { index, id: item.id };
   if (item.error) {
-    const fingerprint = item.text === undefined ? '' : fingerprintNow(item.text);
+    const fingerprint = item.text === undefined ? '' : await tokenFingerprint(item.text);
     return { ...base, fingerprint, ok: false, error: item.error };
   }
-  const fingerprint = fingerprintNow(item.token);
+  // Hashed while the call runs: the digest (Web Crypto, asynchronous) never delays a request.
+  const fingerprinting = tokenFingerprint(item.token);
   try {
-    const result = await dependencies.revoke({
-      token: item.token,
-      hint: item.hint,
-      signal,
-      fingerprint,
-      startedAt,
-      gate,
-    });
-    return { ...base, fingerprint, ok: true, result };
+    const result = await dependencies.revoke({ token: item.token, hint: item.hint, signal, startedAt, gate });
+    return { ...base, fingerprint: await fingerprinting, ok: true, result };
   } catch (error) {
+    const fingerprint = await fingerprinting;
     return { ...base, fingerprint, ok: false, error: asError(error) };
   }
 }

@@ -1,9 +1,14 @@
 import { type AttemptContext, type Call, type FinalAnswer, runAttempts } from './attempts';
 import { createAuthenticator } from './auth';
 import { type RevocationBatchOptions, revokeInPool, type TokenInput } from './bulk';
-import { errorFromResponse, isRevocationError, type RevocationErrorCode } from './errors';
+import {
+  errorFromResponse,
+  isRevocationError,
+  type RevocationError,
+  type RevocationErrorCode,
+} from './errors';
 import { type EventSink, safeEventSink } from './events';
-import { fingerprintNow } from './fingerprint';
+import { tokenFingerprint } from './fingerprint';
 import { normalizeOptions } from './normalize-options';
 import type { RevocationClientOptions } from './options';
 import type { PauseGate } from './pause-gate';
@@ -37,7 +42,8 @@ export interface RevocationClient {
   /**
    * Revokes a user's refresh token, then access token (DigiLocker invalidates the tokens of the same
    * grant); an invalid token counts as already revoked. Does not throw for a failed token, only for
-   * invalid input or abort.
+   * invalid input or abort. When the credentials are refused (`invalid_client`) for the first token,
+   * the second is not sent: its outcome is `{ ok: false, error, attempted: false }` with that same error.
    */
   signOut(tokens: SignOutTokens, options?: { signal?: AbortSignal }): Promise<SignOutResult>;
   /**
@@ -133,7 +139,7 @@ async function revokeValidated(call: RevokeCall, context: AttemptContext): Promi
   const attemptCall: Call = {
     body: requestBody(token, call.hint, context),
     signal,
-    fingerprint: call.fingerprint ?? (context.emit ? fingerprintNow(token) : ''),
+    fingerprint: call.fingerprint ?? (context.emit ? await tokenFingerprint(token) : ''),
     startedAt,
     gate: call.gate,
   };
@@ -200,9 +206,15 @@ async function signOut(
   assertSignOutInput(tokens, options);
   const { signal } = options;
   const outcome: SignOutResult = { complete: true };
+  let refused: RevocationError | undefined;
   for (const [key, hint] of SIGN_OUT_ORDER) {
     const token = tokens[key];
     if (token === undefined) continue;
+    if (refused) {
+      // The credentials were refused: the next request would be refused too, so it is not sent.
+      outcome[key] = { ok: false, error: refused, attempted: false };
+      continue;
+    }
     try {
       const result = await revokeOne({ token, hint, signal, treatInvalidTokenAsRevoked: true });
       outcome[key] = { ok: true, result };
@@ -210,6 +222,7 @@ async function signOut(
       if (!isRevocationError(error) || signal?.aborted) throw error;
       outcome[key] = { ok: false, error };
       outcome.complete = false;
+      if (error.code === 'invalid_client') refused = error;
     }
   }
   return outcome;

@@ -10,6 +10,8 @@ export type RevocationErrorCode =
   | 'server_error'
   | 'network_error'
   | 'timeout'
+  | 'unsupported_token_type'
+  | 'unauthorized_client'
   | 'unexpected_response';
 
 /** What every revocation error carries besides its message. */
@@ -119,6 +121,26 @@ export class TimeoutError extends RevocationError {
   declare readonly code: 'timeout';
 }
 
+/**
+ * DigiLocker does not revoke tokens of this type (RFC 7009 section 2.2.1: 400 `unsupported_token_type`).
+ * Not retried: the same request gets the same answer.
+ * @see https://www.rfc-editor.org/rfc/rfc7009#section-2.2.1
+ */
+export class UnsupportedTokenTypeError extends RevocationError {
+  declare readonly code: 'unsupported_token_type';
+}
+
+/**
+ * DigiLocker refuses to let this client revoke this token, typically because it was issued to another
+ * client (RFC 7009 section 2.1): a 400 or 403 with `unauthorized_client`, or with `invalid_request`
+ * whose description says the client is not authorized. Told apart from a malformed answer
+ * ({@link UnexpectedResponseError}); not retried.
+ * @see https://www.rfc-editor.org/rfc/rfc7009#section-2.1
+ */
+export class UnauthorizedClientError extends RevocationError {
+  declare readonly code: 'unauthorized_client';
+}
+
 /** Anything else: an unexpected status, or an error body that cannot be understood. */
 export class UnexpectedResponseError extends RevocationError {
   declare readonly code: 'unexpected_response';
@@ -132,6 +154,8 @@ const CLASSES_BY_CODE = {
   server_error: ServerError,
   network_error: NetworkError,
   timeout: TimeoutError,
+  unsupported_token_type: UnsupportedTokenTypeError,
+  unauthorized_client: UnauthorizedClientError,
   unexpected_response: UnexpectedResponseError,
 } as const satisfies Record<RevocationErrorCode, typeof RevocationError>;
 
@@ -143,6 +167,8 @@ const NAMES: Record<RevocationErrorCode, string> = {
   server_error: 'ServerError',
   network_error: 'NetworkError',
   timeout: 'TimeoutError',
+  unsupported_token_type: 'UnsupportedTokenTypeError',
+  unauthorized_client: 'UnauthorizedClientError',
   unexpected_response: 'UnexpectedResponseError',
 };
 Object.defineProperty(RevocationError.prototype, BRAND, { value: true });
@@ -196,6 +222,8 @@ const MESSAGES: Record<RevocationErrorCode, string> = {
   server_error: 'DigiLocker failed:',
   network_error: 'The request to DigiLocker failed:',
   timeout: 'DigiLocker timed out waiting for the request:',
+  unsupported_token_type: 'DigiLocker does not revoke tokens of this type:',
+  unauthorized_client: 'DigiLocker refused to let this client revoke the token:',
   unexpected_response: 'DigiLocker answered an unexpected',
 };
 
@@ -208,7 +236,7 @@ export function errorFromResponse(failure: FailedResponse): RevocationError {
   const parsed = parseOAuthError(failure.body);
   const error = parsed.body?.error;
   const description = parsed.body?.error_description;
-  const code = codeOfStatus(status, { understood: parsed.understood, error });
+  const code = codeOfStatus(status, { understood: parsed.understood, error, description });
   const details: RevocationErrorDetails = {
     status,
     attempts,

@@ -1,13 +1,10 @@
-import { sha256HexNow } from './sha256';
-
-/** The SHA-256 of a string's UTF-8 bytes, as 64 lowercase hex characters. */
+/**
+ * The SHA-256 of a string's UTF-8 bytes, as 64 lowercase hex characters, by the platform's Web Crypto
+ * (`crypto.subtle`, in Node, Deno, Bun, browsers and edge runtimes alike).
+ */
 export async function sha256Hex(text: string): Promise<string> {
-  return sha256HexNow(text);
-}
-
-/** {@link tokenFingerprint}, computed at once. */
-export function fingerprintNow(token: string): string {
-  return sha256HexNow(token).slice(0, 12);
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
 /**
@@ -16,5 +13,5 @@ export function fingerprintNow(token: string): string {
  * {@link sha256Hex} for that).
  */
 export async function tokenFingerprint(token: string): Promise<string> {
-  return fingerprintNow(token);
+  return (await sha256Hex(token)).slice(0, 12);
 }

@@ -1,7 +1,6 @@
 /**
  * digilocker-revocation: dependable DigiLocker OAuth token revocation. This entry is runtime-agnostic:
- * it uses only fetch, URL, AbortController, TextEncoder and web streams (SHA-256 is its own, in
- * `sha256.ts`).
+ * it uses only fetch, URL, AbortController, TextEncoder, Web Crypto and web streams.
  */
 export type { RevocationBatchOptions, TokenInput } from './bulk';
 export { createRevocationClient, type RevocationClient, type RevokeOptions } from './client';
@@ -17,7 +16,9 @@ export {
   type RevocationErrorDetails,
   ServerError,
   TimeoutError,
+  UnauthorizedClientError,
   UnexpectedResponseError,
+  UnsupportedTokenTypeError,
 } from './errors';
 export type { RevocationEvent } from './events';
 export { sha256Hex, tokenFingerprint } from './fingerprint';
@@ -47,6 +48,7 @@ export type {
   RevocationOutcome,
   RevocationResult,
   SignOutResult,
+  SignOutTokenOutcome,
   SignOutTokens,
   TokenOutcome,
 } from './results';

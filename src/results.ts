@@ -32,10 +32,17 @@ export interface SignOutTokens {
   refreshToken?: string;
 }
 
+/**
+ * What happened to one token of `signOut`: as {@link TokenOutcome}, or, when the client's credentials
+ * were refused (`invalid_client`) for the token before it, `attempted: false` with that same error: no
+ * request was sent for it, since it would have been refused too.
+ */
+export type SignOutTokenOutcome = TokenOutcome | { ok: false; error: RevocationError; attempted: false };
+
 /** The result of `signOut`. */
 export interface SignOutResult {
-  refreshToken?: TokenOutcome;
-  accessToken?: TokenOutcome;
+  refreshToken?: SignOutTokenOutcome;
+  accessToken?: SignOutTokenOutcome;
   /** True when every token given ended revoked or already invalid. */
   complete: boolean;
 }

@@ -17,20 +17,42 @@ export function isRetryableStatus(status: number): boolean {
 /**
  * The error code of a non-2xx answer. The status decides where it says enough; the OAuth `error` of a
  * body that was understood decides for the others (`invalid_client` anywhere, `invalid_token` or no
- * code on a 400); `undefined` for an error body that is not an OAuth error.
+ * code on a 400, RFC 7009 section 2.2.1's `unsupported_token_type`, and a refusal to let this client
+ * revoke this token: see {@link isRefusalToRevoke}); `unexpected_response` for anything else.
  */
 export function codeOfStatus(
   status: number,
-  oauth: { understood: boolean; error?: string | undefined },
+  oauth: { understood: boolean; error?: string | undefined; description?: string | undefined },
 ): RevocationErrorCode {
+  if (isRefusalToRevoke(status, oauth)) return 'unauthorized_client';
   if (status === 401 || status === 403 || (oauth.understood && oauth.error === 'invalid_client'))
     return 'invalid_client';
   if (status === 429) return 'rate_limited';
   if (status === 408) return 'timeout';
   if (status >= 500 && status <= 599) return 'server_error';
+  if (status === 400 && oauth.understood && oauth.error === 'unsupported_token_type')
+    return 'unsupported_token_type';
   if (status === 400 && oauth.understood && (oauth.error === undefined || oauth.error === 'invalid_token'))
     return 'invalid_token';
   return 'unexpected_response';
+}
+
+/** What an `invalid_request` says when it means "this client may not revoke this token". */
+const NOT_AUTHORIZED = /\bnot (?:authori[sz]ed|allowed|permitted)\b/i;
+
+/**
+ * True when the server refuses to let this client revoke this token (RFC 7009 section 2.1: the token
+ * was issued to another client): a 400 or 403 with `unauthorized_client`, or with `invalid_request`
+ * whose description says the client is not authorized (oidc-provider: "client is not authorized to
+ * revoke the presented token").
+ */
+function isRefusalToRevoke(
+  status: number,
+  oauth: { understood: boolean; error?: string | undefined; description?: string | undefined },
+): boolean {
+  if ((status !== 400 && status !== 403) || !oauth.understood) return false;
+  if (oauth.error === 'unauthorized_client') return true;
+  return oauth.error === 'invalid_request' && NOT_AUTHORIZED.test(oauth.description ?? '');
 }
 
 /** The code of a retryable status, for `retry` events (no body needed: 408, 429 and 5xx decide alone). */

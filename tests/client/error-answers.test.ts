@@ -13,7 +13,9 @@ import {
   RevocationError,
   ServerError,
   TimeoutError,
+  UnauthorizedClientError,
   UnexpectedResponseError,
+  UnsupportedTokenTypeError,
 } from '../../src';
 import { rejection } from '../support/fixtures';
 
@@ -272,6 +274,8 @@ describe('names and codes', () => {
     [NetworkError, 'NetworkError', 'network_error'],
     [TimeoutError, 'TimeoutError', 'timeout'],
     [UnexpectedResponseError, 'UnexpectedResponseError', 'unexpected_response'],
+    [UnsupportedTokenTypeError, 'UnsupportedTokenTypeError', 'unsupported_token_type'],
+    [UnauthorizedClientError, 'UnauthorizedClientError', 'unauthorized_client'],
   ])('%p is named %s, with code %s', (ErrorClass, name, code) => {
     const error = new ErrorClass('message', { attempts: 1, retryable: false });
     expect(error.name).toBe(name);

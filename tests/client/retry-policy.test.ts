@@ -9,7 +9,9 @@ import {
   type RevocationClientOptions,
   ServerError,
   TimeoutError,
+  UnauthorizedClientError,
   UnexpectedResponseError,
+  UnsupportedTokenTypeError,
 } from '../../src';
 import {
   backoffDelay,
@@ -114,6 +116,17 @@ describe('revoke retries', () => {
 
   it.each([
     [400, { error: 'invalid_request' }, UnexpectedResponseError],
+    [400, { error: 'unsupported_token_type' }, UnsupportedTokenTypeError],
+    [400, { error: 'unauthorized_client' }, UnauthorizedClientError],
+    [
+      400,
+      {
+        error: 'invalid_request',
+        error_description: 'client is not authorized to revoke the presented token',
+      },
+      UnauthorizedClientError,
+    ],
+    [403, { error: 'unauthorized_client' }, UnauthorizedClientError],
     [401, { error: 'invalid_client' }, InvalidClientError],
     [403, {}, InvalidClientError],
     [404, {}, UnexpectedResponseError],
@@ -320,6 +333,20 @@ describe('the retry policy, at its edges', () => {
     expect(codeOfStatus(600, understood())).toBe('unexpected_response');
     expect(codeOfStatus(429, understood('invalid_token'))).toBe('rate_limited');
     expect(codeOfStatus(408, understood())).toBe('timeout');
+    expect(codeOfStatus(400, understood('unsupported_token_type'))).toBe('unsupported_token_type');
+    expect(codeOfStatus(400, { understood: false, error: 'unsupported_token_type' })).toBe(
+      'unexpected_response',
+    );
+    expect(codeOfStatus(400, understood('unauthorized_client'))).toBe('unauthorized_client');
+    expect(codeOfStatus(403, understood('unauthorized_client'))).toBe('unauthorized_client');
+    expect(codeOfStatus(401, understood('unauthorized_client'))).toBe('invalid_client');
+    const refusal = 'client is not authorized to revoke the presented token';
+    expect(codeOfStatus(400, { understood: true, error: 'invalid_request', description: refusal })).toBe(
+      'unauthorized_client',
+    );
+    expect(
+      codeOfStatus(400, { understood: true, error: 'invalid_request', description: 'token missing' }),
+    ).toBe('unexpected_response');
     expect(codeOfRetryableStatus(408)).toBe('timeout');
     expect(codeOfRetryableStatus(429)).toBe('rate_limited');
     expect(codeOfRetryableStatus(503)).toBe('server_error');

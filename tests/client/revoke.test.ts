@@ -10,6 +10,7 @@ import {
   RevocationError,
   ServerError,
   UnexpectedResponseError,
+  UnsupportedTokenTypeError,
 } from '../../src';
 import { BASE, PATH, rejection } from '../support/fixtures';
 import { useNock } from '../support/use-nock';
@@ -277,7 +278,6 @@ describe('failures', () => {
 
   it.each([
     ['400 invalid_request', 400, { error: 'invalid_request', error_description: 'missing token' }],
-    ['400 unsupported_token_type', 400, { error: 'unsupported_token_type' }],
     ['404', 404, ''],
     ['409', 409, { error: 'conflict' }],
     ['400 with a truncated JSON body', 400, '{"error":'],
@@ -288,6 +288,12 @@ describe('failures', () => {
     const error = await failure(status, body);
     expect(error).toBeInstanceOf(UnexpectedResponseError);
     expect(error).toMatchObject({ code: 'unexpected_response', status, retryable: false });
+  });
+
+  it('400 unsupported_token_type rejects with UnsupportedTokenTypeError (RFC 7009 section 2.2.1), not retried', async () => {
+    const error = await failure(400, { error: 'unsupported_token_type' });
+    expect(error).toBeInstanceOf(UnsupportedTokenTypeError);
+    expect(error).toMatchObject({ code: 'unsupported_token_type', status: 400, retryable: false });
   });
 
   it.each([401, 403])('%i rejects with InvalidClientError', async (status) => {

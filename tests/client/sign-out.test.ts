@@ -113,13 +113,23 @@ describe('outcomes', () => {
   });
 
   it('reports both failures when both tokens fail', async () => {
-    endpoint({ [REFRESH]: 401, [ACCESS]: 500 });
+    endpoint({ [REFRESH]: 503, [ACCESS]: 500 });
     const result = await client().signOut({ accessToken: ACCESS, refreshToken: REFRESH });
     expect(result).toEqual({
-      refreshToken: { ok: false, error: expect.any(InvalidClientError) },
+      refreshToken: { ok: false, error: expect.any(ServerError) },
       accessToken: { ok: false, error: expect.any(ServerError) },
       complete: false,
     });
+  });
+
+  it('stops at invalid_client: the access token is not sent, and reported not attempted with that error', async () => {
+    const { bodies } = endpoint({ [REFRESH]: 401 });
+    const result = await client().signOut({ accessToken: ACCESS, refreshToken: REFRESH });
+    const refresh = result.refreshToken as Extract<TokenOutcome, { ok: false }>;
+    expect(refresh.error).toBeInstanceOf(InvalidClientError);
+    expect(result.accessToken).toEqual({ ok: false, error: refresh.error, attempted: false });
+    expect(result.complete).toBe(false);
+    expect(bodies).toHaveLength(1);
   });
 });
 

@@ -19,7 +19,7 @@ const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 /** What `npm ls --omit=dev --all` may list in a consumer of the core: openapi-fetch and its one dependency. */
 const CORE_RUNTIME = ['digilocker-revocation', 'openapi-fetch', 'openapi-typescript-helpers'];
 const MISSING_UNDICI =
-  'digilocker-revocation/node needs undici, an optional peer dependency that is not installed: npm install undici@7';
+  'digilocker-revocation/node needs undici, an optional peer dependency that is not installed: npm install undici@8';
 
 let scratch: string;
 let consumer: string;
