@@ -36,8 +36,8 @@ Environment (credentials are never taken from arguments):
 
 Exit codes:
   0    every token revoked (or already invalid, with --treat-invalid-as-revoked)
-  1    at least one token failed, or the run stopped early (credentials refused, a write
-       or a read failed)
+  1    at least one token failed (any error code, counted by code in the summary), or the run
+       stopped early (credentials refused, a write or a read failed)
   2    usage or configuration error, or the --journal is in use by another run
   130  interrupted (SIGINT, SIGTERM, SIGHUP or SIGQUIT): requests in flight finished, journal
        and summary written`;

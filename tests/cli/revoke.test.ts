@@ -167,6 +167,29 @@ describe('outcomes and exit codes', () => {
     expect(summaryOf(run.stdout)).toMatchObject({ failedByCode: { invalid_client: 1 } });
   });
 
+  it("counts RFC 7009's refusals apart, by error code, as failures; the run goes on", async () => {
+    const refusal = (error: string) => ({
+      type: 'status' as const,
+      status: 400,
+      body: JSON.stringify({ error, error_description: `refused: ${error}` }),
+    });
+    fixture.digilocker.inject(refusal('unsupported_token_type'));
+    fixture.digilocker.inject(refusal('unauthorized_client'));
+    const run = await runCli(['revoke', '--json', '--concurrency', '1', ...base()], {
+      stdin: `${issue(3).join('\n')}\n`,
+      env: env(),
+    });
+    expect(run.code).toBe(1);
+    expect(summaryOf(run.stdout)).toMatchObject({
+      revoked: 1,
+      failed: 2,
+      failedByCode: { unsupported_token_type: 1, unauthorized_client: 1 },
+    });
+    expect(summaryOf(run.stdout)).not.toHaveProperty('stopped');
+    expect(run.stderr).toMatch(/^ {2}unauthorized_client: 1 \(e\.g\. .*\)$/m);
+    expect(run.stderr).toMatch(/^ {2}unsupported_token_type: 1 \(e\.g\. .*\)$/m);
+  });
+
   it('reports a token the client refuses before sending (control characters) as invalid_input', async () => {
     const run = await runCli(['revoke', '--json', ...base()], { stdin: 'bad\u0007token\n', env: env() });
     expect(run.code).toBe(1);
