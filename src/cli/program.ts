@@ -117,7 +117,7 @@ export function createProgram(
 
 /** `revoke`: its options, with the defaults and limits of the package (src/defaults.ts). */
 function addRevokeCommand(program: Command, { io, setExitCode, redact }: CommandContext): void {
-  program
+  const revoke = program
     .command('revoke')
     .description('Revoke tokens given as arguments, in a file, or on standard input.')
     .argument('[tokens...]', 'tokens to revoke (visible to other processes: prefer --file or standard input)')
@@ -127,7 +127,41 @@ function addRevokeCommand(program: Command, { io, setExitCode, redact }: Command
         'access_token',
         'refresh_token',
       ]),
+    );
+  addDeploymentOptions(revoke)
+    .addOption(
+      new Option('--concurrency <n>', `requests in flight at most (1-${LIMITS.maxConcurrency})`)
+        .argParser(integerFrom(1, LIMITS.maxConcurrency))
+        .default(DEFAULTS.concurrency),
     )
+    .addOption(
+      new Option('--timeout-ms <ms>', 'time limit of one attempt, in milliseconds')
+        .argParser(integerFrom(1, LIMITS.maxTimerMs))
+        .default(DEFAULTS.timeoutMs),
+    )
+    .option(
+      '--treat-invalid-as-revoked',
+      'count a token DigiLocker calls invalid as already invalid (a success) instead of a failure',
+    )
+    .option(
+      '--journal <path>',
+      'record each token (its SHA-256) before it is sent and its outcome after; a rerun skips finished ones',
+    )
+    .option('--json', 'one JSON line per input on stdout, and the summary as the last line')
+    .option(
+      '--via-outbox <store>',
+      'queue the tokens in an outbox store (directory or postgres:// URL) for its workers',
+    )
+    .addHelpText('after', REVOKE_DETAILS)
+    .action(async (tokens: string[], flags: RevokeFlags, command: Command) => {
+      refuseBaseUrlWithEnv(flags, command);
+      setExitCode(await revokeCommand(tokens, flags, io, redact));
+    });
+}
+
+/** Where `revoke` sends its requests and how it authenticates: the deployment, the body, the proxy. */
+function addDeploymentOptions(command: Command): Command {
+  return command
     .addOption(
       new Option('--env <environment>', 'the DigiLocker deployment')
         .choices(Object.keys(ENVIRONMENTS))
@@ -151,38 +185,10 @@ function addRevokeCommand(program: Command, { io, setExitCode, redact }: Command
         .choices(AUTH_METHODS)
         .default(AUTH_FOR[DEFAULTS.clientAuthentication]),
     )
-    .addOption(
-      new Option('--concurrency <n>', `requests in flight at most (1-${LIMITS.maxConcurrency})`)
-        .argParser(integerFrom(1, LIMITS.maxConcurrency))
-        .default(DEFAULTS.concurrency),
-    )
-    .addOption(
-      new Option('--timeout-ms <ms>', 'time limit of one attempt, in milliseconds')
-        .argParser(integerFrom(1, LIMITS.maxTimerMs))
-        .default(DEFAULTS.timeoutMs),
-    )
-    .option(
-      '--treat-invalid-as-revoked',
-      'count a token DigiLocker calls invalid as already invalid (a success) instead of a failure',
-    )
-    .option(
-      '--journal <path>',
-      'record each token (its SHA-256) before it is sent and its outcome after; a rerun skips finished ones',
-    )
-    .option('--json', 'one JSON line per input on stdout, and the summary as the last line')
     .option(
       '--proxy <url>',
       'send requests through this HTTP proxy (HTTPS through CONNECT); default: HTTPS_PROXY, HTTP_PROXY, NO_PROXY',
-    )
-    .option(
-      '--via-outbox <store>',
-      'queue the tokens in an outbox store (directory or postgres:// URL) for its workers',
-    )
-    .addHelpText('after', REVOKE_DETAILS)
-    .action(async (tokens: string[], flags: RevokeFlags, command: Command) => {
-      refuseBaseUrlWithEnv(flags, command);
-      setExitCode(await revokeCommand(tokens, flags, io, redact));
-    });
+    );
 }
 
 /** `mock`: a local mock DigiLocker to try the CLI against. */
