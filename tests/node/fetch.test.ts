@@ -94,6 +94,19 @@ describe('createNodeFetch', () => {
     expect(await response.json()).toEqual({ error: 'invalid_token' });
   });
 
+  it('accepts a global Request, its method, headers, body and signal', async () => {
+    handler = (request, body, response) =>
+      response.end(`${request.method} ${request.headers['x-a']} ${body}`);
+    const response = await nodeFetch()(
+      new Request(`${origin}/a`, { method: 'POST', headers: { 'x-a': '1' }, body: 'from-request' }),
+    );
+    expect(await response.text()).toBe('POST 1 from-request');
+    const aborted = new AbortController();
+    aborted.abort(new Error('stop'));
+    const error = await rejectionOf(nodeFetch()(new Request(`${origin}/b`, { signal: aborted.signal })));
+    expect(codesOf(error)[0]).toBe(REQUEST_NOT_SENT);
+  });
+
   it('sends HTTPS through a CONNECT tunnel of the given proxy: the proxy sees the host, never a secret', async () => {
     const error = await rejectionOf(
       nodeFetch({ proxy: proxy.url })('https://digilocker.example/public/oauth2/1/revoke', revokeInit()),
