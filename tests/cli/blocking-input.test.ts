@@ -98,6 +98,22 @@ describe('a named pipe whose writer stays open', () => {
   });
 });
 
+it('a named pipe that no writer ever opens: exits 130 on SIGINT (opening it never waits)', async () => {
+  const path = join(fixture.scratch, 'nobody-writes.fifo');
+  const journal = join(fixture.scratch, 'revoke.journal');
+  execFileSync('mkfifo', [path]);
+  const running = startCli(
+    ['revoke', '--file', path, '--journal', journal, '--base-url', fixture.digilocker.baseUrl],
+    { env: credentialsOf(fixture.digilocker) },
+  );
+  // The journal is locked once the input is open.
+  await waitFor(() => existsSync(`${journal}.lock`), 'the journal locked');
+  running.child.kill('SIGINT');
+  const run = await endOf(running.done, 'SIGINT');
+  expect(run.code).toBe(130);
+  expect(existsSync(`${journal}.lock`)).toBe(false);
+});
+
 it('--file /dev/stdin, held open by the parent: exits 130 on SIGINT', async () => {
   const fifo = openFifo();
   try {
