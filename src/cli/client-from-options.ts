@@ -8,6 +8,7 @@ import {
   type RevocationClientOptions,
   type RevocationEvent,
 } from '../index';
+import { createNodeFetch, type NodeFetch } from '../node';
 import { UsageError } from './exit-codes';
 import { inCliWords } from './messages';
 
@@ -85,5 +86,24 @@ function toUsageError<T>(build: () => T): T {
   } catch (error) {
     // The client's validation messages name the option and never a secret.
     throw new UsageError(inCliWords(error instanceof Error ? error.message : String(error)));
+  }
+}
+
+/**
+ * The fetch of a run: up to `connections` connections (the run's concurrency), through `proxy` (the
+ * `--proxy` flag) or else the environment's HTTPS_PROXY, HTTP_PROXY and NO_PROXY; a loopback base URL
+ * always goes direct. A proxy that is not an http(s) URL is a UsageError that never quotes it (it may
+ * hold a user and password).
+ */
+export function fetchFromOptions(proxy: string | undefined, connections: number): NodeFetch {
+  try {
+    return createNodeFetch(proxy === undefined ? { connections } : { proxy, connections });
+  } catch {
+    // The flag's or the environment's: the only values createNodeFetch can refuse here.
+    throw new UsageError(
+      proxy === undefined
+        ? 'HTTPS_PROXY, HTTP_PROXY or NO_PROXY in the environment is not valid: give a proxy URL such as http://proxy.internal:3128'
+        : '--proxy must be an http: or https: URL, such as http://proxy.internal:3128',
+    );
   }
 }

@@ -6,7 +6,7 @@ export const EXIT = {
   failed: 1,
   /** Usage or configuration error. */
   usage: 2,
-  /** Stopped by SIGINT or SIGTERM, after finishing what was in flight. */
+  /** Stopped by a signal (SIGINT, SIGTERM, SIGHUP, SIGQUIT), after finishing what was in flight. */
   interrupted: 130,
 } as const;
 

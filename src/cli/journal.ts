@@ -8,10 +8,7 @@ import { type FinalReport, isDefinitiveFailure } from './outcome';
  * One line of the journal, keyed by the SHA-256 of the token (64 hex characters), never the token:
  * `sending` before the token is handed to the client, then its final outcome in this run.
  */
-export type JournalEntry =
-  | { sha256: string; sending: true }
-  | { sha256: string; outcome: 'revoked' | 'already_invalid'; confirmed?: false }
-  | { sha256: string; error: string; message: string };
+export type JournalEntry = { sha256: string } & ({ sending: true } | FinalReport);
 
 /** What a journal reports while it is opened and written. */
 export interface JournalListener {

@@ -1,6 +1,6 @@
 // The `digilocker-revoke` executable (built to dist/cli.js; tsup adds the shebang).
 import { EXIT } from './exit-codes';
-import { processIo } from './io';
+import { processIo, STOP_SIGNALS } from './io';
 import { runCli } from './run';
 
 // A listener for the whole life of the process, so that a signal never meets its default action, which
@@ -10,8 +10,7 @@ import { runCli } from './run';
 const onSignal = (signal: NodeJS.Signals) => {
   if (process.listenerCount(signal) === 1) process.exit(EXIT.interrupted);
 };
-process.on('SIGINT', onSignal);
-process.on('SIGTERM', onSignal);
+for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
 // A failed write to stdout (EPIPE: its reader went away) or stderr is never a crash: the revoke command
 // handles stdout's failures itself (stops, summary on stderr); the rest of the output is best effort.
 process.stdout.on('error', () => {});

@@ -4,12 +4,15 @@ import { RunStopped } from './run-control';
 
 /**
  * What the CLI reports for one input: its final outcome, skipped (the journal says an earlier run
- * finished it, or an earlier copy in this run did), or the code and message of its error. Nothing here can hold the token: the client's
- * errors are redacted (and redacted again here, in every echo form), and an input error names only
- * the rule the token broke.
+ * finished it, or an earlier copy in this run did), or the code and message of its error. A revoked
+ * token says whether DigiLocker confirmed it: `confirmed: false` when DigiLocker called it invalid
+ * after a sending that may have revoked it. Nothing here can hold the token: the client's errors are
+ * redacted (and redacted again here, in every echo form), and an input error names only the rule the
+ * token broke.
  */
 export type OutcomeReport =
-  | { outcome: 'revoked' | 'already_invalid'; confirmed?: false }
+  | { outcome: 'revoked'; confirmed: boolean }
+  | { outcome: 'already_invalid' }
   | { outcome: 'skipped' }
   | { error: string; message: string };
 
@@ -38,10 +41,9 @@ const DEFINITIVE_FAILURES: ReadonlySet<string> = new Set(['invalid_token', 'inva
 export function reportOutcome(outcome: RevocationOutcome, context: ReportContext): FinalReport {
   if (outcome.ok) {
     const { result } = outcome;
-    if (result.outcome === 'already_invalid' && context.sentBefore)
-      return { outcome: 'revoked', confirmed: false };
-    // Revoked by an attempt whose answer was lost, then "invalid token" on the retry.
-    return result.confirmed ? { outcome: result.outcome } : { outcome: result.outcome, confirmed: false };
+    // Unconfirmed: revoked by an attempt whose answer was lost, then "invalid token" on the retry.
+    if (result.outcome === 'revoked') return { outcome: 'revoked', confirmed: result.confirmed };
+    return context.sentBefore ? { outcome: 'revoked', confirmed: false } : { outcome: 'already_invalid' };
   }
   const { error } = outcome;
   if (error instanceof RevocationError) {

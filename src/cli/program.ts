@@ -17,6 +17,7 @@ export const PATH_OPTIONS: ReadonlySet<string> = new Set([
   '--base-url',
   '--store',
   '--via-outbox',
+  '--proxy',
 ]);
 
 /** The `--auth` choices. */
@@ -30,22 +31,28 @@ Environment (credentials are never taken from arguments):
   DIGILOCKER_CLIENT_SECRET  the registered client's secret
   DIGILOCKER_ACCESS_TOKEN   with --auth bearer: the bearer token to send; when unset, one is
                             obtained with the client-credentials grant from the two above
+  HTTPS_PROXY, HTTP_PROXY   the proxy for https and http requests (lower case too), unless
+  NO_PROXY                  the host is listed in NO_PROXY or is loopback; --proxy overrides
 
 Exit codes:
   0    every token revoked (or already invalid, with --treat-invalid-as-revoked)
-  1    at least one token failed, or the run stopped early (credentials refused, a write
-       or a read failed)
+  1    at least one token failed (any error code, counted by code in the summary), or the run
+       stopped early (credentials refused, a write or a read failed)
   2    usage or configuration error, or the --journal is in use by another run
-  130  interrupted (SIGINT/SIGTERM): requests in flight finished, journal and summary written`;
+  130  interrupted (SIGINT, SIGTERM, SIGHUP or SIGQUIT): requests in flight finished, journal
+       and summary written`;
 
 const REVOKE_DETAILS = `
 Input: one token per line; surrounding whitespace is trimmed, blank lines and lines starting
 with # are ignored. With no tokens and no --file, standard input is read unless it is a terminal.
 
-Output: a progress bar on stderr when it is a terminal, then a summary (stdout; stderr with --json).
---json prints {"index":N,"fingerprint":"…","outcome":"revoked"|"already_invalid"|"skipped"} or
+Output: a progress bar on stderr when it is a terminal, then a summary (stdout; stderr with --json):
+revoked (confirmed by DigiLocker) and unconfirmed apart, already invalid, skipped, and failures by
+error code. --json prints {"index":N,"fingerprint":"…","outcome":"revoked","confirmed":true|false},
+{"index":N,"fingerprint":"…","outcome":"already_invalid"|"skipped"} or
 {"index":N,"fingerprint":"…","error":"<code>","message":"…"} for every input, where index is its
-position in the input and fingerprint the first 12 hex digits of its SHA-256, then {"summary":{…}}.
+position in the input and fingerprint the first 12 hex digits of its SHA-256, then {"summary":{…}}
+with revoked (confirmed only), revokedUnconfirmed, alreadyInvalid, skipped, failed, failedByCode.
 No token is ever printed. A line longer than the longest token is an invalid_input error.
 
 Journal (a file of mode 0600, never a symbolic link): before a token is handed to the client, a
@@ -55,10 +62,10 @@ and retries the rest; a token sent before that DigiLocker now calls invalid coun
 unconfirmed. One run at a time: a run holds <journal>.lock (its pid) and another run on the same
 journal exits 2; a lock left by a killed run is taken over with a warning. A token listed twice is
 sent twice; DigiLocker's invalid_token for the later copy counts as revoked, unconfirmed (with
---journal, a copy of a token this run already finished is skipped instead). On SIGINT or
-SIGTERM, no new token is read, the requests on the wire finish (a wait for a retry or a rate
-limit is cut short), everything is journaled and the summary printed; a second signal quits at
-once. A run also stops reading input, says why in one line and exits 1 when DigiLocker refuses
+--journal, a copy of a token this run already finished is skipped instead). On SIGINT,
+SIGTERM, SIGHUP or SIGQUIT, no new token is read (whatever the input: a pipe left open, a
+terminal), the requests on the wire finish (a wait for a retry or a rate limit is cut short),
+everything is journaled and the summary printed; a second signal quits at once. A run also stops reading input, says why in one line and exits 1 when DigiLocker refuses
 the client credentials (invalid_client), or when the journal or standard output cannot be written
 or the input cannot be read (then the summary goes to stderr too).
 ${ENVIRONMENT_AND_EXIT_CODES}
@@ -110,7 +117,7 @@ export function createProgram(
 
 /** `revoke`: its options, with the defaults and limits of the package (src/defaults.ts). */
 function addRevokeCommand(program: Command, { io, setExitCode, redact }: CommandContext): void {
-  program
+  const revoke = program
     .command('revoke')
     .description('Revoke tokens given as arguments, in a file, or on standard input.')
     .argument('[tokens...]', 'tokens to revoke (visible to other processes: prefer --file or standard input)')
@@ -120,30 +127,8 @@ function addRevokeCommand(program: Command, { io, setExitCode, redact }: Command
         'access_token',
         'refresh_token',
       ]),
-    )
-    .addOption(
-      new Option('--env <environment>', 'the DigiLocker deployment')
-        .choices(Object.keys(ENVIRONMENTS))
-        .default(DEFAULTS.environment),
-    )
-    .option(
-      '--base-url <url>',
-      'base URL including /public, instead of --env (plain http only on loopback), e.g. http://127.0.0.1:8080/public',
-    )
-    .option('--allow-insecure-http', 'allow a plain http --base-url on a host that is not loopback')
-    .addOption(
-      new Option('--encoding <encoding>', 'request body: form (partner specification) or json (API listing)')
-        .choices(['form', 'json'])
-        .default(DEFAULTS.bodyEncoding),
-    )
-    .addOption(
-      new Option(
-        '--auth <method>',
-        'client authentication: HTTP Basic, client_secret_post in the body, or a Bearer token',
-      )
-        .choices(AUTH_METHODS)
-        .default(AUTH_FOR[DEFAULTS.clientAuthentication]),
-    )
+    );
+  addDeploymentOptions(revoke)
     .addOption(
       new Option('--concurrency <n>', `requests in flight at most (1-${LIMITS.maxConcurrency})`)
         .argParser(integerFrom(1, LIMITS.maxConcurrency))
@@ -172,6 +157,38 @@ function addRevokeCommand(program: Command, { io, setExitCode, redact }: Command
       refuseBaseUrlWithEnv(flags, command);
       setExitCode(await revokeCommand(tokens, flags, io, redact));
     });
+}
+
+/** Where `revoke` sends its requests and how it authenticates: the deployment, the body, the proxy. */
+function addDeploymentOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option('--env <environment>', 'the DigiLocker deployment')
+        .choices(Object.keys(ENVIRONMENTS))
+        .default(DEFAULTS.environment),
+    )
+    .option(
+      '--base-url <url>',
+      'base URL including /public, instead of --env (plain http only on loopback), e.g. http://127.0.0.1:8080/public',
+    )
+    .option('--allow-insecure-http', 'allow a plain http --base-url on a host that is not loopback')
+    .addOption(
+      new Option('--encoding <encoding>', 'request body: form (partner specification) or json (API listing)')
+        .choices(['form', 'json'])
+        .default(DEFAULTS.bodyEncoding),
+    )
+    .addOption(
+      new Option(
+        '--auth <method>',
+        'client authentication: HTTP Basic, client_secret_post in the body, or a Bearer token',
+      )
+        .choices(AUTH_METHODS)
+        .default(AUTH_FOR[DEFAULTS.clientAuthentication]),
+    )
+    .option(
+      '--proxy <url>',
+      'send requests through this HTTP proxy (HTTPS through CONNECT); default: HTTPS_PROXY, HTTP_PROXY, NO_PROXY',
+    );
 }
 
 /** `mock`: a local mock DigiLocker to try the CLI against. */

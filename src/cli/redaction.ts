@@ -19,6 +19,49 @@ export function redactEchoes(text: string, value: string): string {
   return createRedactor([value])(text);
 }
 
+/** The environment's proxy variables, in both cases (undici reads both). */
+const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'] as const;
+
+/**
+ * What no output may show: the client secret and bearer token from the environment, and the user
+ * information of the proxy URLs in the environment and in `values` (the arguments, or `--proxy`).
+ */
+export function secretsOf(env: NodeJS.ProcessEnv, values: ReadonlyArray<string | undefined> = []): string[] {
+  const secrets = [env.DIGILOCKER_CLIENT_SECRET, env.DIGILOCKER_ACCESS_TOKEN].filter(
+    (secret): secret is string => secret !== undefined && secret !== '',
+  );
+  return [...secrets, ...proxySecrets([...values, ...PROXY_VARIABLES.map((name) => env[name])])];
+}
+
+/** The user information of every URL in a text: `http://user:password@proxy:3128` gives `user:password`. */
+const URL_USER_INFO = /[a-z][a-z0-9+.-]*:\/\/([^/?#@\s]+)@/gi;
+
+/**
+ * The secrets of proxy URLs (`--proxy`, HTTPS_PROXY, ...) to redact with the credentials: the user
+ * information of each URL in `values`, and its password, as written and percent-decoded.
+ */
+function proxySecrets(values: ReadonlyArray<string | undefined>): string[] {
+  const secrets = new Set<string>();
+  for (const value of values) {
+    for (const [, userInfo = ''] of value?.matchAll(URL_USER_INFO) ?? []) {
+      const password = userInfo.slice(userInfo.indexOf(':') + 1);
+      for (const secret of [userInfo, password]) {
+        secrets.add(secret);
+        secrets.add(safeDecode(secret));
+      }
+    }
+  }
+  return [...secrets].filter((secret) => secret !== '');
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 const OPTION_NAME = /^(--[a-z]+(-[a-z]+)*|-[a-zA-Z])$/;
 const COMMAND_NAME = /^[a-z]+(-[a-z]+)*$/;
 const WORD_VALUE = /^([a-z]+([-_][a-z]+)*|\d{1,9})$/;

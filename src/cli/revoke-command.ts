@@ -1,12 +1,12 @@
 import type { Environment, TokenTypeHint } from '../index';
-import { createNodeTransport } from '../node';
-import { clientFromOptions } from './client-from-options';
+import { clientFromOptions, fetchFromOptions } from './client-from-options';
 import { EXIT } from './exit-codes';
 import type { CliIo } from './io';
 import { Journal } from './journal';
 import { enqueueCommand } from './outbox-command';
 import { Output } from './output';
 import { createProgress, type Progress } from './progress';
+import { secretsOf } from './redaction';
 import { Reporter } from './reporter';
 import { revokeAll } from './revoke-run';
 import { RunControl, type StopCause } from './run-control';
@@ -27,6 +27,8 @@ export interface RevokeFlags {
   treatInvalidAsRevoked?: boolean;
   journal?: string;
   json?: boolean;
+  /** The proxy of every request but to a loopback base URL; else the environment's (HTTPS_PROXY, ...). */
+  proxy?: string;
   /** Queue the tokens in this outbox store instead of revoking them (see `outbox-command.ts`). */
   viaOutbox?: string;
 }
@@ -39,9 +41,10 @@ const INTERRUPTED =
 
 /**
  * Revokes every token of the input with bounded concurrency, journals and reports each outcome, and
- * returns the exit code. Never prints or stores a token. It stops reading input on SIGINT or SIGTERM
- * (exit 130), when the credentials are refused, or when the journal, standard output or the input
- * fails (exit 1): the requests on the wire finish and are journaled, and the summary is printed.
+ * returns the exit code. Never prints or stores a token. It stops reading input on a signal (SIGINT,
+ * SIGTERM, SIGHUP, SIGQUIT: exit 130), when the credentials are refused, or when the journal, standard
+ * output or the input fails (exit 1): the requests on the wire finish and are journaled, and the
+ * summary is printed.
  * `redact` is applied to the messages that quote an argument (a path).
  */
 export async function revokeCommand(
@@ -53,12 +56,12 @@ export async function revokeCommand(
   if (tokens.length > 0) io.stderr.write(ARGUMENTS_WARNING);
   if (flags.viaOutbox !== undefined)
     return enqueueCommand(tokens, { ...flags, viaOutbox: flags.viaOutbox }, io);
-  const transport = createNodeTransport({ maxSockets: flags.concurrency });
+  const fetch = fetchFromOptions(flags.proxy, flags.concurrency);
   let journal: Journal | undefined;
   let stopListening = () => {};
   try {
     let control: RunControl | undefined;
-    const client = clientFromOptions(flags, io.env, transport, (event) => control?.observe(event));
+    const client = clientFromOptions(flags, io.env, fetch, (event) => control?.observe(event));
     const source = await openTokenSource(tokens, flags.file, io.stdin);
     let progress: Progress | undefined;
     const say = (line: string) => {
@@ -88,14 +91,14 @@ export async function revokeCommand(
       // A stopped bar ends its line; without one, a terminal's echoed ^C still holds the line.
       say(`${io.stderr.isTTY && !progress?.active ? '\n' : ''}${INTERRUPTED}`);
     });
-    if (source.kind === 'stdin' && source.isTTY) io.stderr.write(TERMINAL_HINT);
+    if (source.kind !== 'arguments' && source.isTTY) io.stderr.write(TERMINAL_HINT);
     progress = startProgress(source, io);
     const describe = redact(describeSource(source));
     return await runAndSummarize({ flags, io, client, input, journal, control, progress, stop, describe });
   } finally {
     stopListening();
     journal?.close();
-    await transport.close();
+    await fetch.close();
   }
 }
 
@@ -121,7 +124,7 @@ async function runAndSummarize(setting: RunSetting): Promise<number> {
       ...setting,
       reporter,
       tally,
-      secrets: [io.env.DIGILOCKER_CLIENT_SECRET, io.env.DIGILOCKER_ACCESS_TOKEN],
+      secrets: secretsOf(io.env, [flags.proxy]),
       concurrency: flags.concurrency,
       hint: flags.hint,
     });
@@ -150,7 +153,7 @@ function startProgress(source: TokenSource, io: CliIo): Progress {
   const total = source.kind === 'arguments' ? source.tokens.length : undefined;
   const progress = createProgress(io.stderr, total, {
     term: io.env.TERM,
-    inputOnTerminal: source.kind === 'stdin' && source.isTTY,
+    inputOnTerminal: source.kind !== 'arguments' && source.isTTY,
   });
   if (progress.active && source.kind === 'file' && source.regular) {
     countTokens(source.path).then(

@@ -44,8 +44,7 @@ export async function revokeAll(parts: RunParts): Promise<void> {
   const { client, control, reporter, tally } = parts;
   // The tokens in flight, by id: to redact each one's echoes from its error message.
   const inFlight = new Map<string, InFlight>();
-  // With a journal, a copy of a token this run finished is skipped: keyed by 128 bits, as the journal.
-  const sent = new SentTokens(parts.journal ? 128 : 64);
+  const sent = new SentTokens();
   const redactSecrets = secretsRedactor(parts.secrets);
   const outcomes = client.revokeMany(feed(parts, inFlight, sent), {
     concurrency: parts.concurrency,

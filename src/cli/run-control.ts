@@ -12,10 +12,11 @@ export class RunStopped extends Error {
 export type StopCause = 'credentials' | 'output' | 'journal' | 'input';
 
 /**
- * How a run stops early. On `stop()` (a signal, refused credentials, a write or read that failed) it
- * stops reading input and lets the requests on the wire finish; requests that are only waiting (a
- * backoff, a rate-limit pause, or not yet sent) are aborted as soon as none is on the wire, so that a
- * long Retry-After cannot hold the run. What is on the wire is followed through the client's events.
+ * How a run stops early. On `stop()` (a signal, refused credentials, a write that failed) it stops
+ * reading input and lets the requests on the wire finish; requests that are only waiting (a backoff,
+ * a rate-limit pause, or not yet sent) are aborted as soon as none is on the wire, so that a long
+ * Retry-After cannot hold the run. What is on the wire is followed through the client's events. A
+ * read that failed is noted only: the input has ended, and the tokens read before it finish as usual.
  */
 export class RunControl {
   /** The signal given to revokeMany. */
@@ -35,7 +36,7 @@ export class RunControl {
     this.#onStop = onStop;
   }
 
-  /** True once SIGINT or SIGTERM stopped the run. */
+  /** True once a signal stopped the run. */
   get interrupted(): boolean {
     return this.#interrupted;
   }
@@ -49,7 +50,7 @@ export class RunControl {
   stop(cause?: StopCause, reason?: string): boolean {
     if (cause === undefined) this.#interrupted = true;
     else this.#failure ??= { cause, reason: reason ?? cause };
-    if (this.#stopping) return false;
+    if (this.#stopping || cause === 'input') return false;
     this.#stopping = true;
     this.#onStop();
     this.#abortWhenIdle();

@@ -2,7 +2,7 @@ import { type Command, CommanderError } from 'commander';
 import { EXIT, UsageError } from './exit-codes';
 import type { CliIo } from './io';
 import { createProgram, HELP_HINT, PATH_OPTIONS } from './program';
-import { argumentsToHide, usageRedactor, type ValueKind } from './redaction';
+import { argumentsToHide, secretsOf, usageRedactor, type ValueKind } from './redaction';
 
 /**
  * Runs `digilocker-revoke` with `argv` (without node and the script) and returns the exit code:
@@ -16,10 +16,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   // Built on first use only: tokens given as arguments may be many.
   let redactor: ((text: string) => string) | undefined;
   const redact = (text: string) => {
-    redactor ??= usageRedactor(argumentsToHide(argv, valueKinds(program)), [
-      io.env.DIGILOCKER_CLIENT_SECRET,
-      io.env.DIGILOCKER_ACCESS_TOKEN,
-    ]);
+    redactor ??= usageRedactor(argumentsToHide(argv, valueKinds(program)), secretsOf(io.env, argv));
     return redactor(text);
   };
   const program = createProgram(

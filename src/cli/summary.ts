@@ -6,7 +6,13 @@ import type { OutcomeReport } from './outcome';
 export interface Summary {
   /** Inputs read, skipped ones included. */
   total: number;
+  /** Revoked, as DigiLocker confirmed. */
   revoked: number;
+  /**
+   * Reported revoked without DigiLocker's confirmation: it called the token invalid after a sending
+   * that may have revoked it (a lost answer, another copy, an earlier run). Never counted in `revoked`.
+   */
+  revokedUnconfirmed: number;
   alreadyInvalid: number;
   /**
    * Skipped because the journal says an earlier run revoked them or found them already invalid, or
@@ -20,7 +26,7 @@ export interface Summary {
   durationMs: number;
   /** Tokens with an outcome in this run, per second, rounded; 0 when none. */
   tokensPerSecond: number;
-  /** True when SIGINT or SIGTERM stopped the run before the end of the input. */
+  /** True when a signal (SIGINT, SIGTERM, SIGHUP, SIGQUIT) stopped the run before the end of the input. */
   interrupted: boolean;
   /** Why the run stopped before the end of its input, other than a signal (one line). */
   stopped?: string;
@@ -31,6 +37,7 @@ export interface Summary {
 /** Counts outcomes as they arrive. */
 export class Tally {
   revoked = 0;
+  revokedUnconfirmed = 0;
   alreadyInvalid = 0;
   skipped = 0;
   failed = 0;
@@ -43,7 +50,7 @@ export class Tally {
 
   /** Tokens with an outcome in this run. */
   get done(): number {
-    return this.revoked + this.alreadyInvalid + this.failed;
+    return this.revoked + this.revokedUnconfirmed + this.alreadyInvalid + this.failed;
   }
 
   /** Tokens with an outcome in this run, per second so far. */
@@ -55,8 +62,10 @@ export class Tally {
   /** Counts one report. */
   add(report: OutcomeReport): void {
     if ('outcome' in report) {
-      if (report.outcome === 'revoked') this.revoked++;
-      else if (report.outcome === 'already_invalid') this.alreadyInvalid++;
+      if (report.outcome === 'revoked') {
+        if (report.confirmed) this.revoked++;
+        else this.revokedUnconfirmed++;
+      } else if (report.outcome === 'already_invalid') this.alreadyInvalid++;
       else this.skipped++;
       return;
     }
@@ -88,6 +97,7 @@ export class Tally {
     const summary: Summary = {
       total: this.done + this.skipped,
       revoked: this.revoked,
+      revokedUnconfirmed: this.revokedUnconfirmed,
       alreadyInvalid: this.alreadyInvalid,
       skipped: this.skipped,
       failed: this.failed,
@@ -114,6 +124,7 @@ export function formatSummary(summary: Summary, tally: Tally): string {
     lines.push('Interrupted: the requests in flight finished; the rest of the input was not read.');
   if (summary.stopped) lines.push(`Stopped early (${summary.stopped}): the rest of the input was not read.`);
   lines.push(`revoked:           ${summary.revoked}`);
+  if (summary.revokedUnconfirmed) lines.push(unconfirmedLine(summary.revokedUnconfirmed));
   lines.push(`already invalid:   ${summary.alreadyInvalid}`);
   if (summary.skipped) lines.push(`skipped (journal): ${summary.skipped}`);
   lines.push(`failed:            ${summary.failed}`);
@@ -130,6 +141,15 @@ export function formatSummary(summary: Summary, tally: Tally): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** Apart from the confirmed ones, with what the word means. */
+function unconfirmedLine(count: number): string {
+  return (
+    `unconfirmed:       ${count} (reported revoked, not confirmed: DigiLocker answered invalid_token ` +
+    'after an earlier sending that may have revoked the token)'
+  );
+}
+
+/** DigiLocker's wait, and when to rerun. */
 function refusedWaitLine(retryAfterMs: number, tokens: number): string {
   return (
     `DigiLocker asked to wait ${formatSeconds(retryAfterMs)} before the next request, longer than what ` +

@@ -1,6 +1,7 @@
-import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { closeSync, constants, createReadStream, fstatSync, openSync, type Stats } from 'node:fs';
+import { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
+import { isatty, ReadStream } from 'node:tty';
 import { MAX_TOKEN_LENGTH } from '../index';
 import { UsageError } from './exit-codes';
 import { type LineBounds, NotTextError, readLines } from './line-reader';
@@ -8,7 +9,7 @@ import { type LineBounds, NotTextError, readLines } from './line-reader';
 /** Where the tokens come from: the arguments, a file, or standard input (`--file -` or piped). */
 export type TokenSource =
   | { kind: 'arguments'; tokens: string[] }
-  | { kind: 'file'; path: string; stream: Readable; regular: boolean }
+  | { kind: 'file'; path: string; stream: Readable; regular: boolean; isTTY: boolean }
   | { kind: 'stdin'; stream: Readable; isTTY: boolean };
 
 /** One input: a token, or a line that cannot be one (with the reason, which never quotes the line). */
@@ -47,19 +48,38 @@ export async function openTokenSource(
   return { kind: 'stdin', stream: stdin, isTTY: false };
 }
 
-async function openFile(path: string): Promise<TokenSource> {
-  let handle: Awaited<ReturnType<typeof open>>;
+function openFile(path: string): TokenSource {
+  let fd: number;
   try {
-    handle = await open(path, 'r');
+    // Never waits: a named pipe opens at once, with or without a writer.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
-    throw new UsageError(`Cannot read --file ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+    const code = (error as NodeJS.ErrnoException).code;
+    // /dev/stdin when standard input is a socket (a parent's socketpair) cannot be opened again.
+    const hint =
+      code === 'ENXIO' ? ' (a socket cannot be opened by its path: use --file - for standard input)' : '';
+    throw new UsageError(`Cannot read --file ${path}: ${code ?? error}${hint}`);
   }
-  const stats = await handle.stat();
+  const stats = fstatSync(fd);
   if (stats.isDirectory()) {
-    await handle.close();
+    closeSync(fd);
     throw new UsageError(`--file ${path} is a directory; give a file of tokens, one per line`);
   }
-  return { kind: 'file', path, stream: handle.createReadStream(), regular: stats.isFile() };
+  const isTTY = isatty(fd);
+  return { kind: 'file', path, stream: streamOf(fd, stats, isTTY), regular: stats.isFile(), isTTY };
+}
+
+/**
+ * A stream of the open file that `destroy()` ends at once. A named pipe, a pipe or socket (`--file
+ * /dev/stdin`, `--file <(cmd)`) and a terminal are read through the event loop, as Node reads its own
+ * standard input; a regular file or another device (/dev/zero: a read never waits) with fs reads. An
+ * fs read runs in libuv's thread pool, where a read(2) that waits for input cannot be interrupted: the
+ * stream could not end, nor even the process, as libuv waits for its threads on exit.
+ */
+function streamOf(fd: number, stats: Stats, isTTY: boolean): Readable {
+  if (isTTY) return new ReadStream(fd);
+  if (stats.isFIFO() || stats.isSocket()) return new Socket({ fd, readable: true, writable: false });
+  return createReadStream('', { fd });
 }
 
 /** How a source is named in messages. */

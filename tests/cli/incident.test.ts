@@ -47,9 +47,9 @@ it('--json prints a line for every input, skipped-by-journal ones included', asy
     .sort((a, b) => Number(a.index) - Number(b.index));
   const fingerprint = expect.stringMatching(/^[0-9a-f]{12}$/);
   expect(byIndex).toEqual([
-    { index: 0, fingerprint, outcome: 'revoked' },
+    { index: 0, fingerprint, outcome: 'revoked', confirmed: true },
     { index: 1, fingerprint, outcome: 'skipped' },
-    { index: 2, fingerprint, outcome: 'revoked' },
+    { index: 2, fingerprint, outcome: 'revoked', confirmed: true },
   ]);
 });
 

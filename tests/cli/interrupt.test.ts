@@ -1,5 +1,5 @@
-// SIGINT and SIGTERM: the CLI stops reading input, even input that never ends, lets the requests in
-// flight finish, prints the summary and exits 130; a second signal quits at once.
+// SIGINT, SIGTERM, SIGHUP and SIGQUIT: the CLI stops reading input, even input that never ends, lets
+// the requests in flight finish, prints the summary and exits 130; a second signal quits at once.
 import { type MockDigiLocker, startMockDigiLocker } from '../../src/testing';
 import { credentialsOf, ensureCliBuilt, jsonLines, startCli, summaryOf, waitFor } from './cli-harness';
 
@@ -11,7 +11,7 @@ beforeEach(async () => {
 });
 afterEach(() => digilocker.close());
 
-it.each(['SIGINT', 'SIGTERM'] as const)(
+it.each(['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const)(
   'on %s, stops waiting on a standard input left open and exits 130 with the summary',
   async (signal) => {
     const running = startCli(['revoke', '--json', '--base-url', digilocker.baseUrl], {

@@ -34,7 +34,12 @@ it('appends one final outcome per token, keyed by the full SHA-256 of the token'
   const entries = readJournal();
   expect(entries).toEqual(
     expect.arrayContaining([
-      { sha256: await sha256Hex(token as string), outcome: 'revoked', at: expect.any(String) },
+      {
+        sha256: await sha256Hex(token as string),
+        outcome: 'revoked',
+        confirmed: true,
+        at: expect.any(String),
+      },
       {
         sha256: await sha256Hex('never-issued'),
         error: 'invalid_token',

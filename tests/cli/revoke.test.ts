@@ -68,14 +68,15 @@ describe('output', () => {
     expect(run.code).toBe(1);
     const fingerprint = expect.stringMatching(/^[0-9a-f]{12}$/);
     expect(byIndex(jsonLines(run.stdout))).toEqual([
-      { index: 0, fingerprint, outcome: 'revoked' },
+      { index: 0, fingerprint, outcome: 'revoked', confirmed: true },
       { index: 1, fingerprint, error: 'invalid_token', message: expect.stringContaining('invalid') },
-      { index: 2, fingerprint, outcome: 'revoked' },
-      { index: 3, fingerprint, outcome: 'revoked' },
+      { index: 2, fingerprint, outcome: 'revoked', confirmed: true },
+      { index: 3, fingerprint, outcome: 'revoked', confirmed: true },
     ]);
     expect(summaryOf(run.stdout)).toEqual({
       total: 4,
       revoked: 3,
+      revokedUnconfirmed: 0,
       alreadyInvalid: 0,
       skipped: 0,
       failed: 1,
@@ -133,6 +134,21 @@ describe('outcomes and exit codes', () => {
     const run = await runCli(['revoke', '--json', ...base()], { stdin: issue(1)[0], env: env() });
     expect(run.code).toBe(0);
     expect(jsonLines(run.stdout)[0]).toMatchObject({ outcome: 'revoked', confirmed: false });
+    // Never counted with the confirmed ones, in --json or in the human summary.
+    expect(summaryOf(run.stdout)).toMatchObject({ total: 1, revoked: 0, revokedUnconfirmed: 1, failed: 0 });
+    expect(run.stderr).toMatch(/^revoked: +0\nunconfirmed: +1 \(reported revoked, not confirmed: /m);
+  });
+
+  it('shows confirmed and unconfirmed revocations apart in the human summary', async () => {
+    const tokens = issue(3);
+    fixture.digilocker.inject({ type: 'drop', revoke: true });
+    const run = await runCli(['revoke', '--concurrency', '1', ...base()], {
+      stdin: `${tokens.join('\n')}\n`,
+      env: env(),
+    });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^revoked: +2\nunconfirmed: +1 \(/m);
+    for (const token of tokens) expect(fixture.digilocker.isActive(token as string)).toBe(false);
   });
 
   it('exits 1 when a token fails for good, e.g. the server keeps failing', async () => {
@@ -149,6 +165,29 @@ describe('outcomes and exit codes', () => {
     });
     expect(run.code).toBe(1);
     expect(summaryOf(run.stdout)).toMatchObject({ failedByCode: { invalid_client: 1 } });
+  });
+
+  it("counts RFC 7009's refusals apart, by error code, as failures; the run goes on", async () => {
+    const refusal = (error: string) => ({
+      type: 'status' as const,
+      status: 400,
+      body: JSON.stringify({ error, error_description: `refused: ${error}` }),
+    });
+    fixture.digilocker.inject(refusal('unsupported_token_type'));
+    fixture.digilocker.inject(refusal('unauthorized_client'));
+    const run = await runCli(['revoke', '--json', '--concurrency', '1', ...base()], {
+      stdin: `${issue(3).join('\n')}\n`,
+      env: env(),
+    });
+    expect(run.code).toBe(1);
+    expect(summaryOf(run.stdout)).toMatchObject({
+      revoked: 1,
+      failed: 2,
+      failedByCode: { unsupported_token_type: 1, unauthorized_client: 1 },
+    });
+    expect(summaryOf(run.stdout)).not.toHaveProperty('stopped');
+    expect(run.stderr).toMatch(/^ {2}unauthorized_client: 1 \(e\.g\. .*\)$/m);
+    expect(run.stderr).toMatch(/^ {2}unsupported_token_type: 1 \(e\.g\. .*\)$/m);
   });
 
   it('reports a token the client refuses before sending (control characters) as invalid_input', async () => {

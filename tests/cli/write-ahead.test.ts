@@ -55,7 +55,7 @@ it('a rerun that gets invalid_token for a token sent before counts it revoked, u
   const byIndex = jsonLines(second.stdout).filter((line) => 'index' in line);
   expect(byIndex).toContainEqual(expect.objectContaining({ index: 0, outcome: 'revoked', confirmed: false }));
   expect(byIndex).toContainEqual(expect.objectContaining({ index: 1, error: 'invalid_token' }));
-  expect(summaryOf(second.stdout)).toMatchObject({ revoked: 1, failed: 1 });
+  expect(summaryOf(second.stdout)).toMatchObject({ revoked: 0, revokedUnconfirmed: 1, failed: 1 });
   // ...and it is final now: a third run skips it.
   const third = await revoke(['--json'], `${token}\n`);
   expect(summaryOf(third.stdout)).toMatchObject({ skipped: 1 });

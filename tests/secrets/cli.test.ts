@@ -116,3 +116,46 @@ it('redacts echoes of a token and the secret in lower-case percent-encoding, bas
   const written = readFileSync(journal, 'utf8');
   for (const needle of forms) expect(written).not.toContain(needle);
 });
+
+it('never shows the user and password of a proxy URL, from --proxy or the environment', async () => {
+  const password = 'CANARY-PROXY-p@ss/1';
+  const userInfo = `canary-proxy-user:${encodeURIComponent(password)}`;
+  const proxy = `http://${userInfo}@127.0.0.1:9`; // nothing listens on port 9
+  const env = { DIGILOCKER_CLIENT_ID: 'canary-client', DIGILOCKER_CLIENT_SECRET: SECRET };
+  const echo = {
+    type: 'status' as const,
+    status: 400,
+    body: JSON.stringify({ error: 'invalid_token', error_description: `proxy ${password} / ${userInfo}` }),
+  };
+  const loopback = ['--base-url', fixture.digilocker.baseUrl];
+  const remote = [
+    '--base-url',
+    'http://digilocker.test/public',
+    '--allow-insecure-http',
+    '--timeout-ms',
+    '500',
+  ];
+  const token = fixture.digilocker.issueTokens().accessToken;
+  const runs: Run[] = [];
+  // A server that echoes the proxy's credentials (a loopback base URL goes direct, past the proxy).
+  fixture.digilocker.inject(echo);
+  runs.push(await runCli(['revoke', '--proxy', proxy, ...loopback], { stdin: 'never-issued\n', env }));
+  fixture.digilocker.inject(echo);
+  runs.push(
+    await runCli(['revoke', '--json', ...loopback], {
+      stdin: 'never-issued\n',
+      env: { ...env, HTTPS_PROXY: proxy, http_proxy: proxy },
+    }),
+  );
+  // A proxy that cannot be reached: the network errors.
+  runs.push(await runCli(['revoke', '--json', '--proxy', proxy, ...remote], { stdin: `${token}\n`, env }));
+  runs.push(await runCli(['revoke', ...remote], { stdin: `${token}\n`, env: { ...env, HTTP_PROXY: proxy } }));
+  // Usage errors: a proxy that is not http(s), and an unknown option that quotes its argument.
+  runs.push(await runCli(['revoke', '--proxy', `ftp://${userInfo}@proxy.internal`, ...loopback], { env }));
+  runs.push(await runCli(['revoke', `--proxy-url=${proxy}`, ...loopback], { env }));
+
+  expect(runs.map((run) => run.code)).toEqual([1, 1, 1, 1, 2, 2]);
+  expect(runs[0]?.stdout).toContain('proxy [REDACTED] / [REDACTED]');
+  const texts = runs.flatMap((run) => [run.stdout, run.stderr]);
+  expect(leaksIn(texts, [password, userInfo, `canary-proxy-user:${password}`])).toEqual([]);
+});

@@ -1,0 +1,75 @@
+// Proxies: `--proxy URL`, else HTTPS_PROXY / HTTP_PROXY from the environment, carry every request to a
+// base URL that is not loopback; a loopback base URL never goes through a proxy. The base URL's host,
+// digilocker.test, resolves nowhere: only the proxy (which sends everything to the mock) reaches it.
+import { credentialsOf, runCli, summaryOf, useCliFixture } from './cli-harness';
+import { type ForwardingProxy, startForwardingProxy } from './forwarding-proxy';
+
+const fixture = useCliFixture();
+let proxy: ForwardingProxy;
+beforeEach(async () => {
+  proxy = await startForwardingProxy(fixture.digilocker.baseUrl);
+});
+afterEach(() => proxy.close());
+
+const REMOTE = 'http://digilocker.test/public';
+const issue = (count: number) =>
+  Array.from({ length: count }, () => fixture.digilocker.issueTokens().accessToken);
+
+function revoke(baseUrl: string, args: string[], env: Record<string, string> = {}) {
+  const tokens = issue(3);
+  return runCli(['revoke', '--json', '--base-url', baseUrl, '--allow-insecure-http', ...args], {
+    stdin: `${tokens.join('\n')}\n`,
+    env: { ...credentialsOf(fixture.digilocker), ...env },
+  });
+}
+
+it('sends every request through --proxy', async () => {
+  const run = await revoke(REMOTE, ['--proxy', proxy.url]);
+  expect(run.code).toBe(0);
+  expect(summaryOf(run.stdout)).toMatchObject({ revoked: 3, failed: 0 });
+  expect(fixture.digilocker.stats.revoked).toBe(3);
+  expect(proxy.seen.length).toBeGreaterThan(0);
+  for (const line of proxy.seen)
+    expect(line).toMatch(/^(CONNECT digilocker\.test:80|POST http:\/\/digilocker\.test\/)/);
+});
+
+it.each(['HTTP_PROXY', 'http_proxy'])('honours %s from the environment without --proxy', async (name) => {
+  const run = await revoke(REMOTE, [], { [name]: proxy.url });
+  expect(run.code).toBe(0);
+  expect(fixture.digilocker.stats.revoked).toBe(3);
+  expect(proxy.seen.length).toBeGreaterThan(0);
+});
+
+it('--proxy overrides the environment', async () => {
+  const run = await revoke(REMOTE, ['--proxy', proxy.url], { HTTP_PROXY: 'http://127.0.0.1:9' });
+  expect(run.code).toBe(0);
+  expect(proxy.seen.length).toBeGreaterThan(0);
+});
+
+it('sends a loopback base URL directly, whatever --proxy and the environment say', async () => {
+  const run = await revoke(fixture.digilocker.baseUrl, ['--proxy', proxy.url], {
+    HTTP_PROXY: proxy.url,
+    HTTPS_PROXY: proxy.url,
+  });
+  expect(run.code).toBe(0);
+  expect(fixture.digilocker.stats.revoked).toBe(3);
+  expect(proxy.seen).toEqual([]);
+});
+
+it.each([
+  [['--proxy', 'ftp://proxy.internal'], {}, /^error: --proxy must be an http: or https: URL/m],
+  [
+    [],
+    { HTTPS_PROXY: 'not a url' },
+    /^error: HTTPS_PROXY, HTTP_PROXY or NO_PROXY in the environment is not valid/m,
+  ],
+])(
+  'a proxy that is not an http(s) URL is a usage error before any request (%j %j)',
+  async (args, env, message) => {
+    const run = await revoke(REMOTE, args, env);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(fixture.digilocker.stats.requests).toBe(0);
+    expect(proxy.seen).toEqual([]);
+  },
+);
