@@ -7,7 +7,6 @@ import {
   checkEnqueueOptions,
   type EnqueueOptions,
 } from './input';
-import { refreshStatistics } from './jobs';
 import type { NormalizedOutboxOptions } from './options';
 import { sealTokens } from './payload';
 import { NO_RETRY_LIMIT, type Queue } from './queue';
@@ -32,9 +31,6 @@ export interface EnqueueContext {
 }
 
 const RETENTION_AFTER_EXPIRY_SECONDS = 7 * 86_400;
-
-/** A batch this large refreshes the planner's statistics of the queue (see refreshStatistics). */
-const ANALYZE_AFTER_JOBS = 500;
 
 /**
  * Validates (nothing is stored on bad input), encrypts, and commits one job through pg-boss's `send`;
@@ -65,8 +61,7 @@ export async function enqueueJob(
     retryDelay: 0,
     retryBackoff: false,
     expireInSeconds: context.options.jobTimeoutSeconds,
-    // pg-boss drops a job never run by then: well after its expiry, when the worker has ended it.
-    retentionSeconds: Math.ceil((checked.expiresAtMs - now) / 1000) + RETENTION_AFTER_EXPIRY_SECONDS,
+    ...keptUntilAfter(checked.expiresAtMs, now),
     ...(checked.db ? { db: checked.db as never } : {}),
   });
   const expiresAt = new Date(checked.expiresAtMs);
@@ -94,9 +89,8 @@ export async function enqueueBatch(
   const jobs = await Promise.all(
     batch.map((tokens) => sealJob(context, tokens, now, checked, options.expiresAt === undefined)),
   );
-  if (jobs.length > 0) await context.queue.boss.insert(jobs, checked.db ? { db: checked.db as never } : {});
-  // Statistics of rows not yet committed (db) would be no better than the old ones.
-  if (jobs.length >= ANALYZE_AFTER_JOBS && !checked.db) await refreshStatistics(context.queue);
+  if (jobs.length > 0)
+    await context.queue.boss.insert(context.queue.name, jobs, checked.db ? { db: checked.db as never } : {});
   for (const job of jobs)
     context.emit({
       type: 'queued',
@@ -136,15 +130,22 @@ async function sealJob(
       ? now + Math.min(3600, context.options.defaultExpiresInSeconds) * 1000
       : checked.expiresAtMs;
   const data = await sealTokens(tokens, context.key, id, expiresAtMs, checked.ref);
-  const keepUntil = new Date(expiresAtMs + RETENTION_AFTER_EXPIRY_SECONDS * 1000).toISOString();
   return {
     id,
-    name: context.queue.name,
     data,
     retryLimit: NO_RETRY_LIMIT,
     retryDelay: 0,
     retryBackoff: false,
     expireInSeconds: context.options.jobTimeoutSeconds,
-    keepUntil,
+    ...keptUntilAfter(expiresAtMs, now),
   };
+}
+
+/**
+ * pg-boss drops a job never run, and an ended one (completed, or dead: no retry can help it once
+ * expired), a week after its expiry.
+ */
+function keptUntilAfter(expiresAtMs: number, now: number) {
+  const seconds = Math.ceil((expiresAtMs - now) / 1000) + RETENTION_AFTER_EXPIRY_SECONDS;
+  return { retentionSeconds: seconds, deleteAfterSeconds: seconds };
 }

@@ -94,16 +94,6 @@ export async function makeNextFailureFinal(queue: Queue, id: string, charged: nu
   );
 }
 
-/**
- * Refreshes the planner's statistics of the queue's partition. After a bulk enqueue they say that
- * few jobs wait (autovacuum refreshes them within a minute or so): the planner then sorts every
- * waiting job at each fetch instead of reading the fetch-order index (17 ms against 7 ms a fetch,
- * 6,000 jobs waiting). ANALYZE samples the table; it does not block reads or writes.
- */
-export async function refreshStatistics(queue: Queue): Promise<void> {
-  await queue.db.executeSql(`ANALYZE ${queue.partitionTable}`);
-}
-
 /** The ids of the jobs marked running (embedded store: none can be, when this process just opened it). */
 export async function runningJobIds(queue: Queue): Promise<string[]> {
   const { rows } = await queue.db.executeSql(
@@ -135,16 +125,13 @@ export async function pendingSummary(queue: Queue): Promise<{ waiting: number; r
   return { waiting: Number(row.waiting ?? 0), running: Number(row.running ?? 0) };
 }
 
-/** Counts of jobs by pg-boss state and outcome, in the job table and pg-boss's archive. */
+/** Counts of jobs by pg-boss state and outcome. */
 export async function countJobs(
   queue: Queue,
 ): Promise<{ state: string; outcome: string | null; n: number }[]> {
   const { rows } = await queue.db.executeSql(
     `SELECT state::text AS state, data->>'outcome' AS outcome, count(*)::int AS n
-       FROM ${queue.jobTable} WHERE name = $1 GROUP BY 1, 2
-     UNION ALL
-     SELECT state::text, data->>'outcome', count(*)::int
-       FROM ${queue.archiveTable} WHERE name = $1 GROUP BY 1, 2`,
+       FROM ${queue.jobTable} WHERE name = $1 GROUP BY 1, 2`,
     [queue.name],
   );
   return rows.map((row: { state: string; outcome: string | null; n: number }) => ({
@@ -177,13 +164,12 @@ export async function deleteDeadJobs(queue: Queue): Promise<number> {
 }
 
 /**
- * Embedded store, at close: rewrites the job and archive tables (the old versions of ended jobs' rows,
+ * Embedded store, at close: rewrites the job tables (the old versions of ended jobs' rows,
  * which held their ciphertext, leave the table files), then moves to a new write-ahead log segment
  * and checkpoints with recycling off, so that the segments that recorded them are deleted.
  */
 export async function compactTables(queue: Queue): Promise<void> {
   await queue.db.executeSql(`VACUUM FULL ${queue.jobTable}`);
-  await queue.db.executeSql(`VACUUM FULL ${queue.archiveTable}`);
   await queue.db.executeSql('SET wal_recycle = off');
   for (let round = 0; round < 2; round++) {
     await queue.db.executeSql('SELECT pg_switch_wal()');

@@ -21,10 +21,9 @@ function isModuleNotFound(error: unknown, packageName: string): boolean {
   return error.message.includes(`'${packageName}'`) || error.message.includes(`"${packageName}"`);
 }
 
-/** pg-boss's class, loaded on demand. */
-export async function loadPgBoss(): Promise<typeof import('pg-boss')> {
-  const module = await loadOptional('pg-boss', () => import('pg-boss'));
-  return ((module as { default?: unknown }).default ?? module) as typeof import('pg-boss');
+/** pg-boss's module (ESM only), loaded on demand. */
+export function loadPgBoss(): Promise<typeof import('pg-boss')> {
+  return loadOptional('pg-boss', () => import('pg-boss'));
 }
 
 /** PGlite's module, loaded on demand. */

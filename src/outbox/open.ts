@@ -81,7 +81,7 @@ export async function openRevocationOutbox(options: RevocationOutboxOptions): Pr
   const keys = await importKeys(options.encryptionKeys);
   const emit = safeEmitter(normalized.onEvent);
   // Every package the store needs is loaded before anything is opened: a missing one fails at once.
-  const PgBoss = await loadPgBoss();
+  const { PgBoss } = await loadPgBoss();
   const store = await openStore(normalized);
   let queue: Queue;
   try {
@@ -131,7 +131,7 @@ async function requeueOrphans(queue: Queue): Promise<void> {
 
 async function closeQueue(queue: Queue, store: OutboxStore): Promise<void> {
   try {
-    await queue.boss.stop({ graceful: false, close: false, wait: true });
+    await queue.boss.stop({ graceful: false, close: false });
     if (store.kind === 'embedded') await compactTables(queue);
   } finally {
     await store.close();

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { loadPglite } from './load';
+import { loadPgBoss, loadPglite } from './load';
 import { lockDirectory } from './lock';
 import type { OutboxStore, SqlExecutor } from './store';
 
@@ -10,21 +10,12 @@ import type { OutboxStore, SqlExecutor } from './store';
  */
 export async function openEmbeddedStore(directory: string): Promise<OutboxStore> {
   const { PGlite } = await loadPglite();
+  const { fromPglite } = await loadPgBoss();
   const release = lockDirectory(directory);
   try {
     const pglite = await PGlite.create(join(directory, 'pgdata'));
-    const db: SqlExecutor = {
-      async executeSql(text, values) {
-        // Parameterless SQL may hold several statements (pg-boss's migrations), which only exec runs.
-        if (!values || values.length === 0) {
-          const results = await pglite.exec(text);
-          const last = results[results.length - 1];
-          return { rows: last?.rows ?? [], rowCount: last?.affectedRows ?? 0 };
-        }
-        const result = await pglite.query(text, values);
-        return { rows: result.rows, rowCount: result.affectedRows ?? 0 };
-      },
-    };
+    // pg-boss's own adapter: every statement's rows, multi-statement SQL through exec.
+    const db: SqlExecutor = fromPglite(pglite);
     return {
       kind: 'embedded',
       location: directory,

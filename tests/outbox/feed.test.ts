@@ -2,7 +2,6 @@
 // (none is left marked running, on either store), a job held too long is given back rather than run
 // late, a given-back job is charged nothing, and pg-boss's fetch reads the fetch-order index.
 import { execFile } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import pg from 'pg';
 import { createRevocationClient } from '../../src';
@@ -164,27 +163,4 @@ describeWithPostgres('jobs fetched ahead, PostgreSQL', () => {
     );
     for (const token of tokens) expect(mock.revokeRequestsFor(token)).toBe(2);
   }, 60_000);
-
-  test("pg-boss's fetch reads the fetch-order index once a bulk enqueue refreshed the statistics", async () => {
-    const box = await open({ concurrency: 8 });
-    await box.enqueueBatch(
-      Array.from({ length: 600 }, () => ({ refreshToken: mock.issueTokens().refreshToken })),
-    );
-    // pg-boss's own fetch statement (pinned to 10.4), as boss.fetch runs it.
-    const plans = createRequire(__filename)('pg-boss/src/plans.js') as {
-      fetchNextJob(schema: string): (options: { includeMetadata: boolean }) => string;
-    };
-    const fetchSql = plans.fetchNextJob(schema)({ includeMetadata: true });
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      const { rows } = await client.query(`EXPLAIN ${fetchSql}`, ['digilocker-revocation', 64]);
-      await client.query('ROLLBACK');
-      const plan = rows.map((row) => row['QUERY PLAN']).join('\n');
-      expect(plan).toMatch(/Index Scan using j[0-9a-f]{56}_dl1/);
-      expect(plan).not.toMatch(/Sort Key: job\.priority/);
-    } finally {
-      client.release();
-    }
-  });
 });

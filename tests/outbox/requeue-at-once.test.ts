@@ -86,7 +86,7 @@ describeWithPostgres('a job whose process died', () => {
     };
     const store = await openServerStore(settings);
     const options = normalizeOutboxOptions({ store: settings, encryptionKeys: [KEY], schema });
-    const queue = await startQueue(await loadPgBoss(), store, options, () => {});
+    const queue = await startQueue((await loadPgBoss()).PgBoss, store, options, () => {});
     try {
       const id = (await queue.boss.send(queue.name, { x: 1 }, { retryLimit: 1_000_000 })) as string;
       await pool.query(
@@ -100,7 +100,7 @@ describeWithPostgres('a job whose process died', () => {
       );
       expect(await dueInSeconds(id)).toBeLessThan(1);
     } finally {
-      await queue.boss.stop({ graceful: false, close: false, wait: true });
+      await queue.boss.stop({ graceful: false, close: false });
       await store.close();
     }
   });
