@@ -11,10 +11,22 @@ import { openServerStore } from '../../src/outbox/store-postgres';
 import { type MockDigiLocker, startMockDigiLocker } from '../../src/testing';
 import { clientOf, DATABASE_URL, describeWithPostgres, KEY, uniqueSchema, waitUntil } from './support';
 
-// pg-boss's statement that fails jobs running longer than their expire_in (its maintenance runs it).
-const { failJobsByTimeout } = require('pg-boss/src/plans.js') as {
-  failJobsByTimeout: (schema: string) => string;
-};
+/** Runs pg-boss's maintenance on the queue now (it fails jobs running longer than their expiry). */
+async function superviseNow(schema: string): Promise<void> {
+  const { PgBoss } = await loadPgBoss();
+  const boss = new PgBoss({
+    connectionString: DATABASE_URL as string,
+    schema,
+    supervise: false,
+    schedule: false,
+  });
+  await boss.start();
+  try {
+    await boss.supervise('digilocker-revocation');
+  } finally {
+    await boss.stop({ graceful: false });
+  }
+}
 
 describeWithPostgres('a job whose process died', () => {
   let mock: MockDigiLocker;
@@ -70,7 +82,7 @@ describeWithPostgres('a job whose process died', () => {
          retry_count = retry_count + 1 WHERE id = $1`,
       [id],
     );
-    await pool.query(failJobsByTimeout(schema));
+    await superviseNow(schema);
     expect((await pool.query(`SELECT state FROM ${schema}.job WHERE id = $1`, [id])).rows[0].state).toBe(
       'retry',
     );
