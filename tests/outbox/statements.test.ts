@@ -61,7 +61,7 @@ describeWithPostgres("the outbox's statements on PostgreSQL", () => {
     return plans;
   }
 
-  test('a batch of completions finds its jobs through the primary key, not by reading the partition', async () => {
+  test('a batch of completions finds its jobs through an index, not by reading the table', async () => {
     const jobs = await queueAfterBulkEnqueue(10);
     const [plan] = await plansOf((queue) =>
       completeJobs(
@@ -69,7 +69,7 @@ describeWithPostgres("the outbox's statements on PostgreSQL", () => {
         jobs.map(({ id, data }) => ({ id, data: finishedPayload({ ...data, n: 1 }, 'revoked') })),
       ),
     );
-    expect(plan).toMatch(/Index Scan using j[0-9a-f]{56}_pkey/);
+    expect(plan).toMatch(/Index Scan using \w+ on job_common/);
     expect(plan).not.toMatch(/Seq Scan/);
   });
 });
