@@ -175,7 +175,15 @@ function createOutbox(
     assertOpen();
     if (!options.client)
       throw new OutboxStateError('no_client', 'give openRevocationOutbox a client to start workers');
-    workers ??= new Workers({ queue, client: options.client, keys, options, pause, emit });
+    workers ??= new Workers({
+      queue,
+      client: options.client,
+      keys,
+      options,
+      pause,
+      gate: { paused: false },
+      emit,
+    });
     return workers;
   };
 

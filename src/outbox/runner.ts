@@ -23,6 +23,8 @@ export interface RunContext {
   keys: readonly OutboxKey[];
   options: NormalizedOutboxOptions;
   pause: ClusterPause;
+  /** Whether the cluster is paused, as this instance last read it (see Workers). */
+  gate: { paused: boolean };
   emit: Emit;
 }
 
@@ -58,7 +60,7 @@ export async function runJob(job: JobWithMetadata<unknown>, context: RunContext)
     // A key this instance holds cannot open it: altered, or moved from another job.
     return dead(context, job, data, 'undecryptable');
   }
-  if (await context.pause.current()) return failed(context, job, data, 'paused', false);
+  if (context.gate.paused) return failed(context, job, data, 'paused', false);
   context.emit({ type: 'attempt', attempt: job.retryCount + 1, ...about });
   return settle(context, job, data, await context.client.signOut(tokens));
 }
@@ -85,6 +87,7 @@ async function settle(
   }
   const errors = outcomes.flatMap((outcome) => (outcome.ok ? [] : [outcome.error]));
   if (errors.some((error) => error.code === 'invalid_client')) {
+    context.gate.paused = true;
     await context.pause.credentialsRefused();
     context.emit({ type: 'paused', reason: 'invalid_client' });
     return failed(context, job, data, 'invalid_client', revokedNow);
@@ -96,6 +99,7 @@ async function settle(
   if (errors.some((error) => error.code === 'rate_limited')) {
     const delayMs = Math.min(context.options.maxRateLimitPauseMs, retryAfterMs);
     if (delayMs > 0) {
+      context.gate.paused = true;
       await context.pause.rateLimited(delayMs);
       context.emit({ type: 'paused', reason: 'rate_limited', delayMs });
     }

@@ -14,6 +14,8 @@ export class Workers {
   readonly #context: RunContext;
   #running = false;
   #working: Promise<string> | undefined;
+  /** The id of pg-boss's `work()` while it runs. */
+  #workId: string | undefined;
   #watcher: Promise<void> | undefined;
   /** How many times `stop()` was called: a drain started before one gives up. */
   #stops = 0;
@@ -86,13 +88,13 @@ export class Workers {
   async #watch(): Promise<void> {
     const { pause, emit, options } = this.#context;
     while (this.#running) {
-      let paused = false;
+      const { gate } = this.#context;
       try {
-        paused = (await pause.current()) !== undefined;
+        gate.paused = (await pause.current()) !== undefined;
       } catch (error) {
         emit({ type: 'error', message: `reading the pause failed: ${messageOf(error)}` });
       }
-      if (paused) await this.#offWork();
+      if (gate.paused) await this.#offWork();
       else this.#working ??= this.#work();
       await this.#sleep(options.pollIntervalMs);
     }
@@ -113,10 +115,15 @@ export class Workers {
       // perJobResults: pg-boss records each job's own result (completed, failed, deadletter).
       ((jobs: JobWithMetadata<unknown>[]) => Promise.all(jobs.map((job) => this.#run(job)))) as never,
     );
-    working.catch((error) => {
-      emit({ type: 'error', message: `starting the workers failed: ${messageOf(error)}` });
-      this.#working = undefined;
-    });
+    working.then(
+      (id) => {
+        this.#workId = id;
+      },
+      (error) => {
+        emit({ type: 'error', message: `starting the workers failed: ${messageOf(error)}` });
+        this.#working = undefined;
+      },
+    );
     return working;
   }
 
@@ -127,7 +134,21 @@ export class Workers {
       this.#context.emit({ type: 'error', message: `job ${job.id} failed to run: ${messageOf(error)}` });
       // pg-boss retries it; the run may have revoked a token.
       return { id: job.id, status: 'failed', output: { code: 'error', rv: true } };
+    } finally {
+      this.#fetchAgainAtOnce();
     }
+  }
+
+  /**
+   * A pg-boss worker waits its polling interval after every fetch that is not a full batch, and one
+   * job is always a batch here: one job per fetch, so that a slow job holds no other. Notified, it
+   * fetches again at once instead. The workers holding a job (this one among them) are notified as it
+   * ends; an idle worker keeps its interval.
+   */
+  #fetchAgainAtOnce(): void {
+    const { boss } = this.#context.queue;
+    for (const worker of boss.getWipData())
+      if (worker.workId === this.#workId && worker.count > 0) boss.notifyWorker(worker.id);
   }
 
   /** Stops pg-boss's workers of this instance, once the jobs in flight are recorded. */

@@ -88,7 +88,11 @@ describeWithPostgres('upgrade of a PostgreSQL queue', () => {
         "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'digilocker_outbox%' ORDER BY 1",
       );
       await check.end();
-      expect(schemas.rows.map((row) => row.nspname)).toEqual(['digilocker_outbox']);
+      // The old schema is gone once its jobs are copied.
+      expect(schemas.rows.map((row) => row.nspname)).toEqual([
+        'digilocker_outbox',
+        'digilocker_outbox_pause',
+      ]);
     } finally {
       await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
       await admin.end();
