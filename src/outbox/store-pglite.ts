@@ -1,6 +1,9 @@
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import { StoreLockedError } from './errors';
 import { loadPgBoss, loadPglite } from './load';
-import { lockDirectory } from './lock';
+import { acquireLock } from './lock';
 import type { OutboxStore, SqlExecutor } from './store';
 
 /**
@@ -32,4 +35,28 @@ export async function openEmbeddedStore(directory: string): Promise<OutboxStore>
     release();
     throw error;
   }
+}
+
+const LOCK_FILE = 'outbox.lock';
+
+/**
+ * Takes the embedded store's directory for this process (see lock.ts): created when missing; held by
+ * a live process (this one included, under any spelling of the path) it is a StoreLockedError.
+ * Returns the release function.
+ */
+export function lockDirectory(directory: string): () => void {
+  const absolute = resolve(directory);
+  mkdirSync(absolute, { recursive: true, mode: 0o700 });
+  const lock = acquireLock(join(absolute, LOCK_FILE));
+  if (lock.held) return lock.release;
+  const { holder } = lock;
+  const who = holder.self
+    ? 'this process'
+    : holder.host !== undefined && holder.host !== hostname()
+      ? `host ${holder.host} (remove ${LOCK_FILE} only if no process there uses it)`
+      : `process ${holder.pid ?? '(unknown)'}`;
+  throw new StoreLockedError(
+    `The outbox directory ${absolute} is open in ${who}; an embedded store serves one process at a ` +
+      'time (share a queue between processes with a PostgreSQL server: store.connectionString)',
+  );
 }

@@ -175,6 +175,7 @@ describeWithPostgres('digilocker-revoke outbox', () => {
     const fromEnvironment = await runCli(['outbox', 'status', '--json'], {
       env: env({ DIGILOCKER_OUTBOX_STORE: store }),
     });
-    expect(JSON.parse(fromEnvironment.stdout).stats).toMatchObject({ queued: 1 });
+    // The wrong key's drain gave the job back for a later attempt: nothing lost.
+    expect(JSON.parse(fromEnvironment.stdout).stats).toMatchObject({ queued: 0, retrying: 1, pause: null });
   }, 120_000);
 });
