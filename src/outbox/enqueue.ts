@@ -102,8 +102,10 @@ function assertBatch(batch: unknown): asserts batch is readonly SignOutTokens[] 
 
 /**
  * One job, sealed, with pg-boss's options: retried with pg-boss's backoff (the outbox's retry policy)
- * until it expires, kept a week after its expiry. A job given only an access token, and no
- * `expiresAt`, expires after an hour (the token's lifetime).
+ * until it expires. pg-boss deletes it, never run, a week after its expiry (`retentionSeconds`), or
+ * ended, its lifetime plus a week after its end (`deleteAfterSeconds`: a dead job stays until it has
+ * expired, for `retryDead()`). A job given only an access token, and no `expiresAt`, expires after
+ * an hour (the token's lifetime).
  */
 async function sealJob(
   context: EnqueueContext,

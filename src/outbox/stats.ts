@@ -2,7 +2,7 @@ import { countJobs } from './jobs';
 import type { ClusterPause, OutboxPause } from './pause';
 import type { Queue } from './queue';
 
-/** How many jobs are in each state (ended ones for as long as pg-boss keeps them: a week after their expiry). */
+/** How many jobs are in each state (ended ones for as long as pg-boss keeps them: see enqueue.ts). */
 export interface OutboxStats {
   /** Waiting for their first attempt. */
   queued: number;
