@@ -59,8 +59,9 @@ describeWithPostgres('one pause for every process on a PostgreSQL queue', () => 
     clearInterval(watch);
     expect(ends).toEqual(children.map(() => ({ code: 0, signal: null })));
     const from = limitedAt - startedAt;
-    // Requests already on their way when the 429 came back may still arrive (a job's second token).
-    const during = requests.times.filter((time) => time > from + 300 && time < from + 4900);
+    // The others learn of the pause at their next read of it (every pollIntervalMs: 200 ms here), so
+    // requests may still leave for that long, plus a statement's time on a busy machine.
+    const during = requests.times.filter((time) => time > from + 1000 && time < from + 4900);
     expect(during).toEqual([]);
     expect(requests.times.filter((time) => time >= from + 4900).length).toBeGreaterThan(0);
     for (const tokens of sessions) expect(mock.isActive(tokens.refreshToken)).toBe(false);
