@@ -60,7 +60,9 @@ export async function runJob(job: JobWithMetadata<unknown>, context: RunContext)
     // A key this instance holds cannot open it: altered, or moved from another job.
     return dead(context, job, data, 'undecryptable');
   }
-  if (context.gate.paused) return failed(context, job, data, 'paused', false);
+  // Read before each request, so that an instance stops as soon as another's pause is committed.
+  if (context.gate.paused || (await context.pause.current()))
+    return failed(context, job, data, 'paused', false);
   context.emit({ type: 'attempt', attempt: job.retryCount + 1, ...about });
   return settle(context, job, data, await context.client.signOut(tokens));
 }
