@@ -100,4 +100,18 @@ describeWithPostgres('a rolling key rotation', () => {
       code: 'undecryptable',
     });
   });
+
+  test('a payload that is not an object (a string, null) ends dead, invalid_payload, instead of looping', async () => {
+    const events: OutboxEvent[] = [];
+    const outbox = await open([oldKey], events);
+    const [first, second] = await outbox.enqueueBatch([mock.issueTokens(), mock.issueTokens()]);
+    await pool.query(`UPDATE ${schema}.job SET data = '"a string"'::jsonb WHERE id = $1`, [first?.id]);
+    await pool.query(`UPDATE ${schema}.job SET data = 'null'::jsonb WHERE id = $1`, [second?.id]);
+    expect(await outbox.drain()).toMatchObject({ dead: 2, retrying: 0 });
+    expect(events.filter((event) => event.type === 'dead').map((event) => event.code)).toEqual([
+      'invalid_payload',
+      'invalid_payload',
+    ]);
+    expect(mock.stats.revokeRequests).toBe(0);
+  });
 });
