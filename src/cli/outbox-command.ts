@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { type Command, Option } from 'commander';
 import { DEFAULTS, type Environment, LIMITS, type TokenTypeHint } from '../index';
 import { createNodeTransport } from '../node';
@@ -26,6 +27,7 @@ import { openTokenSource, readTokens } from './token-input';
 /** The options of `digilocker-revoke outbox <command>`. */
 export interface OutboxFlags {
   store?: string;
+  schema?: string;
   env?: Environment;
   baseUrl?: string;
   encoding?: 'form' | 'json';
@@ -39,12 +41,13 @@ const OUTBOX_ENVIRONMENT = `
 Environment:
   DIGILOCKER_OUTBOX_KEYS    256-bit keys (base64 or hex), comma-separated: the first encrypts, all decrypt
   DIGILOCKER_OUTBOX_STORE   the store, when --store is not given (keeps a password off the command line)
+  DIGILOCKER_OUTBOX_SCHEMA  the PostgreSQL schema of the queue, when --schema is not given (default digilocker_outbox)
   DIGILOCKER_CLIENT_ID, DIGILOCKER_CLIENT_SECRET, DIGILOCKER_ACCESS_TOKEN   as for 'revoke' (drain only)
 
 Exit codes: 0 done, 1 jobs ended dead or expired during a drain, 2 usage or configuration error
 (a missing key, a wrong key, a store held by another process, refused credentials), 130 interrupted.`;
 
-/** Registers `outbox status|drain|retry-dead|purge` on the program. */
+/** Registers `outbox status|drain|retry-dead|purge|resume` on the program. */
 export function registerOutboxCommand(
   program: Command,
   io: CliIo,
@@ -54,21 +57,21 @@ export function registerOutboxCommand(
     .command('outbox')
     .description('Inspect and work a durable revocation queue (the digilocker-revocation/outbox store).')
     .addHelpText('after', OUTBOX_ENVIRONMENT);
-  const storeOption = () =>
-    new Option('--store <dir-or-url>', 'the store: a directory (embedded) or a postgres:// URL');
   const run = (action: (flags: OutboxFlags) => Promise<number>) => async (flags: OutboxFlags) =>
     setExitCode(await action(flags));
+  const command = (name: string, description: string) =>
+    outbox
+      .command(name)
+      .description(description)
+      .addOption(new Option('--store <dir-or-url>', 'the store: a directory (embedded) or a postgres:// URL'))
+      .addOption(
+        new Option('--schema <name>', 'the PostgreSQL schema of the queue (default digilocker_outbox)'),
+      );
 
-  outbox
-    .command('status')
-    .description('Print the counts of jobs by state.')
-    .addOption(storeOption())
+  command('status', 'Print the counts of jobs by state, and the pause of the queue if one is in effect.')
     .option('--json', 'print the counts as one JSON line')
     .action(run((flags) => withOutbox(flags, io, false, (box) => printStats(box, flags, io))));
-  outbox
-    .command('drain')
-    .description('Work the queue until it is empty (retries included), then print a summary.')
-    .addOption(storeOption())
+  command('drain', 'Work the queue until it is empty (retries included), then print a summary.')
     .addOption(
       new Option('--concurrency <n>', 'jobs at once (1-256)')
         .argParser(integerFrom(1, 256))
@@ -93,24 +96,26 @@ export function registerOutboxCommand(
     )
     .option('--json', 'print the summary as one JSON line')
     .action(run((flags) => drainCommand(flags, io)));
-  outbox
-    .command('retry-dead')
-    .description('Put every dead job back in the queue.')
-    .addOption(storeOption())
-    .action(
-      run((flags) =>
-        withOutbox(flags, io, false, async (box) => report(io, `queued again: ${await box.retryDead()}`)),
+  command('retry-dead', 'Put every dead job back in the queue.').action(
+    run((flags) =>
+      withOutbox(flags, io, false, async (box) => report(io, `queued again: ${await box.retryDead()}`)),
+    ),
+  );
+  command('purge', 'Delete every dead job, and its encrypted tokens with it.').action(
+    run((flags) =>
+      withOutbox(flags, io, false, async (box) => report(io, `deleted: ${await box.purgeDead()}`)),
+    ),
+  );
+  command(
+    'resume',
+    'End the pause of every instance on the queue (after a 429, or refused credentials).',
+  ).action(
+    run((flags) =>
+      withOutbox(flags, io, false, async (box) =>
+        report(io, (await box.resume()) ? 'resumed' : 'no pause was in effect'),
       ),
-    );
-  outbox
-    .command('purge')
-    .description('Delete every dead job, and its encrypted tokens with it.')
-    .addOption(storeOption())
-    .action(
-      run((flags) =>
-        withOutbox(flags, io, false, async (box) => report(io, `deleted: ${await box.purgeDead()}`)),
-      ),
-    );
+    ),
+  );
 }
 
 function report(io: CliIo, line: string): number {
@@ -156,10 +161,13 @@ export async function openFor(
   if (keys.length === 0)
     throw new UsageError('Set DIGILOCKER_OUTBOX_KEYS (base64 or hex 256-bit keys, comma-separated)');
   const isUrl = /^postgres(ql)?:\/\//.test(where);
+  const schema = flags.schema ?? env.DIGILOCKER_OUTBOX_SCHEMA;
   try {
     return await openRevocationOutbox({
       store: isUrl ? { connectionString: where } : { directory: where },
       encryptionKeys: keys,
+      ...(schema ? { schema } : {}),
+      ...(client ? { credentialsId: credentialsIdOf(env) } : {}),
       concurrency: flags.concurrency ?? 8,
       ...(client ? { client } : {}),
       ...(onEvent ? { onEvent } : {}),
@@ -170,6 +178,15 @@ export async function openFor(
     const location = isUrl ? describeConnectionString(where) : where;
     throw new UsageError(`Cannot open the store ${location}: ${(error as Error).message}`);
   }
+}
+
+/**
+ * A fingerprint of the credentials in the environment (never the secret: 16 hex characters of a
+ * SHA-256), so that a pause for refused credentials ends once they change.
+ */
+function credentialsIdOf(env: NodeJS.ProcessEnv): string {
+  const credentials = [env.DIGILOCKER_CLIENT_ID, env.DIGILOCKER_CLIENT_SECRET, env.DIGILOCKER_ACCESS_TOKEN];
+  return createHash('sha256').update(JSON.stringify(credentials)).digest('hex').slice(0, 16);
 }
 
 async function printStats(outbox: RevocationOutbox, flags: { json?: boolean }, io: CliIo): Promise<number> {
@@ -189,7 +206,11 @@ function formatStats(stats: OutboxStats): string {
     ['expired', stats.expired],
     ['dead', stats.dead],
   ];
-  return rows.map(([name, count]) => `${`${name}:`.padEnd(19)}${count}\n`).join('');
+  const lines = rows.map(([name, count]) => `${`${name}:`.padEnd(19)}${count}\n`).join('');
+  const { pause } = stats;
+  if (!pause) return lines;
+  const until = pause.until ? ` until ${pause.until}` : ' until the credentials change or: outbox resume';
+  return `${lines}${'paused:'.padEnd(19)}${pause.reason}${until}\n`;
 }
 
 /** `outbox drain`: works until the queue is empty, with a progress bar and a summary of this run. */
@@ -222,7 +243,8 @@ async function drainCommand(flags: OutboxFlags, io: CliIo): Promise<number> {
         try {
           await outbox.drain({ signal: controller.signal });
         } catch (error) {
-          if (error instanceof PausedForCredentialsError) throw new UsageError(error.message);
+          if (error instanceof PausedForCredentialsError || error instanceof KeyMismatchError)
+            throw new UsageError(error.message);
           if (!controller.signal.aborted) throw error;
           interrupted = true;
         } finally {

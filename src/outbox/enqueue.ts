@@ -1,3 +1,4 @@
+import type { JobInsert } from 'pg-boss';
 import type { SignOutTokens } from '../results';
 import type { OutboxKey } from './crypto';
 import { aboutJob, type Emit, type JobFingerprints } from './events';
@@ -7,12 +8,11 @@ import {
   checkEnqueueOptions,
   type EnqueueOptions,
 } from './input';
-import { refreshStatistics } from './jobs';
 import type { NormalizedOutboxOptions } from './options';
-import { sealTokens } from './payload';
+import { type PendingPayload, sealTokens } from './payload';
 import { NO_RETRY_LIMIT, type Queue } from './queue';
 
-/** What `enqueue` resolves to once the job is committed. */
+/** What `enqueue` (and each element of `enqueueBatch`) resolves to once the job is committed. */
 export interface EnqueuedJob {
   /** The job's id (a UUID), in every event about it. */
   id: string;
@@ -31,10 +31,8 @@ export interface EnqueueContext {
   emit: Emit;
 }
 
-const RETENTION_AFTER_EXPIRY_SECONDS = 7 * 86_400;
-
-/** A batch this large refreshes the planner's statistics of the queue (see refreshStatistics). */
-const ANALYZE_AFTER_JOBS = 500;
+/** How long pg-boss keeps a job after its expiry (never run, or ended: completed or dead). */
+const KEPT_AFTER_EXPIRY_SECONDS = 7 * 86_400;
 
 /**
  * Validates (nothing is stored on bad input), encrypts, and commits one job through pg-boss's `send`;
@@ -46,64 +44,44 @@ export async function enqueueJob(
   options: EnqueueOptions,
 ): Promise<EnqueuedJob> {
   assertSignOutTokens(tokens);
-  const now = Date.now();
-  const lifetime =
-    tokens.refreshToken === undefined
-      ? Math.min(3600, context.options.defaultExpiresInSeconds)
-      : context.options.defaultExpiresInSeconds;
-  const checked = checkEnqueueOptions(options, now + lifetime * 1000, now);
-  if (checked.db && context.embedded)
-    throw new TypeError(
-      'enqueue: db (a transaction) is for a PostgreSQL store; the embedded store has its own database',
-    );
-  const id = crypto.randomUUID();
-  const payload = await sealTokens(tokens, context.key, id, checked.expiresAtMs, checked.ref);
+  const checked = checkOptions(context, options, 'enqueue');
+  const { id, data, ...jobOptions } = await sealJob(context, tokens, checked);
   const { queue } = context;
-  await queue.boss.send(queue.name, payload, {
+  await queue.boss.send(queue.name, data, {
     id,
-    retryLimit: NO_RETRY_LIMIT,
-    retryDelay: 0,
-    retryBackoff: false,
-    expireInSeconds: context.options.jobTimeoutSeconds,
-    // pg-boss drops a job never run by then: well after its expiry, when the worker has ended it.
-    retentionSeconds: Math.ceil((checked.expiresAtMs - now) / 1000) + RETENTION_AFTER_EXPIRY_SECONDS,
+    ...jobOptions,
     ...(checked.db ? { db: checked.db as never } : {}),
   });
-  const expiresAt = new Date(checked.expiresAtMs);
-  context.emit({ type: 'queued', ...aboutJob(id, payload), expiresAt: expiresAt.toISOString() });
-  return { id, fingerprints: payload.fp, expiresAt };
+  return announce(context, id, data);
 }
 
 /**
- * Validates and encrypts up to a batch of sign-outs, then commits them with one pg-boss `insert`
- * (one statement: all or none); with `db`, inside the caller's transaction (they commit or roll back
- * with it). Resolves with their ids, in order.
+ * Validates and encrypts up to 10,000 sign-outs, then commits them with one pg-boss `insert` (one
+ * statement: all or none); with `db`, inside the caller's transaction (they commit or roll back with
+ * it). Resolves with one {@link EnqueuedJob} each, in order.
  */
 export async function enqueueBatch(
   context: EnqueueContext,
   batch: readonly SignOutTokens[],
   options: EnqueueOptions = {},
-): Promise<string[]> {
+): Promise<EnqueuedJob[]> {
   assertBatch(batch);
+  const checked = checkOptions(context, options, 'enqueueBatch');
+  const jobs = await Promise.all(batch.map((tokens) => sealJob(context, tokens, checked)));
+  const { queue } = context;
+  if (jobs.length > 0)
+    await queue.boss.insert(queue.name, jobs, checked.db ? { db: checked.db as never } : {});
+  return jobs.map((job) => announce(context, job.id, job.data));
+}
+
+function checkOptions(context: EnqueueContext, options: EnqueueOptions, name: string): CheckedEnqueueOptions {
   const now = Date.now();
   const checked = checkEnqueueOptions(options, now + context.options.defaultExpiresInSeconds * 1000, now);
   if (checked.db && context.embedded)
     throw new TypeError(
-      'enqueueBatch: db (a transaction) is for a PostgreSQL store; the embedded store has its own database',
+      `${name}: db (a transaction) is for a PostgreSQL store; the embedded store has its own database`,
     );
-  const jobs = await Promise.all(
-    batch.map((tokens) => sealJob(context, tokens, now, checked, options.expiresAt === undefined)),
-  );
-  if (jobs.length > 0) await context.queue.boss.insert(jobs, checked.db ? { db: checked.db as never } : {});
-  // Statistics of rows not yet committed (db) would be no better than the old ones.
-  if (jobs.length >= ANALYZE_AFTER_JOBS && !checked.db) await refreshStatistics(context.queue);
-  for (const job of jobs)
-    context.emit({
-      type: 'queued',
-      ...aboutJob(job.id, job.data),
-      expiresAt: new Date(job.data.exp).toISOString(),
-    });
-  return jobs.map((job) => job.id);
+  return checked;
 }
 
 /** Throws a TypeError or RangeError, naming the position, unless every element is a sign-out. */
@@ -122,29 +100,42 @@ function assertBatch(batch: unknown): asserts batch is readonly SignOutTokens[] 
   }
 }
 
-/** One job of a batch, sealed, as pg-boss's `insert` takes it. */
+/**
+ * One job, sealed, with pg-boss's options: retried with pg-boss's backoff (the outbox's retry policy)
+ * until it expires. pg-boss deletes it, never run, a week after its expiry (`retentionSeconds`), or
+ * ended, its lifetime plus a week after its end (`deleteAfterSeconds`: a dead job stays until it has
+ * expired, for `retryDead()`). A job given only an access token, and no `expiresAt`, expires after
+ * an hour (the token's lifetime).
+ */
 async function sealJob(
   context: EnqueueContext,
   tokens: SignOutTokens,
-  now: number,
   checked: CheckedEnqueueOptions,
-  defaultExpiry: boolean,
-) {
-  const id = crypto.randomUUID();
+): Promise<JobInsert<PendingPayload> & { id: string; data: PendingPayload }> {
+  const { options } = context;
+  const now = Date.now();
   const expiresAtMs =
-    defaultExpiry && tokens.refreshToken === undefined
-      ? now + Math.min(3600, context.options.defaultExpiresInSeconds) * 1000
+    checked.defaultExpiry && tokens.refreshToken === undefined
+      ? now + Math.min(3600, options.defaultExpiresInSeconds) * 1000
       : checked.expiresAtMs;
+  const id = crypto.randomUUID();
   const data = await sealTokens(tokens, context.key, id, expiresAtMs, checked.ref);
-  const keepUntil = new Date(expiresAtMs + RETENTION_AFTER_EXPIRY_SECONDS * 1000).toISOString();
+  const kept = Math.ceil((expiresAtMs - now) / 1000) + KEPT_AFTER_EXPIRY_SECONDS;
   return {
     id,
-    name: context.queue.name,
     data,
     retryLimit: NO_RETRY_LIMIT,
-    retryDelay: 0,
-    retryBackoff: false,
-    expireInSeconds: context.options.jobTimeoutSeconds,
-    keepUntil,
+    retryDelay: options.backoff.minDelaySeconds,
+    retryBackoff: true,
+    retryDelayMax: options.backoff.maxDelaySeconds,
+    expireInSeconds: options.jobTimeoutSeconds,
+    retentionSeconds: kept,
+    deleteAfterSeconds: kept,
   };
+}
+
+function announce(context: EnqueueContext, id: string, data: PendingPayload): EnqueuedJob {
+  const expiresAt = new Date(data.exp);
+  context.emit({ type: 'queued', ...aboutJob(id, data), expiresAt: expiresAt.toISOString() });
+  return { id, fingerprints: data.fp, expiresAt };
 }

@@ -35,8 +35,9 @@ export class MissingDependencyError extends OutboxError {
 }
 
 /**
- * Pending jobs were encrypted with a key that none of `encryptionKeys` is: nothing was changed, the
- * jobs wait for the right key. Carries the key ids (not secret: a hash prefix) and the job count.
+ * `drain()` found only pending jobs encrypted with keys that none of `encryptionKeys` is: they were
+ * given back unsent and wait for an instance that holds them. Carries the key ids (not secret: a hash
+ * prefix) and the job count.
  */
 export class KeyMismatchError extends OutboxError {
   override readonly code = 'key_mismatch';
@@ -49,7 +50,7 @@ export class KeyMismatchError extends OutboxError {
   constructor(missingKeyIds: readonly string[], jobs: number) {
     super(
       `${jobs} pending job(s) were encrypted with key id(s) ${missingKeyIds.join(', ')}, which encryptionKeys ` +
-        'does not hold; nothing was changed: open again with that key among encryptionKeys',
+        'does not hold; they wait, unsent, for an instance that holds that key among encryptionKeys',
     );
     this.missingKeyIds = missingKeyIds;
     this.jobs = jobs;

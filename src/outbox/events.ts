@@ -18,13 +18,13 @@ interface JobEventBase {
  *   transaction, which may still roll back.
  * - `attempt`: a worker is sending the job's revocation (`attempt` counts from 1).
  * - `revoked`: the job ended: every token revoked, or already invalid; nothing of it remains stored.
- * - `retry_scheduled`: the attempt failed; the job runs again after `delayMs`. Code `unknown_key`: this
- *   instance lacks the job's key (a rolling key rotation); it was given back, no attempt charged.
+ * - `retry_scheduled`: the attempt failed (`code`); pg-boss runs the job again after its backoff. Code
+ *   `unknown_key`: this instance lacks the job's key (a rolling key rotation); it was given back unsent.
  * - `expired`: the job's `expiresAt` passed before it could be revoked; it ended without a request.
  * - `dead`: DigiLocker refused the request in a way a retry cannot fix (`code`); the job waits for
  *   `retryDead()` or `purgeDead()`, still encrypted.
- * - `paused`: this instance stopped taking jobs: `invalid_client` (until it is opened again with working
- *   credentials) or `rate_limited` (for `delayMs`, DigiLocker's Retry-After, bounded).
+ * - `paused`: this instance paused every instance on the queue: `invalid_client` (until the credentials
+ *   change or `resume()`) or `rate_limited` (for `delayMs`, DigiLocker's Retry-After, bounded).
  * - `error`: the store failed (e.g. a lost connection); the workers keep trying.
  */
 export type OutboxEvent =
@@ -37,7 +37,7 @@ export type OutboxEvent =
       /** False when a token is reported revoked because an earlier, lost attempt probably revoked it. */
       confirmed: boolean;
     } & JobEventBase)
-  | ({ type: 'retry_scheduled'; attempt: number; code: string; delayMs: number } & JobEventBase)
+  | ({ type: 'retry_scheduled'; attempt: number; code: string } & JobEventBase)
   | ({ type: 'expired' } & JobEventBase)
   | ({ type: 'dead'; attempt: number; code: string } & JobEventBase)
   | { type: 'paused'; reason: 'invalid_client' | 'rate_limited'; delayMs?: number }

@@ -4,7 +4,6 @@
  * crashes, restarts and DigiLocker outages. pg-boss, @electric-sql/pglite and pg are optional peer
  * dependencies, loaded only when a store needs them.
  */
-export type { BackoffPolicy } from './backoff';
 export { type EncryptionKey, generateEncryptionKey } from './crypto';
 export type { EnqueuedJob } from './enqueue';
 export {
@@ -20,6 +19,7 @@ export {
 export type { JobFingerprints, OutboxEvent } from './events';
 export type { EnqueueOptions } from './input';
 export { openRevocationOutbox, type RevocationOutbox } from './open';
-export { OUTBOX_DEFAULTS, type RevocationOutboxOptions } from './options';
+export { type BackoffPolicy, OUTBOX_DEFAULTS, type RevocationOutboxOptions } from './options';
+export type { OutboxPause } from './pause';
 export type { OutboxStats } from './stats';
 export type { SqlExecutor, StoreOptions } from './store';

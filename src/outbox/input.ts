@@ -21,14 +21,15 @@ export interface EnqueueOptions {
 
 const MAX_AHEAD_MS = 366 * 86_400_000;
 
-/** Throws a TypeError or RangeError unless `tokens` is what `signOut` accepts. */
+/**
+ * Throws a TypeError or RangeError unless `tokens` is what `signOut` accepts. Other properties (an
+ * `idToken` from the same token set) are ignored, as `signOut` ignores them: only the access and
+ * refresh tokens are stored.
+ */
 export function assertSignOutTokens(tokens: unknown): asserts tokens is SignOutTokens {
   if (tokens === null || typeof tokens !== 'object' || Array.isArray(tokens))
     throw new TypeError('enqueue(tokens): tokens must be an object { accessToken?, refreshToken? }');
   const { accessToken, refreshToken } = tokens as SignOutTokens;
-  for (const key of Object.keys(tokens))
-    if (key !== 'accessToken' && key !== 'refreshToken')
-      throw new TypeError('enqueue(tokens): only accessToken and refreshToken are accepted');
   if (accessToken === undefined && refreshToken === undefined)
     throw new TypeError('enqueue(tokens): give accessToken, refreshToken or both');
   if (refreshToken !== undefined) assertToken(refreshToken, 'refreshToken');
@@ -38,6 +39,8 @@ export function assertSignOutTokens(tokens: unknown): asserts tokens is SignOutT
 /** Validated enqueue options: the expiry as epoch ms, the reference and the executor to use. */
 export interface CheckedEnqueueOptions {
   expiresAtMs: number;
+  /** True when no `expiresAt` was given (a job with only an access token then lives an hour). */
+  defaultExpiry: boolean;
   ref: string | undefined;
   db: SqlExecutor | undefined;
 }
@@ -64,7 +67,12 @@ export function checkEnqueueOptions(
   }
   if (ref !== undefined && (typeof ref !== 'string' || ref.length > 200 || CONTROL_CHARACTER.test(ref)))
     throw new TypeError('enqueue: ref must be a string of at most 200 characters without control characters');
-  return { expiresAtMs, ref, db: db === undefined ? undefined : executorOf(db) };
+  return {
+    expiresAtMs,
+    defaultExpiry: expiresAt === undefined,
+    ref,
+    db: db === undefined ? undefined : executorOf(db),
+  };
 }
 
 function executorOf(db: NonNullable<EnqueueOptions['db']>): SqlExecutor {

@@ -1,14 +1,20 @@
 import { MissingDependencyError } from './errors';
 
 /**
- * Imports an optional peer dependency; when it is not installed, rejects with a
- * {@link MissingDependencyError} whose one-line message names the package to install.
+ * Imports an optional peer dependency; when it, or one of `alsoNeeded` (peer dependencies it imports
+ * itself), is not installed, rejects with a {@link MissingDependencyError} whose one-line message names
+ * the package to install.
  */
-export async function loadOptional<T>(packageName: string, load: () => Promise<T>): Promise<T> {
+export async function loadOptional<T>(
+  packageName: string,
+  load: () => Promise<T>,
+  alsoNeeded: readonly string[] = [],
+): Promise<T> {
   try {
     return await load();
   } catch (error) {
-    if (isModuleNotFound(error, packageName)) throw new MissingDependencyError(packageName, error);
+    const missing = [packageName, ...alsoNeeded].find((name) => isModuleNotFound(error, name));
+    if (missing !== undefined) throw new MissingDependencyError(missing, error);
     throw error;
   }
 }
@@ -21,10 +27,9 @@ function isModuleNotFound(error: unknown, packageName: string): boolean {
   return error.message.includes(`'${packageName}'`) || error.message.includes(`"${packageName}"`);
 }
 
-/** pg-boss's class, loaded on demand. */
-export async function loadPgBoss(): Promise<typeof import('pg-boss')> {
-  const module = await loadOptional('pg-boss', () => import('pg-boss'));
-  return ((module as { default?: unknown }).default ?? module) as typeof import('pg-boss');
+/** pg-boss's module (ESM only), loaded on demand; pg-boss 12 imports `pg` whatever the store. */
+export function loadPgBoss(): Promise<typeof import('pg-boss')> {
+  return loadOptional('pg-boss', () => import('pg-boss'), ['pg']);
 }
 
 /** PGlite's module, loaded on demand. */

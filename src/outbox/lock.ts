@@ -1,72 +1,162 @@
-import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+/**
+ * One lock file per resource, held by one process: the embedded store's directory and the CLI's
+ * journal both use it. The file is created exclusively (O_EXCL, which never follows a symbolic link),
+ * mode 0600, and says `<pid> <host> <nonce>`.
+ *
+ * - A lock whose process is gone (this host, no such pid) is stale. It is removed only under a second,
+ *   short-lived file (`<lock>.takeover`, created exclusively), after reading it again there: two
+ *   processes taking over one stale lock cannot both win, nor can one delete the lock the other has
+ *   just created.
+ * - A lock is released only by its owner (its nonce is checked first).
+ * - Within one process, locks are keyed on the real path (symbolic links resolved), so one resource
+ *   opened twice under two spellings is refused the second time; a lock that names this process and
+ *   is not held by it (the pid of a process before a container restarted) is stale.
+ * - A lock that cannot be read, or that names another host (a shared file system), counts as held.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  closeSync,
+  constants,
+  openSync,
+  readFileSync,
+  realpathSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
-import { join, resolve } from 'node:path';
-import { StoreLockedError } from './errors';
+import { basename, dirname, join } from 'node:path';
 
-const LOCK_FILE = 'outbox.lock';
-/** Directories this process holds (a container restarted with the same pid must not lock itself out). */
+/** Who holds a lock, as its file says. */
+export interface LockHolder {
+  pid: number | undefined;
+  host: string | undefined;
+  /** True when the holder is this very process. */
+  self: boolean;
+}
+
+/** The outcome of {@link acquireLock}: held (with `release`), or refused (with its holder). */
+export type LockResult =
+  | { held: true; release: () => void; tookOverFrom: LockHolder | undefined }
+  | { held: false; holder: LockHolder };
+
+/** Paths this process holds, by real path. */
 const heldHere = new Set<string>();
+/** A takeover file older than this was left by a process that died in the middle of one. */
+const TAKEOVER_STALE_MS = 10_000;
+const ATTEMPTS = 5;
 
 /**
- * Takes the embedded store's directory for this process: a lock file created exclusively, holding the
- * host name and pid. A lock left by a process that is gone (killed, crashed) is taken over; one held by
- * a live process, or by this one, is a {@link StoreLockedError}. Returns the release function.
+ * Takes the lock file at `path` (its directory must exist). Throws only for file system errors other
+ * than the lock existing (ENOENT of the directory, EACCES...).
  */
-export function lockDirectory(directory: string): () => void {
-  const absolute = resolve(directory);
-  mkdirSync(absolute, { recursive: true, mode: 0o700 });
-  const path = join(absolute, LOCK_FILE);
-  if (heldHere.has(absolute)) throw locked(absolute, 'this process');
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(path, 'wx', 0o600);
-      writeSync(fd, `${hostname()} ${process.pid}\n`);
-      closeSync(fd);
-      heldHere.add(absolute);
-      return () => {
-        heldHere.delete(absolute);
-        try {
-          unlinkSync(path);
-        } catch {
-          // already gone
-        }
-      };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      assertStale(absolute, path);
-      unlinkSync(path);
+export function acquireLock(path: string): LockResult {
+  const real = join(realpathSync(dirname(path)), basename(path));
+  if (heldHere.has(real)) return { held: false, holder: { pid: process.pid, host: hostname(), self: true } };
+  const text = `${process.pid} ${hostname()} ${randomUUID()}\n`;
+  let tookOverFrom: LockHolder | undefined;
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    if (create(real, text)) {
+      heldHere.add(real);
+      return { held: true, release: releaser(real, text), tookOverFrom };
     }
+    const seen = readLock(real);
+    if (seen !== undefined && !isStale(seen.holder)) return { held: false, holder: seen.holder };
+    if (seen !== undefined && takeOver(real, seen.text)) tookOverFrom = seen.holder;
   }
-  throw locked(absolute, 'another process');
+  const last = readLock(real);
+  return { held: false, holder: last?.holder ?? { pid: undefined, host: undefined, self: false } };
 }
 
-function assertStale(directory: string, path: string): void {
-  let owner: string;
+/** Creates the lock file with `text`; false when it exists. */
+function create(path: string, text: string): boolean {
+  let fd: number;
   try {
-    owner = readFileSync(path, 'utf8').trim();
-  } catch {
-    return; // removed meanwhile
+    fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
   }
-  const [host = '', pidText = ''] = owner.split(' ');
-  const pid = Number(pidText);
-  if (host !== hostname())
-    throw locked(directory, `host ${host} (remove ${LOCK_FILE} only if no process there uses it)`);
-  if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid))
-    throw locked(directory, `process ${pid}`);
+  try {
+    writeSync(fd, text);
+  } catch (error) {
+    closeSync(fd);
+    unlinkSync(path);
+    throw error;
+  }
+  closeSync(fd);
+  return true;
 }
 
-function isAlive(pid: number): boolean {
+/**
+ * Removes the stale lock whose text was `staleText`, under the takeover file; false when another
+ * process is taking it over (the caller tries again) or the lock changed meanwhile.
+ */
+function takeOver(path: string, staleText: string): boolean {
+  const guard = `${path}.takeover`;
+  if (!create(guard, `${process.pid}\n`)) {
+    removeIfOlder(guard);
+    return false;
+  }
+  try {
+    if (readLock(path)?.text !== staleText) return false;
+    unlinkSync(path);
+    return true;
+  } finally {
+    unlinkSync(guard);
+  }
+}
+
+function removeIfOlder(guard: string): void {
+  try {
+    if (Date.now() - statSync(guard).mtimeMs > TAKEOVER_STALE_MS) unlinkSync(guard);
+  } catch {
+    // Gone meanwhile.
+  }
+}
+
+function releaser(path: string, text: string): () => void {
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
+    heldHere.delete(path);
+    process.off('exit', release);
+    if (readLock(path)?.text === text) {
+      try {
+        unlinkSync(path);
+      } catch {
+        // Gone already.
+      }
+    }
+  };
+  process.on('exit', release);
+  return release;
+}
+
+/** What the lock file says, or undefined when it is gone. Reads release 0.1's `<host> <pid>` too. */
+function readLock(path: string): { text: string; holder: LockHolder } | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const match = /^(\d+) (\S+)( \S+)?\n$/.exec(text);
+  const legacy = match ? undefined : /^(\S+) (\d+)\n$/.exec(text);
+  const pid = match ? Number(match[1]) : legacy ? Number(legacy[2]) : undefined;
+  const host = match ? match[2] : legacy?.[1];
+  return { text, holder: { pid, host, self: pid === process.pid && host === hostname() } };
+}
+
+/** True when the holder is a process of this host that no longer exists, or this one (not holding it). */
+function isStale({ pid, host }: LockHolder): boolean {
+  if (pid === undefined || host !== hostname()) return false;
+  if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);
-    return true;
+    return false;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
   }
-}
-
-function locked(directory: string, holder: string): StoreLockedError {
-  return new StoreLockedError(
-    `The outbox directory ${directory} is open in ${holder}; an embedded store serves one process at a ` +
-      'time (share a queue between processes with a PostgreSQL server: store.connectionString)',
-  );
 }

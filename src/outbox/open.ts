@@ -1,18 +1,10 @@
 import type { SignOutTokens } from '../results';
-import { Completions } from './completions';
 import { importKeys, type OutboxKey } from './crypto';
 import { type EnqueuedJob, enqueueBatch, enqueueJob } from './enqueue';
-import { KeyMismatchError, OutboxStateError } from './errors';
+import { OutboxStateError } from './errors';
 import { type Emit, safeEmitter } from './events';
 import type { EnqueueOptions } from './input';
-import {
-  compactTables,
-  deleteDeadJobs,
-  jobsByKeyId,
-  requeueRunningJobs,
-  retryDeadJobs,
-  runningJobIds,
-} from './jobs';
+import { compactTables, deleteDeadJobs, jobsIn, retryDeadJobs } from './jobs';
 import { loadPgBoss } from './load';
 import {
   type NormalizedOutboxOptions,
@@ -20,6 +12,7 @@ import {
   OUTBOX_DEFAULTS,
   type RevocationOutboxOptions,
 } from './options';
+import { ClusterPause } from './pause';
 import { type Queue, startQueue } from './queue';
 import { type OutboxStats, readStats } from './stats';
 import type { OutboxStore } from './store';
@@ -33,16 +26,17 @@ export interface RevocationOutbox {
   readonly storeKind: 'embedded' | 'postgres';
   /**
    * Queues the sign-out of one session (refresh token first, then access token, as `signOut` does).
-   * Validates like `signOut` (TypeError/RangeError, nothing stored); resolves once the job is committed
-   * to disk (with `options.db`, once it is written in your transaction: durable when you commit).
+   * Validates like `signOut` (TypeError/RangeError, nothing stored; other properties, such as an
+   * `idToken`, are ignored and never stored); resolves once the job is committed to disk (with
+   * `options.db`, once it is written in your transaction: durable when you commit).
    */
   enqueue(tokens: SignOutTokens, options?: EnqueueOptions): Promise<EnqueuedJob>;
   /**
    * Queues up to 10,000 sign-outs in one statement (all or none): for bulk revocation. Validates every
-   * one first (nothing stored on bad input). Resolves with their job ids once committed (with
-   * `options.db`, once written in your transaction: they commit or roll back with it).
+   * one first (nothing stored on bad input). Resolves, once committed (with `options.db`, once written
+   * in your transaction: they commit or roll back with it), with what `enqueue` resolves, one each, in order.
    */
-  enqueueBatch(batch: readonly SignOutTokens[], options?: EnqueueOptions): Promise<string[]>;
+  enqueueBatch(batch: readonly SignOutTokens[], options?: EnqueueOptions): Promise<EnqueuedJob[]>;
   /** Starts this instance's workers (needs `client`). They run until `stop()` or `close()`. */
   start(): void;
   /** Stops the workers; resolves once the jobs in flight have finished and been recorded. */
@@ -50,26 +44,31 @@ export interface RevocationOutbox {
   /**
    * Works until the queue holds no waiting or running job (scheduled retries included), then stops
    * the workers it started and resolves with the counts. Rejects with the signal's reason on abort
-   * (after finishing the jobs in flight), with a PausedForCredentialsError on `invalid_client`, or
-   * with an OutboxStateError as soon as `stop()` (code `stopped`) or `close()` (code `closed`) is
-   * called meanwhile.
+   * (after finishing the jobs in flight), with a PausedForCredentialsError on `invalid_client`, with a
+   * KeyMismatchError when only jobs sealed with keys it lacks are left, or with an OutboxStateError as
+   * soon as `stop()` (code `stopped`) or `close()` (code `closed`) is called meanwhile.
    */
   drain(options?: { signal?: AbortSignal }): Promise<OutboxStats>;
-  /** Counts of jobs by state. */
+  /** Counts of jobs by state, and the pause in effect (`null` when none). */
   stats(): Promise<OutboxStats>;
   /** Puts every dead job back in the queue; resolves with how many. */
   retryDead(): Promise<number>;
   /** Deletes every dead job, and its encrypted tokens with it; resolves with how many. */
   purgeDead(): Promise<number>;
+  /**
+   * Ends the pause of every instance on this queue (a 429's, or refused credentials' once they are
+   * fixed); resolves with whether there was one.
+   */
+  resume(): Promise<boolean>;
   /** Stops the workers, then closes the store (and releases the embedded store's directory). */
   close(): Promise<void>;
 }
 
 /**
  * Opens the outbox: validates the options and keys, opens the store, starts pg-boss on it (creating
- * its tables on first use), and checks that every pending job can be decrypted with `encryptionKeys`
- * (else a KeyMismatchError, and nothing is changed). Embedded: jobs left running by a process that
- * died are put back in the queue at once.
+ * its tables on first use; a store made by release 0.1 is carried over, its jobs' ids kept). A job
+ * sealed with a key this instance lacks (a rolling key rotation) is given back for an instance that
+ * holds it. Embedded: jobs left running by a process that died are put back in the queue at once.
  *
  * @example
  * const outbox = await openRevocationOutbox({ client, store: { directory: '.digilocker-outbox' }, encryptionKeys: [process.env.OUTBOX_KEY!] });
@@ -81,7 +80,7 @@ export async function openRevocationOutbox(options: RevocationOutboxOptions): Pr
   const keys = await importKeys(options.encryptionKeys);
   const emit = safeEmitter(normalized.onEvent);
   // Every package the store needs is loaded before anything is opened: a missing one fails at once.
-  const PgBoss = await loadPgBoss();
+  const { PgBoss } = await loadPgBoss();
   const store = await openStore(normalized);
   let queue: Queue;
   try {
@@ -92,14 +91,15 @@ export async function openRevocationOutbox(options: RevocationOutboxOptions): Pr
     await store.close().catch(() => {});
     throw error;
   }
+  const pause = new ClusterPause(store.db, normalized.schema, normalized.credentialsId);
   try {
-    await assertKeysCover(queue, keys);
+    await pause.create();
     if (store.kind === 'embedded') await requeueOrphans(queue);
   } catch (error) {
     await closeQueue(queue, store);
     throw error;
   }
-  return createOutbox(store, queue, keys, normalized, emit);
+  return createOutbox(store, queue, pause, keys, normalized, emit);
 }
 
 function openStore(options: NormalizedOutboxOptions): Promise<OutboxStore> {
@@ -114,24 +114,20 @@ function openStore(options: NormalizedOutboxOptions): Promise<OutboxStore> {
       });
 }
 
-async function assertKeysCover(queue: Queue, keys: readonly OutboxKey[]): Promise<void> {
-  const known = new Set(keys.map((key) => key.id));
-  const missing = [...(await jobsByKeyId(queue))].filter(([id]) => !known.has(id));
-  if (missing.length > 0)
-    throw new KeyMismatchError(
-      missing.map(([id]) => id),
-      missing.reduce((sum, [, count]) => sum + count, 0),
-    );
-}
-
-/** Embedded only (one process holds the directory): a running job was left by a process that died. */
+/**
+ * Embedded only (one process holds the directory): a running job was left by a process that died.
+ * pg-boss's `fail` records that its run may have revoked a token, then `update` makes it due now.
+ */
 async function requeueOrphans(queue: Queue): Promise<void> {
-  await requeueRunningJobs(queue, await runningJobIds(queue));
+  const ids = (await jobsIn(queue, ['active'])).map((job) => job.id);
+  if (ids.length === 0) return;
+  await queue.boss.fail(queue.name, ids, { code: 'process_died', rv: true });
+  for (const id of ids) await queue.boss.update(queue.name, undefined, { id, startAfter: new Date() });
 }
 
 async function closeQueue(queue: Queue, store: OutboxStore): Promise<void> {
   try {
-    await queue.boss.stop({ graceful: false, close: false, wait: true });
+    await queue.boss.stop({ graceful: false, close: false });
     if (store.kind === 'embedded') await compactTables(queue);
   } finally {
     await store.close();
@@ -163,6 +159,7 @@ async function untilDrained(
 function createOutbox(
   store: OutboxStore,
   queue: Queue,
+  pause: ClusterPause,
   keys: readonly OutboxKey[],
   options: NormalizedOutboxOptions,
   emit: Emit,
@@ -183,14 +180,9 @@ function createOutbox(
       client: options.client,
       keys,
       options,
+      pause,
+      gate: { paused: false },
       emit,
-      now: Date.now,
-      completions: new Completions(queue, (error, jobs) =>
-        emit({
-          type: 'error',
-          message: `recording ${jobs} ended job(s) failed: ${String(error).slice(0, 300)}`,
-        }),
-      ),
     });
     return workers;
   };
@@ -205,9 +197,9 @@ function createOutbox(
     },
     async enqueueBatch(batch, batchOptions = {}) {
       assertOpen();
-      const ids = await enqueueBatch(context, batch, batchOptions);
+      const jobs = await enqueueBatch(context, batch, batchOptions);
       workers?.nudge();
-      return ids;
+      return jobs;
     },
     start() {
       ensureWorkers().start();
@@ -222,11 +214,11 @@ function createOutbox(
       if (signal !== undefined && !(signal instanceof AbortSignal))
         throw new TypeError('drain: signal must be an AbortSignal');
       await untilDrained(ensureWorkers(), signal, () => closed);
-      return readStats(queue);
+      return readStats(queue, pause);
     },
     async stats() {
       assertOpen();
-      return readStats(queue);
+      return readStats(queue, pause);
     },
     async retryDead() {
       assertOpen();
@@ -237,6 +229,10 @@ function createOutbox(
     async purgeDead() {
       assertOpen();
       return deleteDeadJobs(queue);
+    },
+    async resume() {
+      assertOpen();
+      return pause.resume();
     },
     async close() {
       if (closed) return;

@@ -1,5 +1,4 @@
 import type { RevocationClient } from '../client';
-import type { BackoffPolicy } from './backoff';
 import type { EncryptionKey } from './crypto';
 import type { OutboxEvent } from './events';
 import type { StoreOptions } from './store';
@@ -37,6 +36,14 @@ export const OUTBOX_DEFAULTS = {
   keepAliveInitialDelayMs: 10_000,
 } as const;
 
+/** The delays between a job's attempts (pg-boss's exponential backoff with jitter, capped). */
+export interface BackoffPolicy {
+  /** The delay after the first failed attempt, in seconds. */
+  minDelaySeconds: number;
+  /** The longest delay, in seconds. */
+  maxDelaySeconds: number;
+}
+
 /** Options of {@link openRevocationOutbox}. */
 export interface RevocationOutboxOptions {
   /** The client that revokes; needed by `start()` and `drain()`, not by `enqueue()` or `stats()`. */
@@ -62,8 +69,8 @@ export interface RevocationOutboxOptions {
    */
   defaultExpiresInSeconds?: number;
   /**
-   * The delays between a job's attempts, in seconds: exponential from `minDelaySeconds`, capped at
-   * `maxDelaySeconds`, with jitter.
+   * The delays between a job's attempts, in seconds: pg-boss's exponential backoff from
+   * `minDelaySeconds`, capped at `maxDelaySeconds`, with jitter. Set per job when it is queued.
    * @default { minDelaySeconds: 5, maxDelaySeconds: 3600 }
    */
   retry?: Partial<BackoffPolicy>;
@@ -79,10 +86,16 @@ export interface RevocationOutboxOptions {
    */
   jobTimeoutSeconds?: number;
   /**
-   * The longest pause of this instance's workers after a 429, in milliseconds.
+   * The longest pause of every instance on the queue after a 429 (its Retry-After), in milliseconds.
    * @default 600000
    */
   maxRateLimitPauseMs?: number;
+  /**
+   * A non-secret name of the client credentials in use (e.g. a hash of the client id and secret, or a
+   * version), never the secret itself. A pause for refused credentials (`invalid_client`) set by an
+   * instance ends for instances whose `credentialsId` differs; without one, only `resume()` ends it.
+   */
+  credentialsId?: string;
   /**
    * The PostgreSQL schema that holds pg-boss's tables (letters, digits, underscores).
    * @default 'digilocker_outbox'
@@ -101,6 +114,7 @@ export interface NormalizedOutboxOptions {
   pollIntervalMs: number;
   jobTimeoutSeconds: number;
   maxRateLimitPauseMs: number;
+  credentialsId: string | undefined;
   schema: string;
 }
 
@@ -115,6 +129,7 @@ const KNOWN = new Set([
   'pollIntervalMs',
   'jobTimeoutSeconds',
   'maxRateLimitPauseMs',
+  'credentialsId',
   'schema',
 ]);
 
@@ -180,8 +195,18 @@ export function normalizeOutboxOptions(options: RevocationOutboxOptions): Normal
       3_600_000,
       OUTBOX_DEFAULTS.maxRateLimitPauseMs,
     ),
+    credentialsId: credentialsIdOf(options.credentialsId),
     schema,
   };
+}
+
+function credentialsIdOf(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.length === 0 || value.length > 200)
+    throw new TypeError(
+      'credentialsId must be a string of 1 to 200 characters (a fingerprint, never the secret)',
+    );
+  return value;
 }
 
 const KNOWN_SERVER_STORE = new Set([

@@ -1,11 +1,11 @@
+import type { JobResult, JobWithMetadata } from 'pg-boss';
 import type { RevocationClient } from '../client';
 import type { SignOutResult } from '../results';
-import { retryDelaySeconds } from './backoff';
-import type { Completions } from './completions';
 import type { OutboxKey } from './crypto';
 import { aboutJob, type Emit } from './events';
-import { makeNextFailureFinal, scheduleRetry } from './jobs';
+import { wipePayload } from './jobs';
 import type { NormalizedOutboxOptions } from './options';
+import type { ClusterPause } from './pause';
 import {
   type FinalOutcome,
   finishedPayload,
@@ -16,172 +16,133 @@ import {
 } from './payload';
 import type { Queue } from './queue';
 
-/** What a job's run asks of the workers. */
-export type RunVerdict =
-  | { kind: 'done' }
-  | { kind: 'credentials_refused' }
-  | { kind: 'rate_limited'; retryAfterMs: number };
-
-/** A job as pg-boss's fetch returns it (with metadata): `retryCount` counts its earlier runs. */
-export interface FetchedJob {
-  id: string;
-  data: unknown;
-  retryCount: number;
-}
-
 /** What the runner needs. */
 export interface RunContext {
   queue: Queue;
   client: RevocationClient;
   keys: readonly OutboxKey[];
   options: NormalizedOutboxOptions;
+  pause: ClusterPause;
+  /** Whether the cluster is paused, as this instance last read it (see Workers). */
+  gate: { paused: boolean };
   emit: Emit;
-  now: () => number;
-  completions: Completions;
 }
 
 /**
- * Runs one job fetched from pg-boss: ends it expired when its time is up, else decrypts its tokens,
- * signs them out with the client (its own short retries included) and records the outcome in pg-boss:
- * completed (payload replaced by the outcome first), failed for a later retry, or dead.
+ * What a failed run records in pg-boss (the job's `output`), read back by its next run: the code, and
+ * whether a token may already be revoked (an attempt revoked one, or a run ended unrecorded).
  */
-export async function runJob(job: FetchedJob, context: RunContext): Promise<RunVerdict> {
-  const { emit } = context;
+interface RunOutput {
+  code: string;
+  rv: boolean;
+}
+
+/**
+ * Runs one job that pg-boss handed to a worker and says how it ends, for pg-boss to record: completed
+ * (revoked, already invalid, or expired: its payload wiped first), failed (pg-boss retries it after its
+ * backoff) or dead (`deadletter`: failed for good, kept with its ciphertext until an operator acts).
+ */
+export async function runJob(job: JobWithMetadata<unknown>, context: RunContext): Promise<JobResult> {
   const { data, id } = job;
-  if (isFinished(data)) {
-    // Its process ended it, then stopped before telling pg-boss.
-    context.completions.record(id, data);
-    return { kind: 'done' };
-  }
-  if (!isPending(data)) {
-    await failFinally(context, id, 0, 'invalid_payload', { fp: {} });
-    return { kind: 'done' };
-  }
+  if (isFinished(data)) return { id, status: 'completed', output: { outcome: data.outcome } };
+  if (!isPending(data)) return dead(context, job, { fp: {} }, 'invalid_payload');
   const about = aboutJob(id, data);
-  if (data.exp <= context.now()) {
-    finish(context, id, data, 'expired', () => emit({ type: 'expired', ...about }));
-    return { kind: 'done' };
+  if (data.exp <= Date.now()) {
+    await end(context, id, data, 'expired');
+    context.emit({ type: 'expired', ...about });
+    return { id, status: 'completed', output: { outcome: 'expired' } };
   }
-  if (!context.keys.some((key) => key.id === data.k)) {
-    await releaseForAnotherKey(context, id, data);
-    return { kind: 'done' };
-  }
+  if (!context.keys.some((key) => key.id === data.k)) return failed(context, job, data, 'unknown_key', false);
   let tokens: ReturnType<typeof openTokens>;
   try {
     tokens = openTokens(data, context.keys, id);
   } catch {
     // A key this instance holds cannot open it: altered, or moved from another job.
-    await failFinally(context, id, data.n, 'undecryptable', data);
-    return { kind: 'done' };
+    return dead(context, job, data, 'undecryptable');
   }
-  const attempt = data.n + 1;
-  emit({ type: 'attempt', attempt, ...about });
-  const result = await context.client.signOut(tokens);
-  // An earlier run that ended unrecorded (its process died) may have revoked the tokens.
-  const mayHaveRevoked = job.retryCount > data.n + (data.r ?? 0);
-  return settle(context, id, data, result, mayHaveRevoked);
-}
-
-/**
- * The job was sealed with a key this instance does not hold (a rolling key rotation: another instance
- * already encrypts with a new key). It goes back to the queue, no attempt charged, for an instance that
- * holds the key; after the policy's first delay, so that it does not bounce between old instances.
- * Its expiry bounds this: once passed, any instance ends it as expired.
- */
-async function releaseForAnotherKey(context: RunContext, id: string, data: PendingPayload): Promise<void> {
-  const delay = retryDelaySeconds(context.options.backoff, 1, data.exp, context.now());
-  const recorded = { n: data.n, r: (data.r ?? 0) + 1, rv: data.rv === true };
-  await retryLater(context, id, data, recorded, delay, 'unknown_key', true);
+  // Read before each request, so that an instance stops as soon as another's pause is committed.
+  if (context.gate.paused || (await context.pause.current()))
+    return failed(context, job, data, 'paused', false);
+  context.emit({ type: 'attempt', attempt: job.retryCount + 1, ...about });
+  return settle(context, job, data, await context.client.signOut(tokens));
 }
 
 async function settle(
   context: RunContext,
-  id: string,
+  job: JobWithMetadata<unknown>,
   data: PendingPayload,
   result: SignOutResult,
-  mayHaveRevoked: boolean,
-): Promise<RunVerdict> {
-  const attempt = data.n + 1;
+): Promise<JobResult> {
+  const { id } = job;
+  const attempt = job.retryCount + 1;
   const outcomes = [result.refreshToken, result.accessToken].filter((outcome) => outcome !== undefined);
+  const revokedNow = outcomes.some((outcome) => outcome.ok && outcome.result.outcome === 'revoked');
   if (result.complete) {
-    const results = outcomes.flatMap((outcome) => (outcome.ok ? [outcome.result] : []));
     // The ambiguity rule across runs: "invalid" after a lost run means that run revoked it.
-    const revoked = mayHaveRevoked || data.rv === true || results.some((r) => r.outcome === 'revoked');
-    const outcome = revoked ? 'revoked' : 'already_invalid';
-    const confirmed = !revoked || results.some((r) => r.outcome === 'revoked' && r.confirmed);
-    finish(context, id, { ...data, n: attempt }, outcome, () =>
-      context.emit({ type: 'revoked', ...aboutJob(id, data), attempt, outcome, confirmed }),
-    );
-    return { kind: 'done' };
+    const outcome = revokedNow || mayHaveRevoked(job) ? 'revoked' : 'already_invalid';
+    const confirmed =
+      outcome === 'already_invalid' ||
+      outcomes.some((o) => o.ok && o.result.outcome === 'revoked' && o.result.confirmed);
+    await end(context, id, data, outcome);
+    context.emit({ type: 'revoked', ...aboutJob(id, data), attempt, outcome, confirmed });
+    return { id, status: 'completed', output: { outcome } };
   }
   const errors = outcomes.flatMap((outcome) => (outcome.ok ? [] : [outcome.error]));
   if (errors.some((error) => error.code === 'invalid_client')) {
-    // Not the job's fault: back in the queue at once, no attempt charged.
-    const recorded = { n: data.n, r: (data.r ?? 0) + 1, rv: data.rv === true };
-    await retryLater(context, id, data, recorded, 1, 'invalid_client', false);
-    return { kind: 'credentials_refused' };
+    context.gate.paused = true;
+    await context.pause.credentialsRefused();
+    context.emit({ type: 'paused', reason: 'invalid_client' });
+    return failed(context, job, data, 'invalid_client', revokedNow);
   }
-  const retryAfterMs = Math.max(0, ...errors.map((error) => error.retryAfterMs ?? 0));
   const code = errors[0]?.code ?? 'unexpected_response';
-  if (errors.every((error) => !error.retryable && error.code !== 'rate_limited')) {
-    await failFinally(context, id, attempt, code, data);
-    return { kind: 'done' };
+  if (errors.every((error) => !error.retryable && error.code !== 'rate_limited'))
+    return dead(context, job, data, code, revokedNow);
+  const retryAfterMs = Math.max(0, ...errors.map((error) => error.retryAfterMs ?? 0));
+  if (errors.some((error) => error.code === 'rate_limited')) {
+    const delayMs = Math.min(context.options.maxRateLimitPauseMs, retryAfterMs);
+    if (delayMs > 0) {
+      context.gate.paused = true;
+      await context.pause.rateLimited(delayMs);
+      context.emit({ type: 'paused', reason: 'rate_limited', delayMs });
+    }
   }
-  const delay = retryDelaySeconds(
-    context.options.backoff,
-    attempt,
-    data.exp,
-    context.now(),
-    retryAfterMs / 1000,
-  );
-  const rv =
-    data.rv === true || outcomes.some((outcome) => outcome.ok && outcome.result.outcome === 'revoked');
-  await retryLater(context, id, data, { n: attempt, r: data.r ?? 0, rv }, delay, code, true);
-  return errors.some((error) => error.code === 'rate_limited')
-    ? { kind: 'rate_limited', retryAfterMs }
-    : { kind: 'done' };
+  return failed(context, job, data, code, revokedNow);
 }
 
-/** Records the job's end in the background; `announce` runs once it is committed. */
-function finish(
+/** Whether an earlier run may have revoked a token: it said so, or it ended unrecorded. */
+function mayHaveRevoked(job: JobWithMetadata<unknown>): boolean {
+  const previous = job.output as Partial<RunOutput> | null | undefined;
+  if (job.retryCount === 0) return false;
+  // A run that pg-boss ended (its process died: the job expired) left no code of ours.
+  return typeof previous?.code !== 'string' || previous.rv === true;
+}
+
+/** Replaces the job's payload with its outcome: the ciphertext is gone before pg-boss records the end. */
+function end(context: RunContext, id: string, data: PendingPayload, outcome: FinalOutcome): Promise<void> {
+  return wipePayload(context.queue, id, finishedPayload(data, outcome));
+}
+
+function failed(
   context: RunContext,
-  id: string,
+  job: JobWithMetadata<unknown>,
   data: PendingPayload,
-  outcome: FinalOutcome,
-  announce: () => void,
-): void {
-  context.completions.record(id, finishedPayload(data, outcome), announce);
+  code: string,
+  revokedNow: boolean,
+): JobResult {
+  const output: RunOutput = { code, rv: revokedNow || mayHaveRevoked(job) };
+  if (code !== 'paused' && code !== 'invalid_client')
+    context.emit({ type: 'retry_scheduled', ...aboutJob(job.id, data), attempt: job.retryCount + 1, code });
+  return { id: job.id, status: 'failed', output };
 }
 
-async function retryLater(
+function dead(
   context: RunContext,
-  id: string,
-  data: PendingPayload,
-  recorded: { n: number; r: number; rv: boolean },
-  delaySeconds: number,
-  code: string,
-  announce: boolean,
-): Promise<void> {
-  await scheduleRetry(context.queue, id, delaySeconds, recorded, code);
-  if (announce)
-    context.emit({
-      type: 'retry_scheduled',
-      ...aboutJob(id, data),
-      attempt: recorded.n,
-      code,
-      delayMs: delaySeconds * 1000,
-    });
-}
-
-async function failFinally(
-  context: RunContext,
-  id: string,
-  charged: number,
-  code: string,
+  job: JobWithMetadata<unknown>,
   data: Pick<PendingPayload, 'fp' | 'ref'>,
-): Promise<void> {
-  const { queue } = context;
-  await makeNextFailureFinal(queue, id, charged);
-  await queue.boss.fail(queue.name, id, { code });
-  context.emit({ type: 'dead', ...aboutJob(id, data), attempt: charged, code });
+  code: string,
+  revokedNow = false,
+): JobResult {
+  context.emit({ type: 'dead', ...aboutJob(job.id, data), attempt: job.retryCount + 1, code });
+  const output: RunOutput = { code, rv: revokedNow || mayHaveRevoked(job) };
+  return { id: job.id, status: 'deadletter', output };
 }

@@ -1,7 +1,8 @@
 import { countJobs } from './jobs';
+import type { ClusterPause, OutboxPause } from './pause';
 import type { Queue } from './queue';
 
-/** How many jobs are in each state (ended ones for as long as pg-boss keeps them: 7.5 days). */
+/** How many jobs are in each state (ended ones for as long as pg-boss keeps them: see enqueue.ts). */
 export interface OutboxStats {
   /** Waiting for their first attempt. */
   queued: number;
@@ -17,10 +18,12 @@ export interface OutboxStats {
   expired: number;
   /** Refused in a way a retry cannot fix; waiting for `retryDead()` or `purgeDead()`. */
   dead: number;
+  /** The pause of every instance on this queue, when one is in effect; else `null`. */
+  pause: OutboxPause | null;
 }
 
-/** Counts the queue's jobs by state and outcome. */
-export async function readStats(queue: Queue): Promise<OutboxStats> {
+/** Counts the queue's jobs by state and outcome, and reads the pause. */
+export async function readStats(queue: Queue, pause: ClusterPause): Promise<OutboxStats> {
   const stats: OutboxStats = {
     queued: 0,
     running: 0,
@@ -29,6 +32,7 @@ export async function readStats(queue: Queue): Promise<OutboxStats> {
     alreadyInvalid: 0,
     expired: 0,
     dead: 0,
+    pause: (await pause.current()) ?? null,
   };
   for (const { state, outcome, n } of await countJobs(queue)) {
     if (state === 'created') stats.queued += n;

@@ -1,35 +1,28 @@
+import type { JobResult, JobWithMetadata } from 'pg-boss';
 import { onAbort } from '../on-abort';
-import { OutboxStateError, PausedForCredentialsError } from './errors';
-import { Feed, messageOf } from './feed';
-import { pendingSummary } from './jobs';
-import { type FetchedJob, type RunContext, type RunVerdict, runJob } from './runner';
+import { KeyMismatchError, OutboxStateError, PausedForCredentialsError } from './errors';
+import { countJobs, jobsIn } from './jobs';
+import { isPending } from './payload';
+import { type RunContext, runJob } from './runner';
 
 /**
- * This instance's workers: up to `concurrency` jobs at once, fetched from pg-boss ahead of need
- * (`Feed`; `SKIP LOCKED`, so that any number of instances share the queue). A 429 pauses them for its
- * Retry-After (bounded); a refused client (`invalid_client`) stops them until the outbox is opened
- * again.
+ * This instance's workers: pg-boss's `work()`, with `concurrency` slots fetching one job each, while
+ * no pause is in effect. A watcher reads the cluster's pause every poll interval: it stops the workers
+ * (pg-boss's `offWork`) while one is, and starts them again once it ends.
  */
 export class Workers {
   readonly #context: RunContext;
-  readonly #inFlight = new Set<Promise<void>>();
-  readonly #feed: Feed;
   #running = false;
-  #loop: Promise<void> | undefined;
-  #pausedUntil = 0;
-  #credentialsRefused = false;
+  #working: Promise<string> | undefined;
+  /** The id of pg-boss's `work()` while it runs. */
+  #workId: string | undefined;
+  #watcher: Promise<void> | undefined;
   /** How many times `stop()` was called: a drain started before one gives up. */
   #stops = 0;
   readonly #wakers = new Set<() => void>();
 
   constructor(context: RunContext) {
     this.#context = context;
-    this.#feed = new Feed(context, () => this.#wakeAll());
-  }
-
-  /** True once DigiLocker refused the credentials; the workers no longer take jobs. */
-  get credentialsRefused(): boolean {
-    return this.#credentialsRefused;
   }
 
   /** Whether the workers are taking jobs. */
@@ -37,39 +30,36 @@ export class Workers {
     return this.#running;
   }
 
-  /** Starts taking jobs (does nothing when started, or stopped for refused credentials). */
+  /** Starts taking jobs (does nothing when started). */
   start(): void {
-    if (this.#running || this.#credentialsRefused) return;
+    if (this.#running) return;
     this.#running = true;
-    this.#loop = this.#run();
+    this.#watcher = this.#watch();
   }
 
   /**
-   * Stops taking jobs and resolves when the jobs in flight have finished and been recorded. Unless
+   * Stops taking jobs and resolves once the jobs in flight have finished and been recorded. Unless
    * `interruptDrains` is false (a drain stopping the workers it started), a drain in progress rejects.
    */
   async stop(interruptDrains = true): Promise<void> {
     this.#running = false;
     if (interruptDrains) this.#stops++;
     this.#wakeAll();
-    await this.#loop;
-    await Promise.allSettled([...this.#inFlight]);
-    await this.#context.completions.whenIdle();
+    await this.#watcher;
   }
 
   /** Wakes idle workers at once (a job was just queued here). */
   nudge(): void {
-    this.#feed.undry();
-    this.#wakeAll();
+    void this.#working?.then((id) => this.#context.queue.boss.notifyWorker(id)).catch(() => {});
   }
 
   /**
    * Resolves when the queue holds no waiting or running job (all instances' jobs counted), checking
-   * every poll interval; rejects on abort, when the credentials are refused, or (OutboxStateError
-   * `stopped`) at once when `stop()` is called meanwhile.
+   * every poll interval; rejects on abort, when the credentials are refused, when only jobs sealed
+   * with keys this instance lacks are left, or (OutboxStateError `stopped`) when `stop()` is called.
    */
   async untilEmpty(signal: AbortSignal | undefined): Promise<void> {
-    const { pollIntervalMs } = this.#context.options;
+    const { queue, pause, keys, options } = this.#context;
     const stops = this.#stops;
     for (;;) {
       if (signal?.aborted) throw signal.reason;
@@ -78,89 +68,103 @@ export class Workers {
           'stopped',
           'drain: the workers were stopped (stop()) before the queue was empty',
         );
-      if (this.#credentialsRefused)
+      if ((await pause.current())?.reason === 'invalid_client')
         throw new PausedForCredentialsError(
-          'DigiLocker refused the client credentials (invalid_client); jobs wait for working ones',
+          'DigiLocker refused the client credentials (invalid_client); jobs wait for working ones (or outbox resume)',
         );
-      if (this.#idle()) {
-        await this.#context.completions.whenIdle();
-        const { waiting, running } = await pendingSummary(this.#context.queue);
-        if (this.#stops !== stops) continue;
-        if (waiting === 0 && running === 0) return;
+      const counts = await countJobs(queue);
+      const count = (state: string) => counts.filter((c) => c.state === state).reduce((n, c) => n + c.n, 0);
+      if (count('created') + count('retry') + count('active') === 0) return;
+      if (count('active') === 0)
+        await assertSomeJobOpens(
+          this.#context,
+          keys.map((key) => key.id),
+        );
+      await this.#sleep(options.pollIntervalMs, signal);
+    }
+  }
+
+  /** Keeps the workers working while no pause is in effect, until `stop()`. */
+  async #watch(): Promise<void> {
+    const { pause, emit, options } = this.#context;
+    while (this.#running) {
+      const { gate } = this.#context;
+      try {
+        gate.paused = (await pause.current()) !== undefined;
+      } catch (error) {
+        emit({ type: 'error', message: `reading the pause failed: ${messageOf(error)}` });
       }
-      await this.#sleep(pollIntervalMs, signal);
+      if (gate.paused) await this.#offWork();
+      else this.#working ??= this.#work();
+      await this.#sleep(options.pollIntervalMs);
+    }
+    await this.#offWork();
+  }
+
+  #work(): Promise<string> {
+    const { queue, options, emit } = this.#context;
+    const working = queue.boss.work<unknown>(
+      queue.name,
+      {
+        localConcurrency: options.concurrency,
+        batchSize: 1,
+        includeMetadata: true,
+        perJobResults: true,
+        pollingIntervalSeconds: Math.max(0.5, options.pollIntervalMs / 1000),
+      },
+      // perJobResults: pg-boss records each job's own result (completed, failed, deadletter).
+      ((jobs: JobWithMetadata<unknown>[]) => Promise.all(jobs.map((job) => this.#run(job)))) as never,
+    );
+    working.then(
+      (id) => {
+        this.#workId = id;
+      },
+      (error) => {
+        emit({ type: 'error', message: `starting the workers failed: ${messageOf(error)}` });
+        this.#working = undefined;
+      },
+    );
+    return working;
+  }
+
+  async #run(job: JobWithMetadata<unknown>): Promise<JobResult> {
+    try {
+      return await runJob(job, this.#context);
+    } catch (error) {
+      this.#context.emit({ type: 'error', message: `job ${job.id} failed to run: ${messageOf(error)}` });
+      // pg-boss retries it; the run may have revoked a token.
+      return { id: job.id, status: 'failed', output: { code: 'error', rv: true } };
+    } finally {
+      this.#fetchAgainAtOnce();
     }
   }
 
   /**
-   * True when this instance has nothing in hand and has found the queue empty (or is paused): only
-   * then is the store asked whether any job is left.
+   * A pg-boss worker waits its polling interval after every fetch that is not a full batch, and one
+   * job is always a batch here: one job per fetch, so that a slow job holds no other. Notified, it
+   * fetches again at once instead. The workers holding a job (this one among them) are notified as it
+   * ends; an idle worker keeps its interval.
    */
-  #idle(): boolean {
-    const feed = this.#feed;
-    if (this.#inFlight.size > 0 || feed.buffered > 0 || feed.fetching) return false;
-    return feed.dry || !this.#running || this.#pausedUntil > this.#context.now();
+  #fetchAgainAtOnce(): void {
+    const { boss } = this.#context.queue;
+    for (const worker of boss.getWipData())
+      if (worker.workId === this.#workId && worker.count > 0) boss.notifyWorker(worker.id);
   }
 
-  async #run(): Promise<void> {
-    const { options, now } = this.#context;
-    const feed = this.#feed;
-    while (this.#running) {
-      await feed.releaseStale();
-      const pause = this.#pausedUntil - now();
-      if (pause > 0) {
-        await this.#sleep(Math.min(pause, options.pollIntervalMs));
-        continue;
-      }
-      // No await from here to the sleep: a job that ends, or a fetch that returns, wakes it.
-      while (this.#inFlight.size < options.concurrency) {
-        const job = feed.take();
-        if (!job) break;
-        this.#track(job);
-      }
-      feed.refill(this.#inFlight.size);
-      await this.#sleep(feed.dry ? feed.dryForMs + 1 : options.pollIntervalMs);
-    }
-    // Jobs fetched and not started are given back to the queue rather than left to time out.
-    await feed.close();
-  }
-
-  #track(job: FetchedJob): void {
-    const task = runJob(job, this.#context).then(
-      (verdict) => this.#apply(verdict),
-      (error) => {
-        // The job stays marked running; pg-boss runs it again after jobTimeoutSeconds.
-        this.#context.emit({ type: 'error', message: `job ${job.id} failed to run: ${messageOf(error)}` });
-      },
-    );
-    const tracked = task.finally(() => {
-      this.#inFlight.delete(tracked);
-      this.#wakeAll();
-    });
-    this.#inFlight.add(tracked);
-  }
-
-  #apply(verdict: RunVerdict): void {
-    const { emit, options, now } = this.#context;
-    if (verdict.kind === 'credentials_refused') {
-      if (!this.#credentialsRefused) emit({ type: 'paused', reason: 'invalid_client' });
-      this.#credentialsRefused = true;
-      this.#running = false;
-      this.#wakeAll();
-    } else if (verdict.kind === 'rate_limited') {
-      const delayMs = Math.min(options.maxRateLimitPauseMs, verdict.retryAfterMs);
-      if (delayMs > 0 && now() + delayMs > this.#pausedUntil) {
-        this.#pausedUntil = now() + delayMs;
-        emit({ type: 'paused', reason: 'rate_limited', delayMs });
-      }
-    }
+  /** Stops pg-boss's workers of this instance, once the jobs in flight are recorded. */
+  async #offWork(): Promise<void> {
+    const working = this.#working;
+    if (!working) return;
+    this.#working = undefined;
+    const id = await working.catch(() => undefined);
+    if (id) await this.#context.queue.boss.offWork(this.#context.queue.name, { id, wait: true });
   }
 
   #wakeAll(): void {
     for (const wake of [...this.#wakers]) wake();
   }
 
-  /** Sleeps `ms`, or less when woken (stop, a job finished, a job queued) or aborted. */
+  /** Sleeps `ms`, or less when woken (stop) or aborted. */
   #sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
@@ -174,4 +178,24 @@ export class Workers {
       const stopListening = signal && onAbort(signal, done);
     });
   }
+}
+
+/** Rejects with a KeyMismatchError when no waiting job can be opened with these keys. */
+async function assertSomeJobOpens(context: RunContext, keyIds: readonly string[]): Promise<void> {
+  const waiting = await jobsIn(context.queue, ['created', 'retry']);
+  const needed = new Map<string, number>();
+  for (const job of waiting) {
+    if (!isPending(job.data)) return;
+    if (keyIds.includes(job.data.k)) return;
+    needed.set(job.data.k, (needed.get(job.data.k) ?? 0) + 1);
+  }
+  if (needed.size > 0)
+    throw new KeyMismatchError(
+      [...needed.keys()],
+      [...needed.values()].reduce((a, b) => a + b, 0),
+    );
+}
+
+export function messageOf(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).slice(0, 300);
 }

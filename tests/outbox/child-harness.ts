@@ -14,7 +14,13 @@ const CHILD = join(__dirname, 'fixtures/outbox-child.mjs');
 const PGLITE_VERSION: string = JSON.parse(
   readFileSync(join(root, 'node_modules/@electric-sql/pglite/package.json'), 'utf8'),
 ).version;
-const TEMPLATE = join(root, `node_modules/.cache/digilocker-outbox-template-pglite-${PGLITE_VERSION}`);
+const PG_BOSS_VERSION: string = JSON.parse(
+  readFileSync(join(root, 'node_modules/pg-boss/package.json'), 'utf8'),
+).version;
+const TEMPLATE = join(
+  root,
+  `node_modules/.cache/digilocker-outbox-template-pglite-${PGLITE_VERSION}-pg-boss-${PG_BOSS_VERSION}`,
+);
 
 /** A running child: its JSON lines so far, and its end. */
 export interface Child {

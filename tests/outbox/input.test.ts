@@ -99,7 +99,6 @@ describeWithPostgres('the methods of an open outbox refuse bad input and store n
     ['no tokens', undefined, {}, TypeError],
     ['an array', [TOKEN], {}, TypeError],
     ['an empty object', {}, {}, TypeError],
-    ['an unknown field', { refreshToken: TOKEN, idToken: TOKEN }, {}, TypeError],
     ['a number token', { refreshToken: 42 }, {}, TypeError],
     ['an empty token', { accessToken: '' }, {}, RangeError],
     ['a token too long', { refreshToken: `${TOKEN}${'x'.repeat(5000)}` }, {}, RangeError],
@@ -124,6 +123,27 @@ describeWithPostgres('the methods of an open outbox refuse bad input and store n
     expect(error).toBeInstanceOf(kind);
     expect(`${error.message} ${error.stack}`).not.toContain(TOKEN);
     expect(await outbox.stats()).toMatchObject({ queued: 0 });
+  });
+
+  test('enqueue and enqueueBatch ignore an idToken, as signOut does, and store nothing of it; both resolve the same shape', async () => {
+    const idToken = `${TOKEN}-id-token`;
+    const one = await outbox.enqueue({ refreshToken: 'r1', idToken } as never);
+    const [other] = await outbox.enqueueBatch([{ refreshToken: 'r2', idToken } as never]);
+    for (const job of [one, other])
+      expect(job).toEqual({
+        id: expect.any(String),
+        fingerprints: { refreshToken: expect.any(String) },
+        expiresAt: expect.any(Date),
+      });
+    const pool = new pg.Pool({ connectionString: DATABASE_URL });
+    try {
+      const { rows } = await pool.query(`SELECT data->'fp' AS fp FROM ${schema}.job`);
+      expect(rows.map((row) => Object.keys(row.fp))).toEqual([['refreshToken'], ['refreshToken']]);
+      // Leaves the queue empty for the other tests.
+      expect((await pool.query(`DELETE FROM ${schema}.job`)).rowCount).toBe(2);
+    } finally {
+      await pool.end();
+    }
   });
 
   test('enqueueBatch: one bad sign-out refuses the whole batch, naming its position only', async () => {

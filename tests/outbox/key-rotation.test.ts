@@ -40,7 +40,7 @@ describeWithPostgres('a rolling key rotation', () => {
   afterEach(async () => {
     for (const outbox of opened.splice(0)) await outbox.close();
     await mock.close();
-    await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await pool.query(`DROP SCHEMA IF EXISTS ${schema}, ${schema}_pause CASCADE`);
   });
 
   test('an old instance gives a new-key job back to the queue; a rotated instance revokes it', async () => {
@@ -56,7 +56,7 @@ describeWithPostgres('a rolling key rotation', () => {
     expect(oldEvents.find((event) => event.type === 'retry_scheduled')).toMatchObject({
       jobId: job.id,
       code: 'unknown_key',
-      attempt: 0,
+      attempt: 1, // its first run, given back unsent
       ref: 'user-7',
     });
     expect(oldEvents.filter((event) => event.type === 'dead')).toEqual([]);
@@ -65,7 +65,25 @@ describeWithPostgres('a rolling key rotation', () => {
 
     expect(await rotated.drain()).toMatchObject({ revoked: 1, dead: 0 });
     expect(mock.isActive(tokens.refreshToken)).toBe(false);
-    expect(newEvents.find((event) => event.type === 'revoked')).toMatchObject({ jobId: job.id, attempt: 1 });
+    expect(newEvents.find((event) => event.type === 'revoked')).toMatchObject({ jobId: job.id, attempt: 2 });
+  });
+
+  test('an old-key instance that restarts while new-key jobs are pending opens and gives them back', async () => {
+    const rotated = await open([newKey, oldKey], []);
+    const tokens = mock.issueTokens();
+    const job = await rotated.enqueue(tokens);
+    const oldEvents: OutboxEvent[] = [];
+    const restarted = await open([oldKey], oldEvents); // no KeyMismatchError
+    restarted.start();
+    await waitUntil(() => oldEvents.some((event) => event.type === 'retry_scheduled'));
+    await restarted.stop();
+    expect(oldEvents.find((event) => event.type === 'retry_scheduled')).toMatchObject({
+      jobId: job.id,
+      code: 'unknown_key',
+    });
+    expect(mock.revokeRequestsFor(tokens.refreshToken)).toBe(0);
+    expect(await rotated.drain()).toMatchObject({ revoked: 1, dead: 0 });
+    expect(mock.isActive(tokens.refreshToken)).toBe(false);
   });
 
   test('a ciphertext that a key it holds cannot open is dead, undecryptable', async () => {
@@ -81,5 +99,19 @@ describeWithPostgres('a rolling key rotation', () => {
       jobId: job.id,
       code: 'undecryptable',
     });
+  });
+
+  test('a payload that is not an object (a string, null) ends dead, invalid_payload, instead of looping', async () => {
+    const events: OutboxEvent[] = [];
+    const outbox = await open([oldKey], events);
+    const [first, second] = await outbox.enqueueBatch([mock.issueTokens(), mock.issueTokens()]);
+    await pool.query(`UPDATE ${schema}.job SET data = '"a string"'::jsonb WHERE id = $1`, [first?.id]);
+    await pool.query(`UPDATE ${schema}.job SET data = 'null'::jsonb WHERE id = $1`, [second?.id]);
+    expect(await outbox.drain()).toMatchObject({ dead: 2, retrying: 0 });
+    expect(events.filter((event) => event.type === 'dead').map((event) => event.code)).toEqual([
+      'invalid_payload',
+      'invalid_payload',
+    ]);
+    expect(mock.stats.revokeRequests).toBe(0);
   });
 });

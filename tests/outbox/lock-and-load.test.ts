@@ -4,7 +4,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MissingDependencyError, StoreLockedError } from '../../src/outbox';
 import { loadOptional } from '../../src/outbox/load';
-import { lockDirectory } from '../../src/outbox/lock';
+import { lockDirectory } from '../../src/outbox/store-pglite';
 
 describe('the directory lock', () => {
   let directory: string;
@@ -16,7 +16,9 @@ describe('the directory lock', () => {
 
   test('is taken with the host and pid, refused to this process a second time, and released', () => {
     const release = lockDirectory(directory);
-    expect(readFileSync(lockFile(), 'utf8')).toBe(`${hostname()} ${process.pid}\n`);
+    expect(readFileSync(lockFile(), 'utf8')).toMatch(
+      new RegExp(`^${process.pid} ${hostname()} [0-9a-f-]{36}\n$`),
+    );
     expect(() => lockDirectory(directory)).toThrow(StoreLockedError);
     release();
     expect(existsSync(lockFile())).toBe(false);
@@ -24,9 +26,9 @@ describe('the directory lock', () => {
   });
 
   test('left by a process that is gone (killed), it is taken over', () => {
-    writeFileSync(lockFile(), `${hostname()} 2147483646\n`);
+    writeFileSync(lockFile(), `${hostname()} 2147483646\n`); // release 0.1's format
     const release = lockDirectory(directory);
-    expect(readFileSync(lockFile(), 'utf8')).toBe(`${hostname()} ${process.pid}\n`);
+    expect(readFileSync(lockFile(), 'utf8')).toMatch(new RegExp(`^${process.pid} ${hostname()} `));
     release();
   });
 

@@ -51,7 +51,7 @@ describeWithPostgres('outbox on PostgreSQL', () => {
   afterEach(async () => {
     for (const outbox of opened.splice(0)) await outbox.close();
     await mock.close();
-    await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await pool.query(`DROP SCHEMA IF EXISTS ${schema}, ${schema}_pause CASCADE`);
   });
 
   test('enqueue commits a job; drain revokes the refresh token, then the access token; nothing of them remains', async () => {
@@ -114,9 +114,9 @@ describeWithPostgres('outbox on PostgreSQL', () => {
     await outbox.enqueue(tokens);
     expect(await outbox.drain()).toMatchObject({ revoked: 1, retrying: 0 });
     const retries = ofType('retry_scheduled');
-    expect(retries.map((event) => [event.attempt, event.code, event.delayMs])).toEqual([
-      [1, 'server_error', 1000],
-      [2, 'server_error', 1000],
+    expect(retries.map((event) => [event.attempt, event.code])).toEqual([
+      [1, 'server_error'],
+      [2, 'server_error'],
     ]);
     expect(ofType('revoked')[0]).toMatchObject({ attempt: 3 });
   }, 30_000);
@@ -142,23 +142,29 @@ describeWithPostgres('outbox on PostgreSQL', () => {
     expect(Math.round((full.expiresAt.getTime() - before) / 86_400_000)).toBe(30);
   });
 
-  test('invalid_client: the workers stop, no attempt is charged, and a reopened outbox with working credentials revokes', async () => {
+  test('invalid_client: the queue pauses until the credentials change; an outbox with working ones revokes', async () => {
     const refused = await open({
       client: clientOf(mock, { credentials: { clientId: mock.clientId, clientSecret: 'wrong' } }),
+      credentialsId: 'v1',
     });
     const tokens = mock.issueTokens();
     await refused.enqueue(tokens);
     await expect(refused.drain()).rejects.toBeInstanceOf(PausedForCredentialsError);
     expect(ofType('paused')).toEqual([{ type: 'paused', reason: 'invalid_client' }]);
     expect(ofType('retry_scheduled')).toHaveLength(0);
-    const [stored] = await rows(`SELECT data->'n' AS n FROM ${schema}.job`);
-    expect(stored.n).toBe(0);
+    expect((await refused.stats()).pause).toMatchObject({ reason: 'invalid_client' });
+    // Paused for every instance with these credentials, until an operator resumes.
+    const sameCredentials = await open({ credentialsId: 'v1' });
+    await expect(sameCredentials.drain()).rejects.toBeInstanceOf(PausedForCredentialsError);
     await refused.close();
+    await sameCredentials.close();
 
-    const working = await open();
+    const working = await open({ credentialsId: 'v2' });
+    expect((await working.stats()).pause).toBeNull();
     expect(await working.drain()).toMatchObject({ revoked: 1 });
-    expect(ofType('revoked')[0]).toMatchObject({ attempt: 1 });
     expect(mock.isActive(tokens.refreshToken)).toBe(false);
+    expect(await working.resume()).toBe(true);
+    expect(await working.resume()).toBe(false);
   }, 30_000);
 
   test('429 pauses this instance for its Retry-After, then the job is revoked', async () => {
@@ -168,7 +174,7 @@ describeWithPostgres('outbox on PostgreSQL', () => {
     const startedAt = Date.now();
     expect(await outbox.drain()).toMatchObject({ revoked: 1 });
     expect(ofType('paused')[0]).toEqual({ type: 'paused', reason: 'rate_limited', delayMs: 1000 });
-    expect(ofType('retry_scheduled')[0]).toMatchObject({ code: 'rate_limited', delayMs: 1000 });
+    expect(ofType('retry_scheduled')[0]).toMatchObject({ code: 'rate_limited' });
     expect(Date.now() - startedAt).toBeGreaterThanOrEqual(1000);
   }, 30_000);
 
@@ -192,7 +198,7 @@ describeWithPostgres('outbox on PostgreSQL', () => {
     expect(await rows(`SELECT 1 FROM ${schema}.job WHERE data ? 'ct'`)).toHaveLength(0);
   }, 30_000);
 
-  test('keys: a wrong key is refused at open and loses nothing; rotation decrypts old jobs and encrypts new ones with the new key', async () => {
+  test('keys: a wrong key opens but its drain refuses and loses nothing; rotation decrypts old jobs and encrypts new ones with the new key', async () => {
     const oldKey = generateEncryptionKey();
     const newKey = generateEncryptionKey();
     const first = await open({ encryptionKeys: [oldKey] });
@@ -200,10 +206,14 @@ describeWithPostgres('outbox on PostgreSQL', () => {
     await first.enqueue(before);
     await first.close();
 
-    const wrong = open({ encryptionKeys: [newKey] });
-    await expect(wrong).rejects.toBeInstanceOf(KeyMismatchError);
-    await expect(wrong).rejects.toMatchObject({ code: 'key_mismatch', jobs: 1 });
-    expect(await rows(`SELECT state FROM ${schema}.job`)).toEqual([{ state: 'created' }]);
+    const wrong = await open({ encryptionKeys: [newKey] });
+    const refused = wrong.drain();
+    await expect(refused).rejects.toBeInstanceOf(KeyMismatchError);
+    await expect(refused).rejects.toMatchObject({ code: 'key_mismatch', jobs: 1 });
+    expect(ofType('retry_scheduled').map((event) => event.code)).toEqual(['unknown_key']);
+    expect(mock.stats.revokeRequests).toBe(0);
+    expect(await rows(`SELECT state FROM ${schema}.job`)).toEqual([{ state: 'retry' }]);
+    await wrong.close();
 
     const rotated = await open({ encryptionKeys: [newKey, oldKey] });
     const after = mock.issueTokens();

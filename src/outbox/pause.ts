@@ -1,0 +1,93 @@
+/**
+ * One pause for every instance that works the same queue, kept in a table of the outbox's own (in the
+ * schema `<schema>_pause`, beside pg-boss's): one row, at most.
+ * - `rate_limited`: a 429 seen by any instance; it ends when its time (the Retry-After, bounded) is up.
+ *   A later 429 only makes it longer.
+ * - `invalid_client`: DigiLocker refused the credentials; it ends when an operator resumes
+ *   (`outbox resume`) or for an instance whose credentials differ (compared by `credentialsId`, a
+ *   non-secret fingerprint the caller gives; without one, only a resume ends it).
+ * Times come from the database's clock, so that instances whose clocks differ agree.
+ */
+import type { SqlExecutor } from './store';
+
+/** A pause in effect, as `stats()` and `outbox status` report it. */
+export interface OutboxPause {
+  reason: 'rate_limited' | 'invalid_client';
+  /** When it ends (ISO 8601), for `rate_limited`. */
+  until?: string;
+  /** When it was set (ISO 8601). */
+  since: string;
+}
+
+/** The pause table of one queue. */
+export class ClusterPause {
+  readonly #db: SqlExecutor;
+  readonly #table: string;
+  readonly #credentialsId: string;
+
+  constructor(db: SqlExecutor, schema: string, credentialsId: string | undefined) {
+    this.#db = db;
+    this.#table = `${schema}_pause.pause`;
+    this.#credentialsId = credentialsId ?? '';
+  }
+
+  /** Creates the table when missing (idempotent; instances opening together are fine). */
+  async create(): Promise<void> {
+    const schema = this.#table.split('.')[0];
+    await this.#db.executeSql(`DO $$ BEGIN
+      PERFORM pg_advisory_xact_lock(hashtext('${this.#table}'));
+      CREATE SCHEMA IF NOT EXISTS ${schema};
+      CREATE TABLE IF NOT EXISTS ${this.#table} (
+        one boolean PRIMARY KEY DEFAULT true CHECK (one),
+        reason text NOT NULL,
+        until timestamptz,
+        credentials text NOT NULL DEFAULT '',
+        since timestamptz NOT NULL DEFAULT now());
+    END $$`);
+  }
+
+  /** The pause in effect for this instance, if any. */
+  async current(): Promise<OutboxPause | undefined> {
+    const { rows } = await this.#db.executeSql(
+      `SELECT reason, until, since FROM ${this.#table}
+       WHERE (reason = 'rate_limited' AND until > now())
+          OR (reason = 'invalid_client' AND credentials = $1)`,
+      [this.#credentialsId],
+    );
+    const row = rows[0] as { reason: OutboxPause['reason']; until: Date | null; since: Date } | undefined;
+    if (!row) return undefined;
+    return {
+      reason: row.reason,
+      since: new Date(row.since).toISOString(),
+      ...(row.until ? { until: new Date(row.until).toISOString() } : {}),
+    };
+  }
+
+  /** Pauses every instance for `ms` (a 429); a pause already longer, or for credentials, is kept. */
+  async rateLimited(ms: number): Promise<void> {
+    await this.#db.executeSql(
+      `INSERT INTO ${this.#table} AS p (reason, until) VALUES ('rate_limited', now() + $1 * interval '1 millisecond')
+       ON CONFLICT (one) DO UPDATE SET reason = 'rate_limited', until = excluded.until, since = now()
+       WHERE p.reason = 'rate_limited' AND (p.until IS NULL OR p.until < excluded.until)
+          OR p.reason = 'invalid_client' AND p.credentials <> $2`,
+      [ms, this.#credentialsId],
+    );
+  }
+
+  /** Pauses every instance with these credentials until an operator resumes (`invalid_client`). */
+  async credentialsRefused(): Promise<void> {
+    await this.#db.executeSql(
+      `INSERT INTO ${this.#table} (reason, credentials) VALUES ('invalid_client', $1)
+       ON CONFLICT (one) DO UPDATE SET reason = 'invalid_client', until = NULL, credentials = $1, since = now()`,
+      [this.#credentialsId],
+    );
+  }
+
+  /** Ends any pause; resolves with whether there was one. */
+  async resume(): Promise<boolean> {
+    const { rows } = await this.#db.executeSql(
+      `WITH gone AS (DELETE FROM ${this.#table} RETURNING 1) SELECT count(*)::int AS n FROM gone`,
+    );
+    return Number(rows[0]?.n ?? 0) > 0;
+  }
+}
