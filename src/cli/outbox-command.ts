@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type Command, Option } from 'commander';
 import { DEFAULTS, type Environment, LIMITS, type TokenTypeHint } from '../index';
-import { createNodeTransport } from '../node';
 import {
   KeyMismatchError,
   MissingDependencyError,
@@ -16,7 +15,7 @@ import {
 import { assertSignOutTokens } from '../outbox/input';
 
 import { describeConnectionString } from '../outbox/store';
-import { clientFromOptions } from './client-from-options';
+import { clientFromOptions, fetchFromOptions } from './client-from-options';
 import { EXIT, UsageError } from './exit-codes';
 import { integerFrom } from './integer-option';
 import type { CliIo } from './io';
@@ -131,7 +130,8 @@ async function withOutbox(
   action: (outbox: RevocationOutbox) => Promise<number>,
   onEvent?: (event: OutboxEvent) => void,
 ): Promise<number> {
-  const transport = withClient ? createNodeTransport({ maxSockets: flags.concurrency ?? 8 }) : undefined;
+  // The environment's proxies (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) apply, as they do to `revoke`.
+  const transport = withClient ? fetchFromOptions(undefined, flags.concurrency ?? 8) : undefined;
   try {
     const client = transport ? clientFromOptions(flags, io.env, transport) : undefined;
     const outbox = await openFor(flags, io.env, client, onEvent);
