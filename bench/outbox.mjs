@@ -3,7 +3,11 @@
 // with a note without one):
 // - enqueue latency, one sign-out at a time (p50, p99), and enqueue throughput with 16 callers;
 // - drain throughput against `revokeMany` at the same concurrency, on the same server and transport,
-//   in interleaved rounds (median): sign-outs of one refresh token, so that both send one request each.
+//   in interleaved rounds (median): sign-outs of one refresh token, so that both send one request each;
+//   with a server that answers at once, and with one that takes LATENCY_MS (DigiLocker's own time);
+// - this process's CPU per drained job against per `revokeMany` token (the embedded store's database
+//   runs in this process; a PostgreSQL server's CPU is its own);
+// - enqueue latency (p50, p99) while 3 workers drain a backlog from the slow server.
 // Run alone: `npm run build && node bench/outbox.mjs [--smoke]` (starts bench/server.mjs); `bench/run.mjs`
 // calls measureOutbox(). Environment: BENCH_OUTBOX_JOBS (2000), BENCH_OUTBOX_ROUNDS (3),
 // BENCH_OUTBOX_STORES (`embedded,postgres`: the stores to measure, e.g. `postgres` for a quick A/B).
@@ -18,9 +22,13 @@ import { CREDENTIALS, drainRevokeMany } from './contenders.mjs';
 import { makeTokens, median, percentile } from './measure.mjs';
 
 const CONCURRENCY = 8;
+/** How long the slow server takes to answer: DigiLocker's latency, as the issue's figures take it. */
+export const LATENCY_MS = 50;
+/** Jobs per round against the slow server (each round takes jobs / CONCURRENCY x LATENCY_MS at best). */
+const SLOW_JOBS = 400;
 
 /** Measures every store available; resolves with the figures (see formatOutboxReport). */
-export async function measureOutbox({ baseUrl, smoke = false, log = () => {} }) {
+export async function measureOutbox({ baseUrl, slowBaseUrl, smoke = false, log = () => {} }) {
   const jobs = smoke ? 200 : Number(process.env.BENCH_OUTBOX_JOBS || 2000);
   const rounds = smoke ? 1 : Number(process.env.BENCH_OUTBOX_ROUNDS || 3);
   const databaseUrl = process.env.BENCH_DATABASE_URL || process.env.DIGILOCKER_TEST_DATABASE_URL;
@@ -29,7 +37,10 @@ export async function measureOutbox({ baseUrl, smoke = false, log = () => {} }) 
   if (stores.includes('embedded')) {
     const directory = mkdtempSync(join(tmpdir(), 'digilocker-outbox-bench-'));
     try {
-      results.stores.embedded = await measureStore({ directory }, { baseUrl, jobs, rounds, log });
+      results.stores.embedded = await measureStore(
+        { directory },
+        { baseUrl, slowBaseUrl, jobs, rounds, log },
+      );
     } finally {
       rmSync(directory, { recursive: true, force: true });
     }
@@ -39,7 +50,7 @@ export async function measureOutbox({ baseUrl, smoke = false, log = () => {} }) 
     const schema = `bench_${Date.now().toString(36)}`;
     results.stores.postgres = await measureStore(
       { connectionString: databaseUrl },
-      { baseUrl, jobs, rounds, log, schema },
+      { baseUrl, slowBaseUrl, jobs, rounds, log, schema },
     );
     await dropSchema(databaseUrl, schema);
   } else {
@@ -50,54 +61,108 @@ export async function measureOutbox({ baseUrl, smoke = false, log = () => {} }) 
   return results;
 }
 
-async function measureStore(store, { baseUrl, jobs, rounds, log, schema }) {
-  const transport = createNodeFetch({ connections: CONCURRENCY });
-  const client = createRevocationClient({ baseUrl, credentials: CREDENTIALS, fetch: transport });
-  const options = {
-    client,
-    store,
-    encryptionKeys: [generateEncryptionKey()],
-    concurrency: CONCURRENCY,
-    pollIntervalMs: 100,
+async function measureStore(store, { baseUrl, slowBaseUrl, jobs, rounds, log, schema }) {
+  const encryptionKeys = [generateEncryptionKey()];
+  const open = (url, concurrency = CONCURRENCY) => {
+    const fetch = createNodeFetch({ connections: concurrency });
+    const client = createRevocationClient({ baseUrl: url, credentials: CREDENTIALS, fetch });
+    const options = { client, store, encryptionKeys, concurrency, pollIntervalMs: 100 };
+    if (schema) options.schema = schema;
+    return { client, fetch, options };
   };
-  if (schema) options.schema = schema;
+  const fast = open(baseUrl);
   const openedAt = performance.now();
-  let outbox = await openRevocationOutbox(options);
+  let outbox = await openRevocationOutbox(fast.options);
   const firstOpenMs = performance.now() - openedAt;
   await outbox.close();
   const reopenedAt = performance.now();
-  outbox = await openRevocationOutbox(options);
+  outbox = await openRevocationOutbox(fast.options);
   const reopenMs = performance.now() - reopenedAt;
+  let figures;
   try {
     const latencies = await enqueueOneByOne(outbox, Math.min(jobs, 500));
     const throughput = await enqueueConcurrently(outbox, jobs, 16);
     await outbox.drain();
-    const drain = [];
-    const revokeMany = [];
-    for (let round = 0; round < rounds; round++) {
-      revokeMany.push(await timeRevokeMany(client, jobs, round));
-      drain.push(await timeDrain(outbox, jobs, round));
-    }
-    const figures = {
+    const atOnce = await compareDrain(outbox, fast.client, jobs, rounds, 'fast');
+    figures = {
       firstOpenMs: Math.round(firstOpenMs),
       reopenMs: Math.round(reopenMs),
       enqueueP50Ms: round2(percentile(latencies, 50)),
       enqueueP99Ms: round2(percentile(latencies, 99)),
       enqueuePerSecond: Math.round(throughput),
-      drainPerSecond: Math.round(median(drain)),
-      revokeManyPerSecond: Math.round(median(revokeMany)),
-      drainVsRevokeMany: round2(median(drain) / median(revokeMany)),
+      ...atOnce,
     };
-    log(`outbox ${'directory' in store ? 'embedded' : 'postgres'}: ${JSON.stringify(figures)}`);
-    return figures;
   } finally {
     await outbox.close();
-    await transport.close();
+    await fast.fetch.close();
   }
+  if (slowBaseUrl) Object.assign(figures, await measureSlow(open, slowBaseUrl, jobs, rounds));
+  log(`outbox ${'directory' in store ? 'embedded' : 'postgres'}: ${JSON.stringify(figures)}`);
+  return figures;
 }
 
-async function enqueueOneByOne(outbox, count) {
-  const tokens = makeTokens(count, 'enqueue-one');
+/** Drain against the server that takes LATENCY_MS, and enqueue latency while 3 workers drain there. */
+async function measureSlow(open, slowBaseUrl, jobs, rounds) {
+  const count = Math.min(jobs, SLOW_JOBS);
+  const slow = open(slowBaseUrl);
+  let outbox = await openRevocationOutbox(slow.options);
+  let figures;
+  try {
+    const slowRound = await compareDrain(outbox, slow.client, count, rounds, 'slow');
+    figures = Object.fromEntries(Object.entries(slowRound).map(([key, value]) => [`${key}AtLatency`, value]));
+  } finally {
+    await outbox.close();
+    await slow.fetch.close();
+  }
+  const three = open(slowBaseUrl, 3);
+  outbox = await openRevocationOutbox(three.options);
+  try {
+    const latencies = await enqueueWhileDraining(outbox, count);
+    figures.enqueueP50MsWhileDraining = round2(percentile(latencies, 50));
+    figures.enqueueP99MsWhileDraining = round2(percentile(latencies, 99));
+  } finally {
+    await outbox.close();
+    await three.fetch.close();
+  }
+  return figures;
+}
+
+/** Interleaved rounds of revokeMany and drain on `count` tokens: throughput and CPU, medians. */
+async function compareDrain(outbox, client, count, rounds, label) {
+  const drain = [];
+  const revokeMany = [];
+  for (let round = 0; round < rounds; round++) {
+    revokeMany.push(await timeRevokeMany(client, count, `${label}-${round}`));
+    drain.push(await timeDrain(outbox, count, `${label}-${round}`));
+  }
+  const perSecond = (runs) => median(runs.map((run) => run.perSecond));
+  const cpu = (runs) => median(runs.map((run) => run.cpuMicrosPerToken));
+  return {
+    drainPerSecond: Math.round(perSecond(drain)),
+    revokeManyPerSecond: Math.round(perSecond(revokeMany)),
+    drainVsRevokeMany: round2(perSecond(drain) / perSecond(revokeMany)),
+    drainCpuMicrosPerJob: Math.round(cpu(drain)),
+    revokeManyCpuMicrosPerToken: Math.round(cpu(revokeMany)),
+    drainCpuVsRevokeMany: round2(cpu(drain) / cpu(revokeMany)),
+  };
+}
+
+/**
+ * Enqueue latency, one sign-out at a time, while the workers (3 slots) drain a backlog of `count`
+ * jobs from the slow server: what a request handler waits while its instance also drains.
+ */
+async function enqueueWhileDraining(outbox, count) {
+  const backlog = makeTokens(count, 'backlog');
+  await outbox.enqueueBatch(backlog.map((refreshToken) => ({ refreshToken })));
+  const draining = outbox.drain();
+  const latencies = await enqueueOneByOne(outbox, Math.min(count, 200), 'while-draining');
+  await draining;
+  await outbox.drain();
+  return latencies;
+}
+
+async function enqueueOneByOne(outbox, count, label = 'enqueue-one') {
+  const tokens = makeTokens(count, label);
   const latencies = [];
   for (const refreshToken of tokens) {
     const startedAt = performance.now();
@@ -121,9 +186,19 @@ async function enqueueConcurrently(outbox, count, callers) {
 
 async function timeRevokeMany(client, count, round) {
   const tokens = makeTokens(count, `revoke-many-${round}`);
+  const cpuBefore = process.cpuUsage();
   const startedAt = performance.now();
   await drainRevokeMany(client, tokens, CONCURRENCY);
-  return count / ((performance.now() - startedAt) / 1000);
+  return rates(count, startedAt, cpuBefore);
+}
+
+/** Per second and CPU microseconds (user + system, this process) per token, since the marks. */
+function rates(count, startedAt, cpuBefore) {
+  const cpu = process.cpuUsage(cpuBefore);
+  return {
+    perSecond: count / ((performance.now() - startedAt) / 1000),
+    cpuMicrosPerToken: (cpu.user + cpu.system) / count,
+  };
 }
 
 /** Queues `count` sign-outs (in batches, not timed), then times drain() until the queue is empty. */
@@ -131,12 +206,13 @@ async function timeDrain(outbox, count, round) {
   const tokens = makeTokens(count, `drain-${round}`);
   for (let start = 0; start < count; start += 1000)
     await outbox.enqueueBatch(tokens.slice(start, start + 1000).map((refreshToken) => ({ refreshToken })));
+  const cpuBefore = process.cpuUsage();
   const startedAt = performance.now();
   const stats = await outbox.drain();
-  const perSecond = count / ((performance.now() - startedAt) / 1000);
+  const result = rates(count, startedAt, cpuBefore);
   if (stats.queued + stats.retrying + stats.dead > 0)
     throw new Error(`drain left jobs: ${JSON.stringify(stats)}`);
-  return perSecond;
+  return result;
 }
 
 async function dropSchema(connectionString, schema) {
@@ -148,35 +224,61 @@ async function dropSchema(connectionString, schema) {
 
 const round2 = (value) => Math.round(value * 100) / 100;
 
-/** The figures as a Markdown table, for the README. */
+/** The figures as Markdown tables, for docs/performance.md. */
 export function formatOutboxReport(results) {
-  const lines = [
-    `**Outbox** (${results.jobs} sign-outs of one refresh token per round, concurrency ${results.concurrency}, ${results.rounds} round(s), median)`,
+  const stores = Object.entries(results.stores);
+  const row = (name, figures, keys) =>
+    figures.skipped
+      ? `| ${name} | ${figures.skipped} |`
+      : `| ${name} | ${keys.map((key) => figures[key] ?? '-').join(' | ')} |`;
+  const drainColumns = (suffix) =>
+    [
+      'drainPerSecond',
+      'revokeManyPerSecond',
+      'drainVsRevokeMany',
+      'drainCpuMicrosPerJob',
+      'revokeManyCpuMicrosPerToken',
+      'drainCpuVsRevokeMany',
+    ].map((key) => `${key}${suffix}`);
+  const drainHeader =
+    '| Store | drain jobs/s | `revokeMany` tokens/s | drain × `revokeMany` | CPU µs/job (drain) | CPU µs/token (`revokeMany`) | CPU × |\n|---|--:|--:|--:|--:|--:|--:|';
+  return [
+    `**Outbox** (sign-outs of one refresh token, concurrency ${results.concurrency}, ${results.rounds} round(s), median)`,
     '',
-    '| Store | first open ms | reopen ms | enqueue p50 ms | enqueue p99 ms | enqueue/s (16 callers) | drain jobs/s | `revokeMany` tokens/s | drain × `revokeMany` |',
-    '|---|--:|--:|--:|--:|--:|--:|--:|--:|',
-  ];
-  for (const [name, figures] of Object.entries(results.stores)) {
-    if (figures.skipped) lines.push(`| ${name} | ${figures.skipped} |`);
-    else
-      lines.push(
-        `| ${name} | ${figures.firstOpenMs} | ${figures.reopenMs} | ${figures.enqueueP50Ms} | ${figures.enqueueP99Ms} | ${figures.enqueuePerSecond} | ${figures.drainPerSecond} | ${figures.revokeManyPerSecond} | ${figures.drainVsRevokeMany} |`,
-      );
-  }
-  return lines.join('\n');
+    '| Store | first open ms | reopen ms | enqueue p50 ms | enqueue p99 ms | enqueue/s (16 callers) | enqueue p50 / p99 ms while 3 workers drain |',
+    '|---|--:|--:|--:|--:|--:|--:|',
+    ...stores.map(([name, f]) =>
+      f.skipped
+        ? `| ${name} | ${f.skipped} |`
+        : `| ${name} | ${f.firstOpenMs} | ${f.reopenMs} | ${f.enqueueP50Ms} | ${f.enqueueP99Ms} | ${f.enqueuePerSecond} | ${f.enqueueP50MsWhileDraining ?? '-'} / ${f.enqueueP99MsWhileDraining ?? '-'} |`,
+    ),
+    '',
+    `Drain, DigiLocker answering at once (${results.jobs} jobs a round):`,
+    '',
+    drainHeader,
+    ...stores.map(([name, f]) => row(name, f, drainColumns(''))),
+    '',
+    `Drain, DigiLocker answering in ${LATENCY_MS} ms (${Math.min(results.jobs, SLOW_JOBS)} jobs a round):`,
+    '',
+    drainHeader,
+    ...stores.map(([name, f]) => row(name, f, drainColumns('AtLatency'))),
+  ].join('\n');
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { startServer } = await import('./server.mjs');
   const server = await startServer();
+  const slowServer = await startServer({ latencyMs: LATENCY_MS });
   try {
     const results = await measureOutbox({
       baseUrl: `http://127.0.0.1:${server.port}/public`,
+      slowBaseUrl: `http://127.0.0.1:${slowServer.port}/public`,
       smoke: process.argv.includes('--smoke'),
       log: (message) => process.stderr.write(`${message}\n`),
     });
     console.log(formatOutboxReport(results));
   } finally {
     await server.close();
+    await slowServer.close();
   }
 }

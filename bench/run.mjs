@@ -26,7 +26,7 @@ import {
   runRequests,
   summarize,
 } from './measure.mjs';
-import { formatOutboxReport, measureOutbox } from './outbox.mjs';
+import { formatOutboxReport, LATENCY_MS, measureOutbox } from './outbox.mjs';
 import { checkTargets, formatReport, writeResults } from './report.mjs';
 import { startServer } from './server.mjs';
 
@@ -55,7 +55,16 @@ try {
   // The outbox (bench/outbox.mjs): embedded store, and PostgreSQL when BENCH_DATABASE_URL or
   // DIGILOCKER_TEST_DATABASE_URL is set. BENCH_OUTBOX=0 skips it.
   if (process.env.BENCH_OUTBOX !== '0')
-    results.outbox = await timed('outbox', () => measureOutbox({ baseUrl, smoke, log }));
+    results.outbox = await timed('outbox', async () => {
+      // A second server that answers in LATENCY_MS, as DigiLocker does from afar, for the drain figures.
+      const slowServer = await startServer({ latencyMs: LATENCY_MS });
+      try {
+        const slowBaseUrl = `http://127.0.0.1:${slowServer.port}/public`;
+        return await measureOutbox({ baseUrl, slowBaseUrl, smoke, log });
+      } finally {
+        await slowServer.close();
+      }
+    });
   results.targets = checkTargets(results);
 
   // BENCH_OUTPUT (a path) keeps experiment runs out of bench/results/latest.json.

@@ -11,12 +11,14 @@ const REVOKE_PATH = '/public/oauth2/1/revoke';
 const thisFile = fileURLToPath(import.meta.url);
 
 /**
- * Starts the server in a child process. Resolves with its port, `stats()` (requests answered and CPU
+ * Starts the server in a child process, answering after `latencyMs`. Resolves with its port, `stats()` (requests answered and CPU
  * microseconds used since it started, to tell when the server rather than the client was the
  * bottleneck) and `close()`.
  */
-export function startServer() {
-  const child = fork(thisFile, ['--serve'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+export function startServer({ latencyMs = 0 } = {}) {
+  const child = fork(thisFile, ['--serve', `--latency-ms=${latencyMs}`], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const nextMessage = (type) =>
     new Promise((resolve, reject) => {
       const onMessage = (message) => {
@@ -48,6 +50,9 @@ export function startServer() {
 }
 
 function serve() {
+  // A DigiLocker that takes this long to answer each request (its network and work), for the figures
+  // that compare queue overhead with the time a real answer takes.
+  const latencyMs = Number(process.argv.find((arg) => arg.startsWith('--latency-ms='))?.slice(13) ?? 0);
   let requests = 0;
   const server = createServer((request, response) => {
     let bodyBytes = 0;
@@ -61,8 +66,12 @@ function serve() {
         request.url === REVOKE_PATH &&
         bodyBytes > 0 &&
         request.headers.authorization?.startsWith('Basic ') === true;
-      response.writeHead(valid ? 200 : 400, { 'Content-Length': '0' });
-      response.end();
+      const answer = () => {
+        response.writeHead(valid ? 200 : 400, { 'Content-Length': '0' });
+        response.end();
+      };
+      if (latencyMs > 0) setTimeout(answer, latencyMs);
+      else answer();
     });
   });
 
