@@ -148,7 +148,7 @@ async function dropSchema(connectionString, schema) {
 
 const round2 = (value) => Math.round(value * 100) / 100;
 
-/** The figures as a Markdown table, for the README. */
+/** The figures as a Markdown table, for docs/performance.md. */
 export function formatOutboxReport(results) {
   const lines = [
     `**Outbox** (${results.jobs} sign-outs of one refresh token per round, concurrency ${results.concurrency}, ${results.rounds} round(s), median)`,
