@@ -1,5 +1,5 @@
-// The report: the markdown tables printed on stdout (pasteable into the README) and the JSON file of
-// all figures, with its keys sorted so that two runs diff line by line.
+// The report: the markdown tables printed on stdout (pasteable into docs/performance.md) and the JSON
+// file of all figures, with its keys sorted so that two runs diff line by line.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
