@@ -8,3 +8,5 @@ export {
   type RevocationTelemetryOptions,
 } from './instrumented-client';
 export { ATTRIBUTE, METRIC, RETRY_EVENT, SPAN } from './names';
+export { outboxEventRecorder } from './outbox-events';
+export { traceCommand } from './run-span';
