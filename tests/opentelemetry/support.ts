@@ -1,9 +1,10 @@
 // An in-memory OpenTelemetry SDK for the tests of digilocker-revocation/opentelemetry: a tracer
 // provider with an in-memory span exporter, a meter provider read on demand, the AsyncLocalStorage
-// context manager, and the undici instrumentation (HTTP CLIENT spans of global fetch and undici),
+// context manager, the W3C trace-context propagator, and the undici instrumentation (HTTP CLIENT spans of global fetch and undici),
 // all registered globally, as an application registers them.
-import { context, metrics, trace } from '@opentelemetry/api';
+import { context, metrics, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import {
   AggregationTemporality,
@@ -42,6 +43,8 @@ export function useTelemetry(): Telemetry {
   const contextManager = new AsyncLocalStorageContextManager();
   beforeAll(() => {
     context.setGlobalContextManager(contextManager.enable());
+    // pg-boss stores the trace context of send() on the job through the global propagator.
+    propagation.setGlobalPropagator(new W3CTraceContextPropagator());
     trace.setGlobalTracerProvider(tracerProvider);
     metrics.setGlobalMeterProvider(meterProvider);
     // Made here: it subscribes to undici's diagnostics channels as soon as it is constructed.
@@ -54,6 +57,7 @@ export function useTelemetry(): Telemetry {
     undici.disable();
     await Promise.all([tracerProvider.shutdown(), meterProvider.shutdown()]);
     trace.disable();
+    propagation.disable();
     metrics.disable();
     context.disable();
   });
