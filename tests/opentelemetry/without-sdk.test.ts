@@ -1,9 +1,17 @@
 // Without an SDK registered, the instrumented client behaves as the plain one: same results, the
-// user's onEvent still called; its telemetry options are checked; a tracer given is the one used.
+// user's onEvent still called; its telemetry options are checked; a tracer given is the one used; an
+// SDK registered after the client was made gets its spans and metrics.
 
+import { metrics, trace } from '@opentelemetry/api';
+import {
+  AggregationTemporality,
+  InMemoryMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+} from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { RevocationEvent } from '../../src';
-import { createInstrumentedRevocationClient, SPAN } from '../../src/opentelemetry';
+import { createInstrumentedRevocationClient, METRIC, SPAN } from '../../src/opentelemetry';
 import { type MockDigiLocker, startMockDigiLocker } from '../../src/testing';
 
 let mock: MockDigiLocker;
@@ -44,4 +52,31 @@ it('uses the tracer it is given rather than the global one', async () => {
   expect(exporter.getFinishedSpans().map((span) => [span.name, span.instrumentationScope.name])).toEqual([
     [SPAN.revoke, 'mine'],
   ]);
+});
+
+it('reports to an SDK registered after the client was created (tracer and meter looked up lazily)', async () => {
+  const client = createInstrumentedRevocationClient(options());
+  await client.revoke(mock.issueTokens().accessToken); // nothing registered yet: no-ops
+  const exporter = new InMemorySpanExporter();
+  const reader = new PeriodicExportingMetricReader({
+    exporter: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE),
+    exportIntervalMillis: 3_600_000,
+  });
+  const tracerProvider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+  const meterProvider = new MeterProvider({ readers: [reader] });
+  trace.setGlobalTracerProvider(tracerProvider);
+  metrics.setGlobalMeterProvider(meterProvider);
+  try {
+    await client.revoke(mock.issueTokens().accessToken);
+    expect(exporter.getFinishedSpans().map((span) => span.name)).toEqual([SPAN.revoke]);
+    const { resourceMetrics } = await reader.collect();
+    const names = resourceMetrics.scopeMetrics.flatMap((scope) =>
+      scope.metrics.map((m) => m.descriptor.name),
+    );
+    expect(names).toContain(METRIC.duration);
+  } finally {
+    trace.disable();
+    metrics.disable();
+    await Promise.all([tracerProvider.shutdown(), meterProvider.shutdown()]);
+  }
 });
