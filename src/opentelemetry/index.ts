@@ -3,6 +3,8 @@
  * `@opentelemetry/api` is an optional peer dependency (^1.9.0): install it, and an SDK, to use this
  * entry; the core entry never imports it.
  */
+
+export { flushTelemetry } from './flush';
 export {
   createInstrumentedRevocationClient,
   type RevocationTelemetryOptions,

@@ -9,9 +9,14 @@ import {
   MeterProvider,
   PeriodicExportingMetricReader,
 } from '@opentelemetry/sdk-metrics';
-import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import {
+  BatchSpanProcessor,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  TracerProvider,
+} from '@opentelemetry/sdk-trace';
 import type { RevocationEvent } from '../../src';
-import { createInstrumentedRevocationClient, METRIC, SPAN } from '../../src/opentelemetry';
+import { createInstrumentedRevocationClient, flushTelemetry, METRIC, SPAN } from '../../src/opentelemetry';
 import { type MockDigiLocker, startMockDigiLocker } from '../../src/testing';
 
 let mock: MockDigiLocker;
@@ -79,4 +84,47 @@ it('reports to an SDK registered after the client was created (tracer and meter 
     metrics.disable();
     await Promise.all([tracerProvider.shutdown(), meterProvider.shutdown()]);
   }
+});
+
+describe('flushTelemetry', () => {
+  it('exports the spans a batch processor still holds, and resolves at once without an SDK', async () => {
+    await flushTelemetry(); // nothing registered
+    const exporter = new InMemorySpanExporter();
+    const provider = new TracerProvider({
+      spanProcessors: [new BatchSpanProcessor({ exporter, scheduledDelayMillis: 3_600_000 })],
+    });
+    trace.setGlobalTracerProvider(provider);
+    try {
+      trace.getTracer('t').startSpan('held').end();
+      expect(exporter.getFinishedSpans()).toEqual([]);
+      await flushTelemetry();
+      expect(exporter.getFinishedSpans().map((span) => span.name)).toEqual(['held']);
+    } finally {
+      trace.disable();
+      await provider.shutdown();
+    }
+  });
+
+  it('gives up after timeoutMs on an exporter that never answers', async () => {
+    const hanging = { export: () => {}, shutdown: async () => {} };
+    const provider = new TracerProvider({
+      spanProcessors: [
+        new BatchSpanProcessor({
+          exporter: hanging,
+          scheduledDelayMillis: 3_600_000,
+          exportTimeoutMillis: 1_000,
+        }),
+      ],
+    });
+    trace.setGlobalTracerProvider(provider);
+    try {
+      trace.getTracer('t').startSpan('stuck').end();
+      const startedAt = Date.now();
+      await flushTelemetry(200);
+      expect(Date.now() - startedAt).toBeLessThan(2_000); // the processor alone would wait 3 s
+    } finally {
+      trace.disable();
+      await provider.shutdown().catch(() => {}); // its own export timeout ends it
+    }
+  });
 });
