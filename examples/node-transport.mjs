@@ -1,11 +1,11 @@
-// createNodeTransport: on Node, undici's keep-alive connection pool, at a fraction of global fetch's CPU.
+// createNodeFetch: on Node, undici's fetch with keep-alive pools per origin and proxies (HTTPS_PROXY, ...).
 // Run: npm run build && node examples/node-transport.mjs
 import { createRevocationClient } from 'digilocker-revocation';
-import { createNodeTransport } from 'digilocker-revocation/node';
+import { createNodeFetch } from 'digilocker-revocation/node';
 import { startMockDigiLocker } from 'digilocker-revocation/testing';
 
 const digilocker = await startMockDigiLocker();
-const transport = createNodeTransport();
+const transport = createNodeFetch();
 try {
   const client = createRevocationClient({
     baseUrl: digilocker.baseUrl,

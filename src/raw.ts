@@ -114,9 +114,10 @@ export class UnexpectedStatus extends Error {
 
 /**
  * What openapi-fetch builds for the attempt client instead of a `Request`: it keeps the URL, method,
- * headers, serialised body and signal as they are. A real
- * `Request` would wrap the body in a stream that fetch then reads back, a cost measured in the
- * benchmarks, for no gain.
+ * headers, serialised body and signal as they are, and the attempt hands them to fetch as `(url, init)`.
+ * The signal then reaches fetch itself: a `Request` built with a signal can stop following it after a
+ * garbage collection (nodejs/node#55428), and an abort that never reaches the socket leaves the
+ * connection busy and the fetch unable to say whether its request was sent.
  */
 class OutgoingRequest {
   readonly url: string;

@@ -60,8 +60,10 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
       (dispatch) => (opts, handler) => dispatch(opts, new SentTracker(handler, sent)),
     );
     try {
+      const [url, requestInit] = input instanceof Request ? fromRequest(input, init) : [input, init];
       // undici's fetch and the global Request/Response types differ only in undici's extra members.
-      return (await undiciFetch(input as string, { ...(init as object), dispatcher })) as unknown as Response;
+      const response = await undiciFetch(url, { ...(requestInit as object), dispatcher });
+      return response as unknown as Response;
     } catch (error) {
       const failure = closed ? closedError(error) : error;
       throw sent.value ? failure : notSent(failure);
@@ -72,6 +74,17 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
     await router.destroy();
   };
   return nodeFetch;
+}
+
+/**
+ * A global `Request` as a URL and an init for undici's fetch, whose own `Request` class is another one
+ * (it would read a foreign Request as a URL string). `init` wins, as in fetch.
+ */
+function fromRequest(request: Request, init: RequestInit | undefined): [string, RequestInit] {
+  const { method, headers, body, signal, redirect } = request;
+  const base: RequestInit & { duplex?: 'half' } = { method, headers, signal, redirect };
+  if (body !== null) Object.assign(base, { body, duplex: 'half' });
+  return [request.url, { ...base, ...init }];
 }
 
 interface FetchSettings {

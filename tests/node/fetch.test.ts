@@ -3,8 +3,10 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { join } from 'node:path';
 import { createNodeFetch, type NodeFetch } from '../../src/node';
 import { FETCH_CLOSED, REQUEST_NOT_SENT } from '../../src/retry-policy';
+import { runChildScript } from '../support/child-script';
 import { type RecordingProxy, startRecordingProxy } from './recording-proxy';
 
 type Handler = (request: IncomingMessage, body: string, response: ServerResponse) => void;
@@ -94,6 +96,19 @@ describe('createNodeFetch', () => {
     expect(await response.json()).toEqual({ error: 'invalid_token' });
   });
 
+  it('accepts a global Request, its method, headers, body and signal', async () => {
+    handler = (request, body, response) =>
+      response.end(`${request.method} ${request.headers['x-a']} ${body}`);
+    const response = await nodeFetch()(
+      new Request(`${origin}/a`, { method: 'POST', headers: { 'x-a': '1' }, body: 'from-request' }),
+    );
+    expect(await response.text()).toBe('POST 1 from-request');
+    const aborted = new AbortController();
+    aborted.abort(new Error('stop'));
+    const error = await rejectionOf(nodeFetch()(new Request(`${origin}/b`, { signal: aborted.signal })));
+    expect(codesOf(error)[0]).toBe(REQUEST_NOT_SENT);
+  });
+
   it('sends HTTPS through a CONNECT tunnel of the given proxy: the proxy sees the host, never a secret', async () => {
     const error = await rejectionOf(
       nodeFetch({ proxy: proxy.url })('https://digilocker.example/public/oauth2/1/revoke', revokeInit()),
@@ -146,6 +161,34 @@ describe('createNodeFetch', () => {
   ])('sends a loopback URL direct, never through %s', async (_name, optionsFor) => {
     const response = await nodeFetch(optionsFor(proxy.url))(`${origin}/public/oauth2/1/revoke`, revokeInit());
     expect(await response.text()).toBe('done');
+    expect(seen).toEqual(['/public/oauth2/1/revoke']);
+    expect(proxy.seen).toEqual([]);
+  });
+
+  it('sends a loopback URL direct in a process run with NODE_USE_ENV_PROXY=1 and NO_PROXY unset', async () => {
+    handler = (_request, _body, response) => response.end();
+    const child = await runChildScript(
+      `
+      const { createNodeFetch } = await import(process.env.NODE_ENTRY);
+      const fetch = createNodeFetch();
+      const client = lib.createRevocationClient({
+        baseUrl: process.env.BASE_URL,
+        credentials: { clientId: 'id', clientSecret: 'secret' },
+        fetch,
+      });
+      console.log(JSON.stringify(await client.revoke('the-token')));
+      await fetch.close();
+      `,
+      {
+        NODE_USE_ENV_PROXY: '1',
+        HTTP_PROXY: proxy.url,
+        HTTPS_PROXY: proxy.url,
+        BASE_URL: `${origin}/public`,
+        NODE_ENTRY: join(__dirname, '..', '..', 'dist', 'node', 'index.js'),
+      },
+    );
+    expect(child.stderr).toBe('');
+    expect(JSON.parse(child.stdout)).toMatchObject({ outcome: 'revoked', confirmed: true });
     expect(seen).toEqual(['/public/oauth2/1/revoke']);
     expect(proxy.seen).toEqual([]);
   });

@@ -42,11 +42,11 @@ describe(`the CommonJS build under node ${NO_REQUIRE_ESM}`, () => {
   it('loads every entry and revokes a token through the Node transport', () => {
     const out = runCommonJs(`
       const { createRevocationClient, InvalidTokenError, sha256Hex } = require('./dist/index.cjs');
-      const { createNodeTransport } = require('./dist/node/index.cjs');
+      const { createNodeFetch } = require('./dist/node/index.cjs');
       const { startMockDigiLocker } = require('./dist/testing/index.cjs');
       (async () => {
         const digilocker = await startMockDigiLocker();
-        const transport = createNodeTransport();
+        const transport = createNodeFetch();
         try {
           const client = createRevocationClient({
             baseUrl: digilocker.baseUrl,

@@ -175,13 +175,13 @@ describe('a fresh consumer of the packed package', () => {
       `
       import { createRequire } from 'node:module';
       import { createRevocationClient } from 'digilocker-revocation';
-      import { createNodeTransport } from 'digilocker-revocation/node';
+      import { createNodeFetch } from 'digilocker-revocation/node';
       import { startMockDigiLocker } from 'digilocker-revocation/testing';
       const cjs = createRequire(import.meta.url)('digilocker-revocation/node');
       const digilocker = await startMockDigiLocker();
       const outcomes = [];
       try {
-        for (const create of [createNodeTransport, cjs.createNodeTransport]) {
+        for (const create of [createNodeFetch, cjs.createNodeFetch]) {
           const transport = create();
           const client = createRevocationClient({
             baseUrl: digilocker.baseUrl,
