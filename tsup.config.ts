@@ -7,7 +7,8 @@ import { defineConfig } from 'tsup';
 // - "."          the runtime-agnostic core (fetch, URL, AbortController, TextEncoder only);
 // - "./node"     createNodeFetch, undici's fetch over an undici dispatcher (undici: an optional peer);
 // - "./testing"  startMockDigiLocker, a real HTTP server (ajv bundled in: nothing to install);
-// - "./outbox"   openRevocationOutbox, on pg-boss (optional peers: pg-boss, @electric-sql/pglite, pg).
+// - "./outbox"   openRevocationOutbox, on pg-boss (optional peers: pg-boss, @electric-sql/pglite, pg);
+// - "./opentelemetry"  createInstrumentedRevocationClient (@opentelemetry/api: an optional peer).
 // And the `digilocker-revoke` CLI, ESM only, with everything it uses bundled in.
 //
 // What a consumer installs is only what the core needs (`dependencies`: openapi-fetch). Everything
@@ -180,6 +181,17 @@ export default defineConfig([
     platform: 'node',
     treeshake: true,
     external: OUTBOX_PEERS,
+  },
+  {
+    // Spans and metrics of revocations; the core never imports @opentelemetry/api, this entry alone.
+    entry: { 'opentelemetry/index': 'src/opentelemetry/index.ts' },
+    format: ['esm', 'cjs'],
+    dts: true,
+    target: 'es2022',
+    platform: 'neutral',
+    // A plain import (tsup keeps peers external): no top-level await, so bundlers for the browser
+    // and require() of the ESM build work; without the peer, the runtime's error names it.
+    treeshake: true,
   },
   {
     entry: { cli: 'src/cli/main.ts' },

@@ -1,0 +1,164 @@
+import { type Attributes, type Meter, type Tracer, trace } from '@opentelemetry/api';
+import type { RevocationBatchOptions, TokenInput } from '../bulk';
+import { createRevocationClient, type RevocationClient } from '../client';
+import type { RevocationEvent } from '../events';
+import { normalizeOptions } from '../normalize-options';
+import { type RevocationClientOptions, VERSION } from '../options';
+import type { RevocationOutcome, SignOutResult } from '../results';
+import { assertKnownKeys } from '../validate';
+import { type BatchCounts, countOutcome, endBatchSpan, runInSpan } from './batch-span';
+import { type Instruments, instrumentsOf } from './instruments';
+import { ATTRIBUTE, RETRY_EVENT, SCOPE, SPAN } from './names';
+import { observeTokenCall } from './token-span';
+
+/** Where the instrumented client sends its telemetry. */
+export interface RevocationTelemetryOptions {
+  /**
+   * The tracer of every span.
+   * @default the global tracer provider's tracer `digilocker-revocation`
+   */
+  tracer?: Tracer;
+  /**
+   * The meter of every metric.
+   * @default the global meter provider's meter `digilocker-revocation`, looked up at each use
+   */
+  meter?: Meter;
+}
+
+const TELEMETRY_OPTIONS: ReadonlySet<string> = new Set([
+  'tracer',
+  'meter',
+] satisfies (keyof RevocationTelemetryOptions)[]);
+
+/**
+ * Creates a revocation client, as `createRevocationClient` does, that reports to OpenTelemetry:
+ * - `revoke`: an INTERNAL span `digilocker.revoke` over all the token's attempts, whose children are
+ *   the HTTP spans of `@opentelemetry/instrumentation-undici`, with a `digilocker.retry` event per retry;
+ * - `signOut` and `revokeMany`: an INTERNAL span `digilocker.sign_out` / `digilocker.revoke_many`
+ *   with the counts of their outcomes (the HTTP spans of their attempts are its children);
+ * - metrics: `digilocker.revocation.duration` (seconds, by outcome, `error.type` and `server.address`)
+ *   and `digilocker.revocation.retries` (by `error.type`).
+ * Nothing reported carries a token, a secret or a token's fingerprint. `options.onEvent` still receives
+ * every event. Without an OpenTelemetry SDK registered, every span and metric is a no-op.
+ *
+ * @throws TypeError or RangeError for a bad option, as `createRevocationClient` does
+ * @see docs/observability.md
+ * @example
+ * import { createInstrumentedRevocationClient } from 'digilocker-revocation/opentelemetry';
+ * const client = createInstrumentedRevocationClient({ environment: 'production', credentials });
+ * await client.revoke(refreshToken, { tokenTypeHint: 'refresh_token' }); // one span, its HTTP spans below
+ */
+export function createInstrumentedRevocationClient(
+  options: RevocationClientOptions,
+  telemetry: RevocationTelemetryOptions = {},
+): RevocationClient {
+  if (telemetry === null || typeof telemetry !== 'object') throw new TypeError('telemetry must be an object');
+  assertKnownKeys(telemetry, TELEMETRY_OPTIONS, 'telemetry.');
+  const tracer = telemetry.tracer ?? trace.getTracer(SCOPE, VERSION);
+  const instruments = instrumentsOf(telemetry.meter);
+  const userOnEvent = options?.onEvent;
+  const onEvent = (event: RevocationEvent) => {
+    if (event.type === 'retry') recordRetry(event, instruments());
+    userOnEvent?.(event);
+  };
+  const client = createRevocationClient({ ...options, onEvent });
+  const url = new URL(normalizeOptions(options).baseUrl);
+  const server: Attributes = {
+    [ATTRIBUTE.serverAddress]: url.hostname,
+    [ATTRIBUTE.serverPort]: Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
+  };
+  const scope = { tracer, instruments, server };
+
+  return {
+    raw: client.raw,
+    revoke: (token, revokeOptions) =>
+      observeTokenCall(scope, revokeOptions?.tokenTypeHint, () => client.revoke(token, revokeOptions)),
+    signOut: (tokens, signOutOptions) => signOut(scope, client, tokens, signOutOptions),
+    revokeMany: (tokens, batchOptions) => revokeMany(scope, client, tokens, batchOptions),
+  };
+}
+
+/** What the spans and metrics of one client share. */
+export interface TelemetryScope {
+  tracer: Tracer;
+  instruments: () => Instruments;
+  /** `server.address` and `server.port` of the client's base URL. */
+  server: Attributes;
+}
+
+/**
+ * A retry: an event on the active span (the token's, or the batch's) and the retries counter. The
+ * core calls `onEvent` synchronously inside the call, so the active span is the call's own.
+ */
+function recordRetry(event: Extract<RevocationEvent, { type: 'retry' }>, instruments: Instruments): void {
+  instruments.retries.add(1, { [ATTRIBUTE.errorType]: event.reason });
+  trace.getActiveSpan()?.addEvent(RETRY_EVENT, {
+    [ATTRIBUTE.retryAttempt]: event.attempt,
+    [ATTRIBUTE.retryDelay]: event.delayMs / 1000,
+    [ATTRIBUTE.retryReason]: event.reason,
+  });
+}
+
+async function signOut(
+  scope: TelemetryScope,
+  client: RevocationClient,
+  tokens: Parameters<RevocationClient['signOut']>[0],
+  options: Parameters<RevocationClient['signOut']>[1],
+): Promise<SignOutResult> {
+  const span = scope.tracer.startSpan(SPAN.signOut, { attributes: scope.server });
+  const counts: BatchCounts = { size: 0, revoked: 0, alreadyInvalid: 0, failed: 0 };
+  try {
+    const result = await runInSpan(span, () => client.signOut(tokens, options));
+    for (const outcome of [result.refreshToken, result.accessToken]) {
+      if (outcome) countOutcome(counts, outcome);
+    }
+    endBatchSpan(span, counts);
+    return result;
+  } catch (error) {
+    endBatchSpan(span, counts, error);
+    throw error;
+  }
+}
+
+/** revokeMany in a span from its call to the end of its iteration; its calls start inside that span. */
+function revokeMany(
+  scope: TelemetryScope,
+  client: RevocationClient,
+  tokens: Iterable<TokenInput> | AsyncIterable<TokenInput>,
+  options: RevocationBatchOptions | undefined,
+): AsyncIterable<RevocationOutcome> {
+  const outcomes = client.revokeMany(tokens, options); // a bad argument throws here, before any span
+  return {
+    [Symbol.asyncIterator]() {
+      const span = scope.tracer.startSpan(SPAN.revokeMany, { attributes: scope.server });
+      const counts: BatchCounts = { size: 0, revoked: 0, alreadyInvalid: 0, failed: 0 };
+      const iterator = outcomes[Symbol.asyncIterator]();
+      let ended = false;
+      const end = (error?: unknown) => {
+        if (ended) return;
+        ended = true;
+        endBatchSpan(span, counts, error);
+      };
+      return {
+        async next() {
+          try {
+            const step = await runInSpan(span, () => iterator.next());
+            if (step.done) end();
+            else countOutcome(counts, step.value);
+            return step;
+          } catch (error) {
+            end(error);
+            throw error;
+          }
+        },
+        async return(value?: unknown) {
+          try {
+            return (await iterator.return?.(value)) ?? { done: true, value: undefined };
+          } finally {
+            end();
+          }
+        },
+      };
+    },
+  };
+}
