@@ -123,16 +123,18 @@ function optionalPeer(pkg: string, install: string, entry: string): Plugin {
 }
 
 /**
- * The CLI's `mock` command loads the mock DigiLocker with `import('../testing')`: it gets the
- * package's own dist/testing/index.js rather than a second copy of it (and of ajv) inside the CLI.
+ * The CLI's `mock` command loads the mock DigiLocker with `import('../testing')`, and the CLI its
+ * telemetry with `import('../opentelemetry')`: each gets the package's own dist/<entry>/index.js rather
+ * than a second copy inside the CLI (and the opentelemetry entry's import of @opentelemetry/api stays
+ * the user's, failing at that import, not at the CLI's start, when it is not installed).
  */
 function useOwnTestingEntry(): Plugin {
   return {
     name: 'use-own-testing-entry',
     setup(build) {
-      build.onResolve({ filter: /^\.\.\/testing(\/index)?$/ }, (args) =>
+      build.onResolve({ filter: /^\.\.\/(testing|opentelemetry)(\/index)?$/ }, (args) =>
         /[\\/]src[\\/]cli[\\/]/.test(args.importer)
-          ? { path: './testing/index.js', external: true }
+          ? { path: `./${args.path.split('/')[1]}/index.js`, external: true }
           : undefined,
       );
     },

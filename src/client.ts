@@ -97,7 +97,10 @@ export function createRevocationClient(options: RevocationClientOptions): Revoca
     headers,
     encoding: normalized.bodyEncoding,
   };
-  const revokeOne = (call: RevokeCall) => revokeValidated(call, context);
+  const { aroundCall } = normalized;
+  const revokeOne = aroundCall
+    ? (call: RevokeCall) => aroundCall({ tokenTypeHint: call.hint }, () => revokeValidated(call, context))
+    : (call: RevokeCall) => revokeValidated(call, context);
 
   return {
     raw: createRawClient(normalized.baseUrl, normalized.fetch),

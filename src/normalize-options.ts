@@ -34,6 +34,7 @@ export interface NormalizedOptions {
   fetch: typeof globalThis.fetch;
   userAgent: string;
   onEvent: ((event: RevocationEvent) => unknown) | undefined;
+  aroundCall: RevocationClientOptions['aroundCall'];
   treatInvalidTokenAsRevoked: boolean;
   clock: Clock;
   random: () => number;
@@ -59,6 +60,7 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set<keyof RevocationClientOptions
   'fetch',
   'userAgent',
   'onEvent',
+  'aroundCall',
   'treatInvalidTokenAsRevoked',
   'clock',
   'random',
@@ -106,6 +108,7 @@ export function normalizeOptions(options: RevocationClientOptions): NormalizedOp
     fetch: fetchImpl,
     userAgent: normalizeUserAgent(options.userAgent),
     onEvent: optionalFunction('onEvent', options.onEvent),
+    aroundCall: optionalFunction('aroundCall', options.aroundCall),
     treatInvalidTokenAsRevoked: optionalBoolean(
       'treatInvalidTokenAsRevoked',
       options.treatInvalidTokenAsRevoked,

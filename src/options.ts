@@ -1,7 +1,8 @@
 import type { Clock } from './clock';
 import type { Environment } from './defaults';
 import type { RevocationEvent } from './events';
-import type { BodyEncoding } from './raw';
+import type { BodyEncoding, TokenTypeHint } from './raw';
+import type { RevocationResult } from './results';
 
 export type { Clock } from './clock';
 export { ENVIRONMENTS, type Environment } from './defaults';
@@ -117,6 +118,16 @@ export interface RevocationClientOptions {
   userAgent?: string;
   /** Receives an event at each step of each call; never a token or secret. Exceptions it throws are ignored. */
   onEvent?: (event: RevocationEvent) => void;
+  /**
+   * Wraps the call of each token, all its attempts, in `revoke`, `signOut` and `revokeMany`: it must
+   * call `run` once and return (or await) its promise. For instrumentation: `onEvent` and every
+   * request of the call run inside it, in its async context (`digilocker-revocation/opentelemetry`
+   * runs it in the token's span).
+   */
+  aroundCall?: (
+    call: { tokenTypeHint: TokenTypeHint | undefined },
+    run: () => Promise<RevocationResult>,
+  ) => Promise<RevocationResult>;
   /**
    * Resolve with `outcome: 'already_invalid'` instead of rejecting with `InvalidTokenError` when
    * DigiLocker answers that the token is invalid.

@@ -34,6 +34,7 @@ export function clientFromOptions(
   env: NodeJS.ProcessEnv,
   fetch: typeof globalThis.fetch,
   onEvent?: (event: RevocationEvent) => void,
+  create: (options: RevocationClientOptions) => RevocationClient = createRevocationClient,
 ): RevocationClient {
   const auth = flags.auth ?? 'basic';
   const encoding = flags.encoding ?? DEFAULTS.bodyEncoding;
@@ -51,7 +52,7 @@ export function clientFromOptions(
   if (flags.allowInsecureHttp) options.allowInsecureHttp = true;
   if (flags.timeoutMs !== undefined) options.timeoutMs = flags.timeoutMs;
   Object.assign(options, authentication(auth, env, flags.timeoutMs ?? DEFAULTS.tokenTimeoutMs));
-  return toUsageError(() => createRevocationClient(options));
+  return toUsageError(() => create(options));
 }
 
 /** The options that authenticate the client, from the environment. */

@@ -2,6 +2,7 @@
 import { EXIT } from './exit-codes';
 import { processIo, STOP_SIGNALS } from './io';
 import { runCli } from './run';
+import { loadTelemetry } from './telemetry';
 
 // A listener for the whole life of the process, so that a signal never meets its default action, which
 // kills the process wherever it is (mid-write of the summary, say). While a command runs, the command's
@@ -29,6 +30,8 @@ try {
 // Exit explicitly once the output is flushed: a standard input left open by the caller must not keep
 // the process alive after the work is done.
 await Promise.all([flush(process.stdout), flush(process.stderr)]);
+// Spans a preloaded SDK still holds would be lost at process.exit().
+await (await loadTelemetry())?.flushTelemetry();
 process.exit(code);
 
 function flush(stream: NodeJS.WriteStream): Promise<void> {

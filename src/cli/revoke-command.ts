@@ -1,5 +1,10 @@
 import type { Environment, TokenTypeHint } from '../index';
 import { clientFromOptions, fetchFromOptions } from './client-from-options';
+import { loadTelemetry } from './telemetry';
+
+/** The span of the command, when telemetry is on: the run's counts go on it. */
+type CommandSpan = { setAttribute(name: string, value: number): void };
+
 import { EXIT } from './exit-codes';
 import type { CliIo } from './io';
 import { Journal } from './journal';
@@ -61,7 +66,9 @@ export async function revokeCommand(
   let stopListening = () => {};
   try {
     let control: RunControl | undefined;
-    const client = clientFromOptions(flags, io.env, fetch, (event) => control?.observe(event));
+    const telemetry = await loadTelemetry();
+    const create = telemetry?.createInstrumentedRevocationClient;
+    const client = clientFromOptions(flags, io.env, fetch, (event) => control?.observe(event), create);
     const source = await openTokenSource(tokens, flags.file, io.stdin);
     let progress: Progress | undefined;
     const say = (line: string) => {
@@ -94,7 +101,9 @@ export async function revokeCommand(
     if (source.kind !== 'arguments' && source.isTTY) io.stderr.write(TERMINAL_HINT);
     progress = startProgress(source, io);
     const describe = redact(describeSource(source));
-    return await runAndSummarize({ flags, io, client, input, journal, control, progress, stop, describe });
+    const setting = { flags, io, client, input, journal, control, progress, stop, describe };
+    if (!telemetry) return await runAndSummarize(setting);
+    return await telemetry.traceCommand('revoke', (span) => runAndSummarize(setting, span));
   } finally {
     stopListening();
     journal?.close();
@@ -112,7 +121,7 @@ type RunSetting = {
 } & Pick<Parameters<typeof revokeAll>[0], 'client' | 'input' | 'journal' | 'control'>;
 
 /** Runs to the end of the input (or a stop), prints the summary, and returns the exit code. */
-async function runAndSummarize(setting: RunSetting): Promise<number> {
+async function runAndSummarize(setting: RunSetting, span?: CommandSpan): Promise<number> {
   const { flags, io, control, progress } = setting;
   const stdout = new Output(io.stdout, (reason) => setting.stop('output', reason));
   const tally = new Tally();
@@ -133,6 +142,10 @@ async function runAndSummarize(setting: RunSetting): Promise<number> {
   }
 
   const summary = tally.summary(control.interrupted, control.failure?.reason);
+  span?.setAttribute('digilocker.batch.size', summary.total);
+  span?.setAttribute('digilocker.batch.revoked', summary.revoked + summary.revokedUnconfirmed);
+  span?.setAttribute('digilocker.batch.already_invalid', summary.alreadyInvalid);
+  span?.setAttribute('digilocker.batch.failed', summary.failed);
   const text = formatSummary(summary, tally);
   // After a failed write or read, the summary goes with the reason, to stderr.
   const failed = control.failure !== undefined && control.failure.cause !== 'credentials';

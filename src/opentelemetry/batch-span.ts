@@ -11,9 +11,13 @@ export interface BatchCounts {
   failed: number;
 }
 
-/** Runs `run` with `span` active: the spans started inside it (HTTP attempts, tokens) are its children. */
-export function runInSpan<T>(span: Span, run: () => Promise<T>): Promise<T> {
-  return context.with(trace.setSpan(context.active(), span), run);
+/**
+ * Runs `run` with `span` active: the spans started inside it (HTTP attempts, tokens) are its children;
+ * `flag`, when given, is set to true in that context.
+ */
+export function runInSpan<T>(span: Span, run: () => Promise<T>, flag?: symbol): Promise<T> {
+  const active = trace.setSpan(context.active(), span);
+  return context.with(flag ? active.setValue(flag, true) : active, run);
 }
 
 /** Counts one outcome. */

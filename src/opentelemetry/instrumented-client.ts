@@ -1,11 +1,18 @@
-import { type Attributes, type Meter, type Tracer, trace } from '@opentelemetry/api';
+import {
+  type Attributes,
+  context,
+  createContextKey,
+  type Meter,
+  type Tracer,
+  trace,
+} from '@opentelemetry/api';
 import type { RevocationBatchOptions, TokenInput } from '../bulk';
 import { createRevocationClient, type RevocationClient } from '../client';
 import type { RevocationEvent } from '../events';
 import { normalizeOptions } from '../normalize-options';
 import { type RevocationClientOptions, VERSION } from '../options';
 import type { RevocationOutcome, SignOutResult } from '../results';
-import { assertKnownKeys } from '../validate';
+import { assertKnownKeys, optionalBoolean } from '../validate';
 import { type BatchCounts, countOutcome, endBatchSpan, runInSpan } from './batch-span';
 import { type Instruments, instrumentsOf } from './instruments';
 import { ATTRIBUTE, RETRY_EVENT, SCOPE, SPAN } from './names';
@@ -23,12 +30,22 @@ export interface RevocationTelemetryOptions {
    * @default the global meter provider's meter `digilocker-revocation`, looked up at each use
    */
   meter?: Meter;
+  /**
+   * A span per token inside `revokeMany` too. Set it to false for large batches: each token's duration
+   * is still recorded, and its HTTP attempts and retry events go to the `digilocker.revoke_many` span.
+   * @default true
+   */
+  batchTokenSpans?: boolean;
 }
 
 const TELEMETRY_OPTIONS: ReadonlySet<string> = new Set([
   'tracer',
   'meter',
+  'batchTokenSpans',
 ] satisfies (keyof RevocationTelemetryOptions)[]);
+
+/** Set in the context of a revokeMany whose tokens get no span of their own. */
+const NO_TOKEN_SPANS = createContextKey('digilocker-revocation: no token spans');
 
 /**
  * Creates a revocation client, as `createRevocationClient` does, that reports to OpenTelemetry:
@@ -56,25 +73,32 @@ export function createInstrumentedRevocationClient(
   assertKnownKeys(telemetry, TELEMETRY_OPTIONS, 'telemetry.');
   const tracer = telemetry.tracer ?? trace.getTracer(SCOPE, VERSION);
   const instruments = instrumentsOf(telemetry.meter);
+  const scope: TelemetryScope = { tracer, instruments, server: {} };
   const userOnEvent = options?.onEvent;
   const onEvent = (event: RevocationEvent) => {
     if (event.type === 'retry') recordRetry(event, instruments());
     userOnEvent?.(event);
   };
-  const client = createRevocationClient({ ...options, onEvent });
+  const userAroundCall = options?.aroundCall;
+  const aroundCall: RevocationClientOptions['aroundCall'] = (call, run) => {
+    const inner = userAroundCall ? () => userAroundCall(call, run) : run;
+    const withSpan = context.active().getValue(NO_TOKEN_SPANS) !== true;
+    return observeTokenCall(scope, call.tokenTypeHint, inner, withSpan);
+  };
+  const client = createRevocationClient({ ...options, onEvent, aroundCall });
   const url = new URL(normalizeOptions(options).baseUrl);
-  const server: Attributes = {
+  scope.server = {
     [ATTRIBUTE.serverAddress]: url.hostname,
     [ATTRIBUTE.serverPort]: Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
   };
-  const scope = { tracer, instruments, server };
+  const batchTokenSpans = telemetry.batchTokenSpans ?? true;
+  optionalBoolean('telemetry.batchTokenSpans', batchTokenSpans);
 
   return {
     raw: client.raw,
-    revoke: (token, revokeOptions) =>
-      observeTokenCall(scope, revokeOptions?.tokenTypeHint, () => client.revoke(token, revokeOptions)),
+    revoke: client.revoke,
     signOut: (tokens, signOutOptions) => signOut(scope, client, tokens, signOutOptions),
-    revokeMany: (tokens, batchOptions) => revokeMany(scope, client, tokens, batchOptions),
+    revokeMany: (tokens, batchOptions) => revokeMany(scope, client, tokens, batchOptions, batchTokenSpans),
   };
 }
 
@@ -126,6 +150,7 @@ function revokeMany(
   client: RevocationClient,
   tokens: Iterable<TokenInput> | AsyncIterable<TokenInput>,
   options: RevocationBatchOptions | undefined,
+  tokenSpans: boolean,
 ): AsyncIterable<RevocationOutcome> {
   const outcomes = client.revokeMany(tokens, options); // a bad argument throws here, before any span
   return {
@@ -142,7 +167,11 @@ function revokeMany(
       return {
         async next() {
           try {
-            const step = await runInSpan(span, () => iterator.next());
+            const step = await runInSpan(
+              span,
+              () => iterator.next(),
+              tokenSpans ? undefined : NO_TOKEN_SPANS,
+            );
             if (step.done) end();
             else countOutcome(counts, step.value);
             return step;

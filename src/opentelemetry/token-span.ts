@@ -1,4 +1,4 @@
-import { type Attributes, SpanStatusCode } from '@opentelemetry/api';
+import { type Attributes, type Span, SpanStatusCode } from '@opentelemetry/api';
 import type { TokenTypeHint } from '../raw';
 import type { RevocationResult } from '../results';
 import { runInSpan } from './batch-span';
@@ -7,46 +7,59 @@ import type { TelemetryScope } from './instrumented-client';
 import { ATTRIBUTE, SPAN } from './names';
 
 /**
- * Runs one token's call in its `digilocker.revoke` span and records its duration. The span's
- * attributes say how it ended; the duration's say only outcome, `error.type` and `server.address`
- * (no attribute of a metric tells tokens apart).
+ * Runs one token's call, the core's `aroundCall`: in its `digilocker.revoke` span (unless `withSpan`
+ * is false: a large revokeMany, whose span then holds the call's work), and records its duration. The
+ * span's attributes say how it ended; the duration's say only outcome, `error.type` and
+ * `server.address` (no attribute of a metric tells tokens apart).
  */
 export async function observeTokenCall(
   scope: TelemetryScope,
   hint: TokenTypeHint | undefined,
   run: () => Promise<RevocationResult>,
+  withSpan = true,
 ): Promise<RevocationResult> {
-  const attributes: Attributes = { ...scope.server };
-  if (hint !== undefined) attributes[ATTRIBUTE.tokenTypeHint] = hint;
-  const span = scope.tracer.startSpan(SPAN.revoke, { attributes });
   const startedAt = performance.now();
-  const record = (outcome: Attributes) => {
-    const seconds = (performance.now() - startedAt) / 1000;
-    scope.instruments().duration.record(seconds, {
-      [ATTRIBUTE.serverAddress]: scope.server[ATTRIBUTE.serverAddress],
-      ...outcome,
-    });
-  };
+  const span = withSpan
+    ? scope.tracer.startSpan(SPAN.revoke, { attributes: spanAttributes(scope, hint) })
+    : undefined;
   try {
-    const result = await runInSpan(span, run);
+    const result = await (span ? runInSpan(span, run) : run());
     const outcome = { [ATTRIBUTE.outcome]: result.outcome };
-    span.setAttributes({
+    span?.setAttributes({
       ...outcome,
       [ATTRIBUTE.attempts]: result.attempts,
       [ATTRIBUTE.confirmed]: result.confirmed,
     });
-    record(outcome);
+    recordDuration(scope, startedAt, outcome);
     return result;
   } catch (error) {
     const type = errorType(error);
     const outcome = { [ATTRIBUTE.outcome]: 'error', [ATTRIBUTE.errorType]: type };
-    span.setAttributes(outcome);
-    const attempts = (error as { attempts?: unknown } | null)?.attempts;
-    if (typeof attempts === 'number') span.setAttribute(ATTRIBUTE.attempts, attempts);
-    span.setStatus({ code: SpanStatusCode.ERROR, message: type });
-    record(outcome);
+    if (span) markFailed(span, outcome, error);
+    recordDuration(scope, startedAt, outcome);
     throw error;
   } finally {
-    span.end();
+    span?.end();
   }
+}
+
+function spanAttributes(scope: TelemetryScope, hint: TokenTypeHint | undefined): Attributes {
+  const attributes: Attributes = { ...scope.server };
+  if (hint !== undefined) attributes[ATTRIBUTE.tokenTypeHint] = hint;
+  return attributes;
+}
+
+function markFailed(span: Span, outcome: Attributes, error: unknown): void {
+  span.setAttributes(outcome);
+  const attempts = (error as { attempts?: unknown } | null)?.attempts;
+  if (typeof attempts === 'number') span.setAttribute(ATTRIBUTE.attempts, attempts);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: String(outcome[ATTRIBUTE.errorType]) });
+}
+
+function recordDuration(scope: TelemetryScope, startedAt: number, outcome: Attributes): void {
+  const seconds = (performance.now() - startedAt) / 1000;
+  scope.instruments().duration.record(seconds, {
+    [ATTRIBUTE.serverAddress]: scope.server[ATTRIBUTE.serverAddress],
+    ...outcome,
+  });
 }

@@ -46,6 +46,9 @@ export async function startQueue(
     schedule: false,
     migrate: true,
     maintenanceIntervalSeconds: 60,
+    // The enqueuing request's trace context travels with the job, so that its process span continues
+    // that trace (nothing happens unless an OpenTelemetry SDK is registered).
+    openTelemetry: { propagateContext: true },
     ...(store.kind === 'embedded' ? { backend: 'pglite' as const } : {}),
   });
   boss.on('error', onError);

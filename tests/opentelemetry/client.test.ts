@@ -123,7 +123,7 @@ describe('revoke', () => {
 });
 
 describe('signOut', () => {
-  it('makes a parent span with the counts of its outcomes; the HTTP attempts are its children', async () => {
+  it('makes a parent span with the counts of its outcomes, a span per token below it', async () => {
     const tokens = mock.issueTokens();
     mock.inject({ type: 'status', status: 500 });
     const result = await client().signOut(tokens);
@@ -139,15 +139,32 @@ describe('signOut', () => {
       [ATTRIBUTE.batchAlreadyInvalid]: 1,
       [ATTRIBUTE.batchFailed]: 0,
     });
-    expect(span.events.map((event) => event.attributes?.[ATTRIBUTE.retryReason])).toEqual(['server_error']);
-    expect(childrenOf(spans, span).map((child) => child.attributes['http.response.status_code'])).toEqual([
-      500, 200, 400,
+    const perToken = childrenOf(spans, span);
+    expect(
+      perToken.map((token) => [
+        token.name,
+        token.attributes[ATTRIBUTE.tokenTypeHint],
+        token.attributes[ATTRIBUTE.outcome],
+      ]),
+    ).toEqual([
+      [SPAN.revoke, 'refresh_token', 'revoked'],
+      [SPAN.revoke, 'access_token', 'already_invalid'],
+    ]);
+    const [refresh, access] = perToken as [ReadableSpan, ReadableSpan];
+    expect(refresh.events.map((event) => event.attributes?.[ATTRIBUTE.retryReason])).toEqual([
+      'server_error',
+    ]);
+    expect(childrenOf(spans, refresh).map((child) => child.attributes['http.response.status_code'])).toEqual([
+      500, 200,
+    ]);
+    expect(childrenOf(spans, access).map((child) => child.attributes['http.response.status_code'])).toEqual([
+      400,
     ]);
   });
 });
 
 describe('revokeMany', () => {
-  it('makes a parent span over the iteration, counting outcomes; the HTTP attempts are its children', async () => {
+  it('makes a parent span over the iteration, counting outcomes, a span per token below it', async () => {
     const active = mock.issueTokens().accessToken;
     const outcomes = [];
     for await (const outcome of client().revokeMany([active, 'unknown-token', ''], { concurrency: 2 })) {
@@ -163,7 +180,34 @@ describe('revokeMany', () => {
       [ATTRIBUTE.batchFailed]: 2,
     });
     expect(span.status.code).toBe(SpanStatusCode.UNSET);
-    expect(childrenOf(spans, span)).toHaveLength(2);
+    // The empty token fails validation: no call, no span of its own.
+    const perToken = childrenOf(spans, span);
+    expect(perToken.map((token) => token.attributes[ATTRIBUTE.outcome]).sort()).toEqual(['error', 'revoked']);
+    for (const token of perToken) expect(childrenOf(spans, token)).toHaveLength(1);
+  });
+
+  it('leaves out the per-token spans with batchTokenSpans: false, still recording each duration', async () => {
+    const count = async () =>
+      (pointsOf(await telemetry.collect(), METRIC.duration) as { value: { count: number } }[]).reduce(
+        (sum, point) => sum + point.value.count,
+        0,
+      );
+    const before = await count();
+    const quiet = createInstrumentedRevocationClient(
+      { baseUrl: mock.baseUrl, credentials: { clientId: mock.clientId, clientSecret: mock.clientSecret } },
+      { batchTokenSpans: false },
+    );
+    const tokens = [mock.issueTokens().accessToken, mock.issueTokens().accessToken];
+    for await (const _outcome of quiet.revokeMany(tokens)) {
+      // drained
+    }
+    const spans = telemetry.spans();
+    const span = only(spans, SPAN.revokeMany);
+    expect(named(spans, SPAN.revoke)).toEqual([]);
+    expect(childrenOf(spans, span).map((child) => child.name)).toEqual(['POST', 'POST']);
+    expect(await count()).toBe(before + 2);
+    await quiet.revoke(mock.issueTokens().accessToken);
+    expect(named(telemetry.spans(), SPAN.revoke)).toHaveLength(1);
   });
 
   it('ends its span when the caller stops iterating early', async () => {

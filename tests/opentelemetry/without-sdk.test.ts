@@ -46,6 +46,9 @@ it('refuses an unknown telemetry option and bad client options, as createRevocat
   expect(() => createInstrumentedRevocationClient(options(), { traceer: {} } as never)).toThrow(
     'Unknown option "telemetry.traceer"',
   );
+  expect(() => createInstrumentedRevocationClient(options(), { batchTokenSpans: 'no' } as never)).toThrow(
+    'telemetry.batchTokenSpans must be a boolean',
+  );
   expect(() => createInstrumentedRevocationClient({ ...options(), timeoutMs: -1 })).toThrow(RangeError);
 });
 

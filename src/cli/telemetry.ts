@@ -1,0 +1,13 @@
+/** digilocker-revocation/opentelemetry, as the CLI uses it. */
+export type Telemetry = typeof import('../opentelemetry');
+
+let loading: Promise<Telemetry | undefined> | undefined;
+
+/**
+ * digilocker-revocation/opentelemetry when `@opentelemetry/api` can be loaded where the CLI runs (an
+ * SDK preloaded with `node --import`), else undefined: the CLI then runs as it always did. Loaded once.
+ */
+export function loadTelemetry(): Promise<Telemetry | undefined> {
+  loading ??= import('../opentelemetry').catch(() => undefined);
+  return loading;
+}

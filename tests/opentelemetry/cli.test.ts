@@ -1,0 +1,34 @@
+// The CLI reports to an OpenTelemetry SDK preloaded into its process (node --import): one span for the
+// command, with its exit code and counts, above the revocations' spans; flushed before it exits.
+// Without @opentelemetry/api loadable, it runs as it always did (every other CLI test).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { credentialsOf, runCli, useCliFixture } from '../cli/cli-harness';
+
+const fixture = useCliFixture();
+const PRELOAD = join(__dirname, 'fixtures/cli-preload.mjs');
+
+test('a revoke run is one span, the parent of its revocations, with its counts and exit code', async () => {
+  const spansFile = join(fixture.scratch, 'spans.jsonl');
+  const tokens = [fixture.digilocker.issueTokens().accessToken, 'never-issued-token'];
+  const run = await runCli(['revoke', '--base-url', fixture.digilocker.baseUrl, ...tokens], {
+    env: { ...credentialsOf(fixture.digilocker), NODE_OPTIONS: `--import ${PRELOAD}`, SPANS_FILE: spansFile },
+  });
+  expect(run.code).toBe(1); // the never-issued token fails
+  const spans = readFileSync(spansFile, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { name: string; id: string; parent?: string; attributes: object });
+  const command = spans.find((span) => span.name === 'digilocker-revoke revoke');
+  expect(command?.attributes).toEqual({
+    'digilocker.batch.size': 2,
+    'digilocker.batch.revoked': 1,
+    'digilocker.batch.already_invalid': 0,
+    'digilocker.batch.failed': 1,
+    'process.exit.code': 1,
+  });
+  const batch = spans.filter((span) => span.parent === command?.id);
+  expect(batch.map((span) => span.name)).toEqual(['digilocker.revoke_many']);
+  expect(command?.parent).toBeUndefined();
+  expect(JSON.stringify(spans)).not.toContain(tokens[0]);
+}, 60_000);
