@@ -8,12 +8,6 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-/**
- * Pages another branch brings at merge: a link to one is reported, not failed. Remove an entry once
- * the page is on this branch.
- */
-const ARRIVING = new Set(['docs/observability.md']);
-
 /** The anchors of each page checked so far. */
 const anchorCache = new Map();
 
@@ -22,16 +16,13 @@ const pages = ['README.md', 'ARCHITECTURE.md', 'CHANGELOG.md', ...markdownIn('do
 );
 
 const problems = [];
-const pending = [];
 for (const page of pages) {
   for (const { target, line } of linksOf(page)) {
     const problem = checkLink(page, target);
-    if (problem === 'arriving') pending.push(`${page}:${line}: ${target}`);
-    else if (problem) problems.push(`${page}:${line}: ${target}: ${problem}`);
+    if (problem) problems.push(`${page}:${line}: ${target}: ${problem}`);
   }
 }
 
-for (const link of pending) console.log(`arrives at merge: ${link}`);
 if (problems.length > 0) {
   console.error(problems.join('\n'));
   console.error(`${problems.length} broken link(s)`);
@@ -48,12 +39,11 @@ function markdownIn(folder) {
     .map((name) => `${folder}/${name}`);
 }
 
-/** Why a link does not resolve, 'arriving' for a page another branch brings, or undefined. */
+/** Why a link does not resolve, or undefined. */
 function checkLink(page, target) {
   if (/^[a-z][a-z0-9+.-]*:/i.test(target)) return undefined; // https:, mailto:, ...
   const [pathPart, anchor] = splitAnchor(target);
   const file = pathPart === '' ? page : relative(root, resolve(root, dirname(page), decodeURI(pathPart)));
-  if (ARRIVING.has(file)) return 'arriving';
   if (!existsSync(join(root, file))) return `no such file (${file})`;
   if (anchor === undefined) return undefined;
   if (!file.endsWith('.md') || statSync(join(root, file)).isDirectory()) return undefined;
