@@ -29,6 +29,7 @@ import {
 import { formatOutboxReport, LATENCY_MS, measureOutbox } from './outbox.mjs';
 import { checkTargets, formatReport, writeResults } from './report.mjs';
 import { startServer } from './server.mjs';
+import { formatTracingReport, measureTracingOverhead } from './tracing.mjs';
 
 const smoke = process.argv.includes('--smoke');
 const settings = readSettings();
@@ -65,6 +66,8 @@ try {
         await slowServer.close();
       }
     });
+  // Last: it registers an OpenTelemetry SDK globally for the rest of the process.
+  results.tracing = await timed('tracing', () => measureTracingOverhead({ baseUrl, smoke, log }));
   results.targets = checkTargets(results);
 
   // BENCH_OUTPUT (a path) keeps experiment runs out of bench/results/latest.json.
@@ -74,6 +77,7 @@ try {
   await writeResults(output, results);
   console.log(formatReport(results, CONTENDERS));
   if (results.outbox) console.log(`\n${formatOutboxReport(results.outbox)}`);
+  console.log(`\n${formatTracingReport(results.tracing)}`);
   log(`Figures written to ${output}`);
 } finally {
   await server.close();
