@@ -61,7 +61,14 @@ test('the trace goes from the enqueuing request through pg-boss send and process
   });
   const signOut = childrenOf(spans, process).filter((span) => span.name === SPAN.signOut);
   expect(signOut).toHaveLength(1);
-  const attempts = childrenOf(spans, signOut[0] as ReadableSpan).filter((span) => span.name === 'POST');
+  // signOut -> one span per token (refresh, then access) -> that token's HTTP attempts.
+  const tokenSpans = childrenOf(spans, signOut[0] as ReadableSpan).filter(
+    (span) => span.name === SPAN.revoke,
+  );
+  expect(tokenSpans).toHaveLength(2);
+  const attempts = tokenSpans.flatMap((token) =>
+    childrenOf(spans, token).filter((span) => span.name === 'POST'),
+  );
   expect(attempts.map((span) => span.attributes['http.response.status_code'])).toEqual([200, 400]);
   const collected = await telemetry.collect();
   expect(pointsOf(collected, METRIC.jobsEnded)).toEqual([
