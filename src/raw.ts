@@ -77,7 +77,7 @@ export function formEncode(fields: Record<string, string | undefined>): string {
 /**
  * Creates the generated client for a base URL that includes `/public`: what `client.raw` is, a plain
  * openapi-fetch client for users, with no authentication, retries or timeouts. The revocation calls
- * use an instance of their own ({@link createAttemptClient}): nothing added to this one changes them.
+ * use an instance of their own (`createAttemptClient`): nothing added to this one changes them.
  */
 export function createRawClient(baseUrl: string, fetchImpl?: typeof globalThis.fetch): RawClient {
   return createClient<paths>(fetchImpl ? { baseUrl, fetch: fetchImpl } : { baseUrl });

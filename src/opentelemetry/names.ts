@@ -13,6 +13,7 @@ export const SPAN = {
 /** The span event of each retry. */
 export const RETRY_EVENT = 'digilocker.retry';
 
+/** The attributes this entry sets on its spans and metric points (never a token, secret or fingerprint on a metric). */
 export const ATTRIBUTE = {
   serverAddress: 'server.address',
   serverPort: 'server.port',
@@ -35,6 +36,7 @@ export const ATTRIBUTE = {
   pauseReason: 'digilocker.outbox.pause.reason',
 } as const;
 
+/** The names of this entry's metrics (OpenTelemetry conventions: seconds, no `_total`). */
 export const METRIC = {
   /** Histogram, seconds: one token's call, all attempts and delays included. */
   duration: 'digilocker.revocation.duration',

@@ -16,7 +16,12 @@ export interface EnqueueOptions {
    * PostgreSQL store only: a connection inside your transaction (a node-postgres client, or anything
    * with `query(text, values)`), so that the job commits or rolls back with your session delete.
    */
-  db?: { query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }> } | SqlExecutor;
+  db?:
+    | {
+        /** Runs one statement with its parameters, as `pg`'s `query` does. */
+        query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+      }
+    | SqlExecutor;
 }
 
 const MAX_AHEAD_MS = 366 * 86_400_000;

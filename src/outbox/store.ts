@@ -1,5 +1,6 @@
 /** What pg-boss and the outbox run their SQL through: pg-boss's `db` option shape. */
 export interface SqlExecutor {
+  /** Runs one statement (or several, without values) and resolves with the rows of every statement. */
   // biome-ignore lint/suspicious/noExplicitAny: the shape of pg-boss's own Db interface (rows of any query).
   executeSql(text: string, values?: unknown[]): Promise<{ rows: any[]; rowCount?: number | null }>;
 }
