@@ -12,6 +12,9 @@ module.exports = {
       },
     ],
   },
+  // @noble/hashes is ESM only and imported statically by the core: SWC turns it into CommonJS, so that
+  // Jest loads it on Node 22 too (whose VM modules cannot require ESM).
+  transformIgnorePatterns: ['/node_modules/(?!@noble/hashes/)'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
   testTimeout: 20000,
   // Coverage of src/ (v8). The CLI runs in child processes in its end-to-end tests, out of this count.

@@ -212,7 +212,7 @@ async function settle(
     const fingerprint = item.text === undefined ? '' : await tokenFingerprint(item.text);
     return { ...base, fingerprint, ok: false, error: item.error };
   }
-  // Hashed while the call runs: the digest (Web Crypto, asynchronous) never delays a request.
+  // Started before the call, awaited after it: the outcome carries the fingerprint, the request does not wait for it.
   const fingerprinting = tokenFingerprint(item.token);
   try {
     const result = await dependencies.revoke({ token: item.token, hint: item.hint, signal, startedAt, gate });

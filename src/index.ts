@@ -1,6 +1,6 @@
 /**
  * digilocker-revocation: dependable DigiLocker OAuth token revocation. This entry is runtime-agnostic:
- * it uses only fetch, URL, AbortController, TextEncoder, Web Crypto and web streams.
+ * it uses only fetch, URL, AbortController, TextEncoder and web streams.
  */
 export type { RevocationBatchOptions, TokenInput } from './bulk';
 export { createRevocationClient, type RevocationClient, type RevokeOptions } from './client';

@@ -1,4 +1,4 @@
-// sha256Hex and tokenFingerprint: Web Crypto's SHA-256 of the UTF-8 bytes, as hex.
+// sha256Hex and tokenFingerprint: the SHA-256 of the UTF-8 bytes (@noble/hashes), as hex, as node:crypto gives it.
 import { createHash } from 'node:crypto';
 import { sha256Hex, tokenFingerprint } from '../../src';
 
