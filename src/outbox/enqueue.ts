@@ -11,6 +11,8 @@ import {
 import type { NormalizedOutboxOptions } from './options';
 import { type PendingPayload, sealTokens } from './payload';
 import { NO_RETRY_LIMIT, type Queue } from './queue';
+import type { SqlExecutor } from './store';
+import { enqueueExecutorOf } from './store-postgres';
 
 /** What `enqueue` (and each element of `enqueueBatch`) resolves to once the job is committed. */
 export interface EnqueuedJob {
@@ -47,11 +49,8 @@ export async function enqueueJob(
   const checked = checkOptions(context, options, 'enqueue');
   const { id, data, ...jobOptions } = await sealJob(context, tokens, checked);
   const { queue } = context;
-  await queue.boss.send(queue.name, data, {
-    id,
-    ...jobOptions,
-    ...(checked.db ? { db: checked.db as never } : {}),
-  });
+  const db = executorFor(context, checked);
+  await queue.boss.send(queue.name, data, { id, ...jobOptions, ...(db ? { db: db as never } : {}) });
   return announce(context, id, data);
 }
 
@@ -69,9 +68,17 @@ export async function enqueueBatch(
   const checked = checkOptions(context, options, 'enqueueBatch');
   const jobs = await Promise.all(batch.map((tokens) => sealJob(context, tokens, checked)));
   const { queue } = context;
-  if (jobs.length > 0)
-    await queue.boss.insert(queue.name, jobs, checked.db ? { db: checked.db as never } : {});
+  const db = executorFor(context, checked);
+  if (jobs.length > 0) await queue.boss.insert(queue.name, jobs, db ? { db: db as never } : {});
   return jobs.map((job) => announce(context, job.id, job.data));
+}
+
+/**
+ * The caller's transaction when given; else, on a PostgreSQL server, the store's enqueue pool (a
+ * flood of enqueues waits there, not in front of the workers); else pg-boss's own (`undefined`).
+ */
+function executorFor(context: EnqueueContext, checked: CheckedEnqueueOptions): SqlExecutor | undefined {
+  return checked.db ?? enqueueExecutorOf(context.queue.db);
 }
 
 function checkOptions(context: EnqueueContext, options: EnqueueOptions, name: string): CheckedEnqueueOptions {

@@ -14,7 +14,10 @@ export {
   OutboxStateError,
   PausedForCredentialsError,
   StoreLockedError,
+  StoreSaturatedError,
   StoreTimeoutError,
+  type StoreUnavailableCode,
+  StoreUnavailableError,
 } from './errors';
 export type { JobFingerprints, OutboxEvent } from './events';
 export type { EnqueueOptions } from './input';

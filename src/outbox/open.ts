@@ -9,7 +9,6 @@ import { loadPgBoss } from './load';
 import {
   type NormalizedOutboxOptions,
   normalizeOutboxOptions,
-  OUTBOX_DEFAULTS,
   type RevocationOutboxOptions,
 } from './options';
 import { ClusterPause } from './pause';
@@ -104,14 +103,7 @@ export async function openRevocationOutbox(options: RevocationOutboxOptions): Pr
 
 function openStore(options: NormalizedOutboxOptions): Promise<OutboxStore> {
   const { store } = options;
-  return 'directory' in store
-    ? openEmbeddedStore(store.directory)
-    : openServerStore({
-        connectionString: store.connectionString,
-        maxConnections: store.maxConnections ?? OUTBOX_DEFAULTS.maxConnections,
-        connectTimeoutMs: store.connectTimeoutMs ?? OUTBOX_DEFAULTS.connectTimeoutMs,
-        queryTimeoutMs: store.queryTimeoutMs ?? OUTBOX_DEFAULTS.queryTimeoutMs,
-      });
+  return 'directory' in store ? openEmbeddedStore(store.directory) : openServerStore(store);
 }
 
 /**
