@@ -9,6 +9,7 @@ export type OutboxErrorCode =
   | 'stopped'
   | 'no_client'
   | 'store_saturated'
+  | 'enqueue_failed'
   | StoreUnavailableCode;
 
 /**
@@ -138,5 +139,24 @@ export class StoreUnavailableError extends OutboxError {
   constructor(code: StoreUnavailableCode, message: string, options?: ErrorOptions) {
     super(message, options);
     this.code = code;
+  }
+}
+
+/**
+ * `enqueue` or `enqueueBatch` failed in the database. `committed` says what is known: `false` when
+ * the server refused the statement (a statement timeout, a terminated backend, a constraint): nothing
+ * of the call was committed, all or none; `'unknown'` when the connection was lost before the
+ * server's answer: all of it may have been committed, or none (enqueueing again is harmless: a token
+ * revoked twice is already invalid). The message carries the server's, never a token.
+ */
+export class EnqueueFailedError extends OutboxError {
+  override readonly code = 'enqueue_failed';
+  override name = 'EnqueueFailedError';
+  /** Whether the call's jobs were committed: `false` (none was), or `'unknown'` (all or none). */
+  readonly committed: false | 'unknown';
+
+  constructor(message: string, committed: false | 'unknown', options?: ErrorOptions) {
+    super(message, options);
+    this.committed = committed;
   }
 }

@@ -7,6 +7,7 @@
 export { type EncryptionKey, generateEncryptionKey } from './crypto';
 export type { EnqueuedJob } from './enqueue';
 export {
+  EnqueueFailedError,
   KeyMismatchError,
   MissingDependencyError,
   OutboxError,

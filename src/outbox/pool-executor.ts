@@ -45,12 +45,8 @@ export function poolExecutor(
         health.lastAnswerAt = Date.now();
         return result;
       } catch (error) {
-        // An error with a SQLSTATE came from the server: it answers.
-        if (
-          typeof (error as { code?: unknown }).code === 'string' &&
-          /^[0-9A-Z]{5}$/.test((error as { code: string }).code)
-        )
-          health.lastAnswerAt = Date.now();
+        // An error with a severity and a SQLSTATE came from the server: it answers.
+        if (typeof (error as { severity?: unknown }).severity === 'string') health.lastAnswerAt = Date.now();
         throw explain(error, bounds, location, health);
       }
     },
