@@ -18,6 +18,7 @@ import { describeConnectionString } from '../outbox/store';
 import { clientFromOptions, fetchFromOptions } from './client-from-options';
 import { EXIT, UsageError } from './exit-codes';
 import { integerFrom } from './integer-option';
+import { registerOutboxKeysCommand } from './outbox-keys-command';
 import type { CliIo } from './io';
 import { Output } from './output';
 import { createProgress } from './progress';
@@ -115,6 +116,7 @@ export function registerOutboxCommand(
       ),
     ),
   );
+  registerOutboxKeysCommand(outbox, io, setExitCode);
 }
 
 function report(io: CliIo, line: string): number {

@@ -22,6 +22,7 @@ export {
 } from './errors';
 export type { JobFingerprints, OutboxEvent } from './events';
 export type { EnqueueOptions } from './input';
+export type { KeyJobCount, KeyJobs } from './key-jobs';
 export { openRevocationOutbox, type RevocationOutbox } from './open';
 export { type BackoffPolicy, OUTBOX_DEFAULTS, type RevocationOutboxOptions } from './options';
 export type { OutboxPause } from './pause';

@@ -5,6 +5,7 @@ import { OutboxStateError } from './errors';
 import { type Emit, safeEmitter } from './events';
 import type { EnqueueOptions } from './input';
 import { compactTables, deleteDeadJobs, jobsIn, retryDeadJobs } from './jobs';
+import { type KeyJobs, keyJobsOf } from './key-jobs';
 import { loadPgBoss } from './load';
 import {
   type NormalizedOutboxOptions,
@@ -20,7 +21,7 @@ import { openServerStore } from './store-postgres';
 import { Workers } from './workers';
 
 /** A durable revocation queue; see {@link openRevocationOutbox}. */
-export interface RevocationOutbox {
+export interface RevocationOutbox extends KeyJobs {
   /** `'embedded'` (PGlite in a directory) or `'postgres'` (a server). */
   readonly storeKind: 'embedded' | 'postgres';
   /**
@@ -180,6 +181,7 @@ function createOutbox(
   };
 
   return {
+    ...keyJobsOf(queue, keys, assertOpen),
     storeKind: store.kind,
     async enqueue(tokens, enqueueOptions = {}) {
       assertOpen();
