@@ -63,7 +63,8 @@ export interface RevocationOutboxOptions {
   store: StoreOptions;
   /**
    * 256-bit keys (base64, hex, or 32 bytes): the first encrypts new jobs, all decrypt (rotation).
-   * Opening fails with a KeyMismatchError when a pending job needs a key that is not here.
+   * A job sealed with a key that is not here waits, unsent, for an instance that holds it; a lost
+   * key's jobs are listed by `jobsByKey()` and deleted by `purgeKey()`.
    */
   encryptionKeys: readonly EncryptionKey[];
   /**

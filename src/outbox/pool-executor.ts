@@ -34,7 +34,7 @@ export function poolExecutor(
 ): SqlExecutor {
   return {
     async executeSql(text, values) {
-      if (pool.waitingCount >= bounds.maxWaiting)
+      if (pool.waitingCount >= bounds.maxWaiting && isBusy(pool, bounds))
         throw new StoreSaturatedError(
           `${saturated(bounds, location)}: its ${bounds.maxConnections} connection(s) are busy and ` +
             `${bounds.maxWaiting} statements already wait for one (store.maxWaiting). ${NEXT_STEP(bounds)}`,
@@ -51,6 +51,11 @@ export function poolExecutor(
       }
     },
   };
+}
+
+/** No idle connection, and no room for another: a statement would wait. */
+function isBusy(pool: pg.Pool, bounds: PoolBounds): boolean {
+  return pool.idleCount === 0 && pool.totalCount >= bounds.maxConnections;
 }
 
 /** node-postgres's own messages for its timeouts: a wait in the pool's queue, a new connection, an answer. */

@@ -128,17 +128,13 @@ describeWithPostgres('a saturated enqueue pool', () => {
     try {
       second.start(); // its workers poll: the server answers meanwhile
       await slowInserts(3);
-      const results = await Promise.allSettled([1, 2, 3].map(() => second.enqueue(mock.issueTokens())));
+      const results = await Promise.allSettled([1, 2, 3, 4, 5].map(() => strict.enqueue(mock.issueTokens())));
       const rejected = results.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []));
       expect(rejected.length).toBeGreaterThan(0);
-      for (const error of rejected) {
-        expect(error).toBeInstanceOf(StoreSaturatedError);
-        expect(error.message).toMatch(
-          /came free within 1000 ms \(store\.connectTimeoutMs\) while the server answered/,
-        );
-      }
+      expect(rejected.length).toBeLessThan(5);
+      for (const error of rejected) expect(error).toBeInstanceOf(StoreSaturatedError);
     } finally {
-      await second.close();
+      await strict.close();
     }
   }, 60_000);
 });
