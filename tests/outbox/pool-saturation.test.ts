@@ -128,6 +128,30 @@ describeWithPostgres('a saturated enqueue pool', () => {
     try {
       second.start(); // its workers poll: the server answers meanwhile
       await slowInserts(3);
+      const results = await Promise.allSettled([1, 2, 3].map(() => second.enqueue(mock.issueTokens())));
+      const rejected = results.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []));
+      expect(rejected.length).toBeGreaterThan(0);
+      for (const error of rejected) {
+        expect(error).toBeInstanceOf(StoreSaturatedError);
+        expect(error.message).toMatch(
+          /came free within 1000 ms \(store\.connectTimeoutMs\) while the server answered/,
+        );
+      }
+    } finally {
+      await second.close();
+    }
+  }, 60_000);
+
+  test('maxWaiting 0: a statement runs when a connection is free, and never waits for one', async () => {
+    const strict = await openRevocationOutbox({
+      store: { connectionString: DATABASE_URL as string, enqueueConnections: 1, maxWaiting: 0 },
+      encryptionKeys: [KEY],
+      schema,
+    });
+    try {
+      await slowInserts(0.3);
+      await strict.enqueue(mock.issueTokens());
+      await strict.enqueue(mock.issueTokens()); // the connection is idle again: it runs
       const results = await Promise.allSettled([1, 2, 3, 4, 5].map(() => strict.enqueue(mock.issueTokens())));
       const rejected = results.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []));
       expect(rejected.length).toBeGreaterThan(0);
