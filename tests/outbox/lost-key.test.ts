@@ -6,7 +6,7 @@ import { openRevocationOutbox, type RevocationOutbox } from '../../src/outbox';
 import { generateEncryptionKey, importKeys } from '../../src/outbox/crypto';
 import { type MockDigiLocker, startMockDigiLocker } from '../../src/testing';
 import { credentialsOf, runCli, useCliFixture } from '../cli/cli-harness';
-import { clientOf, DATABASE_URL, describeWithPostgres, uniqueSchema } from './support';
+import { clientOf, DATABASE_URL, describeWithPostgres, scratchDirectory, uniqueSchema } from './support';
 
 const LOST = generateEncryptionKey();
 const CURRENT = generateEncryptionKey();
@@ -116,4 +116,35 @@ describeWithPostgres('a lost key', () => {
     expect(output).not.toContain(LOST);
     expect(output).not.toContain(CURRENT);
   }, 180_000);
+});
+
+describe('a lost key, embedded store', () => {
+  test('jobsByKey lists its jobs and purgeKey deletes them', async () => {
+    const directory = scratchDirectory();
+    const open = (key: string) =>
+      openRevocationOutbox({ store: { directory: directory.path }, encryptionKeys: [key] });
+    try {
+      const old = await open(LOST);
+      await old.enqueue({ refreshToken: 'r'.repeat(40) });
+      await old.enqueue({ refreshToken: 's'.repeat(40) });
+      await old.close();
+      const outbox = await open(CURRENT);
+      try {
+        const lost = await keyIdOf(LOST);
+        expect(await outbox.jobsByKey()).toContainEqual({
+          keyId: lost,
+          held: false,
+          waiting: 2,
+          running: 0,
+          dead: 0,
+        });
+        expect(await outbox.purgeKey(lost)).toBe(2);
+        expect(await outbox.stats()).toMatchObject({ queued: 0 });
+      } finally {
+        await outbox.close();
+      }
+    } finally {
+      directory.remove();
+    }
+  }, 120_000);
 });
