@@ -161,4 +161,27 @@ describeWithPostgres('a saturated enqueue pool', () => {
       await strict.close();
     }
   }, 60_000);
+
+  test('a busy workers pool does not hold enqueue up', async () => {
+    const narrow = await openRevocationOutbox({
+      store: { connectionString: DATABASE_URL as string, maxConnections: 1, connectTimeoutMs: 60_000 },
+      encryptionKeys: [KEY],
+      schema,
+    });
+    await slowInserts(0);
+    const holder = await pool.connect();
+    try {
+      // stats() reads the pause table: locked, it holds the only connection of pg-boss's pool.
+      await holder.query('BEGIN');
+      await holder.query(`LOCK TABLE ${schema}_pause.pause IN ACCESS EXCLUSIVE MODE`);
+      const stats = [1, 2, 3].map(() => narrow.stats());
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(await within(narrow.enqueue(mock.issueTokens()), 10_000)).toBe('resolved');
+      await holder.query('COMMIT');
+      await Promise.all(stats);
+    } finally {
+      holder.release();
+      await narrow.close();
+    }
+  }, 60_000);
 });
