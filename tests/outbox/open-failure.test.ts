@@ -46,6 +46,25 @@ describe('opening a PostgreSQL store that is not there', () => {
   });
 });
 
+describe('the pool options', () => {
+  const openWith = (store: object) =>
+    openRevocationOutbox({ store: { connectionString: 'postgres://x/y', ...store }, encryptionKeys: [KEY] });
+
+  test('enqueueConnections and maxWaiting are validated before any connection', async () => {
+    await expect(openWith({ enqueueConnections: 0 })).rejects.toThrow(
+      new RangeError('store.enqueueConnections must be from 1 to 1000'),
+    );
+    await expect(openWith({ enqueueConnections: 2.5 })).rejects.toThrow(
+      new TypeError('store.enqueueConnections must be an integer'),
+    );
+    await expect(openWith({ maxWaiting: -1 })).rejects.toThrow(
+      new RangeError('store.maxWaiting must be from 0 to 1000000'),
+    );
+    await expect(openWith({ maxWaiting: '5' })).rejects.toThrow(TypeError);
+    await expect(openWith({ maxWaitingCalls: 5 })).rejects.toThrow('unknown option "store.maxWaitingCalls"');
+  });
+});
+
 describeWithPostgres('opening a PostgreSQL store that refuses', () => {
   const server = () => new URL(DATABASE_URL as string);
 
