@@ -21,7 +21,7 @@ export interface KeyJobCount {
   dead: number;
 }
 
-/** What an outbox offers an operator about keys; see {@link keyJobsOf}. */
+/** What an outbox offers an operator about the keys its jobs were sealed with (a lost key). */
 export interface KeyJobs {
   /**
    * Counts the jobs that still hold tokens (waiting, running or dead) by the id of the key that sealed
