@@ -19,6 +19,7 @@ import { clientFromOptions, fetchFromOptions } from './client-from-options';
 import { EXIT, UsageError } from './exit-codes';
 import { integerFrom } from './integer-option';
 import type { CliIo } from './io';
+import { registerOutboxKeysCommand } from './outbox-keys-command';
 import { Output } from './output';
 import { createProgress } from './progress';
 import { openTokenSource, readTokens } from './token-input';
@@ -115,6 +116,7 @@ export function registerOutboxCommand(
       ),
     ),
   );
+  registerOutboxKeysCommand(outbox, io, setExitCode);
 }
 
 function report(io: CliIo, line: string): number {

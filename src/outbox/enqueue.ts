@@ -1,6 +1,7 @@
 import type { JobInsert } from 'pg-boss';
 import type { SignOutTokens } from '../results';
 import type { OutboxKey } from './crypto';
+import { EnqueueFailedError } from './errors';
 import { aboutJob, type Emit, type JobFingerprints } from './events';
 import {
   assertSignOutTokens,
@@ -11,6 +12,8 @@ import {
 import type { NormalizedOutboxOptions } from './options';
 import { type PendingPayload, sealTokens } from './payload';
 import { NO_RETRY_LIMIT, type Queue } from './queue';
+import type { SqlExecutor } from './store';
+import { enqueueExecutorOf } from './store-postgres';
 
 /** What `enqueue` (and each element of `enqueueBatch`) resolves to once the job is committed. */
 export interface EnqueuedJob {
@@ -47,11 +50,10 @@ export async function enqueueJob(
   const checked = checkOptions(context, options, 'enqueue');
   const { id, data, ...jobOptions } = await sealJob(context, tokens, checked);
   const { queue } = context;
-  await queue.boss.send(queue.name, data, {
-    id,
-    ...jobOptions,
-    ...(checked.db ? { db: checked.db as never } : {}),
-  });
+  const db = executorFor(context, checked);
+  await queue.boss
+    .send(queue.name, data, { id, ...jobOptions, ...(db ? { db: db as never } : {}) })
+    .catch((error: unknown) => rethrowFailure(error, 'enqueue'));
   return announce(context, id, data);
 }
 
@@ -69,9 +71,20 @@ export async function enqueueBatch(
   const checked = checkOptions(context, options, 'enqueueBatch');
   const jobs = await Promise.all(batch.map((tokens) => sealJob(context, tokens, checked)));
   const { queue } = context;
+  const db = executorFor(context, checked);
   if (jobs.length > 0)
-    await queue.boss.insert(queue.name, jobs, checked.db ? { db: checked.db as never } : {});
+    await queue.boss
+      .insert(queue.name, jobs, db ? { db: db as never } : {})
+      .catch((error: unknown) => rethrowFailure(error, 'enqueueBatch'));
   return jobs.map((job) => announce(context, job.id, job.data));
+}
+
+/**
+ * The caller's transaction when given; else, on a PostgreSQL server, the store's enqueue pool (a
+ * flood of enqueues waits there, not in front of the workers); else pg-boss's own (`undefined`).
+ */
+function executorFor(context: EnqueueContext, checked: CheckedEnqueueOptions): SqlExecutor | undefined {
+  return checked.db ?? enqueueExecutorOf(context.queue.db);
 }
 
 function checkOptions(context: EnqueueContext, options: EnqueueOptions, name: string): CheckedEnqueueOptions {
@@ -139,3 +152,31 @@ function announce(context: EnqueueContext, id: string, data: PendingPayload): En
   context.emit({ type: 'queued', ...aboutJob(id, data), expiresAt: expiresAt.toISOString() });
   return { id, fingerprints: data.fp, expiresAt };
 }
+
+/**
+ * Says what a failed write committed. An error the server sent about the statement (a SQLSTATE, with
+ * its severity) means it failed as a whole: nothing committed. A connection lost before the answer
+ * leaves it unknown. Other errors (the outbox's own: a timeout, a saturated pool) pass as they are.
+ */
+function rethrowFailure(error: unknown, name: string): never {
+  if (!(error instanceof Error)) throw error;
+  const { code, severity } = error as { code?: unknown; severity?: unknown };
+  if (typeof severity === 'string' && typeof code === 'string')
+    throw new EnqueueFailedError(
+      `${name}: nothing was committed: the database refused the statement (SQLSTATE ${code}: ` +
+        `${error.message.slice(0, 200)}); call ${name} again`,
+      false,
+      { cause: error },
+    );
+  if (CONNECTION_LOST.test(error.message) || CONNECTION_LOST.test(String(code)))
+    throw new EnqueueFailedError(
+      `${name}: the connection to the database was lost before its answer (${error.message.slice(0, 200)}); ` +
+        `the job(s) may have been committed, all of them, or none: calling ${name} again is harmless`,
+      'unknown',
+      { cause: error },
+    );
+  throw error;
+}
+
+/** node-postgres's messages and Node's codes for a connection lost in the middle of a statement. */
+const CONNECTION_LOST = /Connection terminated|connection error|^(ECONNRESET|EPIPE|ETIMEDOUT)$/;

@@ -7,7 +7,10 @@ export type OutboxErrorCode =
   | 'paused_invalid_client'
   | 'closed'
   | 'stopped'
-  | 'no_client';
+  | 'no_client'
+  | 'store_saturated'
+  | 'enqueue_failed'
+  | StoreUnavailableCode;
 
 /**
  * The base of every failure of the outbox itself (not of a revocation, which is reported per job by
@@ -93,5 +96,67 @@ export class OutboxStateError extends OutboxError {
   constructor(code: 'closed' | 'stopped' | 'no_client', message: string) {
     super(message);
     this.code = code;
+  }
+}
+
+/**
+ * A pool of connections to the PostgreSQL server is saturated while the server answers: every
+ * connection is busy and `store.maxWaiting` statements already wait for one, or none came free within
+ * `store.connectTimeoutMs`. Nothing was written; retrying later is safe. `option` names the pool's
+ * size to raise (`store.enqueueConnections` for enqueueing, `store.maxConnections` for the rest).
+ */
+export class StoreSaturatedError extends OutboxError {
+  override readonly code = 'store_saturated';
+  override name = 'StoreSaturatedError';
+  /** Always true: the statement was never sent, so the same call can be made again. */
+  readonly retryable = true;
+  /** The option that sets the size of the saturated pool, e.g. `store.enqueueConnections`. */
+  readonly option: string;
+
+  constructor(message: string, option: string, options?: ErrorOptions) {
+    super(message, options);
+    this.option = option;
+  }
+}
+
+/** Why a PostgreSQL store could not be opened; see {@link StoreUnavailableError}. */
+export type StoreUnavailableCode =
+  | 'store_unreachable'
+  | 'store_auth_failed'
+  | 'store_database_missing'
+  | 'store_refused';
+
+/**
+ * A PostgreSQL store could not be opened. The message names the server (never a password), the
+ * cause and the next step. `code`: `store_unreachable` (no server at that address, or an unknown
+ * host), `store_auth_failed` (role or password refused), `store_database_missing`, `store_refused`
+ * (any other refusal by the server: too many connections, a bad setting, TLS).
+ */
+export class StoreUnavailableError extends OutboxError {
+  override readonly code: StoreUnavailableCode;
+  override name = 'StoreUnavailableError';
+
+  constructor(code: StoreUnavailableCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+/**
+ * `enqueue` or `enqueueBatch` failed in the database. `committed` says what is known: `false` when
+ * the server refused the statement (a statement timeout, a terminated backend, a constraint): nothing
+ * of the call was committed, all or none; `'unknown'` when the connection was lost before the
+ * server's answer: all of it may have been committed, or none (enqueueing again is harmless: a token
+ * revoked twice is already invalid). The message carries the server's, never a token.
+ */
+export class EnqueueFailedError extends OutboxError {
+  override readonly code = 'enqueue_failed';
+  override name = 'EnqueueFailedError';
+  /** Whether the call's jobs were committed: `false` (none was), or `'unknown'` (all or none). */
+  readonly committed: false | 'unknown';
+
+  constructor(message: string, committed: false | 'unknown', options?: ErrorOptions) {
+    super(message, options);
+    this.committed = committed;
   }
 }

@@ -7,6 +7,7 @@
 export { type EncryptionKey, generateEncryptionKey } from './crypto';
 export type { EnqueuedJob } from './enqueue';
 export {
+  EnqueueFailedError,
   KeyMismatchError,
   MissingDependencyError,
   OutboxError,
@@ -14,10 +15,14 @@ export {
   OutboxStateError,
   PausedForCredentialsError,
   StoreLockedError,
+  StoreSaturatedError,
   StoreTimeoutError,
+  type StoreUnavailableCode,
+  StoreUnavailableError,
 } from './errors';
 export type { JobFingerprints, OutboxEvent } from './events';
 export type { EnqueueOptions } from './input';
+export type { KeyJobCount, KeyJobs } from './key-jobs';
 export { openRevocationOutbox, type RevocationOutbox } from './open';
 export { type BackoffPolicy, OUTBOX_DEFAULTS, type RevocationOutboxOptions } from './options';
 export type { OutboxPause } from './pause';

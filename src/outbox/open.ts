@@ -5,11 +5,11 @@ import { OutboxStateError } from './errors';
 import { type Emit, safeEmitter } from './events';
 import type { EnqueueOptions } from './input';
 import { compactTables, deleteDeadJobs, jobsIn, retryDeadJobs } from './jobs';
+import { type KeyJobs, keyJobsOf } from './key-jobs';
 import { loadPgBoss } from './load';
 import {
   type NormalizedOutboxOptions,
   normalizeOutboxOptions,
-  OUTBOX_DEFAULTS,
   type RevocationOutboxOptions,
 } from './options';
 import { ClusterPause } from './pause';
@@ -21,7 +21,7 @@ import { openServerStore } from './store-postgres';
 import { Workers } from './workers';
 
 /** A durable revocation queue; see {@link openRevocationOutbox}. */
-export interface RevocationOutbox {
+export interface RevocationOutbox extends KeyJobs {
   /** `'embedded'` (PGlite in a directory) or `'postgres'` (a server). */
   readonly storeKind: 'embedded' | 'postgres';
   /**
@@ -104,14 +104,7 @@ export async function openRevocationOutbox(options: RevocationOutboxOptions): Pr
 
 function openStore(options: NormalizedOutboxOptions): Promise<OutboxStore> {
   const { store } = options;
-  return 'directory' in store
-    ? openEmbeddedStore(store.directory)
-    : openServerStore({
-        connectionString: store.connectionString,
-        maxConnections: store.maxConnections ?? OUTBOX_DEFAULTS.maxConnections,
-        connectTimeoutMs: store.connectTimeoutMs ?? OUTBOX_DEFAULTS.connectTimeoutMs,
-        queryTimeoutMs: store.queryTimeoutMs ?? OUTBOX_DEFAULTS.queryTimeoutMs,
-      });
+  return 'directory' in store ? openEmbeddedStore(store.directory) : openServerStore(store);
 }
 
 /**
@@ -188,6 +181,7 @@ function createOutbox(
   };
 
   return {
+    ...keyJobsOf(queue, keys, assertOpen),
     storeKind: store.kind,
     async enqueue(tokens, enqueueOptions = {}) {
       assertOpen();

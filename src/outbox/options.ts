@@ -2,6 +2,7 @@ import type { RevocationClient } from '../client';
 import type { EncryptionKey } from './crypto';
 import type { OutboxEvent } from './events';
 import type { StoreOptions } from './store';
+import type { ServerStoreSettings } from './store-postgres';
 
 /** The defaults of the outbox's options. */
 export const OUTBOX_DEFAULTS = {
@@ -23,8 +24,18 @@ export const OUTBOX_DEFAULTS = {
   maxRateLimitPauseMs: 10 * 60_000,
   /** The PostgreSQL schema of pg-boss's tables. */
   schema: 'digilocker_outbox',
-  /** Connections to a PostgreSQL server. */
+  /** Connections to a PostgreSQL server for pg-boss: the workers, maintenance, stats. */
   maxConnections: 10,
+  /**
+   * Connections to a PostgreSQL server for `enqueue` and `enqueueBatch` (a pool of their own, so that
+   * neither side can starve the other): one short statement each, so a few carry a heavy load.
+   */
+  enqueueConnections: 4,
+  /**
+   * Statements that may wait for a free connection of one pool; the next fails at once with a
+   * StoreSaturatedError. Bounds the memory a flood of calls can take while the pool is busy.
+   */
+  maxWaiting: 1000,
   /** The longest wait for a connection to a PostgreSQL server (opening one, or a free one in the pool). */
   connectTimeoutMs: 10_000,
   /**
@@ -52,7 +63,8 @@ export interface RevocationOutboxOptions {
   store: StoreOptions;
   /**
    * 256-bit keys (base64, hex, or 32 bytes): the first encrypts new jobs, all decrypt (rotation).
-   * Opening fails with a KeyMismatchError when a pending job needs a key that is not here.
+   * A job sealed with a key that is not here waits, unsent, for an instance that holds it; a lost
+   * key's jobs are listed by `jobsByKey()` and deleted by `purgeKey()`.
    */
   encryptionKeys: readonly EncryptionKey[];
   /**
@@ -106,7 +118,7 @@ export interface RevocationOutboxOptions {
 /** The options once validated and completed. */
 export interface NormalizedOutboxOptions {
   client: RevocationClient | undefined;
-  store: StoreOptions;
+  store: { directory: string } | ServerStoreSettings;
   concurrency: number;
   onEvent: ((event: OutboxEvent) => void) | undefined;
   defaultExpiresInSeconds: number;
@@ -212,17 +224,16 @@ function credentialsIdOf(value: unknown): string | undefined {
 const KNOWN_SERVER_STORE = new Set([
   'connectionString',
   'maxConnections',
+  'enqueueConnections',
+  'maxWaiting',
   'connectTimeoutMs',
   'queryTimeoutMs',
 ]);
 
-function normalizeStore(store: unknown): StoreOptions {
+function normalizeStore(store: unknown): NormalizedOutboxOptions['store'] {
   if (store === null || typeof store !== 'object')
     throw new TypeError('store must be { directory } or { connectionString }');
-  const { directory, connectionString, maxConnections, connectTimeoutMs, queryTimeoutMs } = store as Record<
-    string,
-    unknown
-  >;
+  const { directory, connectionString } = store as Record<string, unknown>;
   if ((directory === undefined) === (connectionString === undefined))
     throw new TypeError('store must have either directory or connectionString');
   const known = directory !== undefined ? new Set(['directory']) : KNOWN_SERVER_STORE;
@@ -233,14 +244,31 @@ function normalizeStore(store: unknown): StoreOptions {
       throw new TypeError('store.directory must be a non-empty string');
     return { directory };
   }
+  return normalizeServerStore(store as Record<string, unknown>);
+}
+
+/** The settings of a PostgreSQL store, with their defaults (its connection string is never echoed). */
+function normalizeServerStore(store: Record<string, unknown>): ServerStoreSettings {
+  const { connectionString } = store;
   if (typeof connectionString !== 'string' || !/^postgres(ql)?:\/\//.test(connectionString))
     throw new TypeError('store.connectionString must be a postgres:// or postgresql:// URL');
-  const { connectTimeoutMs: connectDefault, queryTimeoutMs: queryDefault } = OUTBOX_DEFAULTS;
+  if (!URL.canParse(connectionString))
+    throw new TypeError(
+      'store.connectionString is not a valid URL (not shown: it may hold a password); ' +
+        'percent-encode special characters of the user and password, e.g. @ as %40',
+    );
+  const setting = (
+    name: keyof typeof OUTBOX_DEFAULTS & keyof ServerStoreSettings,
+    min: number,
+    max: number,
+  ) => integer(`store.${name}`, store[name], min, max, OUTBOX_DEFAULTS[name]);
   return {
     connectionString,
-    maxConnections: integer('store.maxConnections', maxConnections, 1, 1000, OUTBOX_DEFAULTS.maxConnections),
-    connectTimeoutMs: integer('store.connectTimeoutMs', connectTimeoutMs, 100, 600_000, connectDefault),
-    queryTimeoutMs: integer('store.queryTimeoutMs', queryTimeoutMs, 100, 3_600_000, queryDefault),
+    maxConnections: setting('maxConnections', 1, 1000),
+    enqueueConnections: setting('enqueueConnections', 1, 1000),
+    maxWaiting: setting('maxWaiting', 0, 1_000_000),
+    connectTimeoutMs: setting('connectTimeoutMs', 100, 600_000),
+    queryTimeoutMs: setting('queryTimeoutMs', 100, 3_600_000),
   };
 }
 

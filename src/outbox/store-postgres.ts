@@ -1,71 +1,78 @@
-import { StoreTimeoutError } from './errors';
+import type pg from 'pg';
 import { loadPg } from './load';
+import { explainOpenFailure } from './open-failure';
 import { OUTBOX_DEFAULTS } from './options';
-import { describeConnectionString, type OutboxStore } from './store';
+import { type PoolBounds, poolExecutor, type ServerHealth } from './pool-executor';
+import { describeConnectionString, type OutboxStore, type SqlExecutor } from './store';
 
-/** A PostgreSQL store's settings, once validated. */
+/** A PostgreSQL store's settings, once validated (see StoreOptions). */
 export interface ServerStoreSettings {
   connectionString: string;
   maxConnections: number;
+  enqueueConnections: number;
+  maxWaiting: number;
   connectTimeoutMs: number;
   queryTimeoutMs: number;
 }
 
+/** The executor of a PostgreSQL store: pg-boss's, with the enqueue pool's beside it. */
+export interface ServerExecutor extends SqlExecutor {
+  /** Runs `enqueue` and `enqueueBatch` on a pool of their own. */
+  readonly enqueueDb: SqlExecutor;
+}
+
 /**
- * Opens a store on a PostgreSQL server through a node-postgres pool, shared by pg-boss and the
- * outbox. Fails at once, with the server's own message, when the server cannot be reached. Every wait
- * on the server is bounded: a connection by `connectTimeoutMs`, a statement's answer by
- * `queryTimeoutMs` (client-side), both failing with a StoreTimeoutError; TCP keepalive finds dead
- * connections. `close()` settles once each statement in flight has ended or timed out.
+ * Opens a store on a PostgreSQL server through two node-postgres pools: one for pg-boss (workers,
+ * maintenance, stats, operator commands), one for enqueueing, so that neither can starve the other.
+ * Fails at once, with a StoreUnavailableError naming the server, the cause and the next step, when
+ * the server cannot be reached or refuses the connection. Every wait is bounded: a connection by
+ * `connectTimeoutMs`, a statement's answer by `queryTimeoutMs` (client-side), the statements waiting
+ * for a connection by `maxWaiting` (see poolExecutor); TCP keepalive finds dead connections.
+ * `close()` settles once each statement in flight has ended or timed out.
+ *
+ * @throws {StoreUnavailableError} the server is unreachable or refused the connection.
+ * @throws {StoreTimeoutError} the server did not answer within `connectTimeoutMs`.
  */
 export async function openServerStore(settings: ServerStoreSettings): Promise<OutboxStore> {
   const pg = await loadPg();
-  const { connectionString, maxConnections, connectTimeoutMs, queryTimeoutMs } = settings;
-  const pool = new pg.Pool({
-    connectionString,
-    max: maxConnections,
+  const location = describeConnectionString(settings.connectionString);
+  const health: ServerHealth = { lastAnswerAt: 0 };
+  const open = (role: string, sizeOption: string, maxConnections: number) => {
+    const pool = newPool(pg, settings, maxConnections);
+    const bounds: PoolBounds = { ...settings, role, sizeOption, maxConnections };
+    return { pool, db: poolExecutor(pool, bounds, location, health) };
+  };
+  const workers = open('workers', 'store.maxConnections', settings.maxConnections);
+  const enqueue = open('enqueue', 'store.enqueueConnections', settings.enqueueConnections);
+  const close = async () => {
+    await Promise.all([workers.pool.end(), enqueue.pool.end()]);
+  };
+  try {
+    await workers.db.executeSql('SELECT 1');
+  } catch (error) {
+    await close().catch(() => {});
+    throw explainOpenFailure(error, settings.connectionString, location);
+  }
+  const db: ServerExecutor = { executeSql: workers.db.executeSql, enqueueDb: enqueue.db };
+  return { kind: 'postgres', location, db, close };
+}
+
+/** The executor for enqueueing on `db`'s store: its own pool on a server, else `undefined` (pg-boss's). */
+export function enqueueExecutorOf(db: SqlExecutor): SqlExecutor | undefined {
+  return (db as Partial<ServerExecutor>).enqueueDb;
+}
+
+function newPool(module: typeof pg, settings: ServerStoreSettings, max: number): pg.Pool {
+  const pool = new module.Pool({
+    connectionString: settings.connectionString,
+    max,
     application_name: 'digilocker-outbox',
-    connectionTimeoutMillis: connectTimeoutMs,
-    query_timeout: queryTimeoutMs,
+    connectionTimeoutMillis: settings.connectTimeoutMs,
+    query_timeout: settings.queryTimeoutMs,
     keepAlive: true,
     keepAliveInitialDelayMillis: OUTBOX_DEFAULTS.keepAliveInitialDelayMs,
   });
   // An idle connection that breaks is dropped by the pool; the next query opens another.
   pool.on('error', () => {});
-  const location = describeConnectionString(connectionString);
-  const explain = (error: unknown) => explainTimeout(error, location, settings);
-  try {
-    await pool.query('SELECT 1').catch(explain);
-  } catch (error) {
-    await pool.end().catch(() => {});
-    throw error;
-  }
-  return {
-    kind: 'postgres',
-    location,
-    db: { executeSql: (text, values) => pool.query(text, values as unknown[]).catch(explain) },
-    close: () => pool.end(),
-  };
-}
-
-/** node-postgres's own messages for its timeouts: waiting for a connection, or for an answer. */
-const CONNECT_TIMEOUT = /timeout exceeded when trying to connect|due to connection timeout/;
-const QUERY_TIMEOUT = /^Query read timeout$/;
-
-/** Rethrows a timeout of node-postgres as a StoreTimeoutError that says which bound, else as is. */
-function explainTimeout(error: unknown, location: string, settings: ServerStoreSettings): never {
-  const message = error instanceof Error ? error.message : '';
-  if (QUERY_TIMEOUT.test(message))
-    throw new StoreTimeoutError(
-      `PostgreSQL at ${location} did not answer within ${settings.queryTimeoutMs} ms ` +
-        '(store.queryTimeoutMs); the statement may or may not have been committed',
-      { cause: error },
-    );
-  if (CONNECT_TIMEOUT.test(message))
-    throw new StoreTimeoutError(
-      `PostgreSQL at ${location} did not answer within ${settings.connectTimeoutMs} ms ` +
-        '(store.connectTimeoutMs) with a connection',
-      { cause: error },
-    );
-  throw error;
+  return pool;
 }

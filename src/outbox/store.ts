@@ -30,13 +30,27 @@ export type StoreOptions =
       /** e.g. `postgres://user:password@host:5432/db`. */
       connectionString: string;
       /**
-       * Connections in the pool.
+       * Connections of pg-boss's pool: the workers, maintenance, `stats()` and operator commands.
        * @default 10
        */
       maxConnections?: number;
       /**
+       * Connections of the pool that `enqueue` and `enqueueBatch` use (without `db`), besides
+       * `maxConnections`: a flood of enqueues cannot starve the workers, nor the workers enqueueing.
+       * @default 4
+       */
+      enqueueConnections?: number;
+      /**
+       * The most statements waiting for a free connection in each pool (0-1000000); one more fails at
+       * once with a StoreSaturatedError (code `store_saturated`, retryable: nothing was written), so
+       * that a flood takes bounded memory. A wait is also bounded by `connectTimeoutMs`.
+       * @default 1000
+       */
+      maxWaiting?: number;
+      /**
        * The longest wait for a connection (opening one, or a free one in the pool), in milliseconds
-       * (100-600000); then the statement fails with a StoreTimeoutError.
+       * (100-600000); then the statement fails with a StoreSaturatedError when the server answers
+       * (the pool is too small for the load), else with a StoreTimeoutError.
        * @default 10000
        */
       connectTimeoutMs?: number;

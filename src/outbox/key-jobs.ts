@@ -1,0 +1,77 @@
+/**
+ * The way out of a lost key (issue 21): the jobs of each key id counted, and the jobs of a key that no
+ * instance holds deleted without it. Through pg-boss's public API only (findJobs, deleteJob).
+ */
+import type { OutboxKey } from './crypto';
+import { jobsIn } from './jobs';
+import { isPending } from './payload';
+import type { Queue } from './queue';
+
+/** The jobs sealed with one key, by state. */
+export interface KeyJobCount {
+  /** The key's public id (16 hex characters; see `encryptionKeys`), never the key. */
+  keyId: string;
+  /** Whether this instance's `encryptionKeys` holds the key: false for a lost key's jobs. */
+  held: boolean;
+  /** Waiting for an attempt (first or next). */
+  waiting: number;
+  /** Being worked on (or given back) by an instance now. */
+  running: number;
+  /** Dead: waiting for `retryDead()` or `purgeDead()`. */
+  dead: number;
+}
+
+/** What an outbox offers an operator about the keys its jobs were sealed with (a lost key). */
+export interface KeyJobs {
+  /**
+   * Counts the jobs that still hold tokens (waiting, running or dead) by the id of the key that sealed
+   * them, for each key of this instance (even without jobs) and each key a job needs; `held` says
+   * whether this instance holds it: jobs under a key nobody holds can never be sent (see `purgeKey`).
+   */
+  jobsByKey(): Promise<KeyJobCount[]>;
+  /**
+   * Deletes the waiting and dead jobs sealed with the key `keyId`, unsent, with their ciphertext (a
+   * lost key's: their tokens can no longer be read by anyone); resolves with how many. Jobs running at
+   * that moment are left (run it again once they are given back).
+   * @throws {RangeError} `keyId` is not 16 hex characters, or it is one of this instance's keys (its
+   *   jobs can be revoked: delete a key's jobs only when no instance holds it).
+   */
+  purgeKey(keyId: string): Promise<number>;
+}
+
+/** The key operations on `queue` for an instance holding `keys`; `assertOpen` throws once it closed. */
+export function keyJobsOf(queue: Queue, keys: readonly OutboxKey[], assertOpen: () => void): KeyJobs {
+  const held = new Set(keys.map((key) => key.id));
+  return {
+    async jobsByKey() {
+      assertOpen();
+      const counts = new Map<string, KeyJobCount>();
+      for (const keyId of held) counts.set(keyId, { keyId, held: true, waiting: 0, running: 0, dead: 0 });
+      for (const job of await jobsIn(queue, ['created', 'retry', 'active', 'failed'])) {
+        if (!isPending(job.data)) continue;
+        const keyId = job.data.k;
+        const count = counts.get(keyId) ?? { keyId, held: held.has(keyId), waiting: 0, running: 0, dead: 0 };
+        if (job.state === 'active') count.running++;
+        else if (job.state === 'failed') count.dead++;
+        else count.waiting++;
+        counts.set(keyId, count);
+      }
+      return [...counts.values()].sort((a, b) => a.keyId.localeCompare(b.keyId));
+    },
+    async purgeKey(keyId) {
+      assertOpen();
+      if (typeof keyId !== 'string' || !/^[0-9a-f]{16}$/.test(keyId))
+        throw new RangeError('purgeKey: keyId must be a key id, 16 hex characters (see jobsByKey)');
+      if (held.has(keyId))
+        throw new RangeError(
+          `purgeKey: key ${keyId} is one of this instance's encryptionKeys: its jobs can be revoked, so they are kept`,
+        );
+      const ids = (await jobsIn(queue, ['created', 'retry', 'failed']))
+        .filter((job) => isPending(job.data) && job.data.k === keyId)
+        .map((job) => job.id);
+      if (ids.length === 0) return 0;
+      const response = await queue.boss.deleteJob(queue.name, ids);
+      return Number((response as { affected?: unknown }).affected ?? 0);
+    },
+  };
+}

@@ -1,0 +1,96 @@
+// Opening a PostgreSQL store that cannot be opened: each failure is an error with a `code` that names
+// the server (never its password), the cause and the next step, not the driver's raw message.
+import { openRevocationOutbox, StoreUnavailableError } from '../../src/outbox';
+import { DATABASE_URL, describeWithPostgres, KEY } from './support';
+
+const open = (connectionString: string) =>
+  openRevocationOutbox({ store: { connectionString, connectTimeoutMs: 5000 }, encryptionKeys: [KEY] });
+
+async function failure(connectionString: string): Promise<StoreUnavailableError> {
+  const error = await open(connectionString).then(
+    () => {
+      throw new Error('opened');
+    },
+    (reason: unknown) => reason,
+  );
+  expect(error).toBeInstanceOf(StoreUnavailableError);
+  return error as StoreUnavailableError;
+}
+
+describe('opening a PostgreSQL store that is not there', () => {
+  test('no server at that port: store_unreachable, redacted, with the next step', async () => {
+    const error = await failure('postgres://app:pa%24%24word-9@127.0.0.1:1/app');
+    expect(error.code).toBe('store_unreachable');
+    expect(error.message).toMatch(/^Cannot open the PostgreSQL store at postgres:\/\/127\.0\.0\.1:1\/app: /);
+    expect(error.message).toMatch(/Check the host and port/);
+    expect(`${error.message}${error.stack}`).not.toMatch(/pa\$\$word|pa%24%24word/);
+  });
+
+  test('an empty host says that localhost was tried', async () => {
+    const error = await failure('postgres:///app?port=1');
+    expect(error.code).toBe('store_unreachable');
+    expect(error.message).toMatch(/names no host, so localhost was tried/);
+  });
+
+  test('an unknown host: store_unreachable', async () => {
+    const error = await failure('postgres://app@no-such-host.invalid/app');
+    expect(error.code).toBe('store_unreachable');
+    expect(error.message).toContain('postgres://no-such-host.invalid/app');
+  });
+
+  test('a connection string that is not a URL is refused without echoing it', async () => {
+    const error = await open('postgres://app:p@ss:w0rd@:5432/app').catch((reason: unknown) => reason);
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).toMatch(/not a valid URL \(not shown/);
+    expect((error as Error).message).not.toContain('w0rd');
+  });
+});
+
+describe('the pool options', () => {
+  const openWith = (store: object) =>
+    openRevocationOutbox({ store: { connectionString: 'postgres://x/y', ...store }, encryptionKeys: [KEY] });
+
+  test('enqueueConnections and maxWaiting are validated before any connection', async () => {
+    await expect(openWith({ enqueueConnections: 0 })).rejects.toThrow(
+      new RangeError('store.enqueueConnections must be from 1 to 1000'),
+    );
+    await expect(openWith({ enqueueConnections: 2.5 })).rejects.toThrow(
+      new TypeError('store.enqueueConnections must be an integer'),
+    );
+    await expect(openWith({ maxWaiting: -1 })).rejects.toThrow(
+      new RangeError('store.maxWaiting must be from 0 to 1000000'),
+    );
+    await expect(openWith({ maxWaiting: '5' })).rejects.toThrow(TypeError);
+    await expect(openWith({ maxWaitingCalls: 5 })).rejects.toThrow('unknown option "store.maxWaitingCalls"');
+  });
+});
+
+describeWithPostgres('opening a PostgreSQL store that refuses', () => {
+  const server = () => new URL(DATABASE_URL as string);
+
+  test('an unknown role: store_auth_failed', async () => {
+    const url = server();
+    url.username = 'nobody_here';
+    url.password = 'hunter2-secret';
+    const error = await failure(url.toString());
+    expect(error.code).toBe('store_auth_failed');
+    expect(error.message).toMatch(/Check the user and password/);
+    expect(`${error.message}${error.stack}`).not.toContain('hunter2-secret');
+  });
+
+  test('a missing database: store_database_missing', async () => {
+    const url = server();
+    url.pathname = '/no_such_database';
+    const error = await failure(url.toString());
+    expect(error.code).toBe('store_database_missing');
+    expect(error.message).toMatch(/the database does not exist .*CREATE DATABASE/);
+  });
+
+  test('a setting the server refuses: store_refused, with the server message', async () => {
+    const url = server();
+    url.searchParams.set('options', '-c no_such.setting_x=1 -c bogus=1');
+    const error = await failure(url.toString());
+    expect(error.code).toBe('store_refused');
+    expect(error.message).toMatch(/SQLSTATE 42704.*bogus/);
+  });
+});
