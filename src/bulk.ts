@@ -2,6 +2,7 @@ import { readInput } from './batch-input';
 import type { Clock } from './clock';
 import { DEFAULTS, LIMITS } from './defaults';
 import { tokenFingerprint } from './fingerprint';
+import { InputTypeError } from './input-errors';
 import { onAbort } from './on-abort';
 import { PauseGate } from './pause-gate';
 import type { TokenTypeHint } from './raw';
@@ -53,8 +54,9 @@ export function revokeInPool(
   dependencies: PoolDependencies,
 ): AsyncIterable<RevocationOutcome> {
   if (!isIterable(tokens)) {
-    throw new TypeError(
+    throw new InputTypeError(
       `revokeMany(tokens): tokens must be an Iterable or AsyncIterable, got ${describeType(tokens)}`,
+      { code: 'invalid_token_input', input: 'tokens' },
     );
   }
   assertCallOptions('revokeMany', options);

@@ -23,6 +23,13 @@ export {
 export type { RevocationEvent } from './events';
 export { sha256Hex, tokenFingerprint } from './fingerprint';
 export {
+  type InputErrorCode,
+  type InputErrorDetails,
+  InputRangeError,
+  InputTypeError,
+  isInputError,
+} from './input-errors';
+export {
   type AccessTokenContext,
   type AccessTokenSource,
   type ClientAuthenticationMethod,

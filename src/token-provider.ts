@@ -1,6 +1,7 @@
 import { basicAuthorization, credentialSecrets, providerSecrets } from './auth';
 import { DEFAULTS, ENVIRONMENTS, LIMITS } from './defaults';
 import { errorFromResponse, NetworkError, TimeoutError, UnexpectedResponseError } from './errors';
+import { InputTypeError } from './input-errors';
 import type { AccessTokenContext } from './options';
 import { raceWithDeadline } from './race';
 import { formEncode, TOKEN_PATH, type TokenRequestBody, type TokenResponseBody } from './raw';
@@ -14,6 +15,7 @@ import {
   optionalBoolean,
   optionalFunction,
   positiveMs,
+  typeError,
 } from './validate';
 
 /** Options of {@link clientCredentialsTokenProvider}. */
@@ -151,13 +153,16 @@ const PROVIDER_OPTIONS: ReadonlySet<string> = new Set([
 
 function normalizeProviderOptions(options: ClientCredentialsTokenProviderOptions): ProviderSettings {
   if (options === null || typeof options !== 'object') {
-    throw new TypeError('clientCredentialsTokenProvider(options): options must be an object');
+    throw new InputTypeError('clientCredentialsTokenProvider(options): options must be an object', {
+      code: 'invalid_option',
+      input: 'options',
+    });
   }
   assertKnownKeys(options, PROVIDER_OPTIONS);
   const { clientId, clientSecret, scope } = options;
   assertPlainCredential('clientId', clientId);
   assertPlainCredential('clientSecret', clientSecret);
-  if (scope !== undefined && typeof scope !== 'string') throw new TypeError('scope must be a string');
+  if (scope !== undefined && typeof scope !== 'string') throw typeError('scope', 'must be a string');
   const allowInsecureHttp = optionalBoolean('allowInsecureHttp', options.allowInsecureHttp);
   const authorization = basicAuthorization(clientId, clientSecret);
   return {
