@@ -78,7 +78,11 @@ beforeAll(() => {
     }
     console.log(JSON.stringify({ crossings, others, across: { esm: await probe('esm', 'cjs'), cjs: await probe('cjs', 'esm') } }));
   `;
-  ({ crossings, others: othersAcross, across: isRevocationErrorAcross } = JSON.parse(
+  ({
+    crossings,
+    others: othersAcross,
+    across: isRevocationErrorAcross,
+  } = JSON.parse(
     execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' }),
   ));
 });
