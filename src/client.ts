@@ -1,6 +1,6 @@
-import { type AttemptContext, type Call, type FinalAnswer, runAttempts } from './attempts';
 import { createAuthenticator } from './auth';
 import { type RevocationBatchOptions, revokeInPool, type TokenInput } from './bulk';
+import { type Call, type CallContext, type FinalAnswer, runCall } from './call';
 import {
   errorFromResponse,
   isRevocationError,
@@ -89,7 +89,7 @@ export function createRevocationClient(options: RevocationClientOptions): Revoca
   const authenticator = createAuthenticator(normalized);
   const headers: Record<string, string> = { 'User-Agent': normalized.userAgent };
   if (authenticator.header !== undefined) headers.Authorization = authenticator.header;
-  const context: AttemptContext = {
+  const context: CallContext = {
     options: normalized,
     raw: createAttemptClient(normalized.baseUrl, normalized.fetch),
     authenticator,
@@ -134,7 +134,7 @@ export function createRevocationClient(options: RevocationClientOptions): Revoca
 }
 
 /** One call, input already validated: the attempts, then the result or the error the answer amounts to. */
-async function revokeValidated(call: RevokeCall, context: AttemptContext): Promise<RevocationResult> {
+async function revokeValidated(call: RevokeCall, context: CallContext): Promise<RevocationResult> {
   const { token, signal } = call;
   const { clock } = context.options;
   if (signal?.aborted) throw signal.reason;
@@ -148,7 +148,7 @@ async function revokeValidated(call: RevokeCall, context: AttemptContext): Promi
   };
   let answer: FinalAnswer;
   try {
-    answer = await runAttempts(attemptCall, context);
+    answer = await runCall(attemptCall, context);
   } catch (error) {
     if (signal?.aborted) throw signal.reason;
     throw error;
@@ -179,7 +179,7 @@ async function revokeValidated(call: RevokeCall, context: AttemptContext): Promi
 function requestBody(
   token: string,
   hint: TokenTypeHint | undefined,
-  context: AttemptContext,
+  context: CallContext,
 ): RevocationFormBody {
   const body: RevocationFormBody = { token };
   if (hint !== undefined) body.token_type_hint = hint;

@@ -15,7 +15,7 @@ import { type BodyEncoding, type RawClient, REVOKE_PATH, type RevocationFormBody
 import { codeOfRetryableStatus, decideRetry, isRetryableStatus, shouldResendAfter401 } from './retry-policy';
 
 /** What one client brings to the attempts of every call. */
-export interface AttemptContext {
+export interface CallContext {
   options: NormalizedOptions;
   /** The generated client that sends attempts (not the user's `client.raw`). */
   raw: RawClient;
@@ -55,7 +55,7 @@ export interface FinalAnswer {
  * retry policy what next. Rejects with the final network, timeout or rate-limit failure (already
  * reported as an `error` event), or with `signal.reason` on abort; the caller maps a final answer.
  */
-export async function runAttempts(call: Call, context: AttemptContext): Promise<FinalAnswer> {
+export async function runCall(call: Call, context: CallContext): Promise<FinalAnswer> {
   const progress: Progress = {
     deadline: call.startedAt + context.options.retry.maxElapsedMs,
     mayHaveRevoked: false,
@@ -92,7 +92,7 @@ interface Progress {
 type NextStep = { final: FinalAnswer } | { delayMs: number; reason: RevocationError['code'] };
 
 /** One attempt, from the shared pause to the answer; emits `request` and `response`. */
-async function attemptOnce(call: Call, context: AttemptContext, progress: Progress, attempt: number) {
+async function attemptOnce(call: Call, context: CallContext, progress: Progress, attempt: number) {
   const { options, emit } = context;
   const { clock } = options;
   await waitOutPause(call, context, progress.deadline, attempt - 1);
@@ -121,7 +121,7 @@ async function attemptOnce(call: Call, context: AttemptContext, progress: Progre
 /** A network failure or timeout: reported at once; retried if the policy allows, else thrown. */
 function afterFailure(
   call: Call,
-  context: AttemptContext,
+  context: CallContext,
   progress: Progress,
   attempt: number,
   result: Extract<AttemptResult, { failure: unknown }>,
@@ -141,7 +141,7 @@ function afterFailure(
 /** An answer: final, or retried as the policy says; a 429 also pauses a revokeMany's other workers. */
 function afterAnswer(
   call: Call,
-  context: AttemptContext,
+  context: CallContext,
   progress: Progress,
   attempt: number,
   answer: Exclude<AttemptResult, { failure: unknown }>,
@@ -172,7 +172,7 @@ function afterAnswer(
 }
 
 /** What the retry policy needs to know, as of now. */
-function retryContext(call: Call, context: AttemptContext, progress: Progress, attempt: number) {
+function retryContext(call: Call, context: CallContext, progress: Progress, attempt: number) {
   const { clock, retry, random } = context.options;
   return {
     ...retry,
@@ -187,7 +187,7 @@ function retryContext(call: Call, context: AttemptContext, progress: Progress, a
  * Waits while a revokeMany's shared pause is in force, but never past the call's budget: a pause that
  * outlasts what is left fails the call at once, with the wait DigiLocker asked for.
  */
-async function waitOutPause(call: Call, context: AttemptContext, deadline: number, attempts: number) {
+async function waitOutPause(call: Call, context: CallContext, deadline: number, attempts: number) {
   const { gate, signal } = call;
   const { clock } = context.options;
   if (!gate) return;
@@ -209,7 +209,7 @@ async function waitOutPause(call: Call, context: AttemptContext, deadline: numbe
  */
 async function authorize(
   call: Call,
-  context: AttemptContext,
+  context: CallContext,
   deadline: number,
   attempts: number,
 ): Promise<string | undefined> {
@@ -242,7 +242,7 @@ function budgetSpent(attempts: number): TimeoutError {
 }
 
 /** Reports a failure as an `error` event, once, and returns it. */
-function report<E extends RevocationError>(call: Call, context: AttemptContext, failure: E): E {
+function report<E extends RevocationError>(call: Call, context: CallContext, failure: E): E {
   context.emit?.({
     type: 'error',
     attempt: failure.attempts,
