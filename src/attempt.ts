@@ -1,12 +1,5 @@
 import { NetworkError, TimeoutError, UnexpectedResponseError } from './errors';
 import { raceWithDeadline } from './race';
-import {
-  type BodyEncoding,
-  postRevocation,
-  type RawClient,
-  type RevocationFormBody,
-  UnexpectedStatus,
-} from './raw';
 import { readCappedText } from './read-body';
 import {
   isRetryableFailure,
@@ -15,11 +8,18 @@ import {
   parseRetryAfter,
   systemErrorCode,
 } from './retry-policy';
+import {
+  type BodyEncoding,
+  postRevocation,
+  type RawClient,
+  type RevocationFormBody,
+  UnexpectedStatus,
+} from './wire';
 
 /** Everything one attempt sends, and its bounds. */
 interface AttemptRequest {
   /** The generated client that sends attempts. */
-  raw: RawClient;
+  wire: RawClient;
   body: RevocationFormBody;
   encoding: BodyEncoding;
   headers: Record<string, string>;
@@ -66,7 +66,7 @@ interface Answered {
 }
 
 async function exchange(request: AttemptRequest, answered: Answered, signal: AbortSignal) {
-  const { response, data, error } = await postRevocation(request.raw, {
+  const { response, data, error } = await postRevocation(request.wire, {
     body: request.body,
     encoding: request.encoding,
     headers: request.headers,

@@ -1,6 +1,6 @@
 import { InputTypeError } from './input-errors';
-import type { TokenTypeHint } from './raw';
 import { assertToken, assertTokenTypeHint, describeType, typeError } from './validate';
+import type { TokenTypeHint } from './wire';
 
 /** One input of revokeMany, read: its token, hint and id, or why it cannot be sent. */
 export type ReadInput =

@@ -5,9 +5,9 @@ import { tokenFingerprint } from './fingerprint';
 import { InputTypeError } from './input-errors';
 import { onAbort } from './on-abort';
 import { PauseGate } from './pause-gate';
-import type { TokenTypeHint } from './raw';
 import type { RevocationOutcome, RevocationResult } from './results';
 import { assertCallOptions, assertKnownKeys, describeType, integerInRange } from './validate';
+import type { TokenTypeHint } from './wire';
 
 /** One input of revokeMany: a token, or a token with its own hint and an id of yours. */
 export type TokenInput = string | { token: string; tokenTypeHint?: TokenTypeHint; id?: string | number };

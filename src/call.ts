@@ -11,14 +11,14 @@ import type { EventSink } from './events';
 import type { NormalizedOptions } from './normalize-options';
 import type { PauseGate } from './pause-gate';
 import { raceWithDeadline } from './race';
-import { type BodyEncoding, type RawClient, REVOKE_PATH, type RevocationFormBody } from './raw';
 import { codeOfRetryableStatus, decideRetry, isRetryableStatus, shouldResendAfter401 } from './retry-policy';
+import { type BodyEncoding, type RawClient, REVOKE_PATH, type RevocationFormBody } from './wire';
 
 /** What one client brings to the attempts of every call. */
 export interface CallContext {
   options: NormalizedOptions;
   /** The generated client that sends attempts (not the user's `client.raw`). */
-  raw: RawClient;
+  wire: RawClient;
   authenticator: Authenticator;
   emit: EventSink;
   /** `User-Agent`, and `Authorization` when it is fixed. */
@@ -104,9 +104,9 @@ async function attemptOnce(call: Call, context: CallContext, progress: Progress,
   const sentAt = clock.now();
   const headers =
     authorization === undefined ? context.headers : { ...context.headers, Authorization: authorization };
-  const { raw, encoding } = context;
+  const { wire, encoding } = context;
   const { body, signal } = call;
-  const request = { raw, body, encoding, headers, timeoutMs, signal, attempt };
+  const request = { wire, body, encoding, headers, timeoutMs, signal, attempt };
   const result = await sendAttempt(request).catch((error: unknown) => {
     if (isRevocationError(error)) report(call, context, error);
     throw error;

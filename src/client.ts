@@ -12,16 +12,16 @@ import { tokenFingerprint } from './fingerprint';
 import { normalizeOptions } from './normalize-options';
 import type { RevocationClientOptions } from './options';
 import type { PauseGate } from './pause-gate';
+import { createRedactor } from './redact';
+import type { RevocationOutcome, RevocationResult, SignOutResult, SignOutTokens } from './results';
+import { assertCallOptions, assertSignal, assertToken } from './validate';
 import {
   createAttemptClient,
   createRawClient,
   type RawClient,
   type RevocationFormBody,
   type TokenTypeHint,
-} from './raw';
-import { createRedactor } from './redact';
-import type { RevocationOutcome, RevocationResult, SignOutResult, SignOutTokens } from './results';
-import { assertCallOptions, assertSignal, assertToken } from './validate';
+} from './wire';
 
 /** Options of one {@link RevocationClient.revoke} call. */
 export interface RevokeOptions {
@@ -91,7 +91,7 @@ export function createRevocationClient(options: RevocationClientOptions): Revoca
   if (authenticator.header !== undefined) headers.Authorization = authenticator.header;
   const context: CallContext = {
     options: normalized,
-    raw: createAttemptClient(normalized.baseUrl, normalized.fetch),
+    wire: createAttemptClient(normalized.baseUrl, normalized.fetch),
     authenticator,
     emit: safeEventSink(normalized.onEvent),
     headers,

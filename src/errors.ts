@@ -1,8 +1,8 @@
 import { LIMITS } from './defaults';
 import { brandOf, errorClass, hasBrand } from './error-class';
 import type { InputRangeError, InputTypeError } from './input-errors';
-import type { OAuthErrorBody } from './raw';
 import { codeOfStatus, isRetryableStatus } from './retry-policy';
+import type { OAuthErrorBody } from './wire';
 
 /** The stable `code` of each {@link RevocationError} subclass. */
 export type RevocationErrorCode =

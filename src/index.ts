@@ -41,16 +41,6 @@ export {
   type RevocationClientOptions,
   VERSION,
 } from './options';
-export {
-  type BodyEncoding,
-  createRawClient,
-  type OAuthErrorBody,
-  type RawClient,
-  REVOKE_PATH,
-  type RevocationFormBody,
-  type RevocationJsonBody,
-  type TokenTypeHint,
-} from './raw';
 export type {
   RevocationOutcome,
   RevocationResult,
@@ -64,3 +54,13 @@ export {
   type ClientCredentialsTokenProviderOptions,
   clientCredentialsTokenProvider,
 } from './token-provider';
+export {
+  type BodyEncoding,
+  createRawClient,
+  type OAuthErrorBody,
+  type RawClient,
+  REVOKE_PATH,
+  type RevocationFormBody,
+  type RevocationJsonBody,
+  type TokenTypeHint,
+} from './wire';

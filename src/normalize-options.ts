@@ -10,7 +10,6 @@ import type {
   RevocationClientOptions,
 } from './options';
 import { VERSION } from './options';
-import type { BodyEncoding } from './raw';
 import {
   assertBearerToken,
   assertKnownKeys,
@@ -23,6 +22,7 @@ import {
   positiveMs,
   typeError,
 } from './validate';
+import type { BodyEncoding } from './wire';
 
 /** Options after validation and defaults: what the rest of the code sees. */
 export interface NormalizedOptions {

@@ -1,8 +1,8 @@
 import type { Clock } from './clock';
 import type { Environment } from './defaults';
 import type { RevocationEvent } from './events';
-import type { BodyEncoding, TokenTypeHint } from './raw';
 import type { RevocationResult } from './results';
+import type { BodyEncoding, TokenTypeHint } from './wire';
 
 export type { Clock } from './clock';
 export { ENVIRONMENTS, type Environment } from './defaults';

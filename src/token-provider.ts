@@ -4,7 +4,6 @@ import { errorFromResponse, NetworkError, TimeoutError, UnexpectedResponseError 
 import { InputTypeError } from './input-errors';
 import type { AccessTokenContext } from './options';
 import { raceWithDeadline } from './race';
-import { formEncode, TOKEN_PATH, type TokenRequestBody, type TokenResponseBody } from './raw';
 import { readCappedText } from './read-body';
 import { createRedactor } from './redact';
 import {
@@ -17,6 +16,7 @@ import {
   positiveMs,
   typeError,
 } from './validate';
+import { formEncode, TOKEN_PATH, type TokenRequestBody, type TokenResponseBody } from './wire';
 
 /** Options of {@link clientCredentialsTokenProvider}. */
 export interface ClientCredentialsTokenProviderOptions {

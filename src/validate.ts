@@ -1,6 +1,6 @@
 import { LIMITS } from './defaults';
 import { type InputErrorCode, InputRangeError, InputTypeError } from './input-errors';
-import type { TokenTypeHint } from './raw';
+import type { TokenTypeHint } from './wire';
 
 /**
  * Every input check of the package. Each throws an {@link InputTypeError} for a value of the wrong

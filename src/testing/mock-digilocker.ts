@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { TokenResponseBody } from '../raw';
+import type { TokenResponseBody } from '../wire';
 import { authenticateClient, type RegisteredClient } from './client-authentication';
 import { FaultQueue, type MockFault } from './faults';
 import { createBodyValidators, describeValidationErrors } from './request-validation';
