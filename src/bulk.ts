@@ -90,7 +90,7 @@ async function* pool(
   const wakeups = createWakeups();
   const stopListening = signal && onAbort(signal, wakeups.wake);
   const calls = createCalls(finished, wakeups.wake, (index, input) =>
-    settle(index, input, tokenTypeHint, signal, gate, dependencies),
+    outcomeOf(index, input, tokenTypeHint, signal, gate, dependencies),
   );
 
   let nextIndex = 0;
@@ -152,7 +152,7 @@ function createCalls(
         finished.push(outcome);
         wake();
       };
-      // settle() does not reject; should it ever, the input still gets its outcome.
+      // outcomeOf() does not reject; should it ever, the input still gets its outcome.
       start(index, input).then(done, (error: unknown) =>
         done({ index, fingerprint: '', ok: false, error: asError(error) }),
       );
@@ -199,7 +199,7 @@ async function closeInput(
 }
 
 /** One input's outcome: its result, or the error of the call or of the input itself. */
-async function settle(
+async function outcomeOf(
   index: number,
   input: unknown,
   defaultHint: TokenTypeHint | undefined,

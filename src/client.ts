@@ -1,6 +1,6 @@
 import { createAuthenticator } from './auth';
 import { type RevocationBatchOptions, revokeInPool, type TokenInput } from './bulk';
-import { type Call, type CallContext, type FinalAnswer, runCall } from './call';
+import { type Call, type CallAnswer, type CallContext, runCall } from './call';
 import {
   errorFromResponse,
   isRevocationError,
@@ -146,7 +146,7 @@ async function revokeValidated(call: RevokeCall, context: CallContext): Promise<
     startedAt,
     gate: call.gate,
   };
-  let answer: FinalAnswer;
+  let answer: CallAnswer;
   try {
     answer = await runCall(attemptCall, context);
   } catch (error) {
