@@ -116,20 +116,32 @@ export function optionalFunction<F>(name: string, value: F | undefined): F | und
   return value;
 }
 
-/** `value`, or `fallback` when undefined; a TypeError unless a number, a RangeError unless an integer in range. */
+/**
+ * `value`, or `fallback` when undefined (and a fallback is given); an InputTypeError unless a number, an
+ * InputRangeError unless an integer from `min` to `max`. The one integer check of the package.
+ */
 export function integerInRange(
   name: string,
   value: unknown,
   min: number,
   max: number,
-  fallback: number,
+  fallback?: number,
 ): number {
-  if (value === undefined) return fallback;
+  if (value === undefined && fallback !== undefined) return fallback;
   if (typeof value !== 'number' || Number.isNaN(value)) throw typeError(name, `must be a number`);
   if (!Number.isInteger(value) || value < min || value > max) {
     throw rangeError(name, `must be an integer from ${min} to ${max}`);
   }
   return value;
+}
+
+/**
+ * A decimal integer written as text (a command-line flag's value) from `min` to `max`: the same check
+ * as {@link integerInRange}, an InputRangeError (`invalid_option`, `input: name`) for anything else.
+ */
+export function integerFromText(name: string, text: string, min: number, max: number): number {
+  if (!/^\d{1,16}$/.test(text)) throw rangeError(name, `must be an integer from ${min} to ${max}`);
+  return integerInRange(name, Number(text), min, max);
 }
 
 /** A duration in milliseconds: an integer from 1 to the longest timer (2^31 - 1). */

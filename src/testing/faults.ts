@@ -1,4 +1,5 @@
-import { InputRangeError, InputTypeError } from '../input-errors';
+import { LIMITS } from '../defaults';
+import { integerInRange, rangeError, typeError } from '../validate';
 
 /**
  * A fault the mock applies to a revoke request instead of (or on top of) its normal answer:
@@ -22,11 +23,7 @@ export class FaultQueue {
    * apply is refused here, at once, rather than failing inside the server at the next request.
    */
   add(fault: MockFault, times: number): void {
-    if (!Number.isInteger(times) || times < 1)
-      throw new InputRangeError('times must be a positive integer', {
-        code: 'invalid_option',
-        input: 'times',
-      });
+    integerInRange('times', times, 1, Number.MAX_SAFE_INTEGER);
     assertFault(fault);
     this.#queue.push({ fault, left: times });
   }
@@ -49,56 +46,34 @@ export class FaultQueue {
 /** A header value Node sends: visible ASCII and spaces, no line break. */
 const HEADER_VALUE = /^[\t\x20-\x7e]*$/;
 
-/** Throws an InputTypeError or InputRangeError unless the mock can apply `fault`. */
+/** Throws an InputTypeError or InputRangeError (`invalid_option`) unless the mock can apply `fault`. */
 function assertFault(fault: MockFault): void {
-  if (fault === null || typeof fault !== 'object')
-    throw new InputTypeError('inject(fault): fault must be an object', {
-      code: 'invalid_option',
-      input: 'fault',
-    });
+  if (fault === null || typeof fault !== 'object') throw typeError('fault', 'must be an object');
   switch (fault.type) {
     case 'status':
       assertStatus(fault.status);
       if (fault.retryAfter !== undefined && !HEADER_VALUE.test(String(fault.retryAfter)))
-        throw new InputRangeError('inject(fault): retryAfter must be a header value (no line break)', {
-          code: 'invalid_option',
-          input: 'fault.retryAfter',
-        });
+        throw rangeError('fault.retryAfter', 'must be a header value (no line break)');
       if (fault.body !== undefined && typeof fault.body !== 'string')
-        throw new InputTypeError('inject(fault): body must be a string', {
-          code: 'invalid_option',
-          input: 'fault.body',
-        });
+        throw typeError('fault.body', 'must be a string');
       return;
     case 'delay':
-      if (!Number.isInteger(fault.ms) || fault.ms < 0 || fault.ms > 2_147_483_647)
-        throw new InputRangeError('inject(fault): ms must be an integer from 0 to 2^31 - 1', {
-          code: 'invalid_option',
-          input: 'fault.ms',
-        });
+      integerInRange('fault.ms', fault.ms, 0, LIMITS.maxTimerMs);
       return;
     case 'drop':
-      if (typeof fault.revoke !== 'boolean')
-        throw new InputTypeError('inject(fault): revoke must be a boolean', {
-          code: 'invalid_option',
-          input: 'fault.revoke',
-        });
+      if (typeof fault.revoke !== 'boolean') throw typeError('fault.revoke', 'must be a boolean');
       return;
     case 'malformed':
       if (fault.status !== undefined) assertStatus(fault.status);
       return;
     default:
-      throw new InputTypeError(
-        `inject(fault): unknown fault type ${JSON.stringify(String((fault as { type?: unknown }).type)).slice(0, 40)}`,
-        { code: 'invalid_option', input: 'fault.type' },
+      throw typeError(
+        'fault.type',
+        `is unknown: ${JSON.stringify(String((fault as { type?: unknown }).type)).slice(0, 40)}`,
       );
   }
 }
 
 function assertStatus(status: unknown): void {
-  if (!Number.isInteger(status) || (status as number) < 200 || (status as number) > 599)
-    throw new InputRangeError('inject(fault): status must be an integer from 200 to 599', {
-      code: 'invalid_option',
-      input: 'fault.status',
-    });
+  integerInRange('fault.status', status, 200, 599);
 }

@@ -11,6 +11,7 @@ import {
   type RevocationClientOptions,
 } from '../../src';
 import { createNodeFetch } from '../../src/node';
+import { integerFromText } from '../../src/validate';
 import { rejection } from '../support/fixtures';
 
 const CREDENTIALS = { clientId: 'client-1', clientSecret: 'input-secret-3f9a' };
@@ -124,4 +125,24 @@ describe('instanceof across builds', () => {
     expect(new InputTypeError('m', { code: 'invalid_option', input: 'x' })).not.toBeInstanceOf(Mine);
     expect(new Mine('m', { code: 'invalid_option', input: 'x' })).toBeInstanceOf(Mine);
   });
+});
+
+describe('integerFromText, the check of an integer written as text (for command-line flags)', () => {
+  it('accepts a decimal integer in range', () => {
+    expect(integerFromText('--concurrency', '12', 1, 256)).toBe(12);
+  });
+
+  it.each(['0', '257', '1.5', '-1', ' 3', '1e2', '', '99999999999999999'])(
+    'refuses %j with an InputRangeError naming the flag',
+    (text) => {
+      expect(() => integerFromText('--concurrency', text, 1, 256)).toThrow(
+        expect.objectContaining({
+          name: 'InputRangeError',
+          code: 'invalid_option',
+          input: '--concurrency',
+          message: '--concurrency must be an integer from 1 to 256',
+        }),
+      );
+    },
+  );
 });
