@@ -1,4 +1,5 @@
 import { NetworkError, TimeoutError, UnexpectedResponseError } from './errors';
+import { ignore } from './ignore';
 import { raceWithDeadline } from './race';
 import { readCappedText } from './read-body';
 import {
@@ -91,8 +92,6 @@ async function exchange(request: AttemptRequest, early: EarlyAnswer, signal: Abo
   const retryAfter = isRetryableStatus(status) ? response.headers.get('retry-after') : null;
   return { status, body: error, retryAfterMs: parseRetryAfter(retryAfter, Date.now()) };
 }
-
-function ignore(): void {}
 
 /** The reason our own timer abandons an attempt with. */
 class AttemptTimedOut extends Error {}

@@ -2,6 +2,7 @@ import { readInput } from './batch-input';
 import type { Clock } from './clock';
 import { DEFAULTS, LIMITS } from './defaults';
 import { tokenFingerprint } from './fingerprint';
+import { ignore } from './ignore';
 import { InputTypeError } from './input-errors';
 import { onAbort } from './on-abort';
 import { PauseGate } from './pause-gate';
@@ -243,5 +244,3 @@ function isIterable(value: unknown): value is Iterable<TokenInput> | AsyncIterab
 function isAsyncIterable(value: object): value is AsyncIterable<TokenInput> {
   return typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
 }
-
-function ignore(): void {}

@@ -1,6 +1,7 @@
 import { basicAuthorization, credentialSecrets, providerSecrets } from './auth';
 import { DEFAULTS, ENVIRONMENTS, LIMITS } from './defaults';
 import { errorFromResponse, NetworkError, TimeoutError, UnexpectedResponseError } from './errors';
+import { ignore } from './ignore';
 import { InputTypeError } from './input-errors';
 import type { AccessTokenContext } from './options';
 import { raceWithDeadline } from './race';
@@ -129,8 +130,6 @@ function fetchToken(
   settled.catch(ignore);
   return settled;
 }
-
-function ignore(): void {}
 
 interface ProviderSettings {
   tokenUrl: string | undefined;
