@@ -146,5 +146,8 @@ export interface RevocationClientOptions {
   random?: () => number;
 }
 
+/** Replaced by package.json's version at build (tsup's `define`), and by Jest's `globals` in tests. */
+declare const __PACKAGE_VERSION__: string;
+
 /** The package version, sent in `User-Agent`. */
-export const VERSION = '0.1.0';
+export const VERSION: string = __PACKAGE_VERSION__;
