@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { createNodeFetch, type NodeFetch } from '../../src/node';
 import { FETCH_CLOSED, REQUEST_NOT_SENT } from '../../src/retry-policy';
-import { type RecordingProxy, startRecordingProxy } from './recording-proxy';
+import { startProxy, type TestProxy } from '../support/proxy';
 
 type Handler = (request: IncomingMessage, body: string, response: ServerResponse) => void;
 
@@ -14,7 +14,7 @@ let handler: Handler;
 let origin: string;
 let seen: string[];
 let sockets: Set<Socket>;
-let proxy: RecordingProxy;
+let proxy: TestProxy;
 const fetches: NodeFetch[] = [];
 const PROXY_VARIABLES = ['HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY', 'https_proxy', 'http_proxy', 'no_proxy'];
 const savedEnvironment = { ...process.env };
@@ -44,7 +44,7 @@ beforeEach(async () => {
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  proxy = await startRecordingProxy();
+  proxy = await startProxy();
 });
 
 afterEach(async () => {

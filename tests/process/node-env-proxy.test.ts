@@ -2,18 +2,18 @@
 // loopback URL direct. Only a process started with that variable shows it: a child process over the
 // built package (dist/, `npm run build`).
 import { join } from 'node:path';
-import { type RecordingProxy, startRecordingProxy } from '../node/recording-proxy';
 import { runChildScript } from '../support/child-script';
 import { useLocalServer } from '../support/local-server';
+import { startProxy, type TestProxy } from '../support/proxy';
 
 const server = useLocalServer();
 const PROXY_VARIABLES = ['HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY', 'https_proxy', 'http_proxy', 'no_proxy'];
 const savedEnvironment = { ...process.env };
-let proxy: RecordingProxy;
+let proxy: TestProxy;
 
 beforeAll(async () => {
   for (const name of PROXY_VARIABLES) delete process.env[name];
-  proxy = await startRecordingProxy();
+  proxy = await startProxy();
 });
 
 afterAll(async () => {
