@@ -12,7 +12,7 @@ import {
 } from '../../src';
 import { scriptedClient, testClient } from '../support/clients';
 import { fakeClock } from '../support/fixtures';
-import { useLocalServer } from '../support/local-server';
+import { firstRateLimited, useLocalServer } from '../support/local-server';
 
 const server = useLocalServer();
 
@@ -29,20 +29,9 @@ async function collect(outcomes: AsyncIterable<RevocationOutcome>): Promise<Revo
   return all;
 }
 
-/** Answers the first request with a 429 and `retryAfter`, every other one with 200 after `delayMs`. */
-function firstRateLimited(retryAfter: string, delayMs = 20) {
-  server.handle((_request, response, count) => {
-    if (count === 1) {
-      response.writeHead(429, { 'retry-after': retryAfter }).end();
-      return;
-    }
-    setTimeout(() => response.end(), delayMs);
-  });
-}
-
 describe('the shared rate-limit pause of revokeMany', () => {
   it('fails the waiting calls at once when DigiLocker asks for an hour and the budget is 2 s', async () => {
-    firstRateLimited('3600');
+    server.handle(firstRateLimited('3600'));
     const tokens = Array.from({ length: 20 }, (_, i) => `token-${i}`);
     const started = performance.now();
     const outcomes = await collect(client().revokeMany(tokens, { concurrency: 4 }));
@@ -63,7 +52,7 @@ describe('the shared rate-limit pause of revokeMany', () => {
   });
 
   it('waits out a pause shorter than the budget, then sends', async () => {
-    firstRateLimited('1', 0);
+    server.handle(firstRateLimited('1', 0));
     const outcomes = await collect(client().revokeMany(['a', 'b', 'c'], { concurrency: 1 }));
     // The first call retried after its Retry-After; the others waited for the same pause.
     expect(outcomes.map((o) => o.ok)).toEqual([true, true, true]);
@@ -73,7 +62,7 @@ describe('the shared rate-limit pause of revokeMany', () => {
   it('counts the time spent waiting on the pause against the budget of a call the pool started', async () => {
     // a gets a 429 with Retry-After: 1 s; b, sent alongside, succeeds after 50 ms; c starts then, with
     // 950 ms of pause left and 850 ms of its 900 ms budget: it fails at once instead of waiting.
-    firstRateLimited('1', 50);
+    server.handle(firstRateLimited('1', 50));
     const tight = client({ retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5, maxElapsedMs: 900 } });
     const started = performance.now();
     const outcomes = await collect(tight.revokeMany(['a', 'b', 'c'], { concurrency: 2 }));
@@ -87,7 +76,7 @@ describe('the shared rate-limit pause of revokeMany', () => {
   });
 
   it('rejects a single revoke at once when Retry-After outlasts the budget, with the wait asked for', async () => {
-    firstRateLimited('3600');
+    server.handle(firstRateLimited('3600'));
     const started = performance.now();
     const error = await client()
       .revoke('tok')

@@ -2,20 +2,9 @@
 // process: warnings printed (MaxListenersExceededWarning, TimeoutOverflowWarning), unhandled rejections
 // (which end the process with exit code 1). Jest's sandboxed `process` sees none of them.
 import { runChildScript } from '../support/child-script';
-import { useLocalServer } from '../support/local-server';
+import { firstRateLimited, useLocalServer } from '../support/local-server';
 
 const server = useLocalServer();
-
-/** Answers the first request with a 429 and `retryAfter`, every other one with 200 after `delayMs`. */
-function firstRateLimited(retryAfter: string, delayMs = 20) {
-  server.handle((_request, response, count) => {
-    if (count === 1) {
-      response.writeHead(429, { 'retry-after': retryAfter }).end();
-      return;
-    }
-    setTimeout(() => response.end(), delayMs);
-  });
-}
 
 describe('onEvent', () => {
   it('swallows a rejected promise it returns: the process neither crashes nor warns', async () => {
@@ -90,7 +79,7 @@ describe('a signal shared by many workers', () => {
 
 describe('the shared rate-limit pause', () => {
   it('never arms a timer beyond 2^31 - 1 ms, whatever Retry-After says', async () => {
-    firstRateLimited('99999999999'); // about 3,000 years
+    server.handle(firstRateLimited('99999999999')); // about 3,000 years
     const { code, stdout, stderr } = await runChildScript(
       `
       const client = lib.createRevocationClient({
