@@ -12,7 +12,7 @@ import type { RevocationEvent } from '../events';
 import { normalizeOptions } from '../normalize-options';
 import { type RevocationClientOptions, VERSION } from '../options';
 import type { RevocationOutcome, SignOutResult } from '../results';
-import { assertKnownKeys, optionalBoolean } from '../validate';
+import { assertKnownKeys, optionalBoolean, typeError } from '../validate';
 import { type BatchCounts, countOutcome, endBatchSpan, runInSpan } from './batch-span';
 import { type Instruments, instrumentsOf } from './instruments';
 import { ATTRIBUTE, RETRY_EVENT, SCOPE, SPAN } from './names';
@@ -58,7 +58,9 @@ const NO_TOKEN_SPANS = createContextKey('digilocker-revocation: no token spans')
  * Nothing reported carries a token, a secret or a token's fingerprint. `options.onEvent` still receives
  * every event. Without an OpenTelemetry SDK registered, every span and metric is a no-op.
  *
- * @throws TypeError or RangeError for a bad option, as `createRevocationClient` does
+ * @throws {InputTypeError} or {InputRangeError} (`invalid_option`) for a bad option, as
+ * `createRevocationClient` does
+ * @see {@link https://www.rfc-editor.org/rfc/rfc7009#section-2.1 | RFC 7009 §2.1}
  * @see docs/observability.md
  * @example
  * import { createInstrumentedRevocationClient } from 'digilocker-revocation/opentelemetry';
@@ -69,7 +71,7 @@ export function createInstrumentedRevocationClient(
   options: RevocationClientOptions,
   telemetry: RevocationTelemetryOptions = {},
 ): RevocationClient {
-  if (telemetry === null || typeof telemetry !== 'object') throw new TypeError('telemetry must be an object');
+  if (telemetry === null || typeof telemetry !== 'object') throw typeError('telemetry', 'must be an object');
   assertKnownKeys(telemetry, TELEMETRY_OPTIONS, 'telemetry.');
   const tracer = telemetry.tracer ?? trace.getTracer(SCOPE, VERSION);
   const instruments = instrumentsOf(telemetry.meter);

@@ -3,14 +3,9 @@
 // abort reason that is not an Error into an AbortError.
 import { getEventListeners } from 'node:events';
 import { createRevocationClient, type RevocationOutcome, type TokenInput, tokenFingerprint } from '../../src';
+import { SCRIPTED_BASE, testClient } from '../support/clients';
 
-function client() {
-  return createRevocationClient({
-    baseUrl: 'https://digilocker.test/public',
-    credentials: { clientId: 'id', clientSecret: 'secret' },
-    fetch: async () => new Response(''),
-  });
-}
+const client = () => testClient({ baseUrl: SCRIPTED_BASE, fetch: async () => new Response('') });
 
 /** A client whose fetch records each request body and answers 200. */
 function recordingClient() {
@@ -99,8 +94,12 @@ describe('an input that fails', () => {
       client().revokeMany(['a', item as TokenInput, revoked.proxy as TokenInput, 'b']),
     );
     expect(outcomes.map((outcome) => outcome.ok)).toEqual([true, false, false, true]);
-    expect(outcomes[1]).toMatchObject({ fingerprint: '', error: { name: 'TypeError', cause: broken } });
-    expect(outcomes[2]).toMatchObject({ error: { name: 'TypeError' } });
+    expect(outcomes[1]).toMatchObject({
+      fingerprint: '',
+      error: { name: 'InputTypeError', code: 'invalid_token_input', cause: broken },
+    });
+    expect(outcomes[1]?.ok === false && outcomes[1].error).toBeInstanceOf(TypeError);
+    expect(outcomes[2]).toMatchObject({ error: { name: 'InputTypeError', code: 'invalid_token_input' } });
   });
 
   it('reads a token given by a getter once: the value checked is the value sent', async () => {

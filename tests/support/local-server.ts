@@ -61,3 +61,14 @@ export function useLocalServer(): LocalServer {
     },
   };
 }
+
+/** A handler that answers the first request with a 429 and `retryAfter`, every other one with 200 after `delayMs`. */
+export function firstRateLimited(retryAfter: string, delayMs = 20): Handler {
+  return (_request, response, count) => {
+    if (count === 1) {
+      response.writeHead(429, { 'retry-after': retryAfter }).end();
+      return;
+    }
+    setTimeout(() => response.end(), delayMs);
+  };
+}
