@@ -136,8 +136,10 @@ export class OutboxStateError extends OutboxError {
  * size to raise (`store.enqueueConnections` for enqueueing, `store.maxConnections` for the rest).
  */
 export class StoreSaturatedError extends OutboxError {
+  static {
+    errorClass(StoreSaturatedError, 'StoreSaturatedError');
+  }
   override readonly code = 'store_saturated';
-  override name = 'StoreSaturatedError';
   /** Always true: the statement was never sent, so the same call can be made again. */
   readonly retryable = true;
   /** The option that sets the size of the saturated pool, e.g. `store.enqueueConnections`. */
@@ -163,8 +165,10 @@ export type StoreUnavailableCode =
  * (any other refusal by the server: too many connections, a bad setting, TLS).
  */
 export class StoreUnavailableError extends OutboxError {
+  static {
+    errorClass(StoreUnavailableError, 'StoreUnavailableError');
+  }
   override readonly code: StoreUnavailableCode;
-  override name = 'StoreUnavailableError';
 
   constructor(code: StoreUnavailableCode, message: string, options?: ErrorOptions) {
     super(message, options);
@@ -180,8 +184,10 @@ export class StoreUnavailableError extends OutboxError {
  * revoked twice is already invalid). The message carries the server's, never a token.
  */
 export class EnqueueFailedError extends OutboxError {
+  static {
+    errorClass(EnqueueFailedError, 'EnqueueFailedError');
+  }
   override readonly code = 'enqueue_failed';
-  override name = 'EnqueueFailedError';
   /** Whether the call's jobs were committed: `false` (none was), or `'unknown'` (all or none). */
   readonly committed: false | 'unknown';
 
