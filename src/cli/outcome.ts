@@ -1,6 +1,6 @@
 import { RevocationError, type RevocationOutcome } from '../index';
 import { inCliWords } from './messages';
-import { RunStopped } from './run-control';
+import { RunStopped } from './stopping';
 
 /**
  * What the CLI reports for one input: its final outcome, skipped (the journal says an earlier run

@@ -4,8 +4,8 @@ import type { Journal } from './journal';
 import { isDefinitiveFailure, reportOutcome } from './outcome';
 import { redactEchoes, secretsRedactor } from './redaction';
 import type { Reporter } from './reporter';
-import type { RunControl, StopCause } from './run-control';
 import { SentTokens } from './sent-tokens';
+import type { StopCause, Stopping } from './stopping';
 import type { Tally } from './summary';
 import type { TokenLines } from './token-input';
 
@@ -14,7 +14,7 @@ export interface RunParts {
   client: RevocationClient;
   input: TokenLines;
   journal: Journal | undefined;
-  control: RunControl;
+  stopping: Stopping;
   reporter: Reporter;
   tally: Tally;
   /** Stops the run for a cause, with a one-line reason (printed once). */
@@ -40,15 +40,15 @@ interface InFlight {
  * of it in this run) that DigiLocker calls invalid counts as revoked, unconfirmed. The first
  * invalid_client stops the run: the credentials are wrong for every token.
  */
-export async function revokeAll(parts: RunParts): Promise<void> {
-  const { client, control, reporter, tally } = parts;
+export async function revokeInputs(parts: RunParts): Promise<void> {
+  const { client, stopping, reporter, tally } = parts;
   // The tokens in flight, by id: to redact each one's echoes from its error message.
   const inFlight = new Map<string, InFlight>();
   const sent = new SentTokens();
   const redactSecrets = secretsRedactor(parts.secrets);
   const outcomes = client.revokeMany(feed(parts, inFlight, sent), {
     concurrency: parts.concurrency,
-    signal: control.signal,
+    signal: stopping.signal,
     ...(parts.hint ? { tokenTypeHint: parts.hint } : {}),
   });
   for await (const outcome of outcomes) {
@@ -62,7 +62,7 @@ export async function revokeAll(parts: RunParts): Promise<void> {
       redact: (text) => redactSecrets(token === undefined ? text : redactEchoes(text, token)),
     });
     inFlight.delete(id);
-    control.settled(outcome.fingerprint, outcome.ok ? undefined : outcome.error);
+    stopping.callEnded(outcome.fingerprint, outcome.ok ? undefined : outcome.error);
     tally.noteRateLimit(outcome);
     if ('outcome' in report) sent.finish(sha256);
     else if (copies === 1 && isDefinitiveFailure(report.error)) sent.forget(sha256); // a later copy is new
