@@ -2,7 +2,7 @@
 // base URL that is not loopback; a loopback base URL never goes through a proxy. The base URL's host,
 // digilocker.test, resolves nowhere: only the proxy (which sends everything to the mock) reaches it.
 import { startProxy, type TestProxy } from '../support/proxy';
-import { credentialsOf, runCli, summaryOf, useCliFixture } from './cli-harness';
+import { runCli, summaryOf, useCliFixture } from './cli-harness';
 
 const fixture = useCliFixture();
 let proxy: TestProxy;
@@ -12,14 +12,12 @@ beforeEach(async () => {
 afterEach(() => proxy.close());
 
 const REMOTE = 'http://digilocker.test/public';
-const issue = (count: number) =>
-  Array.from({ length: count }, () => fixture.digilocker.issueTokens().accessToken);
 
 function revoke(baseUrl: string, args: string[], env: Record<string, string> = {}) {
-  const tokens = issue(3);
+  const tokens = fixture.issue(3);
   return runCli(['revoke', '--json', '--base-url', baseUrl, '--allow-insecure-http', ...args], {
     stdin: `${tokens.join('\n')}\n`,
-    env: { ...credentialsOf(fixture.digilocker), ...env },
+    env: { ...fixture.env(), ...env },
   });
 }
 
