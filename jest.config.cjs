@@ -17,6 +17,8 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!@noble/hashes/)'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
   testTimeout: 20000,
+  // What tsup's `define` puts in the build (tsup.config.ts): the tests run src/ as it is.
+  globals: { __PACKAGE_VERSION__: require('./package.json').version },
   // Coverage of src/ (v8). The CLI runs in child processes in its end-to-end tests, out of this count.
   collectCoverageFrom: ['src/**/*.ts', '!src/cli/**'],
   coverageProvider: 'v8',

@@ -17,7 +17,7 @@ module.exports = {
   ...base,
   testMatch: [
     '<rootDir>/tests/client/**/*.test.ts',
-    '<rootDir>/tests/raw-client.test.ts',
+    '<rootDir>/tests/wire.test.ts',
     '<rootDir>/tests/secrets/redaction-encodings.test.ts',
     '<rootDir>/tests/node/**/*.test.ts',
   ],

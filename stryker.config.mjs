@@ -37,7 +37,7 @@ export default {
     'src/retry-policy.ts',
     'src/errors.ts',
     'src/redact.ts',
-    'src/attempts.ts',
+    'src/call.ts',
     'src/attempt.ts',
     'src/pause-gate.ts',
     'src/bulk.ts',

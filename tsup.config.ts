@@ -16,6 +16,11 @@ import { defineConfig } from 'tsup';
 // dist/THIRD-PARTY-LICENSES.md by scripts/write-third-party-licenses.mjs) or, for undici, an optional
 // peer whose absence fails with one line naming it.
 
+/** `VERSION` of every entry: package.json's version, read at build (nothing to keep in step by hand). */
+const define = {
+  __PACKAGE_VERSION__: JSON.stringify(createRequire(import.meta.url)('./package.json').version),
+};
+
 /** The outbox's optional peer dependencies: never bundled, loaded on demand. */
 const OUTBOX_PEERS = ['pg-boss', '@electric-sql/pglite', 'pg'];
 
@@ -145,6 +150,7 @@ export default defineConfig([
   {
     entry: { index: 'src/index.ts' },
     format: ['esm', 'cjs'],
+    define,
     dts: true,
     clean: true,
     target: 'es2022',
@@ -155,6 +161,7 @@ export default defineConfig([
   {
     entry: { 'node/index': 'src/node/index.ts' },
     format: ['esm', 'cjs'],
+    define,
     dts: true,
     target: 'node20',
     platform: 'node',
@@ -165,6 +172,7 @@ export default defineConfig([
   {
     entry: { 'testing/index': 'src/testing/index.ts' },
     format: ['esm', 'cjs'],
+    define,
     dts: true,
     target: 'node20',
     platform: 'node',
@@ -178,6 +186,7 @@ export default defineConfig([
     // The outbox: Node only; its optional peer dependencies stay imports, loaded on demand.
     entry: { 'outbox/index': 'src/outbox/index.ts' },
     format: ['esm', 'cjs'],
+    define,
     dts: true,
     target: 'node20',
     platform: 'node',
@@ -188,6 +197,7 @@ export default defineConfig([
     // Spans and metrics of revocations; the core never imports @opentelemetry/api, this entry alone.
     entry: { 'opentelemetry/index': 'src/opentelemetry/index.ts' },
     format: ['esm', 'cjs'],
+    define,
     dts: true,
     target: 'es2022',
     platform: 'neutral',
@@ -199,6 +209,7 @@ export default defineConfig([
     entry: { cli: 'src/cli/main.ts' },
     external: OUTBOX_PEERS,
     format: ['esm'],
+    define,
     target: 'node20',
     platform: 'node',
     // Everything the CLI uses (commander, cli-progress, undici, ajv for `mock`, the core's own

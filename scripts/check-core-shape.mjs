@@ -1,39 +1,70 @@
-// The core reads in one sitting: no file of src/ (top level) or src/node over 300 lines, no function
-// over 60 lines. Declarative tables (object and array literals) do not count as functions.
+// Every file of src/ (the core, the Node entry, the mock, the CLI, the outbox, the telemetry) reads in one
+// sitting: no file over 300 lines, no function over 60 lines. Declarative tables (object and array
+// literals) do not count as functions.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
 
 const MAX_FILE_LINES = 300;
 const MAX_FUNCTION_LINES = 60;
-const directories = ['src', 'src/node'];
-const problems = [];
 
-for (const directory of directories) {
-  for (const name of readdirSync(directory).filter((file) => file.endsWith('.ts'))) {
-    const path = join(directory, name);
-    const text = readFileSync(path, 'utf8');
-    const lines = text.split('\n').length;
-    if (lines > MAX_FILE_LINES) problems.push(`${path}: ${lines} lines (at most ${MAX_FILE_LINES})`);
-    const source = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true);
-    const visit = (node) => {
-      if (ts.isFunctionLike(node) && 'body' in node && node.body) {
-        const start = source.getLineAndCharacterOfPosition(node.getStart()).line;
-        const end = source.getLineAndCharacterOfPosition(node.getEnd()).line;
-        const length = end - start + 1;
-        const name = node.name?.getText(source) ?? '(anonymous)';
-        if (length > MAX_FUNCTION_LINES)
-          problems.push(`${path}:${start + 1} ${name}: ${length} lines (at most ${MAX_FUNCTION_LINES})`);
-      }
-      ts.forEachChild(node, visit);
-    };
-    visit(source);
-  }
+/**
+ * Files known to be over the rule while their owners split them. Each is reported on every run, and an
+ * entry that no longer needs to be here fails the check, so the list only shrinks.
+ */
+const BEING_SPLIT = new Map([
+  ['src/cli/outbox-command.ts', 'the embedded helper splits it into src/cli/outbox/'],
+  ['src/outbox/open.ts', 'createOutbox: the embedded helper'],
+  ['src/outbox/options.ts', 'normalizeOutboxOptions: the storepg helper'],
+]);
+
+const problems = [];
+const pending = [];
+for (const path of typeScriptFiles('src')) {
+  const found = problemsOf(path);
+  if (BEING_SPLIT.has(path)) {
+    if (found.length === 0) problems.push(`${path}: within the rule now; remove it from BEING_SPLIT`);
+    else pending.push(...found);
+  } else problems.push(...found);
 }
+if (pending.length > 0) console.warn(`Still over, being split by their owners:\n${pending.join('\n')}\n`);
 if (problems.length > 0) {
-  console.error(`The core has grown past its shape:\n${problems.join('\n')}`);
+  console.error(`src has grown past its shape:\n${problems.join('\n')}`);
   process.exit(1);
 }
 console.log(
-  `core shape: every file of ${directories.join(', ')} within ${MAX_FILE_LINES} lines, every function within ${MAX_FUNCTION_LINES}.`,
+  `shape: every file of src/ within ${MAX_FILE_LINES} lines, every function within ${MAX_FUNCTION_LINES}` +
+    (pending.length > 0 ? ` (but ${BEING_SPLIT.size} files being split, above)` : '') +
+    '.',
 );
+
+/** The .ts files under `directory`, recursively, as slash-separated paths. */
+function typeScriptFiles(directory) {
+  return readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
+    const path = `${directory}/${entry.name}`;
+    if (entry.isDirectory()) return typeScriptFiles(path);
+    return entry.name.endsWith('.ts') ? [path] : [];
+  });
+}
+
+/** What is too long in one file: the file itself, and each function over the limit. */
+function problemsOf(path) {
+  const found = [];
+  const text = readFileSync(join(path), 'utf8');
+  const lines = text.split('\n').length;
+  if (lines > MAX_FILE_LINES) found.push(`${path}: ${lines} lines (at most ${MAX_FILE_LINES})`);
+  const source = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true);
+  const visit = (node) => {
+    if (ts.isFunctionLike(node) && 'body' in node && node.body) {
+      const start = source.getLineAndCharacterOfPosition(node.getStart()).line;
+      const end = source.getLineAndCharacterOfPosition(node.getEnd()).line;
+      const length = end - start + 1;
+      const name = node.name?.getText(source) ?? '(anonymous)';
+      if (length > MAX_FUNCTION_LINES)
+        found.push(`${path}:${start + 1} ${name}: ${length} lines (at most ${MAX_FUNCTION_LINES})`);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
+}

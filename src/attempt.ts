@@ -1,12 +1,6 @@
 import { NetworkError, TimeoutError, UnexpectedResponseError } from './errors';
+import { ignore } from './ignore';
 import { raceWithDeadline } from './race';
-import {
-  type BodyEncoding,
-  postRevocation,
-  type RawClient,
-  type RevocationFormBody,
-  UnexpectedStatus,
-} from './raw';
 import { readCappedText } from './read-body';
 import {
   isRetryableFailure,
@@ -15,11 +9,18 @@ import {
   parseRetryAfter,
   systemErrorCode,
 } from './retry-policy';
+import {
+  type BodyEncoding,
+  postRevocation,
+  type RawClient,
+  type RevocationFormBody,
+  UnexpectedStatus,
+} from './wire';
 
 /** Everything one attempt sends, and its bounds. */
 interface AttemptRequest {
   /** The generated client that sends attempts. */
-  raw: RawClient;
+  wire: RawClient;
   body: RevocationFormBody;
   encoding: BodyEncoding;
   headers: Record<string, string>;
@@ -31,10 +32,18 @@ interface AttemptRequest {
   attempt: number;
 }
 
-/** One attempt's result: DigiLocker's answer, or the failure that kept it from us. */
-export type AttemptResult =
-  | { status: number; body: unknown; retryAfterMs: number | undefined }
-  | { failure: NetworkError | TimeoutError; reachedServer: boolean };
+/** DigiLocker's answer to one attempt. */
+export interface Answer {
+  status: number;
+  body: unknown;
+  retryAfterMs: number | undefined;
+}
+
+/** An attempt without an answer: the failure that kept it from us, and whether it may have arrived. */
+export interface NoAnswer {
+  failure: NetworkError | TimeoutError;
+  reachedServer: boolean;
+}
 
 /**
  * One attempt: one call of the spec-typed operation through the client's fetch, raced against the
@@ -43,11 +52,11 @@ export type AttemptResult =
  * `signal.reason` on abort, and with an UnexpectedResponseError for a status no response should have
  * (a browser's opaque redirect).
  */
-export async function sendAttempt(request: AttemptRequest): Promise<AttemptResult> {
+export async function sendAttempt(request: AttemptRequest): Promise<Answer | NoAnswer> {
   const { timeoutMs, signal } = request;
-  const answered: Answered = { success: undefined };
+  const early: EarlyAnswer = { success: undefined };
   try {
-    return await raceWithDeadline((attemptSignal) => exchange(request, answered, attemptSignal), {
+    return await raceWithDeadline((attemptSignal) => exchange(request, early, attemptSignal), {
       timeoutMs,
       signal,
       onTimeout,
@@ -55,18 +64,18 @@ export async function sendAttempt(request: AttemptRequest): Promise<AttemptResul
   } catch (error) {
     if (signal?.aborted) throw signal.reason;
     // A 2xx is the answer, even when the attempt's time ran out while its (unneeded) body was read.
-    if (answered.success) return answered.success;
+    if (early.success) return early.success;
     return failureOf(error, request);
   }
 }
 
 /** The 2xx answer of an attempt, known as soon as its status arrives. */
-interface Answered {
+interface EarlyAnswer {
   success: { status: number; body: undefined; retryAfterMs: undefined } | undefined;
 }
 
-async function exchange(request: AttemptRequest, answered: Answered, signal: AbortSignal) {
-  const { response, data, error } = await postRevocation(request.raw, {
+async function exchange(request: AttemptRequest, early: EarlyAnswer, signal: AbortSignal) {
+  const { response, data, error } = await postRevocation(request.wire, {
     body: request.body,
     encoding: request.encoding,
     headers: request.headers,
@@ -74,17 +83,15 @@ async function exchange(request: AttemptRequest, answered: Answered, signal: Abo
   });
   const { status } = response;
   if (response.ok) {
-    answered.success = { status, body: undefined, retryAfterMs: undefined };
+    early.success = { status, body: undefined, retryAfterMs: undefined };
     // The body is not needed, but reading (at most the cap of) it lets the connection be reused; a
     // failure while reading it changes nothing.
     await readCappedText((data as ReadableStream<Uint8Array> | undefined) ?? null).catch(ignore);
-    return answered.success;
+    return early.success;
   }
   const retryAfter = isRetryableStatus(status) ? response.headers.get('retry-after') : null;
   return { status, body: error, retryAfterMs: parseRetryAfter(retryAfter, Date.now()) };
 }
-
-function ignore(): void {}
 
 /** The reason our own timer abandons an attempt with. */
 class AttemptTimedOut extends Error {}
@@ -99,7 +106,7 @@ function onTimeout(): AttemptTimedOut {
  * (`mayHaveReachedServer`): a fetch that knows its request was never written says so in the error it
  * rejects with, which the deadline race lets through (see `raceWithDeadline`).
  */
-function failureOf(error: unknown, request: AttemptRequest): AttemptResult {
+function failureOf(error: unknown, request: AttemptRequest): Answer | NoAnswer {
   const { attempt } = request;
   if (error instanceof UnexpectedStatus) {
     throw new UnexpectedResponseError(error.message, {

@@ -1,4 +1,5 @@
 import { isRevocationError } from './errors';
+import { ignore } from './ignore';
 import type { NormalizedOptions } from './normalize-options';
 import type { AccessTokenContext } from './options';
 import { assertBearerToken } from './validate';
@@ -121,5 +122,3 @@ export function basicAuthorization(clientId: string, clientSecret: string): stri
 function formEncodeValue(value: string): string {
   return new URLSearchParams([['', value]]).toString().slice(1);
 }
-
-function ignore(): void {}

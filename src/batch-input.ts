@@ -1,5 +1,6 @@
-import type { TokenTypeHint } from './raw';
-import { assertToken, assertTokenTypeHint, describeType } from './validate';
+import { InputTypeError } from './input-errors';
+import { assertToken, assertTokenTypeHint, describeType, typeError } from './validate';
+import type { TokenTypeHint } from './wire';
 
 /** One input of revokeMany, read: its token, hint and id, or why it cannot be sent. */
 export type ReadInput =
@@ -23,7 +24,8 @@ export function readInput(input: unknown, defaultHint: TokenTypeHint | undefined
   }
   if (input === null || typeof input !== 'object') {
     const message = `each input must be a string or { token, tokenTypeHint?, id? }, got ${describeType(input)}`;
-    return { error: new TypeError(message), id: undefined, text: undefined };
+    const error = new InputTypeError(message, { code: 'invalid_token_input', input: 'input' });
+    return { error, id: undefined, text: undefined };
   }
   let token: unknown;
   let hint: unknown;
@@ -31,13 +33,17 @@ export function readInput(input: unknown, defaultHint: TokenTypeHint | undefined
   try {
     ({ token, tokenTypeHint: hint, id: rawId } = input as Record<string, unknown>);
   } catch (cause) {
-    const error = new TypeError('each input must be readable: reading its fields threw', { cause });
+    const error = new InputTypeError('each input must be readable: reading its fields threw', {
+      code: 'invalid_token_input',
+      input: 'input',
+      cause,
+    });
     return { error, id: undefined, text: undefined };
   }
   const id = isId(rawId) ? rawId : undefined;
   try {
     if (rawId !== undefined && id === undefined)
-      throw new TypeError('id must be a string or a finite number');
+      throw typeError('id', 'must be a string or a finite number', 'invalid_token_input');
     assertToken(token);
     if (hint !== undefined) assertTokenTypeHint(hint);
     return { token, hint: (hint as TokenTypeHint | undefined) ?? defaultHint, id };

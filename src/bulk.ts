@@ -2,11 +2,13 @@ import { readInput } from './batch-input';
 import type { Clock } from './clock';
 import { DEFAULTS, LIMITS } from './defaults';
 import { tokenFingerprint } from './fingerprint';
+import { ignore } from './ignore';
+import { InputTypeError } from './input-errors';
 import { onAbort } from './on-abort';
 import { PauseGate } from './pause-gate';
-import type { TokenTypeHint } from './raw';
 import type { RevocationOutcome, RevocationResult } from './results';
 import { assertCallOptions, assertKnownKeys, describeType, integerInRange } from './validate';
+import type { TokenTypeHint } from './wire';
 
 /** One input of revokeMany: a token, or a token with its own hint and an id of yours. */
 export type TokenInput = string | { token: string; tokenTypeHint?: TokenTypeHint; id?: string | number };
@@ -53,8 +55,9 @@ export function revokeInPool(
   dependencies: PoolDependencies,
 ): AsyncIterable<RevocationOutcome> {
   if (!isIterable(tokens)) {
-    throw new TypeError(
+    throw new InputTypeError(
       `revokeMany(tokens): tokens must be an Iterable or AsyncIterable, got ${describeType(tokens)}`,
+      { code: 'invalid_token_input', input: 'tokens' },
     );
   }
   assertCallOptions('revokeMany', options);
@@ -88,7 +91,7 @@ async function* pool(
   const wakeups = createWakeups();
   const stopListening = signal && onAbort(signal, wakeups.wake);
   const calls = createCalls(finished, wakeups.wake, (index, input) =>
-    settle(index, input, tokenTypeHint, signal, gate, dependencies),
+    outcomeOf(index, input, tokenTypeHint, signal, gate, dependencies),
   );
 
   let nextIndex = 0;
@@ -150,7 +153,7 @@ function createCalls(
         finished.push(outcome);
         wake();
       };
-      // settle() does not reject; should it ever, the input still gets its outcome.
+      // outcomeOf() does not reject; should it ever, the input still gets its outcome.
       start(index, input).then(done, (error: unknown) =>
         done({ index, fingerprint: '', ok: false, error: asError(error) }),
       );
@@ -197,7 +200,7 @@ async function closeInput(
 }
 
 /** One input's outcome: its result, or the error of the call or of the input itself. */
-async function settle(
+async function outcomeOf(
   index: number,
   input: unknown,
   defaultHint: TokenTypeHint | undefined,
@@ -241,5 +244,3 @@ function isIterable(value: unknown): value is Iterable<TokenInput> | AsyncIterab
 function isAsyncIterable(value: object): value is AsyncIterable<TokenInput> {
   return typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
 }
-
-function ignore(): void {}

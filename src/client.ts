@@ -1,6 +1,6 @@
-import { type AttemptContext, type Call, type FinalAnswer, runAttempts } from './attempts';
 import { createAuthenticator } from './auth';
 import { type RevocationBatchOptions, revokeInPool, type TokenInput } from './bulk';
+import { type Call, type CallAnswer, type CallContext, runCall } from './call';
 import {
   errorFromResponse,
   isRevocationError,
@@ -12,16 +12,16 @@ import { tokenFingerprint } from './fingerprint';
 import { normalizeOptions } from './normalize-options';
 import type { RevocationClientOptions } from './options';
 import type { PauseGate } from './pause-gate';
+import { createRedactor } from './redact';
+import type { RevocationOutcome, RevocationResult, SignOutResult, SignOutTokens } from './results';
+import { assertCallOptions, assertSignal, assertToken } from './validate';
 import {
   createAttemptClient,
   createRawClient,
   type RawClient,
   type RevocationFormBody,
   type TokenTypeHint,
-} from './raw';
-import { createRedactor } from './redact';
-import type { RevocationOutcome, RevocationResult, SignOutResult, SignOutTokens } from './results';
-import { assertCallOptions, assertSignal, assertToken } from './validate';
+} from './wire';
 
 /** Options of one {@link RevocationClient.revoke} call. */
 export interface RevokeOptions {
@@ -89,9 +89,9 @@ export function createRevocationClient(options: RevocationClientOptions): Revoca
   const authenticator = createAuthenticator(normalized);
   const headers: Record<string, string> = { 'User-Agent': normalized.userAgent };
   if (authenticator.header !== undefined) headers.Authorization = authenticator.header;
-  const context: AttemptContext = {
+  const context: CallContext = {
     options: normalized,
-    raw: createAttemptClient(normalized.baseUrl, normalized.fetch),
+    wire: createAttemptClient(normalized.baseUrl, normalized.fetch),
     authenticator,
     emit: safeEventSink(normalized.onEvent),
     headers,
@@ -134,7 +134,7 @@ export function createRevocationClient(options: RevocationClientOptions): Revoca
 }
 
 /** One call, input already validated: the attempts, then the result or the error the answer amounts to. */
-async function revokeValidated(call: RevokeCall, context: AttemptContext): Promise<RevocationResult> {
+async function revokeValidated(call: RevokeCall, context: CallContext): Promise<RevocationResult> {
   const { token, signal } = call;
   const { clock } = context.options;
   if (signal?.aborted) throw signal.reason;
@@ -146,9 +146,9 @@ async function revokeValidated(call: RevokeCall, context: AttemptContext): Promi
     startedAt,
     gate: call.gate,
   };
-  let answer: FinalAnswer;
+  let answer: CallAnswer;
   try {
-    answer = await runAttempts(attemptCall, context);
+    answer = await runCall(attemptCall, context);
   } catch (error) {
     if (signal?.aborted) throw signal.reason;
     throw error;
@@ -179,7 +179,7 @@ async function revokeValidated(call: RevokeCall, context: AttemptContext): Promi
 function requestBody(
   token: string,
   hint: TokenTypeHint | undefined,
-  context: AttemptContext,
+  context: CallContext,
 ): RevocationFormBody {
   const body: RevocationFormBody = { token };
   if (hint !== undefined) body.token_type_hint = hint;

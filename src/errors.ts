@@ -1,6 +1,8 @@
 import { LIMITS } from './defaults';
-import type { OAuthErrorBody } from './raw';
+import { brandOf, errorClass, hasBrand } from './error-class';
+import type { InputRangeError, InputTypeError } from './input-errors';
 import { codeOfStatus, isRetryableStatus } from './retry-policy';
+import type { OAuthErrorBody } from './wire';
 
 /** The stable `code` of each {@link RevocationError} subclass. */
 export type RevocationErrorCode =
@@ -33,25 +35,15 @@ export interface RevocationErrorDetails {
 }
 
 /**
- * The brand every revocation error carries, registered globally: an error thrown by the CommonJS build
- * is `instanceof` the ESM build's classes in the same process, and the other way round.
- */
-const BRAND = Symbol.for('digilocker-revocation/RevocationError');
-
-/**
- * The base of every failure of a revocation call, except invalid input (TypeError, RangeError) and
- * abort (the signal's reason). Nothing secret is ever stored in it: no token, client secret or
- * Authorization header value. Each subclass fixes `code`. `instanceof` holds across the ESM and
- * CommonJS builds (and copies of the package): it checks a registered brand and the `code`.
+ * The base of every failure of a revocation call, except invalid input ({@link InputTypeError},
+ * {@link InputRangeError}) and abort (the signal's reason). Nothing secret is ever stored in it: no
+ * token, client secret or Authorization header value. Each subclass fixes `code`. `instanceof` holds
+ * across the ESM and CommonJS builds (and copies of the package): see `error-class.ts`.
  */
 export class RevocationError extends Error {
-  /** True for any revocation error of any build of this package; for a subclass, of the same `code`. */
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    if (!isRevocationError(value)) return false;
-    // biome-ignore lint/complexity/noThisInStatic: `this` is the class instanceof asks about, a subclass too.
-    return this === RevocationError || value.code === (this.prototype as RevocationError).code;
+  static {
+    errorClass(RevocationError, 'RevocationError');
   }
-
   /** A stable, machine-readable code. */
   declare readonly code: RevocationErrorCode;
   /** @see RevocationErrorDetails.status */
@@ -83,42 +75,62 @@ export class RevocationError extends Error {
   }
 }
 
+const REVOCATION_ERROR = brandOf('RevocationError');
+
 /**
  * True for an error of this package (any build, any copy): the portable form of
  * `error instanceof RevocationError`.
  */
 export function isRevocationError(value: unknown): value is RevocationError {
-  return typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true;
+  return hasBrand(value, REVOCATION_ERROR);
 }
 
 /** DigiLocker answered that the token is invalid (400 with `invalid_token` or no error code). */
 export class InvalidTokenError extends RevocationError {
-  declare readonly code: 'invalid_token';
+  static {
+    errorClass(InvalidTokenError, 'InvalidTokenError');
+  }
+  override readonly code = 'invalid_token';
 }
 
 /** The client's credentials or access token were refused (401, 403, or `invalid_client`). */
 export class InvalidClientError extends RevocationError {
-  declare readonly code: 'invalid_client';
+  static {
+    errorClass(InvalidClientError, 'InvalidClientError');
+  }
+  override readonly code = 'invalid_client';
 }
 
 /** DigiLocker asked the client to slow down (429). */
 export class RateLimitedError extends RevocationError {
-  declare readonly code: 'rate_limited';
+  static {
+    errorClass(RateLimitedError, 'RateLimitedError');
+  }
+  override readonly code = 'rate_limited';
 }
 
 /** DigiLocker failed on its side (5xx). */
 export class ServerError extends RevocationError {
-  declare readonly code: 'server_error';
+  static {
+    errorClass(ServerError, 'ServerError');
+  }
+  override readonly code = 'server_error';
 }
 
 /** The request did not get a response: refused, reset or dropped connection, DNS failure. */
 export class NetworkError extends RevocationError {
-  declare readonly code: 'network_error';
+  static {
+    errorClass(NetworkError, 'NetworkError');
+  }
+  override readonly code = 'network_error';
 }
 
 /** An attempt took longer than `timeoutMs` (or the time budget), or the server answered 408. */
 export class TimeoutError extends RevocationError {
-  declare readonly code: 'timeout';
+  static {
+    errorClass(TimeoutError, 'TimeoutError');
+  }
+  override readonly code = 'timeout';
 }
 
 /**
@@ -127,7 +139,10 @@ export class TimeoutError extends RevocationError {
  * @see https://www.rfc-editor.org/rfc/rfc7009#section-2.2.1
  */
 export class UnsupportedTokenTypeError extends RevocationError {
-  declare readonly code: 'unsupported_token_type';
+  static {
+    errorClass(UnsupportedTokenTypeError, 'UnsupportedTokenTypeError');
+  }
+  override readonly code = 'unsupported_token_type';
 }
 
 /**
@@ -138,12 +153,18 @@ export class UnsupportedTokenTypeError extends RevocationError {
  * @see https://www.rfc-editor.org/rfc/rfc7009#section-2.1
  */
 export class UnauthorizedClientError extends RevocationError {
-  declare readonly code: 'unauthorized_client';
+  static {
+    errorClass(UnauthorizedClientError, 'UnauthorizedClientError');
+  }
+  override readonly code = 'unauthorized_client';
 }
 
 /** Anything else: an unexpected status, or an error body that cannot be understood. */
 export class UnexpectedResponseError extends RevocationError {
-  declare readonly code: 'unexpected_response';
+  static {
+    errorClass(UnexpectedResponseError, 'UnexpectedResponseError');
+  }
+  override readonly code = 'unexpected_response';
 }
 
 /** Each class by its code. */
@@ -158,36 +179,6 @@ const CLASSES_BY_CODE = {
   unauthorized_client: UnauthorizedClientError,
   unexpected_response: UnexpectedResponseError,
 } as const satisfies Record<RevocationErrorCode, typeof RevocationError>;
-
-// Names are set by hand: class names do not survive minification.
-const NAMES: Record<RevocationErrorCode, string> = {
-  invalid_token: 'InvalidTokenError',
-  invalid_client: 'InvalidClientError',
-  rate_limited: 'RateLimitedError',
-  server_error: 'ServerError',
-  network_error: 'NetworkError',
-  timeout: 'TimeoutError',
-  unsupported_token_type: 'UnsupportedTokenTypeError',
-  unauthorized_client: 'UnauthorizedClientError',
-  unexpected_response: 'UnexpectedResponseError',
-};
-Object.defineProperty(RevocationError.prototype, BRAND, { value: true });
-Object.defineProperty(RevocationError.prototype, 'name', {
-  value: 'RevocationError',
-  writable: true,
-  configurable: true,
-});
-for (const [code, ErrorClass] of Object.entries(CLASSES_BY_CODE) as [
-  RevocationErrorCode,
-  typeof RevocationError,
-][]) {
-  Object.defineProperty(ErrorClass.prototype, 'code', { value: code });
-  Object.defineProperty(ErrorClass.prototype, 'name', {
-    value: NAMES[code],
-    writable: true,
-    configurable: true,
-  });
-}
 
 /** What the client knows about a failed response. */
 interface FailedResponse {

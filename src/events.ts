@@ -1,4 +1,5 @@
 import type { RevocationErrorCode } from './errors';
+import { ignore } from './ignore';
 
 /**
  * What `onEvent` receives: plain objects, one per step of a call. `fingerprint` (the first 12 hex
@@ -34,5 +35,3 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
     typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function'
   );
 }
-
-function ignore(): void {}

@@ -23,6 +23,13 @@ export {
 export type { RevocationEvent } from './events';
 export { sha256Hex, tokenFingerprint } from './fingerprint';
 export {
+  type InputErrorCode,
+  type InputErrorDetails,
+  InputRangeError,
+  InputTypeError,
+  isInputError,
+} from './input-errors';
+export {
   type AccessTokenContext,
   type AccessTokenSource,
   type ClientAuthenticationMethod,
@@ -34,16 +41,6 @@ export {
   type RevocationClientOptions,
   VERSION,
 } from './options';
-export {
-  type BodyEncoding,
-  createRawClient,
-  type OAuthErrorBody,
-  type RawClient,
-  REVOKE_PATH,
-  type RevocationFormBody,
-  type RevocationJsonBody,
-  type TokenTypeHint,
-} from './raw';
 export type {
   RevocationOutcome,
   RevocationResult,
@@ -57,3 +54,13 @@ export {
   type ClientCredentialsTokenProviderOptions,
   clientCredentialsTokenProvider,
 } from './token-provider';
+export {
+  type BodyEncoding,
+  createRawClient,
+  type OAuthErrorBody,
+  type RawClient,
+  REVOKE_PATH,
+  type RevocationFormBody,
+  type RevocationJsonBody,
+  type TokenTypeHint,
+} from './wire';

@@ -1,6 +1,7 @@
 import { type Clock, realClock } from './clock';
 import { DEFAULTS, ENVIRONMENTS, type Environment, LIMITS } from './defaults';
 import type { RevocationEvent } from './events';
+import { InputTypeError } from './input-errors';
 import type {
   AccessTokenSource,
   ClientAuthenticationMethod,
@@ -9,7 +10,6 @@ import type {
   RevocationClientOptions,
 } from './options';
 import { VERSION } from './options';
-import type { BodyEncoding } from './raw';
 import {
   assertBearerToken,
   assertKnownKeys,
@@ -20,7 +20,9 @@ import {
   optionalBoolean,
   optionalFunction,
   positiveMs,
+  typeError,
 } from './validate';
+import type { BodyEncoding } from './wire';
 
 /** Options after validation and defaults: what the rest of the code sees. */
 export interface NormalizedOptions {
@@ -72,7 +74,10 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set<keyof RevocationClientOptions
  */
 export function normalizeOptions(options: RevocationClientOptions): NormalizedOptions {
   if (options === null || typeof options !== 'object') {
-    throw new TypeError('createRevocationClient(options): options must be an object');
+    throw new InputTypeError('createRevocationClient(options): options must be an object', {
+      code: 'invalid_option',
+      input: 'options',
+    });
   }
   assertKnownKeys(options, KNOWN_OPTIONS);
   const bodyEncoding = oneOf(
@@ -89,13 +94,14 @@ export function normalizeOptions(options: RevocationClientOptions): NormalizedOp
   );
   const { credentials, accessToken } = normalizeAuthentication(options);
   if (credentials && clientAuthentication === 'client_secret_post' && bodyEncoding === 'json') {
-    throw new TypeError(
-      'clientAuthentication "client_secret_post" needs bodyEncoding "form": the JSON body has no client fields',
+    throw typeError(
+      'clientAuthentication',
+      '"client_secret_post" needs bodyEncoding "form": the JSON body has no client fields',
     );
   }
   const fetchImpl = options.fetch === undefined ? globalThis.fetch : options.fetch;
   if (typeof fetchImpl !== 'function') {
-    throw new TypeError('fetch must be a function (no global fetch is available here)');
+    throw typeError('fetch', 'must be a function (no global fetch is available here)');
   }
   return {
     baseUrl: normalizeBaseUrl(options),
@@ -121,11 +127,14 @@ export function normalizeOptions(options: RevocationClientOptions): NormalizedOp
 function normalizeAuthentication(options: RevocationClientOptions) {
   const { credentials, accessToken } = options;
   if ((credentials === undefined) === (accessToken === undefined)) {
-    throw new TypeError('Give exactly one of the options credentials or accessToken');
+    throw new InputTypeError('Give exactly one of the options credentials or accessToken', {
+      code: 'invalid_option',
+      input: 'credentials',
+    });
   }
   if (credentials !== undefined) {
     if (credentials === null || typeof credentials !== 'object') {
-      throw new TypeError('credentials must be an object { clientId, clientSecret }');
+      throw typeError('credentials', 'must be an object { clientId, clientSecret }');
     }
     assertPlainCredential('credentials.clientId', credentials.clientId);
     assertPlainCredential('credentials.clientSecret', credentials.clientSecret);
@@ -155,7 +164,7 @@ const RETRY_OPTIONS: ReadonlySet<string> = new Set(Object.keys(DEFAULT_RETRY));
 function normalizeRetry(retry: RevocationClientOptions['retry']): Required<RetryOptions> {
   if (retry === false) return { ...DEFAULT_RETRY, maxAttempts: 1 };
   if (retry === undefined) return DEFAULT_RETRY;
-  if (retry === null || typeof retry !== 'object') throw new TypeError('retry must be false or an object');
+  if (retry === null || typeof retry !== 'object') throw typeError('retry', 'must be false or an object');
   assertKnownKeys(retry, RETRY_OPTIONS, 'retry.');
   const { maxAttempts, baseDelayMs, maxDelayMs, maxElapsedMs } = DEFAULT_RETRY;
   return {
@@ -170,7 +179,7 @@ function normalizeUserAgent(suffix: unknown): string {
   const base = `digilocker-revocation/${VERSION}`;
   if (suffix === undefined) return base;
   if (typeof suffix !== 'string' || suffix.length > 200 || !/^[\x20-\x7e]*$/.test(suffix)) {
-    throw new TypeError('userAgent must be a string of printable ASCII, at most 200 characters');
+    throw typeError('userAgent', 'must be a string of printable ASCII, at most 200 characters');
   }
   return suffix.trim() ? `${base} ${suffix.trim()}` : base;
 }
@@ -184,7 +193,7 @@ function normalizeClock(clock: unknown): Clock {
     typeof candidate.now !== 'function' ||
     typeof candidate.sleep !== 'function'
   ) {
-    throw new TypeError('clock must be an object with now() and sleep(ms, signal)');
+    throw typeError('clock', 'must be an object with now() and sleep(ms, signal)');
   }
   return candidate;
 }

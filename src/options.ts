@@ -1,8 +1,8 @@
 import type { Clock } from './clock';
 import type { Environment } from './defaults';
 import type { RevocationEvent } from './events';
-import type { BodyEncoding, TokenTypeHint } from './raw';
 import type { RevocationResult } from './results';
+import type { BodyEncoding, TokenTypeHint } from './wire';
 
 export type { Clock } from './clock';
 export { ENVIRONMENTS, type Environment } from './defaults';
@@ -146,5 +146,8 @@ export interface RevocationClientOptions {
   random?: () => number;
 }
 
+/** Replaced by package.json's version at build (tsup's `define`), and by Jest's `globals` in tests. */
+declare const __PACKAGE_VERSION__: string;
+
 /** The package version, sent in `User-Agent`. */
-export const VERSION = '0.1.0';
+export const VERSION: string = __PACKAGE_VERSION__;

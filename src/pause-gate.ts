@@ -3,7 +3,7 @@ import type { Clock } from './clock';
 /**
  * A pause shared by the workers of one `revokeMany`: when one request is rate-limited (429), every
  * worker waits until the server's Retry-After has passed instead of each hammering the server. It arms
- * no timer: each call waits on it only as far as its own time budget allows (see `attempts.ts`).
+ * no timer: each call waits on it only as far as its own time budget allows (see `call.ts`).
  */
 export class PauseGate {
   #until = 0;

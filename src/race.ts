@@ -37,12 +37,12 @@ export function raceWithDeadline<T>(
     const controller = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
     let stopListening: (() => void) | undefined;
-    const settle = () => {
+    const cleanUp = () => {
       if (timer !== undefined) clearTimeout(timer);
       stopListening?.();
     };
     const stop = (reason: unknown) => {
-      settle();
+      cleanUp();
       controller.abort(reason);
       reject(reason);
     };
@@ -64,11 +64,11 @@ export function raceWithDeadline<T>(
     }
     running.then(
       (value) => {
-        settle();
+        cleanUp();
         resolve(value);
       },
       (error: unknown) => {
-        settle();
+        cleanUp();
         reject(error);
       },
     );

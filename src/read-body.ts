@@ -1,4 +1,5 @@
 import { LIMITS } from './defaults';
+import { ignore } from './ignore';
 
 /**
  * The text of a response body, of at most `maxBytes` bytes: whatever comes after is never read, and
@@ -53,5 +54,3 @@ export async function withCappedBody(response: Response, maxBytes = LIMITS.maxRe
 }
 
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
-
-function ignore(): void {}

@@ -117,14 +117,14 @@ interface RetryContext {
  * the backoff, drawn once: a 429 pauses a revokeMany's other workers for exactly that long. `delayMs`
  * is this call's wait before its next attempt, when there is one.
  */
-type RetryDecision = { retry: true; delayMs: number; waitMs: number } | { retry: false; waitMs: number };
+type RetryVerdict = { retry: true; delayMs: number; waitMs: number } | { retry: false; waitMs: number };
 
 /**
  * Whether and when to try again. The wait is the server's Retry-After or else the backoff, and at least
  * the shared pause; there is no next attempt once `maxAttempts` are spent or when the wait would reach
  * past the budget (the caller then reports the last failure at once).
  */
-export function decideRetry(context: RetryContext): RetryDecision {
+export function decideRetry(context: RetryContext): RetryVerdict {
   const waitMs = context.retryAfterMs ?? backoffDelay(context.attempt, context, context.random);
   const delayMs = Math.max(waitMs, context.pausedMs);
   if (context.attempt >= context.maxAttempts || delayMs >= context.timeLeftMs)

@@ -1,9 +1,10 @@
 import { basicAuthorization, credentialSecrets, providerSecrets } from './auth';
 import { DEFAULTS, ENVIRONMENTS, LIMITS } from './defaults';
 import { errorFromResponse, NetworkError, TimeoutError, UnexpectedResponseError } from './errors';
+import { ignore } from './ignore';
+import { InputTypeError } from './input-errors';
 import type { AccessTokenContext } from './options';
 import { raceWithDeadline } from './race';
-import { formEncode, TOKEN_PATH, type TokenRequestBody, type TokenResponseBody } from './raw';
 import { readCappedText } from './read-body';
 import { createRedactor } from './redact';
 import {
@@ -14,7 +15,9 @@ import {
   optionalBoolean,
   optionalFunction,
   positiveMs,
+  typeError,
 } from './validate';
+import { formEncode, TOKEN_PATH, type TokenRequestBody, type TokenResponseBody } from './wire';
 
 /** Options of {@link clientCredentialsTokenProvider}. */
 export interface ClientCredentialsTokenProviderOptions {
@@ -128,8 +131,6 @@ function fetchToken(
   return settled;
 }
 
-function ignore(): void {}
-
 interface ProviderSettings {
   tokenUrl: string | undefined;
   scope: string | undefined;
@@ -151,13 +152,16 @@ const PROVIDER_OPTIONS: ReadonlySet<string> = new Set([
 
 function normalizeProviderOptions(options: ClientCredentialsTokenProviderOptions): ProviderSettings {
   if (options === null || typeof options !== 'object') {
-    throw new TypeError('clientCredentialsTokenProvider(options): options must be an object');
+    throw new InputTypeError('clientCredentialsTokenProvider(options): options must be an object', {
+      code: 'invalid_option',
+      input: 'options',
+    });
   }
   assertKnownKeys(options, PROVIDER_OPTIONS);
   const { clientId, clientSecret, scope } = options;
   assertPlainCredential('clientId', clientId);
   assertPlainCredential('clientSecret', clientSecret);
-  if (scope !== undefined && typeof scope !== 'string') throw new TypeError('scope must be a string');
+  if (scope !== undefined && typeof scope !== 'string') throw typeError('scope', 'must be a string');
   const allowInsecureHttp = optionalBoolean('allowInsecureHttp', options.allowInsecureHttp);
   const authorization = basicAuthorization(clientId, clientSecret);
   return {

@@ -1,10 +1,12 @@
 import { LIMITS } from './defaults';
-import type { TokenTypeHint } from './raw';
+import { type InputErrorCode, InputRangeError, InputTypeError } from './input-errors';
+import type { TokenTypeHint } from './wire';
 
 /**
- * Every input check of the package. Each throws a TypeError for a value of the wrong type and a
- * RangeError for a value of the right type out of bounds, names what it checks, and never repeats a
- * token's or secret's value.
+ * Every input check of the package. Each throws an {@link InputTypeError} for a value of the wrong
+ * type and an {@link InputRangeError} for a value of the right type out of bounds, with the `code`
+ * `invalid_token_input` for a token and `invalid_option` for anything else, names what it checks, and
+ * never repeats a token's or secret's value.
  */
 
 const TOKEN_TYPE_HINTS: readonly string[] = ['access_token', 'refresh_token'] satisfies TokenTypeHint[];
@@ -21,36 +23,37 @@ const NOT_LATIN1 = /[^\t\u0020-\u00ff]/;
  * without control characters, and well-formed Unicode (no lone surrogate).
  */
 export function assertToken(token: unknown, name = 'token'): asserts token is string {
-  if (typeof token !== 'string') throw new TypeError(`${name} must be a string, got ${describeType(token)}`);
-  if (token.length === 0) throw new RangeError(`${name} must not be empty`);
+  const code = 'invalid_token_input';
+  if (typeof token !== 'string') throw typeError(name, `must be a string, got ${describeType(token)}`, code);
+  if (token.length === 0) throw rangeError(name, 'must not be empty', code);
   if (token.length > LIMITS.maxTokenLength) {
-    throw new RangeError(`${name} must be at most ${LIMITS.maxTokenLength} characters, got ${token.length}`);
+    throw rangeError(name, `must be at most ${LIMITS.maxTokenLength} characters, got ${token.length}`, code);
   }
-  assertCharacters(name, token);
+  assertCharacters(name, token, code);
 }
 
 /** Throws unless `text` has no control character and no lone surrogate. */
-function assertCharacters(name: string, text: string): void {
-  if (CONTROL_CHARACTER.test(text)) throw new RangeError(`${name} must not contain control characters`);
+function assertCharacters(name: string, text: string, code: InputErrorCode): void {
+  if (CONTROL_CHARACTER.test(text)) throw rangeError(name, 'must not contain control characters', code);
   if (LONE_SURROGATE.test(text)) {
-    throw new RangeError(`${name} must be well-formed Unicode (it contains half of a surrogate pair)`);
+    throw rangeError(name, 'must be well-formed Unicode (it contains half of a surrogate pair)', code);
   }
 }
 
 /** Throws unless `hint` is `access_token` or `refresh_token`. */
 export function assertTokenTypeHint(hint: unknown, name = 'tokenTypeHint'): asserts hint is TokenTypeHint {
   if (typeof hint !== 'string' || !TOKEN_TYPE_HINTS.includes(hint)) {
-    throw new TypeError(`${name} must be "access_token" or "refresh_token"`);
+    throw typeError(name, `must be "access_token" or "refresh_token"`);
   }
 }
 
 /** Validates a client id or secret, like a token and without ever echoing it. */
 export function assertPlainCredential(name: string, value: unknown): asserts value is string {
-  if (typeof value !== 'string') throw new TypeError(`${name} must be a string, got ${describeType(value)}`);
-  if (value.length === 0) throw new RangeError(`${name} must not be empty`);
+  if (typeof value !== 'string') throw typeError(name, `must be a string, got ${describeType(value)}`);
+  if (value.length === 0) throw rangeError(name, 'must not be empty');
   if (value.length > LIMITS.maxTokenLength)
-    throw new RangeError(`${name} must be at most ${LIMITS.maxTokenLength} characters`);
-  assertCharacters(name, value);
+    throw rangeError(name, `must be at most ${LIMITS.maxTokenLength} characters`);
+  assertCharacters(name, value, 'invalid_option');
 }
 
 /**
@@ -60,7 +63,7 @@ export function assertPlainCredential(name: string, value: unknown): asserts val
 export function assertBearerToken(name: string, value: unknown): asserts value is string {
   assertPlainCredential(name, value);
   if (NOT_LATIN1.test(value)) {
-    throw new RangeError(`${name} must contain only characters an HTTP header can carry (Latin-1)`);
+    throw rangeError(name, `must contain only characters an HTTP header can carry (Latin-1)`);
   }
 }
 
@@ -71,7 +74,9 @@ export function assertBearerToken(name: string, value: unknown): asserts value i
  */
 export function assertKnownKeys(options: object, known: ReadonlySet<string>, prefix = ''): void {
   for (const key of Object.keys(options)) {
-    if (!known.has(key)) throw new TypeError(`Unknown option "${prefix}${key.slice(0, 40)}"`);
+    if (known.has(key)) continue;
+    const input = `${prefix}${key.slice(0, 40)}`;
+    throw new InputTypeError(`Unknown option "${input}"`, { code: 'invalid_option', input });
   }
 }
 
@@ -85,7 +90,7 @@ export function assertSignal(signal: unknown, name = 'signal'): asserts signal i
     typeof candidate.aborted !== 'boolean' ||
     typeof candidate.addEventListener !== 'function'
   ) {
-    throw new TypeError(`${name} must be an AbortSignal`);
+    throw typeError(name, `must be an AbortSignal`);
   }
 }
 
@@ -93,7 +98,7 @@ export function assertSignal(signal: unknown, name = 'signal'): asserts signal i
 export function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[], fallback: T): T {
   if (value === undefined) return fallback;
   if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-    throw new TypeError(`${name} must be one of ${allowed.map((v) => `"${v}"`).join(', ')}`);
+    throw typeError(name, `must be one of ${allowed.map((v) => `"${v}"`).join(', ')}`);
   }
   return value as T;
 }
@@ -101,30 +106,42 @@ export function oneOf<T extends string>(name: string, value: unknown, allowed: r
 /** `value`, or false when undefined; throws unless it is a boolean. */
 export function optionalBoolean(name: string, value: unknown): boolean {
   if (value === undefined) return false;
-  if (typeof value !== 'boolean') throw new TypeError(`${name} must be a boolean`);
+  if (typeof value !== 'boolean') throw typeError(name, `must be a boolean`);
   return value;
 }
 
 /** `value`; throws unless it is undefined or a function. */
 export function optionalFunction<F>(name: string, value: F | undefined): F | undefined {
-  if (value !== undefined && typeof value !== 'function') throw new TypeError(`${name} must be a function`);
+  if (value !== undefined && typeof value !== 'function') throw typeError(name, `must be a function`);
   return value;
 }
 
-/** `value`, or `fallback` when undefined; a TypeError unless a number, a RangeError unless an integer in range. */
+/**
+ * `value`, or `fallback` when undefined (and a fallback is given); an InputTypeError unless a number, an
+ * InputRangeError unless an integer from `min` to `max`. The one integer check of the package.
+ */
 export function integerInRange(
   name: string,
   value: unknown,
   min: number,
   max: number,
-  fallback: number,
+  fallback?: number,
 ): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || Number.isNaN(value)) throw new TypeError(`${name} must be a number`);
+  if (value === undefined && fallback !== undefined) return fallback;
+  if (typeof value !== 'number' || Number.isNaN(value)) throw typeError(name, `must be a number`);
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(`${name} must be an integer from ${min} to ${max}`);
+    throw rangeError(name, `must be an integer from ${min} to ${max}`);
   }
   return value;
+}
+
+/**
+ * A decimal integer written as text (a command-line flag's value) from `min` to `max`: the same check
+ * as {@link integerInRange}, an InputRangeError (`invalid_option`, `input: name`) for anything else.
+ */
+export function integerFromText(name: string, text: string, min: number, max: number): number {
+  if (!/^\d{1,16}$/.test(text)) throw rangeError(name, `must be an integer from ${min} to ${max}`);
+  return integerInRange(name, Number(text), min, max);
 }
 
 /** A duration in milliseconds: an integer from 1 to the longest timer (2^31 - 1). */
@@ -139,25 +156,26 @@ export function positiveMs(name: string, value: unknown, fallback: number): numb
  */
 export function endpointUrl(name: string, value: unknown, allowInsecureHttp: boolean): string {
   if (typeof value !== 'string' && !(value instanceof URL))
-    throw new TypeError(`${name} must be a string or a URL`);
+    throw typeError(name, `must be a string or a URL`);
   let url: URL;
   try {
     url = new URL(String(value));
   } catch {
-    throw new TypeError(`${name} is not a valid absolute URL`);
+    throw typeError(name, `is not a valid absolute URL`);
   }
-  if (url.username || url.password) throw new TypeError(`${name} must not contain credentials`);
+  if (url.username || url.password) throw typeError(name, `must not contain credentials`);
   if (url.search || url.hash || /[?#]/.test(url.href)) {
-    throw new TypeError(`${name} must not have a query or fragment`);
+    throw typeError(name, `must not have a query or fragment`);
   }
   if (url.protocol === 'http:') {
     if (!allowInsecureHttp && !isLoopback(url.hostname)) {
-      throw new TypeError(
-        `${name} uses plain http on a host that is not loopback; use https or set allowInsecureHttp: true`,
+      throw typeError(
+        name,
+        `uses plain http on a host that is not loopback; use https or set allowInsecureHttp: true`,
       );
     }
   } else if (url.protocol !== 'https:') {
-    throw new TypeError(`${name} must use https: (or http: on loopback)`);
+    throw typeError(name, `must use https: (or http: on loopback)`);
   }
   return url.href.replace(/\/+$/, '');
 }
@@ -165,6 +183,24 @@ export function endpointUrl(name: string, value: unknown, allowInsecureHttp: boo
 /** True for `localhost`, `127.0.0.0/8` and `::1` (a URL's `hostname`). */
 export function isLoopback(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+}
+
+/** An {@link InputTypeError} whose message is `name` and `reason`. */
+export function typeError(
+  name: string,
+  reason: string,
+  code: InputErrorCode = 'invalid_option',
+): InputTypeError {
+  return new InputTypeError(`${name} ${reason}`, { code, input: name });
+}
+
+/** An {@link InputRangeError} whose message is `name` and `reason`. */
+export function rangeError(
+  name: string,
+  reason: string,
+  code: InputErrorCode = 'invalid_option',
+): InputRangeError {
+  return new InputRangeError(`${name} ${reason}`, { code, input: name });
 }
 
 /** A short, secret-free description of a value's type for error messages. */
@@ -180,7 +216,10 @@ export function assertCallOptions(
   options: { tokenTypeHint?: unknown; signal?: unknown },
 ): void {
   if (options === null || typeof options !== 'object')
-    throw new TypeError(`${where}: options must be an object`);
+    throw new InputTypeError(`${where}: options must be an object`, {
+      code: 'invalid_option',
+      input: 'options',
+    });
   if (options.tokenTypeHint !== undefined) assertTokenTypeHint(options.tokenTypeHint);
   assertSignal(options.signal);
 }

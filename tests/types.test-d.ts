@@ -1,6 +1,6 @@
 // Compile-time checks, run by `npm run typecheck` (tsc), not by jest: the generated types reject a
 // wrong body. If a line marked @ts-expect-error ever compiles, tsc fails with "Unused directive".
-import { createRawClient, REVOKE_PATH, type RevocationJsonBody } from '../src/raw';
+import { createRawClient, REVOKE_PATH, type RevocationJsonBody } from '../src/wire';
 
 const raw = createRawClient('https://betaapi.digitallocker.gov.in/public');
 

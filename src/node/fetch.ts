@@ -1,7 +1,8 @@
 import { Agent, Dispatcher, EnvHttpProxyAgent, ProxyAgent, fetch as undiciFetch } from 'undici';
 import { DEFAULTS } from '../defaults';
+import { InputTypeError } from '../input-errors';
 import { FETCH_CLOSED, REQUEST_NOT_SENT } from '../retry-policy';
-import { assertKnownKeys, integerInRange, isLoopback } from '../validate';
+import { assertKnownKeys, integerInRange, isLoopback, typeError } from '../validate';
 
 /** Options of {@link createNodeFetch}. */
 export interface NodeFetchOptions {
@@ -99,7 +100,10 @@ const FETCH_OPTIONS: ReadonlySet<string> = new Set([
 
 function normalizeFetchOptions(options: NodeFetchOptions): FetchSettings {
   if (options === null || typeof options !== 'object') {
-    throw new TypeError('createNodeFetch: options must be an object');
+    throw new InputTypeError('createNodeFetch: options must be an object', {
+      code: 'invalid_option',
+      input: 'options',
+    });
   }
   assertKnownKeys(options, FETCH_OPTIONS);
   const connections = integerInRange('connections', options.connections, 1, 65_536, DEFAULTS.connections);
@@ -112,7 +116,7 @@ function proxyUrl(value: unknown): string {
     url = typeof value === 'string' || value instanceof URL ? new URL(String(value)) : undefined;
   } catch {}
   if (url?.protocol !== 'http:' && url?.protocol !== 'https:') {
-    throw new TypeError('proxy must be an http: or https: URL');
+    throw typeError('proxy', 'must be an http: or https: URL');
   }
   return url.href;
 }

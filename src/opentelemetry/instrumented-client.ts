@@ -12,7 +12,7 @@ import type { RevocationEvent } from '../events';
 import { normalizeOptions } from '../normalize-options';
 import { type RevocationClientOptions, VERSION } from '../options';
 import type { RevocationOutcome, SignOutResult } from '../results';
-import { assertKnownKeys, optionalBoolean } from '../validate';
+import { assertKnownKeys, optionalBoolean, typeError } from '../validate';
 import { type BatchCounts, countOutcome, endBatchSpan, runInSpan } from './batch-span';
 import { type Instruments, instrumentsOf } from './instruments';
 import { ATTRIBUTE, RETRY_EVENT, SCOPE, SPAN } from './names';
@@ -69,7 +69,7 @@ export function createInstrumentedRevocationClient(
   options: RevocationClientOptions,
   telemetry: RevocationTelemetryOptions = {},
 ): RevocationClient {
-  if (telemetry === null || typeof telemetry !== 'object') throw new TypeError('telemetry must be an object');
+  if (telemetry === null || typeof telemetry !== 'object') throw typeError('telemetry', 'must be an object');
   assertKnownKeys(telemetry, TELEMETRY_OPTIONS, 'telemetry.');
   const tracer = telemetry.tracer ?? trace.getTracer(SCOPE, VERSION);
   const instruments = instrumentsOf(telemetry.meter);

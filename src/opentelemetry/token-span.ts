@@ -1,6 +1,6 @@
 import { type Attributes, type Span, SpanStatusCode } from '@opentelemetry/api';
-import type { TokenTypeHint } from '../raw';
 import type { RevocationResult } from '../results';
+import type { TokenTypeHint } from '../wire';
 import { runInSpan } from './batch-span';
 import { errorType } from './error-type';
 import type { TelemetryScope } from './instrumented-client';

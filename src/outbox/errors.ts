@@ -1,3 +1,5 @@
+import { errorClass } from '../error-class';
+
 /** The stable `code` of each {@link OutboxError}. */
 export type OutboxErrorCode =
   | 'missing_dependency'
@@ -12,17 +14,35 @@ export type OutboxErrorCode =
 /**
  * The base of every failure of the outbox itself (not of a revocation, which is reported per job by
  * events and `stats()`). Messages never contain a token, a key or a client secret.
+ *
+ * Every class follows the package's one error idiom (`src/error-class.ts`): a literal `code`, and a
+ * static block that registers its name, so that `instanceof` holds across the ESM and CommonJS builds.
+ * A new class goes at the end of this file:
+ *
+ * ```ts
+ * export class StoreDamagedError extends OutboxError {
+ *   static {
+ *     errorClass(StoreDamagedError, 'StoreDamagedError');
+ *   }
+ *   override readonly code = 'store_damaged';
+ * }
+ * ```
+ * and its code into {@link OutboxErrorCode}.
  */
 export class OutboxError extends Error {
+  static {
+    errorClass(OutboxError, 'OutboxError');
+  }
   /** A stable, machine-readable code. */
   declare readonly code: OutboxErrorCode;
-  override name = 'OutboxError';
 }
 
 /** An optional peer dependency of `digilocker-revocation/outbox` is not installed. */
 export class MissingDependencyError extends OutboxError {
+  static {
+    errorClass(MissingDependencyError, 'MissingDependencyError');
+  }
   override readonly code = 'missing_dependency';
-  override name = 'MissingDependencyError';
   /** The npm package to install. */
   readonly packageName: string;
 
@@ -40,8 +60,10 @@ export class MissingDependencyError extends OutboxError {
  * prefix) and the job count.
  */
 export class KeyMismatchError extends OutboxError {
+  static {
+    errorClass(KeyMismatchError, 'KeyMismatchError');
+  }
   override readonly code = 'key_mismatch';
-  override name = 'KeyMismatchError';
   /** The ids of the keys the pending jobs need and that were not given. */
   readonly missingKeyIds: readonly string[];
   /** How many pending jobs need one of them. */
@@ -59,8 +81,10 @@ export class KeyMismatchError extends OutboxError {
 
 /** The embedded store's directory is open in another process (PGlite serves one process). */
 export class StoreLockedError extends OutboxError {
+  static {
+    errorClass(StoreLockedError, 'StoreLockedError');
+  }
   override readonly code = 'store_locked';
-  override name = 'StoreLockedError';
 }
 
 /**
@@ -69,8 +93,10 @@ export class StoreLockedError extends OutboxError {
  * not have been committed (enqueueing again is harmless: revocation is idempotent).
  */
 export class StoreTimeoutError extends OutboxError {
+  static {
+    errorClass(StoreTimeoutError, 'StoreTimeoutError');
+  }
   override readonly code = 'store_timeout';
-  override name = 'StoreTimeoutError';
 }
 
 /**
@@ -78,8 +104,10 @@ export class StoreTimeoutError extends OutboxError {
  * (none was charged an attempt); open the outbox again with working credentials.
  */
 export class PausedForCredentialsError extends OutboxError {
+  static {
+    errorClass(PausedForCredentialsError, 'PausedForCredentialsError');
+  }
   override readonly code = 'paused_invalid_client';
-  override name = 'PausedForCredentialsError';
 }
 
 /**
@@ -87,8 +115,10 @@ export class PausedForCredentialsError extends OutboxError {
  * `stop()` (`closed`: by `close()`) before the queue was empty.
  */
 export class OutboxStateError extends OutboxError {
+  static {
+    errorClass(OutboxStateError, 'OutboxStateError');
+  }
   override readonly code: 'closed' | 'stopped' | 'no_client';
-  override name = 'OutboxStateError';
 
   constructor(code: 'closed' | 'stopped' | 'no_client', message: string) {
     super(message);

@@ -1,3 +1,6 @@
+import { LIMITS } from '../defaults';
+import { integerInRange, rangeError, typeError } from '../validate';
+
 /**
  * A fault the mock applies to a revoke request instead of (or on top of) its normal answer:
  * - `status`: answers that status (with an OAuth error body unless `body` is given) without revoking;
@@ -20,7 +23,7 @@ export class FaultQueue {
    * apply is refused here, at once, rather than failing inside the server at the next request.
    */
   add(fault: MockFault, times: number): void {
-    if (!Number.isInteger(times) || times < 1) throw new RangeError('times must be a positive integer');
+    integerInRange('times', times, 1, Number.MAX_SAFE_INTEGER);
     assertFault(fault);
     this.#queue.push({ fault, left: times });
   }
@@ -43,36 +46,34 @@ export class FaultQueue {
 /** A header value Node sends: visible ASCII and spaces, no line break. */
 const HEADER_VALUE = /^[\t\x20-\x7e]*$/;
 
-/** Throws a TypeError or RangeError unless the mock can apply `fault`. */
+/** Throws an InputTypeError or InputRangeError (`invalid_option`) unless the mock can apply `fault`. */
 function assertFault(fault: MockFault): void {
-  if (fault === null || typeof fault !== 'object')
-    throw new TypeError('inject(fault): fault must be an object');
+  if (fault === null || typeof fault !== 'object') throw typeError('fault', 'must be an object');
   switch (fault.type) {
     case 'status':
       assertStatus(fault.status);
       if (fault.retryAfter !== undefined && !HEADER_VALUE.test(String(fault.retryAfter)))
-        throw new RangeError('inject(fault): retryAfter must be a header value (no line break)');
+        throw rangeError('fault.retryAfter', 'must be a header value (no line break)');
       if (fault.body !== undefined && typeof fault.body !== 'string')
-        throw new TypeError('inject(fault): body must be a string');
+        throw typeError('fault.body', 'must be a string');
       return;
     case 'delay':
-      if (!Number.isInteger(fault.ms) || fault.ms < 0 || fault.ms > 2_147_483_647)
-        throw new RangeError('inject(fault): ms must be an integer from 0 to 2^31 - 1');
+      integerInRange('fault.ms', fault.ms, 0, LIMITS.maxTimerMs);
       return;
     case 'drop':
-      if (typeof fault.revoke !== 'boolean') throw new TypeError('inject(fault): revoke must be a boolean');
+      if (typeof fault.revoke !== 'boolean') throw typeError('fault.revoke', 'must be a boolean');
       return;
     case 'malformed':
       if (fault.status !== undefined) assertStatus(fault.status);
       return;
     default:
-      throw new TypeError(
-        `inject(fault): unknown fault type ${JSON.stringify(String((fault as { type?: unknown }).type)).slice(0, 40)}`,
+      throw typeError(
+        'fault.type',
+        `is unknown: ${JSON.stringify(String((fault as { type?: unknown }).type)).slice(0, 40)}`,
       );
   }
 }
 
 function assertStatus(status: unknown): void {
-  if (!Number.isInteger(status) || (status as number) < 200 || (status as number) > 599)
-    throw new RangeError('inject(fault): status must be an integer from 200 to 599');
+  integerInRange('fault.status', status, 200, 599);
 }

@@ -1,8 +1,9 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import spec from '../../generated/openapi.json';
+import { REVOKE_PATH, TOKEN_PATH } from '../wire';
 
 /** The operations whose request bodies the mock validates. */
-export type ValidatedPath = '/oauth2/1/revoke' | '/oauth2/1/token';
+export type ValidatedPath = typeof REVOKE_PATH | typeof TOKEN_PATH;
 
 /** Validators of one operation's request body, by media type (lower case, without parameters). */
 export type BodyValidators = Map<string, ValidateFunction>;
@@ -34,10 +35,7 @@ export function createBodyValidators(): Record<ValidatedPath, BodyValidators> {
     }
     return validators;
   };
-  return {
-    '/oauth2/1/revoke': validatorsOf('/oauth2/1/revoke'),
-    '/oauth2/1/token': validatorsOf('/oauth2/1/token'),
-  };
+  return { [REVOKE_PATH]: validatorsOf(REVOKE_PATH), [TOKEN_PATH]: validatorsOf(TOKEN_PATH) };
 }
 
 /** Ajv's errors as one readable sentence, e.g. "body/token_type_hint must be equal to one of the allowed values". */

@@ -304,15 +304,16 @@ describe('names and codes', () => {
 });
 
 describe('instanceof and isRevocationError', () => {
-  /** An error as another build (or copy) of the package makes it: the same registered brand and code. */
-  const fromAnotherBuild = (code: string) => {
+  /** An error as another build (or copy) of the package makes it: the registered brands of its classes. */
+  const fromAnotherBuild = (className: string, code: string) => {
     const error = new Error('from the CommonJS build');
-    Object.defineProperty(error, Symbol.for('digilocker-revocation/RevocationError'), { value: true });
+    for (const name of ['RevocationError', className])
+      Object.defineProperty(error, Symbol.for(`digilocker-revocation/${name}`), { value: true });
     return Object.assign(error, { code });
   };
 
   it('an error of another build is an instance of the base class and of its own class only', () => {
-    const error = fromAnotherBuild('timeout');
+    const error = fromAnotherBuild('TimeoutError', 'timeout');
     expect(isRevocationError(error)).toBe(true);
     expect(error instanceof RevocationError).toBe(true);
     expect(error instanceof TimeoutError).toBe(true);

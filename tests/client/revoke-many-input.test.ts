@@ -99,8 +99,12 @@ describe('an input that fails', () => {
       client().revokeMany(['a', item as TokenInput, revoked.proxy as TokenInput, 'b']),
     );
     expect(outcomes.map((outcome) => outcome.ok)).toEqual([true, false, false, true]);
-    expect(outcomes[1]).toMatchObject({ fingerprint: '', error: { name: 'TypeError', cause: broken } });
-    expect(outcomes[2]).toMatchObject({ error: { name: 'TypeError' } });
+    expect(outcomes[1]).toMatchObject({
+      fingerprint: '',
+      error: { name: 'InputTypeError', code: 'invalid_token_input', cause: broken },
+    });
+    expect(outcomes[1]?.ok === false && outcomes[1].error).toBeInstanceOf(TypeError);
+    expect(outcomes[2]).toMatchObject({ error: { name: 'InputTypeError', code: 'invalid_token_input' } });
   });
 
   it('reads a token given by a getter once: the value checked is the value sent', async () => {

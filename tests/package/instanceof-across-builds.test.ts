@@ -23,6 +23,8 @@ interface Crossing {
 
 let crossings: Crossing[];
 let isRevocationErrorAcross: { esm: boolean; cjs: boolean };
+/** The other error families of the package, thrown by one build and tested against the other's classes. */
+let othersAcross: Record<string, boolean>;
 
 beforeAll(() => {
   if (!existsSync(join(root, 'dist/index.js')))
@@ -64,9 +66,23 @@ beforeAll(() => {
       });
       return builds[other].isRevocationError(await client.revoke('token').catch((e) => e));
     };
-    console.log(JSON.stringify({ crossings, across: { esm: await probe('esm', 'cjs'), cjs: await probe('cjs', 'esm') } }));
+    const outbox = { esm: await import('./dist/outbox/index.js'), cjs: createRequire(import.meta.url)('./dist/outbox/index.cjs') };
+    const others = {};
+    for (const [thrownBy, other] of [['esm', 'cjs'], ['cjs', 'esm']]) {
+      const input = (() => { try { builds[thrownBy].createRevocationClient({ timeout: 1 }); } catch (e) { return e; } })();
+      others[thrownBy + ' input error'] = input instanceof builds[other].InputTypeError && !(input instanceof builds[other].InputRangeError)
+        && input instanceof TypeError && input.code === 'invalid_option';
+      const locked = new outbox[thrownBy].StoreLockedError('locked');
+      others[thrownBy + ' outbox error'] = locked instanceof outbox[other].StoreLockedError && locked instanceof outbox[other].OutboxError
+        && !(locked instanceof outbox[other].StoreTimeoutError) && locked.name === 'StoreLockedError';
+    }
+    console.log(JSON.stringify({ crossings, others, across: { esm: await probe('esm', 'cjs'), cjs: await probe('cjs', 'esm') } }));
   `;
-  ({ crossings, across: isRevocationErrorAcross } = JSON.parse(
+  ({
+    crossings,
+    others: othersAcross,
+    across: isRevocationErrorAcross,
+  } = JSON.parse(
     execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' }),
   ));
 });
@@ -89,12 +105,21 @@ describe('errors across the ESM and CommonJS builds in one process', () => {
     for (const c of crossings) expect(c.ofOtherClass).toBe(false);
   });
 
-  // RevocationError's Symbol.hasInstance checks a globally registered brand and the code.
+  // Every error class's Symbol.hasInstance checks a globally registered brand (src/error-class.ts).
   it('are instanceof the same class, and RevocationError, of the other build', () => {
     for (const c of crossings) expect({ ...c, ofItsClass: true, ofBase: true }).toEqual(c);
   });
 
   it('pass isRevocationError of the other build', () => {
     expect(isRevocationErrorAcross).toEqual({ esm: true, cjs: true });
+  });
+
+  it('input errors and outbox errors follow the same idiom', () => {
+    expect(othersAcross).toEqual({
+      'esm input error': true,
+      'esm outbox error': true,
+      'cjs input error': true,
+      'cjs outbox error': true,
+    });
   });
 });

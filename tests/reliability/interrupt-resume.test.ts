@@ -129,9 +129,9 @@ it.each(trials)(
       expect({ resent, context }).toEqual({ resent: [], context });
 
       if (result.code === 130) interruptedRuns++;
-      const journalNow = readJournal(journal);
+      const journalAfterRun = readJournal(journal);
       // Write-ahead: every token DigiLocker saw was recorded as being sent.
-      const recordedSent = new Set(journalNow.filter((line) => line.sending).map((line) => line.sha256));
+      const recordedSent = new Set(journalAfterRun.filter((line) => line.sending).map((line) => line.sha256));
       const unrecorded = tokens.filter(
         (token) =>
           fixture.digilocker.revokeRequestsFor(token) > 0 && !recordedSent.has(hashOf.get(token) as string),
@@ -142,7 +142,7 @@ it.each(trials)(
         const printed = jsonLines(result.stdout).filter(
           (line) => 'outcome' in line && line.outcome !== 'skipped',
         ).length;
-        expect(finalHashes(journalNow).size - finishedBefore.size).toBe(printed);
+        expect(finalHashes(journalAfterRun).size - finishedBefore.size).toBe(printed);
       }
       if (result.code === 0) {
         expect(summaryOf(result.stdout)).toMatchObject({ failed: 0, skipped: finishedBefore.size });

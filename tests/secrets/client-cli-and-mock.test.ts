@@ -109,7 +109,7 @@ function issue(): string {
   return accessToken;
 }
 
-async function settle(work: () => Promise<unknown>): Promise<void> {
+async function collectEither(work: () => Promise<unknown>): Promise<void> {
   try {
     collect(await work());
   } catch (error) {
@@ -170,13 +170,13 @@ async function driveClient(): Promise<{ events: RevocationEvent[]; failures: num
           const fault = failuresFor(token, sent)[staged] as MockFault;
           digilocker.clearFaults();
           digilocker.inject(fault, { times: 2 }); // every attempt meets it
-          await settle(() => client.revoke(token));
+          await collectEither(() => client.revoke(token));
           failures++;
         }
         digilocker.clearFaults();
         // An unknown token, a sign-out, a batch with bad inputs, and an abort mid-request.
-        await settle(() => client.revoke(UNKNOWN_TOKEN, { tokenTypeHint: 'refresh_token' }));
-        await settle(() => client.signOut({ refreshToken: UNKNOWN_TOKEN, accessToken: issue() }));
+        await collectEither(() => client.revoke(UNKNOWN_TOKEN, { tokenTypeHint: 'refresh_token' }));
+        await collectEither(() => client.signOut({ refreshToken: UNKNOWN_TOKEN, accessToken: issue() }));
         // One at a time, so that the echo meets the request that carried the token it echoes.
         digilocker.inject(echoing(503, 'temporarily_unavailable', UNKNOWN_TOKEN, sent), { times: 2 });
         const batch = [UNKNOWN_TOKEN, issue(), `${UNKNOWN_TOKEN}\n`, { token: SECRET, id: 'row' }];
@@ -186,7 +186,7 @@ async function driveClient(): Promise<{ events: RevocationEvent[]; failures: num
         }
         digilocker.clearFaults();
         digilocker.inject({ type: 'delay', ms: 300 });
-        await settle(() => client.revoke(issue(), { signal: AbortSignal.timeout(20) }));
+        await collectEither(() => client.revoke(issue(), { signal: AbortSignal.timeout(20) }));
         digilocker.clearFaults();
       }
     }
@@ -216,15 +216,15 @@ async function driveClient(): Promise<{ events: RevocationEvent[]; failures: num
       ...options,
       onEvent: (event) => events.push(event),
     });
-    await settle(() => client.revoke(issue()));
+    await collectEither(() => client.revoke(issue()));
   }
 
   // Input refused before any request: bad tokens, hints, options and provider options.
   const client = createRevocationClient({ baseUrl: digilocker.baseUrl, credentials });
-  await settle(() => client.revoke(`${UNKNOWN_TOKEN}\r\n`));
-  await settle(() => client.revoke(UNKNOWN_TOKEN.repeat(400)));
-  await settle(() => client.revoke(UNKNOWN_TOKEN, { tokenTypeHint: SECRET as 'access_token' }));
-  await settle(() => client.signOut({ accessToken: `\u0000${UNKNOWN_TOKEN}` }));
+  await collectEither(() => client.revoke(`${UNKNOWN_TOKEN}\r\n`));
+  await collectEither(() => client.revoke(UNKNOWN_TOKEN.repeat(400)));
+  await collectEither(() => client.revoke(UNKNOWN_TOKEN, { tokenTypeHint: SECRET as 'access_token' }));
+  await collectEither(() => client.signOut({ accessToken: `\u0000${UNKNOWN_TOKEN}` }));
   settleSync(() => client.revokeMany(UNKNOWN_TOKEN as unknown as string[]));
   for (const options of [
     { credentials: { clientId: CLIENT_ID, clientSecret: `${SECRET}\n` } },

@@ -154,9 +154,9 @@ interface RevocationCall {
  * stream or undefined): success is decided on the status, whatever the body; an error body comes back
  * parsed (`error`: JSON, or text when it is not JSON, or undefined when empty).
  */
-export function postRevocation(raw: RawClient, call: RevocationCall) {
+export function postRevocation(wire: RawClient, call: RevocationCall) {
   const { body, encoding, headers, signal } = call;
-  return raw.POST(REVOKE_PATH, {
+  return wire.POST(REVOKE_PATH, {
     body: encoding === 'json' ? toJsonBody(body) : body,
     headers: { ...headers, 'Content-Type': CONTENT_TYPES[encoding], Accept: 'application/json' },
     parseAs: 'stream',

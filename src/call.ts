@@ -1,4 +1,4 @@
-import { type AttemptResult, sendAttempt } from './attempt';
+import { type Answer, type NoAnswer, sendAttempt } from './attempt';
 import { AccessTokenFunctionFailed, type Authenticator } from './auth';
 import {
   InvalidClientError,
@@ -11,14 +11,14 @@ import type { EventSink } from './events';
 import type { NormalizedOptions } from './normalize-options';
 import type { PauseGate } from './pause-gate';
 import { raceWithDeadline } from './race';
-import { type BodyEncoding, type RawClient, REVOKE_PATH, type RevocationFormBody } from './raw';
 import { codeOfRetryableStatus, decideRetry, isRetryableStatus, shouldResendAfter401 } from './retry-policy';
+import { type BodyEncoding, type RawClient, REVOKE_PATH, type RevocationFormBody } from './wire';
 
 /** What one client brings to the attempts of every call. */
-export interface AttemptContext {
+export interface CallContext {
   options: NormalizedOptions;
   /** The generated client that sends attempts (not the user's `client.raw`). */
-  raw: RawClient;
+  wire: RawClient;
   authenticator: Authenticator;
   emit: EventSink;
   /** `User-Agent`, and `Authorization` when it is fixed. */
@@ -38,7 +38,7 @@ export interface Call {
 }
 
 /** The response that ended a call, and what its attempts learned on the way. */
-export interface FinalAnswer {
+export interface CallAnswer {
   status: number;
   /** The parsed error body (JSON, text, or undefined when empty); undefined for a 2xx. */
   body: unknown;
@@ -55,27 +55,27 @@ export interface FinalAnswer {
  * retry policy what next. Rejects with the final network, timeout or rate-limit failure (already
  * reported as an `error` event), or with `signal.reason` on abort; the caller maps a final answer.
  */
-export async function runAttempts(call: Call, context: AttemptContext): Promise<FinalAnswer> {
+export async function runCall(call: Call, context: CallContext): Promise<CallAnswer> {
   const progress: Progress = {
     deadline: call.startedAt + context.options.retry.maxElapsedMs,
     mayHaveRevoked: false,
     resentAfter401: false,
   };
   for (let attempt = 1; ; attempt++) {
-    const result = await attemptOnce(call, context, progress, attempt);
-    const next =
-      'failure' in result
-        ? afterFailure(call, context, progress, attempt, result)
-        : afterAnswer(call, context, progress, attempt, result);
-    if ('final' in next) return next.final;
+    const ended = await attemptOnce(call, context, progress, attempt);
+    const verdict =
+      'failure' in ended
+        ? afterFailure(call, context, progress, attempt, ended)
+        : afterAnswer(call, context, progress, attempt, ended);
+    if ('final' in verdict) return verdict.final;
     context.emit?.({
       type: 'retry',
       attempt,
-      delayMs: next.delayMs,
-      reason: next.reason,
+      delayMs: verdict.delayMs,
+      reason: verdict.reason,
       fingerprint: call.fingerprint,
     });
-    if (next.delayMs > 0) await context.options.clock.sleep(next.delayMs, call.signal);
+    if (verdict.delayMs > 0) await context.options.clock.sleep(verdict.delayMs, call.signal);
   }
 }
 
@@ -89,10 +89,10 @@ interface Progress {
 }
 
 /** After an attempt: the answer that ends the call, or the wait before the next attempt and why. */
-type NextStep = { final: FinalAnswer } | { delayMs: number; reason: RevocationError['code'] };
+type Verdict = { final: CallAnswer } | { delayMs: number; reason: RevocationError['code'] };
 
 /** One attempt, from the shared pause to the answer; emits `request` and `response`. */
-async function attemptOnce(call: Call, context: AttemptContext, progress: Progress, attempt: number) {
+async function attemptOnce(call: Call, context: CallContext, progress: Progress, attempt: number) {
   const { options, emit } = context;
   const { clock } = options;
   await waitOutPause(call, context, progress.deadline, attempt - 1);
@@ -104,50 +104,50 @@ async function attemptOnce(call: Call, context: AttemptContext, progress: Progre
   const sentAt = clock.now();
   const headers =
     authorization === undefined ? context.headers : { ...context.headers, Authorization: authorization };
-  const { raw, encoding } = context;
+  const { wire, encoding } = context;
   const { body, signal } = call;
-  const request = { raw, body, encoding, headers, timeoutMs, signal, attempt };
-  const result = await sendAttempt(request).catch((error: unknown) => {
+  const request = { wire, body, encoding, headers, timeoutMs, signal, attempt };
+  const ended = await sendAttempt(request).catch((error: unknown) => {
     if (isRevocationError(error)) report(call, context, error);
     throw error;
   });
-  if (!('failure' in result)) {
+  if (!('failure' in ended)) {
     const durationMs = clock.now() - sentAt;
-    emit?.({ type: 'response', attempt, status: result.status, durationMs, fingerprint: call.fingerprint });
+    emit?.({ type: 'response', attempt, status: ended.status, durationMs, fingerprint: call.fingerprint });
   }
-  return result;
+  return ended;
 }
 
 /** A network failure or timeout: reported at once; retried if the policy allows, else thrown. */
 function afterFailure(
   call: Call,
-  context: AttemptContext,
+  context: CallContext,
   progress: Progress,
   attempt: number,
-  result: Extract<AttemptResult, { failure: unknown }>,
-): NextStep {
-  const { failure } = result;
-  if (result.reachedServer) progress.mayHaveRevoked = true;
+  noAnswer: NoAnswer,
+): Verdict {
+  const { failure } = noAnswer;
+  if (noAnswer.reachedServer) progress.mayHaveRevoked = true;
   report(call, context, failure);
   if (!failure.retryable) throw failure; // a closed fetch: no later attempt can succeed on it
-  const decision = decideRetry({
+  const verdict = decideRetry({
     ...retryContext(call, context, progress, attempt),
     retryAfterMs: undefined,
   });
-  if (!decision.retry) throw failure;
-  return { delayMs: decision.delayMs, reason: failure.code };
+  if (!verdict.retry) throw failure;
+  return { delayMs: verdict.delayMs, reason: failure.code };
 }
 
 /** An answer: final, or retried as the policy says; a 429 also pauses a revokeMany's other workers. */
 function afterAnswer(
   call: Call,
-  context: AttemptContext,
+  context: CallContext,
   progress: Progress,
   attempt: number,
-  answer: Exclude<AttemptResult, { failure: unknown }>,
-): NextStep {
+  answer: Answer,
+): Verdict {
   const { status, body, retryAfterMs } = answer;
-  const final: FinalAnswer = {
+  const final: CallAnswer = {
     status,
     body,
     retryAfterMs,
@@ -165,14 +165,14 @@ function afterAnswer(
   }
   // The usual answer (a 200, a 400) ends the call without asking the clock or the policy anything.
   if (!isRetryableStatus(status)) return { final };
-  const decision = decideRetry({ ...retryContext(call, context, progress, attempt), retryAfterMs });
-  if (status === 429) call.gate?.pauseFor(decision.waitMs, context.options.clock);
-  if (!decision.retry) return { final };
-  return { delayMs: decision.delayMs, reason: codeOfRetryableStatus(status) };
+  const verdict = decideRetry({ ...retryContext(call, context, progress, attempt), retryAfterMs });
+  if (status === 429) call.gate?.pauseFor(verdict.waitMs, context.options.clock);
+  if (!verdict.retry) return { final };
+  return { delayMs: verdict.delayMs, reason: codeOfRetryableStatus(status) };
 }
 
 /** What the retry policy needs to know, as of now. */
-function retryContext(call: Call, context: AttemptContext, progress: Progress, attempt: number) {
+function retryContext(call: Call, context: CallContext, progress: Progress, attempt: number) {
   const { clock, retry, random } = context.options;
   return {
     ...retry,
@@ -187,7 +187,7 @@ function retryContext(call: Call, context: AttemptContext, progress: Progress, a
  * Waits while a revokeMany's shared pause is in force, but never past the call's budget: a pause that
  * outlasts what is left fails the call at once, with the wait DigiLocker asked for.
  */
-async function waitOutPause(call: Call, context: AttemptContext, deadline: number, attempts: number) {
+async function waitOutPause(call: Call, context: CallContext, deadline: number, attempts: number) {
   const { gate, signal } = call;
   const { clock } = context.options;
   if (!gate) return;
@@ -209,7 +209,7 @@ async function waitOutPause(call: Call, context: AttemptContext, deadline: numbe
  */
 async function authorize(
   call: Call,
-  context: AttemptContext,
+  context: CallContext,
   deadline: number,
   attempts: number,
 ): Promise<string | undefined> {
@@ -242,7 +242,7 @@ function budgetSpent(attempts: number): TimeoutError {
 }
 
 /** Reports a failure as an `error` event, once, and returns it. */
-function report<E extends RevocationError>(call: Call, context: AttemptContext, failure: E): E {
+function report<E extends RevocationError>(call: Call, context: CallContext, failure: E): E {
   context.emit?.({
     type: 'error',
     attempt: failure.attempts,
