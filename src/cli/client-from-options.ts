@@ -4,13 +4,14 @@ import {
   createRevocationClient,
   DEFAULTS,
   type Environment,
+  isInputError,
   type RevocationClient,
   type RevocationClientOptions,
   type RevocationEvent,
 } from '../index';
 import { createNodeFetch, type NodeFetch } from '../node';
 import { UsageError } from './exit-codes';
-import { inCliWords } from './messages';
+import { inputErrorInCliWords } from './messages';
 
 /** The CLI options that shape the client. */
 export interface ClientFlags {
@@ -81,12 +82,13 @@ function authentication(
   };
 }
 
+/** Builds, turning the client's input errors (which name the option, never a secret) into UsageErrors. */
 function toUsageError<T>(build: () => T): T {
   try {
     return build();
   } catch (error) {
-    // The client's validation messages name the option and never a secret.
-    throw new UsageError(inCliWords(error instanceof Error ? error.message : String(error)));
+    if (isInputError(error)) throw new UsageError(inputErrorInCliWords(error));
+    throw error;
   }
 }
 

@@ -1,5 +1,4 @@
-import { RevocationError, type RevocationOutcome } from '../index';
-import { inCliWords } from './messages';
+import { isInputError, RevocationError, type RevocationOutcome } from '../index';
 import { RunStopped } from './stopping';
 
 /**
@@ -48,11 +47,11 @@ export function reportOutcome(outcome: RevocationOutcome, context: ReportContext
   const { error } = outcome;
   if (error instanceof RevocationError) {
     if (error.code === 'invalid_token' && context.sentBefore) return { outcome: 'revoked', confirmed: false };
-    return { error: error.code, message: context.redact(inCliWords(error.message)) };
+    return { error: error.code, message: context.redact(error.message) };
   }
   if (error instanceof RunStopped) return { error: 'stopped', message: error.message };
-  if (error instanceof TypeError || error instanceof RangeError)
-    return { error: 'invalid_input', message: context.redact(inCliWords(error.message)) };
+  // A token revokeMany refused before sending it (code invalid_token_input): the CLI's invalid_input.
+  if (isInputError(error)) return { error: 'invalid_input', message: context.redact(error.message) };
   return {
     error: 'error',
     message: error instanceof Error ? context.redact(error.message) : 'Unknown error',
