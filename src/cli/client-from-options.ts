@@ -101,8 +101,9 @@ function toUsageError<T>(build: () => T): T {
 export function fetchFromOptions(proxy: string | undefined, connections: number): NodeFetch {
   try {
     return createNodeFetch(proxy === undefined ? { connections } : { proxy, connections });
-  } catch {
-    // The flag's or the environment's: the only values createNodeFetch can refuse here.
+  } catch (error) {
+    // An input error here is the proxy's, the flag's or the environment's (the connections are valid).
+    if (!isInputError(error)) throw error;
     throw new UsageError(
       proxy === undefined
         ? 'HTTPS_PROXY, HTTP_PROXY or NO_PROXY in the environment is not valid: give a proxy URL such as http://proxy.internal:3128'
