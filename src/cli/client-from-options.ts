@@ -102,8 +102,9 @@ export function fetchFromOptions(proxy: string | undefined, connections: number)
   try {
     return createNodeFetch(proxy === undefined ? { connections } : { proxy, connections });
   } catch (error) {
-    // An input error here is the proxy's, the flag's or the environment's (the connections are valid).
-    if (!isInputError(error)) throw error;
+    // The flag's proxy (an input error) or the environment's (undici's URL parsing: ERR_INVALID_URL);
+    // the connections are valid.
+    if (!isInputError(error) && (error as NodeJS.ErrnoException).code !== 'ERR_INVALID_URL') throw error;
     throw new UsageError(
       proxy === undefined
         ? 'HTTPS_PROXY, HTTP_PROXY or NO_PROXY in the environment is not valid: give a proxy URL such as http://proxy.internal:3128'
