@@ -2,14 +2,14 @@ import { closeSync, fsyncSync } from 'node:fs';
 import { endWithNewline, journalLines, openJournalFile, writeFully } from './journal-file';
 import { type JournalLock, lockJournal } from './journal-lock';
 import type { InputLine } from './line-reader';
-import { type FinalReport, isDefinitiveFailure } from './outcome';
+import { isDefinitiveFailure, type SentReport } from './report';
 import { keyOfHex } from './token-digest';
 
 /**
  * One line of the journal, keyed by the SHA-256 of the token (64 hex characters), never the token:
  * `sending` before the token is handed to the client, then its final outcome in this run.
  */
-export type JournalEntry = { sha256: string } & ({ sending: true } | FinalReport);
+export type JournalEntry = { sha256: string } & ({ sending: true } | SentReport);
 
 /** What a journal reports while it is opened and written. */
 export interface JournalListener {
@@ -109,7 +109,7 @@ export class Journal {
   }
 
   /** Records a final outcome; false when the journal cannot be written. */
-  recordOutcome(sha256: string, report: FinalReport): boolean {
+  recordOutcome(sha256: string, report: SentReport): boolean {
     return this.#append({ sha256, ...report });
   }
 

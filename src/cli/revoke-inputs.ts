@@ -1,7 +1,7 @@
 import { InvalidClientError, type RevocationClient, type TokenInput, type TokenTypeHint } from '../index';
 import type { Journal } from './journal';
-import { isDefinitiveFailure, reportOutcome } from './outcome';
 import { redactEchoes, secretsRedactor } from './redaction';
+import { isDefinitiveFailure, reportOutcome } from './report';
 import type { Reporter } from './reporter';
 import { SentTokens } from './sent-tokens';
 import type { StopCause, Stopping } from './stopping';
@@ -68,7 +68,7 @@ export async function revokeInputs(parts: RunParts): Promise<void> {
     tally.noteRateLimit(outcome);
     if ('outcome' in report) sent.finish(digest.key);
     else if (copies === 1 && isDefinitiveFailure(report.error)) sent.forget(digest.key); // a later copy is new
-    await reporter.final(index, digest.hex, outcome.fingerprint, report);
+    await reporter.sent(index, digest.hex, outcome.fingerprint, report);
     if (!outcome.ok && outcome.error instanceof InvalidClientError)
       parts.stop('credentials', refusedReason(parts));
   }

@@ -9,14 +9,14 @@ import { RunStopped } from './stopping';
  * redacted (and redacted again here, in every echo form), and an input error names only the rule the
  * token broke.
  */
-export type OutcomeReport =
+export type Report =
   | { outcome: 'revoked'; confirmed: boolean }
   | { outcome: 'already_invalid' }
   | { outcome: 'skipped' }
   | { error: string; message: string };
 
-/** A report that is final or failed: what the journal records. */
-export type FinalReport = Exclude<OutcomeReport, { outcome: 'skipped' }>;
+/** The report of a token handed to the client, its outcome or its failure: what the journal records. */
+export type SentReport = Exclude<Report, { outcome: 'skipped' }>;
 
 /** What the report of one outcome needs to know besides the outcome. */
 export interface ReportContext {
@@ -37,7 +37,7 @@ const DEFINITIVE_FAILURES: ReadonlySet<string> = new Set(['invalid_token', 'inva
  * before (by an earlier run, or as another copy in this run) that DigiLocker now calls invalid was most
  * likely revoked by that sending (revoked, unconfirmed).
  */
-export function reportOutcome(outcome: RevocationOutcome, context: ReportContext): FinalReport {
+export function reportOutcome(outcome: RevocationOutcome, context: ReportContext): SentReport {
   if (outcome.ok) {
     const { result } = outcome;
     // Unconfirmed: revoked by an attempt whose answer was lost, then "invalid token" on the retry.
