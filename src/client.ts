@@ -35,8 +35,19 @@ export interface RevokeOptions {
 export interface RevocationClient {
   /**
    * Revokes one token. Resolves on any 2xx, whatever its body; rejects with a `RevocationError`
-   * subclass, with `signal.reason` on abort, and with a TypeError or RangeError for invalid input
-   * (before any request).
+   * subclass, with `signal.reason` on abort, and with an input error for invalid input (before any
+   * request).
+   *
+   * @throws {InputTypeError} or {InputRangeError} (`invalid_token_input`, `invalid_option`) for a bad
+   * token or option, before any request
+   * @throws {RevocationError} a subclass by its `code`: `invalid_token`, `invalid_client`,
+   * `rate_limited`, `server_error`, `network_error`, `timeout`, `unsupported_token_type`,
+   * `unauthorized_client`, `unexpected_response`
+   * @see {@link https://www.rfc-editor.org/rfc/rfc7009#section-2.1 | RFC 7009 §2.1}, the revocation request
+   * @see {@link https://www.rfc-editor.org/rfc/rfc7009#section-2.2 | RFC 7009 §2.2}, the revocation response (§2.2.1: its error answers)
+   * @example
+   * const result = await client.revoke(refreshToken, { tokenTypeHint: 'refresh_token' });
+   * result.outcome; // 'revoked' (or 'already_invalid' with treatInvalidTokenAsRevoked)
    */
   revoke(token: string, options?: RevokeOptions): Promise<RevocationResult>;
   /**
@@ -44,11 +55,26 @@ export interface RevocationClient {
    * grant); an invalid token counts as already revoked. Does not throw for a failed token, only for
    * invalid input or abort. When the credentials are refused (`invalid_client`) for the first token,
    * the second is not sent: its outcome is `{ ok: false, error, attempted: false }` with that same error.
+   *
+   * @throws {InputTypeError} or {InputRangeError} for bad tokens or options, before any request
+   * @see {@link https://www.rfc-editor.org/rfc/rfc7009#section-2.1 | RFC 7009 §2.1}, the revocation request
+   * @example
+   * const { complete } = await client.signOut({ refreshToken, accessToken });
+   * if (!complete) await outbox.enqueue({ refreshToken, accessToken }); // try again later
    */
   signOut(tokens: SignOutTokens, options?: { signal?: AbortSignal }): Promise<SignOutResult>;
   /**
    * Revokes many tokens with at most `concurrency` requests in flight, pulling input lazily; yields one
-   * outcome per input, in completion order, never the token itself.
+   * outcome per input, in completion order, never the token itself. An invalid input is an outcome
+   * with its input error, not a throw.
+   *
+   * @throws {InputTypeError} or {InputRangeError} at once for `tokens` that is not iterable or bad
+   * options
+   * @see {@link https://www.rfc-editor.org/rfc/rfc7009#section-2.1 | RFC 7009 §2.1}, the revocation request
+   * @example
+   * for await (const outcome of client.revokeMany(leakedTokens, { concurrency: 8 })) {
+   *   if (!outcome.ok) console.error(outcome.index, outcome.fingerprint, outcome.error.message);
+   * }
    */
   revokeMany(
     tokens: Iterable<TokenInput> | AsyncIterable<TokenInput>,
@@ -73,8 +99,13 @@ interface RevokeCall {
 }
 
 /**
- * Creates a revocation client. Options are validated here, once: a bad option throws a TypeError or
- * RangeError naming it.
+ * Creates a revocation client. Options are validated here, once: a bad option throws an input error
+ * naming it. With `credentials`, the client authenticates as RFC 6749 §2.3.1 says (HTTP Basic by
+ * default, or the body's client_id/client_secret).
+ *
+ * @throws {InputTypeError} or {InputRangeError} (`invalid_option`, with the option's name in `input`)
+ * @see {@link https://www.rfc-editor.org/rfc/rfc7009#section-2.1 | RFC 7009 §2.1}, the revocation request
+ * @see {@link https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1 | RFC 6749 §2.3.1}, client password authentication
  *
  * @example
  * const client = createRevocationClient({

@@ -12,15 +12,18 @@ export type RevocationEvent =
   | { type: 'error'; attempt: number; code: RevocationErrorCode; fingerprint: string };
 
 /** Emits one event; undefined when nobody listens, so that the hot path builds no event at all. */
-export type EventSink = ((event: RevocationEvent) => void) | undefined;
+export type EventSink<E = RevocationEvent> = ((event: E) => void) | undefined;
 
 /**
  * A user's `onEvent`, wrapped so that it never breaks a call or the host: an exception it throws and a
  * promise it returns that rejects are both swallowed (an observer's failure is not a revocation's).
+ * The one wrapper of an event sink in the package: the outbox's `onEvent` can use it too.
  */
-export function safeEventSink(onEvent: ((event: RevocationEvent) => unknown) | undefined): EventSink {
+export function safeEventSink<E = RevocationEvent>(
+  onEvent: ((event: E) => unknown) | undefined,
+): EventSink<E> {
   if (!onEvent) return undefined;
-  return (event: RevocationEvent): void => {
+  return (event: E): void => {
     try {
       const returned = onEvent(event);
       if (isThenable(returned)) returned.then(undefined, ignore);

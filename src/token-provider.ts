@@ -62,6 +62,11 @@ export type AccessTokenProvider = (context?: Partial<AccessTokenContext>) => Pro
  * caller stops waiting on its own signal, and the request goes on for the others, bounded by
  * `timeoutMs`. After the revoke endpoint answers 401, the client asks it once for a fresh token.
  *
+ * @throws {InputTypeError} or {InputRangeError} (`invalid_option`) for a bad option; the function it
+ * returns rejects with a `RevocationError` (`invalid_client`, `timeout`, `network_error`,
+ * `unexpected_response`) when no token can be had
+ * @see {@link https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1 | RFC 6749 §2.3.1}, how it authenticates (HTTP Basic)
+ * @see {@link https://www.rfc-editor.org/rfc/rfc6749#section-4.4 | RFC 6749 §4.4}, the client-credentials grant
  * @example
  * const client = createRevocationClient({
  *   accessToken: clientCredentialsTokenProvider({ clientId, clientSecret, scope: 'default' }),

@@ -43,8 +43,9 @@ export interface NodeFetch {
  * original failure (the signal's reason, or undici's error) as its `cause`: the revocation client
  * then knows that nothing was revoked by that attempt. Otherwise it rejects as undici's fetch does.
  *
- * @throws {TypeError} for an unknown option, a `connections` out of 1-65536, or a `proxy` that is not
- * an http(s) URL.
+ * @throws {InputTypeError} (`invalid_option`) for an unknown option or a `proxy` that is not an
+ * http(s) URL; {InputRangeError} for `connections` out of 1-65536.
+ * @see {@link https://www.rfc-editor.org/rfc/rfc7009#section-2.1 | RFC 7009 §2.1}, what the client sends through it
  * @example
  * const fetch = createNodeFetch();
  * const client = createRevocationClient({ credentials, fetch });

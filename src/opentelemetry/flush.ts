@@ -14,6 +14,9 @@ interface Flushable {
  *
  * @param timeoutMs the longest wait
  * @default timeoutMs 5000
+ * @example
+ * await flushTelemetry();
+ * process.exit(code);
  */
 export async function flushTelemetry(timeoutMs = 5000): Promise<void> {
   const tracerProvider = trace.getTracerProvider() as Flushable;

@@ -58,7 +58,9 @@ const NO_TOKEN_SPANS = createContextKey('digilocker-revocation: no token spans')
  * Nothing reported carries a token, a secret or a token's fingerprint. `options.onEvent` still receives
  * every event. Without an OpenTelemetry SDK registered, every span and metric is a no-op.
  *
- * @throws TypeError or RangeError for a bad option, as `createRevocationClient` does
+ * @throws {InputTypeError} or {InputRangeError} (`invalid_option`) for a bad option, as
+ * `createRevocationClient` does
+ * @see {@link https://www.rfc-editor.org/rfc/rfc7009#section-2.1 | RFC 7009 §2.1}
  * @see docs/observability.md
  * @example
  * import { createInstrumentedRevocationClient } from 'digilocker-revocation/opentelemetry';

@@ -11,6 +11,12 @@ const EXIT_CODE = 'process.exit.code';
  * the spans of its revocations are its children. `run` resolves with the exit code, which the span
  * records (`process.exit.code`; an exit code other than 0 sets the span's status to error); `run` may
  * add counts to the span it receives. Without an OpenTelemetry SDK registered, a no-op.
+ *
+ * @example
+ * const code = await traceCommand('revoke', async (span) => {
+ *   span.setAttribute('digilocker.revoked', 3);
+ *   return 0;
+ * });
  */
 export async function traceCommand(
   command: string,

@@ -96,11 +96,21 @@ const PREFIX = new URL(ENVIRONMENTS.sandbox).pathname;
  * answers as DigiLocker documents it and, where DigiLocker's behaviour is unknown, as OAuth 2.0
  * (RFC 6749, RFC 7009) says a server should, and can inject faults.
  *
+ * @throws {InputTypeError} or {InputRangeError} from `inject()` for a fault it could not apply; the
+ * promise rejects with the listen error (`EADDRINUSE`) when the port is taken
+ * @see {@link https://www.rfc-editor.org/rfc/rfc7009#section-2.1 | RFC 7009 §2.1}, the requests it accepts
+ * @see {@link https://www.rfc-editor.org/rfc/rfc7009#section-2.2 | RFC 7009 §2.2}, the answers it gives
+ * @see {@link https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1 | RFC 6749 §2.3.1}, the client authentication it checks
  * @example
  * const digilocker = await startMockDigiLocker();
+ * const client = createRevocationClient({
+ *   baseUrl: digilocker.baseUrl,
+ *   credentials: { clientId: digilocker.clientId, clientSecret: digilocker.clientSecret },
+ * });
  * const { accessToken } = digilocker.issueTokens();
- * // ... revoke it with a client whose baseUrl is digilocker.baseUrl ...
+ * await client.revoke(accessToken);
  * digilocker.isActive(accessToken); // false
+ * digilocker.inject({ type: 'status', status: 503 }, { times: 2 }); // the next two revokes get a 503
  * await digilocker.close();
  */
 export async function startMockDigiLocker(options: MockDigiLockerOptions = {}): Promise<MockDigiLocker> {

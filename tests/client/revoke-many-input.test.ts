@@ -3,14 +3,9 @@
 // abort reason that is not an Error into an AbortError.
 import { getEventListeners } from 'node:events';
 import { createRevocationClient, type RevocationOutcome, type TokenInput, tokenFingerprint } from '../../src';
+import { SCRIPTED_BASE, testClient } from '../support/clients';
 
-function client() {
-  return createRevocationClient({
-    baseUrl: 'https://digilocker.test/public',
-    credentials: { clientId: 'id', clientSecret: 'secret' },
-    fetch: async () => new Response(''),
-  });
-}
+const client = () => testClient({ baseUrl: SCRIPTED_BASE, fetch: async () => new Response('') });
 
 /** A client whose fetch records each request body and answers 200. */
 function recordingClient() {

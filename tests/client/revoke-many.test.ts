@@ -6,13 +6,13 @@ import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import nock from 'nock';
 import {
-  createRevocationClient,
   InvalidClientError,
   type RevocationClientOptions,
   type RevocationOutcome,
   type TokenInput,
   tokenFingerprint,
 } from '../../src';
+import { testClient } from '../support/clients';
 import { BASE, PATH } from '../support/fixtures';
 import { useNock } from '../support/use-nock';
 
@@ -21,13 +21,7 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((close) => close()));
 });
 
-function client(options: Partial<RevocationClientOptions> = {}) {
-  return createRevocationClient({
-    credentials: { clientId: 'id', clientSecret: 'secret' },
-    retry: false,
-    ...options,
-  });
-}
+const client = (options: Partial<RevocationClientOptions> = {}) => testClient({ retry: false, ...options });
 
 /** The first 12 hex characters of the token's SHA-256, computed independently of the client. */
 function fingerprintOf(token: string): string {

@@ -1,13 +1,8 @@
 // client.signOut({ accessToken?, refreshToken? }): revokes a session's refresh token, then its access token,
 // reports each token's outcome instead of throwing, and throws only for bad input or abort.
 import nock from 'nock';
-import {
-  createRevocationClient,
-  InvalidClientError,
-  type RevocationClientOptions,
-  ServerError,
-  type TokenOutcome,
-} from '../../src';
+import { InvalidClientError, type RevocationClientOptions, ServerError, type TokenOutcome } from '../../src';
+import { testClient } from '../support/clients';
 import { BASE, PATH } from '../support/fixtures';
 import { useNock } from '../support/use-nock';
 
@@ -16,13 +11,7 @@ const REFRESH = 'refresh-9c1f3a';
 
 useNock();
 
-function client(options: Partial<RevocationClientOptions> = {}) {
-  return createRevocationClient({
-    credentials: { clientId: 'id', clientSecret: 'secret' },
-    retry: false,
-    ...options,
-  });
-}
+const client = (options: Partial<RevocationClientOptions> = {}) => testClient({ retry: false, ...options });
 
 /** A revoke endpoint answering each token with its status, recording the bodies in arrival order. */
 function endpoint(statuses: Record<string, number>) {

@@ -267,7 +267,7 @@ describe('invalid input', () => {
           report(error);
           throw error;
         }
-      }).toThrow();
+      }).toThrow(expect.objectContaining({ code: 'invalid_option' }));
     }
     expectNothingLeaked();
   });

@@ -383,7 +383,7 @@ describe('startMockDigiLocker', () => {
       digilocker.inject({ type: 'malformed', status: 502 });
       const response = await postForm({ token: 'x' });
       expect(response.status).toBe(502);
-      await expect(response.clone().json()).rejects.toThrow();
+      await expect(response.clone().json()).rejects.toThrow(expect.objectContaining({ name: 'SyntaxError' }));
     });
 
     it('forgets queued faults on clearFaults()', async () => {
@@ -396,7 +396,7 @@ describe('startMockDigiLocker', () => {
   it('close() ends idle keep-alive connections', async () => {
     await postForm({ token: 'x' });
     await digilocker.close();
-    await expect(postForm({ token: 'x' })).rejects.toThrow();
+    await expect(postForm({ token: 'x' })).rejects.toThrow('fetch failed'); // connection refused
     digilocker = await startMockDigiLocker(); // afterEach closes this one
   });
 });

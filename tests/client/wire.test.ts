@@ -1,9 +1,9 @@
 // The spec-derived client (src/wire.ts) sends what the OpenAPI document describes, for both encodings.
 import fc from 'fast-check';
 import nock from 'nock';
-import { createRawClient, formEncode, postRevocation, REVOKE_PATH } from '../src/wire';
-import { BASE } from './support/fixtures';
-import { useNock } from './support/use-nock';
+import { createRawClient, formEncode, postRevocation, REVOKE_PATH } from '../../src/wire';
+import { BASE } from '../support/fixtures';
+import { useNock } from '../support/use-nock';
 
 useNock();
 
