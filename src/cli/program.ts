@@ -158,6 +158,7 @@ function addRevokeCommand(program: Command, { io, setExitCode, redact }: Command
     .addHelpText('after', REVOKE_DETAILS)
     .action(async (tokens: string[], flags: RevokeFlags, command: Command) => {
       refuseBaseUrlWithEnv(flags, command);
+      refuseRevokingOptionsWhenQueueing(flags, command);
       if (tokens.length > 0) io.stderr.write(ARGUMENTS_WARNING);
       const { viaOutbox } = flags;
       // Each a command of its own: neither calls the other.
@@ -224,4 +225,34 @@ function addMockCommand(program: Command, { io, setExitCode }: CommandContext): 
 function refuseBaseUrlWithEnv(flags: RevokeFlags, command: Command): void {
   if (flags.baseUrl !== undefined && command.getOptionValueSource('env') === 'cli')
     throw new UsageError('--base-url and --env cannot be used together: --base-url names the deployment');
+}
+
+/** The options of `revoke` that only revoking uses: queueing (`--via-outbox`) would ignore them. */
+const REVOKING_ONLY: ReadonlySet<string> = new Set([
+  '--journal',
+  '--concurrency',
+  '--timeout-ms',
+  '--treat-invalid-as-revoked',
+  '--env',
+  '--base-url',
+  '--allow-insecure-http',
+  '--encoding',
+  '--auth',
+  '--proxy',
+]);
+
+/**
+ * `--via-outbox` only queues the tokens; the workers that drain the queue revoke them, with their own
+ * settings. An option given with it that it would ignore is a usage error.
+ */
+function refuseRevokingOptionsWhenQueueing(flags: RevokeFlags, command: Command): void {
+  if (flags.viaOutbox === undefined) return;
+  const ignored = command.options.find(
+    (option) =>
+      REVOKING_ONLY.has(option.long ?? '') && command.getOptionValueSource(option.attributeName()) === 'cli',
+  );
+  if (ignored)
+    throw new UsageError(
+      `${ignored.long} does not apply to --via-outbox, which only queues the tokens (the workers that drain the queue revoke them)`,
+    );
 }

@@ -1,5 +1,6 @@
 // Usage and configuration errors exit 2 with a one-line message and a --help hint, before any request;
 // --help documents every option, the environment variables and the exit codes.
+import { readdirSync } from 'node:fs';
 import { runCli, useCliFixture } from './cli-harness';
 
 const fixture = useCliFixture();
@@ -11,6 +12,13 @@ describe('exit code 2', () => {
     ['an unknown option', ['--frobnicate'], {}, /unknown option '--frobnicate'/],
     ['a credential given as an option', ['--client-secret', 's'], {}, /unknown option '--client-secret'/],
     ['--concurrency 0', ['--concurrency', '0'], {}, /--concurrency.*must be an integer from 1 to 1024/],
+    // Queueing ignores where and how tokens are revoked: refused before the store is opened.
+    [
+      '--via-outbox with --base-url',
+      ['--via-outbox', '/nonexistent/store'],
+      {},
+      /^error: --base-url does not apply to --via-outbox/,
+    ],
     ['--concurrency abc', ['--concurrency', 'abc'], {}, /--concurrency/],
     [
       'an unknown --hint',
@@ -43,6 +51,19 @@ describe('exit code 2', () => {
     ['a missing --file', ['--file', '/nonexistent/tokens.txt'], {}, /Cannot read --file .*ENOENT/],
     ['a journal in a missing directory', ['--journal', '/nonexistent/j.jsonl'], {}, /Cannot open --journal/],
   ];
+
+  it.each([['--journal', 'run.journal'], ['--concurrency', '4'], ['--treat-invalid-as-revoked']])(
+    'for %s with --via-outbox, which only queues the tokens, before the store is opened',
+    async (...option) => {
+      const run = await runCli(['revoke', '--via-outbox', fixture.scratch, ...option], {
+        stdin: 'some-token\n',
+        env: fixture.env(),
+      });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(new RegExp(`^error: ${option[0]} does not apply to --via-outbox`));
+      expect(readdirSync(fixture.scratch)).toEqual([]);
+    },
+  );
 
   it.each(cases)('for %s', async (_, args, envChanges, message) => {
     // Input on standard input, so that only the error under test can stop the run.
