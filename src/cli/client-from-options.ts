@@ -4,13 +4,14 @@ import {
   createRevocationClient,
   DEFAULTS,
   type Environment,
+  isInputError,
   type RevocationClient,
   type RevocationClientOptions,
   type RevocationEvent,
 } from '../index';
 import { createNodeFetch, type NodeFetch } from '../node';
 import { UsageError } from './exit-codes';
-import { inCliWords } from './messages';
+import { inputErrorInCliWords } from './messages';
 
 /** The CLI options that shape the client. */
 export interface ClientFlags {
@@ -81,12 +82,13 @@ function authentication(
   };
 }
 
+/** Builds, turning the client's input errors (which name the option, never a secret) into UsageErrors. */
 function toUsageError<T>(build: () => T): T {
   try {
     return build();
   } catch (error) {
-    // The client's validation messages name the option and never a secret.
-    throw new UsageError(inCliWords(error instanceof Error ? error.message : String(error)));
+    if (isInputError(error)) throw new UsageError(inputErrorInCliWords(error));
+    throw error;
   }
 }
 
@@ -99,8 +101,10 @@ function toUsageError<T>(build: () => T): T {
 export function fetchFromOptions(proxy: string | undefined, connections: number): NodeFetch {
   try {
     return createNodeFetch(proxy === undefined ? { connections } : { proxy, connections });
-  } catch {
-    // The flag's or the environment's: the only values createNodeFetch can refuse here.
+  } catch (error) {
+    // The flag's proxy (an input error) or the environment's (undici's URL parsing: ERR_INVALID_URL);
+    // the connections are valid.
+    if (!isInputError(error) && (error as NodeJS.ErrnoException).code !== 'ERR_INVALID_URL') throw error;
     throw new UsageError(
       proxy === undefined
         ? 'HTTPS_PROXY, HTTP_PROXY or NO_PROXY in the environment is not valid: give a proxy URL such as http://proxy.internal:3128'

@@ -2,13 +2,14 @@ import { closeSync, fsyncSync } from 'node:fs';
 import { endWithNewline, journalLines, openJournalFile, writeFully } from './journal-file';
 import { type JournalLock, lockJournal } from './journal-lock';
 import type { InputLine } from './line-reader';
-import { type FinalReport, isDefinitiveFailure } from './outcome';
+import { isDefinitiveFailure, type SentReport } from './report';
+import { keyOfHex } from './token-digest';
 
 /**
  * One line of the journal, keyed by the SHA-256 of the token (64 hex characters), never the token:
  * `sending` before the token is handed to the client, then its final outcome in this run.
  */
-export type JournalEntry = { sha256: string } & ({ sending: true } | FinalReport);
+export type JournalEntry = { sha256: string } & ({ sending: true } | SentReport);
 
 /** What a journal reports while it is opened and written. */
 export interface JournalListener {
@@ -18,11 +19,6 @@ export interface JournalListener {
   onFailure(reason: string): void;
 }
 
-/**
- * In memory, a token is the first 128 bits of its hash as a 32-character string: a million of them
- * take tens of megabytes, and a collision among them is practically impossible.
- */
-const KEY_LENGTH = 32;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 const SENT = 1;
 const FINISHED = 2;
@@ -40,7 +36,7 @@ const MAX_WARNINGS = 10;
 export class Journal {
   readonly #fd: number;
   readonly #path: string;
-  /** Earlier runs' state of each token: SENT or FINISHED. This run's records do not change it. */
+  /** Earlier runs' state of each token, by key: SENT or FINISHED. This run's records do not change it. */
   readonly #states: Map<string, number>;
   readonly #lock: JournalLock;
   readonly #listener: JournalListener;
@@ -92,14 +88,14 @@ export class Journal {
     }
   }
 
-  /** True when an earlier run left the token with this hash revoked or already invalid. */
-  isFinished(sha256: string): boolean {
-    return this.#states.get(sha256.slice(0, KEY_LENGTH)) === FINISHED;
+  /** True when an earlier run left the token with this key (`token-digest.ts`) revoked or already invalid. */
+  isFinished(key: string): boolean {
+    return this.#states.get(key) === FINISHED;
   }
 
-  /** True when an earlier run sent the token with this hash and got no definitive answer. */
-  wasSent(sha256: string): boolean {
-    return this.#states.get(sha256.slice(0, KEY_LENGTH)) === SENT;
+  /** True when an earlier run sent the token with this key and got no definitive answer. */
+  wasSent(key: string): boolean {
+    return this.#states.get(key) === SENT;
   }
 
   /** The reason the journal could not be written, once it could not. */
@@ -113,7 +109,7 @@ export class Journal {
   }
 
   /** Records a final outcome; false when the journal cannot be written. */
-  recordOutcome(sha256: string, report: FinalReport): boolean {
+  recordOutcome(sha256: string, report: SentReport): boolean {
     return this.#append({ sha256, ...report });
   }
 
@@ -173,7 +169,7 @@ function applyLine(states: Map<string, number>, line: InputLine): string | undef
   }
   const sha256 = record?.sha256;
   if (typeof sha256 !== 'string' || !SHA256_HEX.test(sha256)) return 'is not a journal record';
-  const key = sha256.slice(0, KEY_LENGTH);
+  const key = keyOfHex(sha256);
   if (record.outcome === 'revoked' || record.outcome === 'already_invalid') states.set(key, FINISHED);
   else if (states.get(key) === FINISHED) return undefined;
   else if (record.sending === true) states.set(key, SENT);

@@ -1,7 +1,8 @@
 // The `digilocker-revoke` executable (built to dist/cli.js; tsup adds the shebang).
+
+import { execute } from './execute';
 import { EXIT } from './exit-codes';
 import { processIo, STOP_SIGNALS } from './io';
-import { runCli } from './run';
 import { loadTelemetry } from './telemetry';
 
 // A listener for the whole life of the process, so that a signal never meets its default action, which
@@ -19,7 +20,7 @@ process.stderr.on('error', () => {});
 
 let code: number;
 try {
-  code = await runCli(process.argv.slice(2), processIo());
+  code = await execute(process.argv.slice(2), processIo());
 } catch (error) {
   // Unexpected: the error's name and message only (they never hold a token or secret), exit 1.
   const name = error instanceof Error ? error.name : 'Error';

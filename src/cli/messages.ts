@@ -1,26 +1,32 @@
+import type { InputRangeError, InputTypeError } from '../index';
+
+/** The flag that sets each client option the CLI passes on (an input error's `input`). */
+const FLAG_FOR_INPUT: Readonly<Record<string, string>> = {
+  baseUrl: '--base-url',
+  allowInsecureHttp: '--allow-insecure-http',
+  timeoutMs: '--timeout-ms',
+  bodyEncoding: '--encoding',
+  clientAuthentication: '--auth',
+  tokenTypeHint: '--hint',
+  treatInvalidTokenAsRevoked: '--treat-invalid-as-revoked',
+};
+
+/** What the CLI adds to an input error of an option, for the flags that change the rule. */
+const HINT_FOR_INPUT: Readonly<Record<string, string>> = {
+  baseUrl: '; to allow plain http on a host that is not loopback, add --allow-insecure-http',
+};
+
 /**
- * The core's messages name its options (`baseUrl`, `allowInsecureHttp: true`, ...); the CLI's user
- * knows flags. Each pattern is replaced by the flag that sets the option.
+ * An input error of the client (code `invalid_option`) in the CLI's words: the option at fault (its
+ * `input`) named by its flag. The core's message is the input's name and the reason (validate.ts);
+ * an input with no flag (a credential from the environment) keeps the core's words.
  */
-const FLAG_FOR_OPTION: ReadonlyArray<[RegExp, string]> = [
-  [/\bset allowInsecureHttp(: true)?/g, 'add --allow-insecure-http'],
-  [/\ballowInsecureHttp(: true)?/g, '--allow-insecure-http'],
-  [/\bbaseUrl\b/g, '--base-url'],
-  [/\btimeoutMs\b/g, '--timeout-ms'],
-  [/\bbodyEncoding\b/g, '--encoding'],
-  [/\bclientAuthentication\b/g, '--auth'],
-  [/\btokenTypeHint\b/g, '--hint'],
-  [/\btreatInvalidTokenAsRevoked\b/g, '--treat-invalid-as-revoked'],
-];
-
-/** A number of milliseconds with a fraction ("within 1908.4204739999986 ms"). */
-const FRACTIONAL_MS = /\b(\d+\.\d+) ?ms\b/g;
-
-/** A message of the core in the CLI's words: flags for option names, whole milliseconds. */
-export function inCliWords(message: string): string {
-  let text = message;
-  for (const [pattern, flag] of FLAG_FOR_OPTION) text = text.replace(pattern, flag);
-  return text.replace(FRACTIONAL_MS, (_, ms: string) => `${Math.round(Number(ms))} ms`);
+export function inputErrorInCliWords(error: InputTypeError | InputRangeError): string {
+  const flag = FLAG_FOR_INPUT[error.input];
+  if (flag === undefined) return error.message;
+  const named = error.message.startsWith(`${error.input} `);
+  const reason = named ? error.message.slice(error.input.length) : `: ${error.message}`;
+  return `${flag}${reason}${HINT_FOR_INPUT[error.input] ?? ''}`;
 }
 
 /** A duration for people: whole seconds from 10 s up, else one decimal. */

@@ -4,7 +4,7 @@ import { UsageError } from './exit-codes';
 import { integerFrom } from './integer-option';
 import type { CliIo } from './io';
 import { type MockFlags, mockCommand } from './mock-command';
-import { registerOutboxCommand } from './outbox-command';
+import { enqueueCommand, registerOutboxCommand } from './outbox-command';
 import { type RevokeFlags, revokeCommand } from './revoke-command';
 
 /** The hint printed after every usage error. */
@@ -73,6 +73,9 @@ ${ENVIRONMENT_AND_EXIT_CODES}
 Examples:
   digilocker-revoke revoke --file leaked.txt --journal leaked.journal --hint refresh_token
   produce-tokens | digilocker-revoke revoke --json --treat-invalid-as-revoked > outcomes.jsonl`;
+
+const ARGUMENTS_WARNING =
+  'warning: tokens given as arguments are visible to other processes; pass them with --file or on standard input\n';
 
 /** What each command's action needs. */
 interface CommandContext {
@@ -155,7 +158,12 @@ function addRevokeCommand(program: Command, { io, setExitCode, redact }: Command
     .addHelpText('after', REVOKE_DETAILS)
     .action(async (tokens: string[], flags: RevokeFlags, command: Command) => {
       refuseBaseUrlWithEnv(flags, command);
-      setExitCode(await revokeCommand(tokens, flags, io, redact));
+      refuseRevokingOptionsWhenQueueing(flags, command);
+      if (tokens.length > 0) io.stderr.write(ARGUMENTS_WARNING);
+      const { viaOutbox } = flags;
+      // Each a command of its own: neither calls the other.
+      if (viaOutbox === undefined) setExitCode(await revokeCommand(tokens, flags, io, redact));
+      else setExitCode(await enqueueCommand(tokens, { ...flags, viaOutbox }, io));
     });
 }
 
@@ -217,4 +225,34 @@ function addMockCommand(program: Command, { io, setExitCode }: CommandContext): 
 function refuseBaseUrlWithEnv(flags: RevokeFlags, command: Command): void {
   if (flags.baseUrl !== undefined && command.getOptionValueSource('env') === 'cli')
     throw new UsageError('--base-url and --env cannot be used together: --base-url names the deployment');
+}
+
+/** The options of `revoke` that only revoking uses: queueing (`--via-outbox`) would ignore them. */
+const REVOKING_ONLY: ReadonlySet<string> = new Set([
+  '--journal',
+  '--concurrency',
+  '--timeout-ms',
+  '--treat-invalid-as-revoked',
+  '--env',
+  '--base-url',
+  '--allow-insecure-http',
+  '--encoding',
+  '--auth',
+  '--proxy',
+]);
+
+/**
+ * `--via-outbox` only queues the tokens; the workers that drain the queue revoke them, with their own
+ * settings. An option given with it that it would ignore is a usage error.
+ */
+function refuseRevokingOptionsWhenQueueing(flags: RevokeFlags, command: Command): void {
+  if (flags.viaOutbox === undefined) return;
+  const ignored = command.options.find(
+    (option) =>
+      REVOKING_ONLY.has(option.long ?? '') && command.getOptionValueSource(option.attributeName()) === 'cli',
+  );
+  if (ignored)
+    throw new UsageError(
+      `${ignored.long} does not apply to --via-outbox, which only queues the tokens (the workers that drain the queue revoke them)`,
+    );
 }

@@ -1,6 +1,6 @@
 import type { Journal } from './journal';
-import type { FinalReport, OutcomeReport } from './outcome';
 import type { Output } from './output';
+import type { Report, SentReport } from './report';
 import type { Tally } from './summary';
 
 /**
@@ -33,12 +33,12 @@ export class Reporter {
   }
 
   /** The final outcome (or failure) of a token handed to the client. */
-  final(index: number, sha256: string, fingerprint: string, report: FinalReport): Promise<void> {
+  sent(index: number, sha256: string, fingerprint: string, report: SentReport): Promise<void> {
     this.#journal?.recordOutcome(sha256, report);
     return this.#report(index, fingerprint, report);
   }
 
-  async #report(index: number, fingerprint: string, report: OutcomeReport): Promise<void> {
+  async #report(index: number, fingerprint: string, report: Report): Promise<void> {
     this.#tally.add(report);
     this.#onReport();
     await this.#json?.writeLine(JSON.stringify({ index, fingerprint, ...report }));

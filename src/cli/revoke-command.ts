@@ -1,22 +1,20 @@
 import type { Environment, TokenTypeHint } from '../index';
 import { clientFromOptions, fetchFromOptions } from './client-from-options';
-import { loadTelemetry } from './telemetry';
-
-/** The span of the command, when telemetry is on: the run's counts go on it. */
-type CommandSpan = { setAttribute(name: string, value: number): void };
-
 import { EXIT } from './exit-codes';
 import type { CliIo } from './io';
 import { Journal } from './journal';
-import { enqueueCommand } from './outbox-command';
 import { Output } from './output';
 import { createProgress, type Progress } from './progress';
 import { secretsOf } from './redaction';
 import { Reporter } from './reporter';
-import { revokeAll } from './revoke-run';
-import { RunControl, type StopCause } from './run-control';
+import { type RunParts, revokeInputs } from './revoke-inputs';
+import { type StopCause, Stopping } from './stopping';
 import { formatSummary, Tally } from './summary';
+import { loadTelemetry } from './telemetry';
 import { countTokens, describeSource, openTokenSource, readTokens, type TokenSource } from './token-input';
+
+/** The span of the command, when telemetry is on: the run's counts go on it. */
+type CommandSpan = { setAttribute(name: string, value: number): void };
 
 /** The options of `digilocker-revoke revoke`, as commander parses them. */
 export interface RevokeFlags {
@@ -34,12 +32,10 @@ export interface RevokeFlags {
   json?: boolean;
   /** The proxy of every request but to a loopback base URL; else the environment's (HTTPS_PROXY, ...). */
   proxy?: string;
-  /** Queue the tokens in this outbox store instead of revoking them (see `outbox-command.ts`). */
+  /** Queue the tokens in this outbox store instead of revoking them (program.ts dispatches it). */
   viaOutbox?: string;
 }
 
-const ARGUMENTS_WARNING =
-  'warning: tokens given as arguments are visible to other processes; pass them with --file or on standard input\n';
 const TERMINAL_HINT = 'Reading tokens from the terminal, one per line; end with Ctrl-D (Ctrl-C to stop).\n';
 const INTERRUPTED =
   'digilocker-revoke: interrupted; finishing the requests in flight (interrupt again to quit at once)\n';
@@ -58,17 +54,14 @@ export async function revokeCommand(
   io: CliIo,
   redact: (text: string) => string,
 ): Promise<number> {
-  if (tokens.length > 0) io.stderr.write(ARGUMENTS_WARNING);
-  if (flags.viaOutbox !== undefined)
-    return enqueueCommand(tokens, { ...flags, viaOutbox: flags.viaOutbox }, io);
   const fetch = fetchFromOptions(flags.proxy, flags.concurrency);
   let journal: Journal | undefined;
   let stopListening = () => {};
   try {
-    let control: RunControl | undefined;
+    let stopping: Stopping | undefined;
     const telemetry = await loadTelemetry();
     const create = telemetry?.createInstrumentedRevocationClient;
-    const client = clientFromOptions(flags, io.env, fetch, (event) => control?.observe(event), create);
+    const client = clientFromOptions(flags, io.env, fetch, (event) => stopping?.observe(event), create);
     const source = await openTokenSource(tokens, flags.file, io.stdin);
     let progress: Progress | undefined;
     const say = (line: string) => {
@@ -76,10 +69,10 @@ export async function revokeCommand(
       io.stderr.write(redact(line));
     };
     const stop = (cause: StopCause, reason: string) => {
-      const first = control?.failure === undefined;
+      const first = stopping?.failure === undefined;
       // The reason may name a path (shown as typed, unless it looks like a token): redacted once here.
       const shown = redact(reason);
-      control?.stop(cause, shown);
+      stopping?.stop(cause, shown);
       if (first) say(`digilocker-revoke: stopped: ${shown}\n`);
     };
     journal = flags.journal
@@ -89,8 +82,8 @@ export async function revokeCommand(
         })
       : undefined;
     const input = readTokens(source, (reason) => stop('input', reason));
-    control = new RunControl(() => input.stop());
-    const running = control;
+    stopping = new Stopping(() => input.stop());
+    const running = stopping;
     stopListening = io.onInterrupt(() => {
       // A second signal quits at once: every outcome so far is in the journal (written synchronously).
       if (running.interrupted) io.exit(EXIT.interrupted);
@@ -101,9 +94,9 @@ export async function revokeCommand(
     if (source.kind !== 'arguments' && source.isTTY) io.stderr.write(TERMINAL_HINT);
     progress = startProgress(source, io);
     const describe = redact(describeSource(source));
-    const setting = { flags, io, client, input, journal, control, progress, stop, describe };
-    if (!telemetry) return await runAndSummarize(setting);
-    return await telemetry.traceCommand('revoke', (span) => runAndSummarize(setting, span));
+    const parts = { flags, io, client, input, journal, stopping, progress, stop, describe };
+    if (!telemetry) return await runAndSummarize(parts);
+    return await telemetry.traceCommand('revoke', (span) => runAndSummarize(parts, span));
   } finally {
     stopListening();
     journal?.close();
@@ -111,26 +104,27 @@ export async function revokeCommand(
   }
 }
 
-type RunSetting = {
+/** What the command hands to one run: {@link RunParts} less what the run itself makes. */
+type CommandParts = {
   flags: RevokeFlags;
   io: CliIo;
   progress: Progress;
   stop: (cause: StopCause, reason: string) => void;
   /** The input as named in messages. */
   describe: string;
-} & Pick<Parameters<typeof revokeAll>[0], 'client' | 'input' | 'journal' | 'control'>;
+} & Pick<RunParts, 'client' | 'input' | 'journal' | 'stopping'>;
 
 /** Runs to the end of the input (or a stop), prints the summary, and returns the exit code. */
-async function runAndSummarize(setting: RunSetting, span?: CommandSpan): Promise<number> {
-  const { flags, io, control, progress } = setting;
-  const stdout = new Output(io.stdout, (reason) => setting.stop('output', reason));
+async function runAndSummarize(parts: CommandParts, span?: CommandSpan): Promise<number> {
+  const { flags, io, stopping, progress } = parts;
+  const stdout = new Output(io.stdout, (reason) => parts.stop('output', reason));
   const tally = new Tally();
-  const reporter = new Reporter(tally, setting.journal, flags.json ? stdout : undefined, () =>
+  const reporter = new Reporter(tally, parts.journal, flags.json ? stdout : undefined, () =>
     progress.update({ done: tally.done + tally.skipped, failed: tally.failed, rate: tally.rate() }),
   );
   try {
-    await revokeAll({
-      ...setting,
+    await revokeInputs({
+      ...parts,
       reporter,
       tally,
       secrets: secretsOf(io.env, [flags.proxy]),
@@ -141,24 +135,24 @@ async function runAndSummarize(setting: RunSetting, span?: CommandSpan): Promise
     progress.stop();
   }
 
-  const summary = tally.summary(control.interrupted, control.failure?.reason);
+  const summary = tally.summary(stopping.interrupted, stopping.failure?.reason);
   span?.setAttribute('digilocker.batch.size', summary.total);
   span?.setAttribute('digilocker.batch.revoked', summary.revoked + summary.revokedUnconfirmed);
   span?.setAttribute('digilocker.batch.already_invalid', summary.alreadyInvalid);
   span?.setAttribute('digilocker.batch.failed', summary.failed);
   const text = formatSummary(summary, tally);
   // After a failed write or read, the summary goes with the reason, to stderr.
-  const failed = control.failure !== undefined && control.failure.cause !== 'credentials';
+  const failed = stopping.failure !== undefined && stopping.failure.cause !== 'credentials';
   if (flags.json) {
     await stdout.writeLine(JSON.stringify({ summary }));
     io.stderr.write(text);
   } else if (failed || !(await stdout.end(text))) {
     io.stderr.write(text);
   }
-  if (summary.total === 0 && !control.interrupted && !control.failure)
-    io.stderr.write(`warning: no tokens in the input (${setting.describe})\n`);
-  if (control.interrupted) return EXIT.interrupted;
-  return control.failure || summary.failed > 0 ? EXIT.failed : EXIT.ok;
+  if (summary.total === 0 && !stopping.interrupted && !stopping.failure)
+    io.stderr.write(`warning: no tokens in the input (${parts.describe})\n`);
+  if (stopping.interrupted) return EXIT.interrupted;
+  return stopping.failure || summary.failed > 0 ? EXIT.failed : EXIT.ok;
 }
 
 /** The progress bar: the total is known for arguments, counted in the background for a regular file. */

@@ -1,35 +1,35 @@
 /**
- * The tokens handed to the client in this run, each known by its SHA-256 (hex, as the journal keys
- * it; never the token): how many copies of it were handed over (a token listed again), and whether a
- * copy finished (revoked or already invalid). A Map and a Set of the digest strings the run makes
- * anyway: about 130 bytes of heap per distinct token (130 MB for a million, measured).
+ * The tokens handed to the client in this run, each known by its key (see `token-digest.ts`; never the
+ * token): how many copies of it were handed over (a token listed again), and whether a copy finished
+ * (revoked or already invalid). One Map for both, as it is kept for every distinct token of the run.
  */
 export class SentTokens {
-  readonly #copies = new Map<string, number>();
-  readonly #finished = new Set<string>();
+  /** Per key: the copies handed over, times two, plus one once a copy finished. */
+  readonly #states = new Map<string, number>();
 
-  /** Counts one more copy of the token with this SHA-256 handed to the client. */
-  add(sha256: string): void {
-    this.#copies.set(sha256, (this.#copies.get(sha256) ?? 0) + 1);
+  /** Counts one more copy of the token with this key handed to the client. */
+  add(key: string): void {
+    this.#states.set(key, (this.#states.get(key) ?? 0) + 2);
   }
 
-  /** How many copies of the token with this SHA-256 were handed to the client. */
-  copies(sha256: string): number {
-    return this.#copies.get(sha256) ?? 0;
+  /** How many copies of the token with this key were handed to the client. */
+  copies(key: string): number {
+    return (this.#states.get(key) ?? 0) >> 1;
   }
 
   /** Forgets the copies of a token: the only one sent proved it was not revoked in this run. */
-  forget(sha256: string): void {
-    this.#copies.delete(sha256);
+  forget(key: string): void {
+    if (this.isFinished(key)) this.#states.set(key, 1);
+    else this.#states.delete(key);
   }
 
   /** Notes that a copy of the token was revoked or found already invalid. */
-  finish(sha256: string): void {
-    this.#finished.add(sha256);
+  finish(key: string): void {
+    this.#states.set(key, (this.#states.get(key) ?? 0) | 1);
   }
 
   /** True when a copy of the token was revoked or found already invalid in this run. */
-  isFinished(sha256: string): boolean {
-    return this.#finished.has(sha256);
+  isFinished(key: string): boolean {
+    return ((this.#states.get(key) ?? 0) & 1) === 1;
   }
 }

@@ -1,6 +1,6 @@
 import { DEFAULTS, RateLimitedError, type RevocationOutcome } from '../index';
 import { formatSeconds } from './messages';
-import type { OutcomeReport } from './outcome';
+import type { Report } from './report';
 
 /** What happened to the tokens of one run: the last line of `--json`, and the human summary. */
 export interface Summary {
@@ -60,7 +60,7 @@ export class Tally {
   }
 
   /** Counts one report. */
-  add(report: OutcomeReport): void {
+  add(report: Report): void {
     if ('outcome' in report) {
       if (report.outcome === 'revoked') {
         if (report.confirmed) this.revoked++;

@@ -7,7 +7,6 @@ import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:f
 import { join } from 'node:path';
 import {
   CLI,
-  credentialsOf,
   hasScript,
   jsonLines,
   type Run,
@@ -21,9 +20,6 @@ import {
 } from './cli-harness';
 
 const fixture = useCliFixture();
-
-const issue = (count: number) =>
-  Array.from({ length: count }, () => fixture.digilocker.issueTokens().accessToken);
 
 /** A named pipe in the scratch directory, held open for writing by the test (O_RDWR never waits). */
 function openFifo(): { path: string; fd: number } {
@@ -56,7 +52,7 @@ describe('a named pipe whose writer stays open', () => {
     'on %s: summary, journal flushed and unlocked, exit 130',
     async (signal) => {
       const journal = join(fixture.scratch, 'revoke.journal');
-      const tokens = issue(3);
+      const tokens = fixture.issue(3);
       const running = startCli(
         [
           'revoke',
@@ -68,7 +64,7 @@ describe('a named pipe whose writer stays open', () => {
           '--base-url',
           fixture.digilocker.baseUrl,
         ],
-        { env: credentialsOf(fixture.digilocker) },
+        { env: fixture.env() },
       );
       writeSync(fifo.fd, `${tokens.join('\n')}\n`);
       await waitFor(() => fixture.digilocker.stats.revoked === 3, 'three revocations');
@@ -87,10 +83,10 @@ describe('a named pipe whose writer stays open', () => {
     const running = startCli(
       ['revoke', '--json', '--file', fifo.path, '--base-url', fixture.digilocker.baseUrl],
       {
-        env: { ...credentialsOf(fixture.digilocker), DIGILOCKER_CLIENT_SECRET: 'wrong-secret' },
+        env: { ...fixture.env(), DIGILOCKER_CLIENT_SECRET: 'wrong-secret' },
       },
     );
-    writeSync(fifo.fd, `${issue(2).join('\n')}\n`);
+    writeSync(fifo.fd, `${fixture.issue(2).join('\n')}\n`);
     const run = await endOf(running.done, 'invalid_client');
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/stopped: DigiLocker refused the client credentials/);
@@ -104,7 +100,7 @@ it('a named pipe that no writer ever opens: exits 130 on SIGINT (opening it neve
   execFileSync('mkfifo', [path]);
   const running = startCli(
     ['revoke', '--file', path, '--journal', journal, '--base-url', fixture.digilocker.baseUrl],
-    { env: credentialsOf(fixture.digilocker) },
+    { env: fixture.env() },
   );
   // The journal is locked once the input is open.
   await waitFor(() => existsSync(`${journal}.lock`), 'the journal locked');
@@ -122,7 +118,7 @@ it('--file /dev/stdin, held open by the parent: exits 130 on SIGINT', async () =
       process.execPath,
       [CLI, 'revoke', '--json', '--file', '/dev/stdin', '--base-url', fixture.digilocker.baseUrl],
       {
-        env: { PATH: process.env.PATH ?? '', ...credentialsOf(fixture.digilocker) },
+        env: { PATH: process.env.PATH ?? '', ...fixture.env() },
         stdio: [fifo.fd, 'pipe', 'pipe'],
       },
     );
@@ -133,7 +129,7 @@ it('--file /dev/stdin, held open by the parent: exits 130 on SIGINT', async () =
     const done = new Promise<Run>((resolve) =>
       child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr: '' })),
     );
-    writeSync(fifo.fd, `${issue(2).join('\n')}\n`);
+    writeSync(fifo.fd, `${fixture.issue(2).join('\n')}\n`);
     await waitFor(() => fixture.digilocker.stats.revoked === 2, 'two revocations');
     child.kill('SIGINT');
     const run = await endOf(done, 'SIGINT').finally(() => child.kill('SIGKILL'));
@@ -146,14 +142,14 @@ it('--file /dev/stdin, held open by the parent: exits 130 on SIGINT', async () =
 });
 
 it('--file <(cmd) whose command keeps writing: exits 1 when the credentials are refused', async () => {
-  const tokens = issue(2).join(' ');
+  const tokens = fixture.issue(2).join(' ');
   const run = await runShell(
     // The substitution prints the tokens and stays open; it is ended once the CLI has exited.
     `$CLI revoke --file <(printf '%s\\n' ${tokens}; exec sleep 60 2>/dev/null) --base-url "$BASE" 2>"$scratch/stderr"; $CLI_END; kill $! 2>/dev/null; true`,
     fixture.scratch,
     {
       BASE: fixture.digilocker.baseUrl,
-      ...credentialsOf(fixture.digilocker),
+      ...fixture.env(),
       DIGILOCKER_CLIENT_SECRET: 'wrong-secret',
     },
   );
@@ -165,10 +161,10 @@ it('--file <(cmd) whose command keeps writing: exits 1 when the credentials are 
 (hasScript ? it : it.skip)(
   '--file /dev/stdin on a terminal: Ctrl-C ends the run with the summary',
   async () => {
-    const [token] = issue(1) as [string];
+    const [token] = fixture.issue(1) as [string];
     const terminal = startOnTerminal(
       ['revoke', '--file', '/dev/stdin', '--base-url', fixture.digilocker.baseUrl],
-      credentialsOf(fixture.digilocker),
+      fixture.env(),
     );
     terminal.type(`${token}\n`);
     await waitFor(() => fixture.digilocker.stats.revoked === 1, 'the revocation');
@@ -185,7 +181,7 @@ it('--file <(cmd) whose command keeps writing: exits 1 when the credentials are 
 it('--file /dev/stdin when standard input is a socket (a socketpair from its parent): exit 2 with a hint', async () => {
   const run = await runCli(['revoke', '--file', '/dev/stdin', '--base-url', fixture.digilocker.baseUrl], {
     stdin: 'a-token\n',
-    env: credentialsOf(fixture.digilocker),
+    env: fixture.env(),
   });
   expect(run.code).toBe(2);
   expect(run.stderr).toMatch(

@@ -74,6 +74,12 @@ export interface CliFixture {
   readonly digilocker: MockDigiLocker;
   /** An empty temporary directory of the running test's own. */
   readonly scratch: string;
+  /** The access tokens of `count` fresh grants of the mock. */
+  issue(count: number): string[];
+  /** The environment that gives the CLI the mock's client credentials. */
+  env(): Record<string, string>;
+  /** Runs `revoke --base-url <the mock> ...args` to its end, with the mock's credentials and `stdin`. */
+  revoke(args: string[], stdin?: string): Promise<Run>;
 }
 
 /**
@@ -81,11 +87,20 @@ export interface CliFixture {
  * DigiLocker (started with `options`) and a scratch directory, both gone after it.
  */
 export function useCliFixture(options: MockDigiLockerOptions = {}): CliFixture {
-  const fixture = {} as { digilocker: MockDigiLocker; scratch: string };
+  const fixture: CliFixture = {
+    digilocker: undefined as unknown as MockDigiLocker,
+    scratch: '',
+    issue: (count) => Array.from({ length: count }, () => fixture.digilocker.issueTokens().accessToken),
+    env: () => credentialsOf(fixture.digilocker),
+    revoke: (args, stdin = '') =>
+      runCli(['revoke', '--base-url', fixture.digilocker.baseUrl, ...args], { stdin, env: fixture.env() }),
+  };
   beforeAll(() => ensureCliBuilt(), 180_000);
   beforeEach(async () => {
-    fixture.digilocker = await startMockDigiLocker(options);
-    fixture.scratch = mkdtempSync(join(tmpdir(), 'digilocker-cli-'));
+    Object.assign(fixture, {
+      digilocker: await startMockDigiLocker(options),
+      scratch: mkdtempSync(join(tmpdir(), 'digilocker-cli-')),
+    });
   });
   afterEach(async () => {
     await fixture.digilocker.close();

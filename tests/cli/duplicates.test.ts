@@ -3,18 +3,12 @@
 // failure. With --journal, a copy of a token this run already finished is skipped like one an earlier
 // run finished.
 import { join } from 'node:path';
-import { credentialsOf, jsonLines, runCli, summaryOf, useCliFixture } from './cli-harness';
+import { jsonLines, summaryOf, useCliFixture } from './cli-harness';
 
 const fixture = useCliFixture();
 
-const issue = (count: number) =>
-  Array.from({ length: count }, () => fixture.digilocker.issueTokens().accessToken);
-
 function revoke(args: string[], tokens: string[]) {
-  return runCli(['revoke', '--json', '--base-url', fixture.digilocker.baseUrl, ...args], {
-    stdin: `${tokens.join('\n')}\n`,
-    env: credentialsOf(fixture.digilocker),
-  });
+  return fixture.revoke(['--json', ...args], `${tokens.join('\n')}\n`);
 }
 
 /** The `--json` lines of the inputs, by their index. */
@@ -26,7 +20,7 @@ function byIndex(stdout: string): Map<number, Record<string, unknown>> {
 it.each([1, 8])(
   'reports both copies revoked (one unconfirmed), adjacent or far apart, and exits 0 (concurrency %i)',
   async (concurrency) => {
-    const [near, far, ...others] = issue(40) as [string, string, ...string[]];
+    const [near, far, ...others] = fixture.issue(40) as [string, string, ...string[]];
     const input = [near, near, far, ...others, far];
     const run = await revoke(['--concurrency', String(concurrency)], input);
     expect(run.stderr).not.toMatch(/unexpected/);
@@ -57,7 +51,7 @@ it.each([1, 8])(
 );
 
 it('still reports a token DigiLocker calls invalid as invalid_token, listed once or twice far apart', async () => {
-  const live = issue(20);
+  const live = fixture.issue(20);
   const run = await revoke(
     ['--concurrency', '1'],
     ['never-issued-once', 'never-issued-twice', ...live, 'never-issued-twice'],
@@ -70,7 +64,7 @@ it('still reports a token DigiLocker calls invalid as invalid_token, listed once
 });
 
 it('with --journal, skips a later copy of a token this run finished, like one an earlier run finished', async () => {
-  const [token, ...others] = issue(10) as [string, ...string[]];
+  const [token, ...others] = fixture.issue(10) as [string, ...string[]];
   const journal = join(fixture.scratch, 'revoke.journal');
   const run = await revoke(['--concurrency', '1', '--journal', journal], [token, token, ...others, token]);
   expect(run.code).toBe(0);

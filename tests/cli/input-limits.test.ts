@@ -3,17 +3,19 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LIMITS } from '../../src/defaults';
-import { credentialsOf, jsonLines, runCli, summaryOf, useCliFixture } from './cli-harness';
+import { jsonLines, runCli, summaryOf, useCliFixture } from './cli-harness';
 
 const fixture = useCliFixture();
 const base = () => ['--base-url', fixture.digilocker.baseUrl];
-const env = () => credentialsOf(fixture.digilocker);
 
 it('a directory given to --file is a usage error (exit 2), like --journal', async () => {
   const directory = join(fixture.scratch, 'tokens.d');
   mkdirSync(directory);
   for (const option of ['--file', '--journal']) {
-    const run = await runCli(['revoke', option, directory, ...base()], { stdin: 'a-token\n', env: env() });
+    const run = await runCli(['revoke', option, directory, ...base()], {
+      stdin: 'a-token\n',
+      env: fixture.env(),
+    });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(new RegExp(`^error: .*${option} ${directory}.*directory`, 'm'));
   }
@@ -35,7 +37,7 @@ it('a line longer than the longest token is an invalid-input outcome, never held
     ]),
   );
   const run = await runCli(['revoke', '--json', '--file', file, ...base()], {
-    env: { ...env(), NODE_OPTIONS: '--max-old-space-size=32' },
+    env: { ...fixture.env(), NODE_OPTIONS: '--max-old-space-size=32' },
   });
   expect(run.stderr).not.toMatch(/RangeError|unexpected|heap/);
   expect(run.code).toBe(1);
@@ -61,7 +63,7 @@ it('a line that is not UTF-8 is an invalid-input outcome, never sent as another 
     Buffer.concat([Buffer.from('caf\xe9-token\n', 'latin1'), Buffer.from(`${accessToken}\n`)]),
   );
   const run = await runCli(['revoke', '--json', '--treat-invalid-as-revoked', '--file', file, ...base()], {
-    env: env(),
+    env: fixture.env(),
   });
   expect(run.code).toBe(1);
   const byIndex = jsonLines(run.stdout).filter((line) => 'index' in line);
@@ -77,7 +79,7 @@ it('a line that is not UTF-8 is an invalid-input outcome, never sent as another 
 });
 
 it('--file /dev/zero ends with a clear error, not a crash', async () => {
-  const run = await runCli(['revoke', '--file', '/dev/zero', ...base()], { env: env() });
+  const run = await runCli(['revoke', '--file', '/dev/zero', ...base()], { env: fixture.env() });
   expect(run.code).toBe(1);
   expect(run.stderr).toMatch(
     /^digilocker-revoke: stopped: --file \/dev\/zero: line 1 holds a NUL byte: not a text file of tokens$/m,
@@ -93,7 +95,7 @@ it('binary input ends the run at its NUL byte; the tokens before it are revoked 
     file,
     Buffer.concat([Buffer.from(`${token}\nabc`), Buffer.from([0, 1, 2]), Buffer.from('\nx\n')]),
   );
-  const run = await runCli(['revoke', '--json', '--file', file, ...base()], { env: env() });
+  const run = await runCli(['revoke', '--json', '--file', file, ...base()], { env: fixture.env() });
   expect(run.code).toBe(1);
   expect(run.stderr).toMatch(/^digilocker-revoke: stopped: --file .*tokens\.bin: line 2 holds a NUL byte/m);
   expect(summaryOf(run.stdout)).toMatchObject({ total: 1, revoked: 1 });

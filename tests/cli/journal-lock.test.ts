@@ -3,7 +3,7 @@
 // over with a warning; the lock is gone however a run ends, but for SIGKILL.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { credentialsOf, jsonLines, runCli, startCli, summaryOf, useCliFixture, waitFor } from './cli-harness';
+import { jsonLines, runCli, startCli, summaryOf, useCliFixture, waitFor } from './cli-harness';
 
 const fixture = useCliFixture();
 let journal: string;
@@ -13,10 +13,7 @@ beforeEach(() => {
   lock = `${journal}.lock`;
 });
 
-const issue = (count: number) =>
-  Array.from({ length: count }, () => fixture.digilocker.issueTokens().accessToken);
 const args = () => ['revoke', '--json', '--journal', journal, '--base-url', fixture.digilocker.baseUrl];
-const env = () => credentialsOf(fixture.digilocker);
 /** The number of final outcomes in the journal. */
 const outcomes = () =>
   existsSync(journal)
@@ -26,13 +23,13 @@ const outcomes = () =>
     : 0;
 
 it('refuses a second run on the same journal while the first runs (exit 2); the first completes', async () => {
-  const [first, second, late] = issue(3) as [string, string, string];
-  const running = startCli(args(), { env: env() }); // standard input stays open
+  const [first, second, late] = fixture.issue(3) as [string, string, string];
+  const running = startCli(args(), { env: fixture.env() }); // standard input stays open
   running.child.stdin.write(`${first}\n`);
   await waitFor(() => outcomes() === 1, 'the first outcome journaled');
   expect(readFileSync(lock, 'utf8')).toMatch(new RegExp(`^${running.child.pid} `));
 
-  const refused = await runCli(args(), { stdin: `${second}\n`, env: env() });
+  const refused = await runCli(args(), { stdin: `${second}\n`, env: fixture.env() });
   expect(refused.code).toBe(2);
   expect(refused.stderr).toMatch(
     new RegExp(
@@ -51,15 +48,15 @@ it('refuses a second run on the same journal while the first runs (exit 2); the 
 });
 
 it('takes over the lock a run killed with SIGKILL left, with a warning, and resumes from its journal', async () => {
-  const [done, rest] = issue(2) as [string, string];
-  const killed = startCli(args(), { env: env() });
+  const [done, rest] = fixture.issue(2) as [string, string];
+  const killed = startCli(args(), { env: fixture.env() });
   killed.child.stdin.write(`${done}\n`);
   await waitFor(() => outcomes() === 1, 'the first outcome journaled');
   killed.child.kill('SIGKILL');
   expect((await killed.done).signal).toBe('SIGKILL');
   expect(readFileSync(lock, 'utf8')).toMatch(new RegExp(`^${killed.child.pid} `));
 
-  const run = await runCli(args(), { stdin: `${done}\n${rest}\n`, env: env() });
+  const run = await runCli(args(), { stdin: `${done}\n${rest}\n`, env: fixture.env() });
   expect(run.code).toBe(0);
   expect(run.stderr).toMatch(
     new RegExp(
@@ -80,8 +77,8 @@ it('takes over the lock a run killed with SIGKILL left, with a warning, and resu
 it.each(['SIGINT', 'SIGTERM'] as const)(
   'removes the lock when %s stops the run (exit 130)',
   async (signal) => {
-    const running = startCli(args(), { env: env() });
-    running.child.stdin.write(`${issue(1)[0]}\n`);
+    const running = startCli(args(), { env: fixture.env() });
+    running.child.stdin.write(`${fixture.issue(1)[0]}\n`);
     await waitFor(() => outcomes() === 1, 'the outcome journaled');
     running.child.kill(signal);
     expect((await running.done).code).toBe(130);
@@ -91,8 +88,8 @@ it.each(['SIGINT', 'SIGTERM'] as const)(
 
 it('removes the lock when a second signal quits at once', async () => {
   fixture.digilocker.inject({ type: 'delay', ms: 5_000 });
-  const running = startCli(args(), { env: env() });
-  running.child.stdin.write(`${issue(1)[0]}\n`);
+  const running = startCli(args(), { env: fixture.env() });
+  running.child.stdin.write(`${fixture.issue(1)[0]}\n`);
   await waitFor(() => fixture.digilocker.stats.revokeRequests === 1, 'the request');
   expect(existsSync(lock)).toBe(true);
   running.child.kill('SIGINT');
@@ -104,8 +101,8 @@ it('removes the lock when a second signal quits at once', async () => {
 
 it('removes the lock when the run stops early (refused credentials, exit 1)', async () => {
   const run = await runCli(args(), {
-    stdin: `${issue(1)[0]}\n`,
-    env: { ...env(), DIGILOCKER_CLIENT_SECRET: 'not-the-secret' },
+    stdin: `${fixture.issue(1)[0]}\n`,
+    env: { ...fixture.env(), DIGILOCKER_CLIENT_SECRET: 'not-the-secret' },
   });
   expect(run.code).toBe(1);
   expect(existsSync(lock)).toBe(false);
@@ -113,7 +110,7 @@ it('removes the lock when the run stops early (refused credentials, exit 1)', as
 
 it('removes the lock when the journal cannot be opened (exit 2)', async () => {
   mkdirSync(journal);
-  const run = await runCli(args(), { stdin: `${issue(1)[0]}\n`, env: env() });
+  const run = await runCli(args(), { stdin: `${fixture.issue(1)[0]}\n`, env: fixture.env() });
   expect(run.code).toBe(2);
   expect(run.stderr).toMatch(/is a directory/);
   expect(existsSync(lock)).toBe(false);

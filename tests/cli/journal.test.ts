@@ -3,7 +3,7 @@
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256Hex } from '../../src/fingerprint';
-import { credentialsOf, jsonLines, runCli, startCli, summaryOf, useCliFixture, waitFor } from './cli-harness';
+import { jsonLines, runCli, startCli, summaryOf, useCliFixture, waitFor } from './cli-harness';
 
 const fixture = useCliFixture();
 let journal: string;
@@ -11,8 +11,6 @@ beforeEach(() => {
   journal = join(fixture.scratch, 'revoke.journal');
 });
 
-const issue = (count: number) =>
-  Array.from({ length: count }, () => fixture.digilocker.issueTokens().accessToken);
 const readJournal = () =>
   readFileSync(journal, 'utf8')
     .split('\n')
@@ -21,14 +19,11 @@ const readJournal = () =>
     .filter((entry) => entry.sending === undefined); // the final outcomes
 
 function revoke(args: string[], stdin: string) {
-  return runCli(['revoke', '--journal', journal, '--base-url', fixture.digilocker.baseUrl, ...args], {
-    stdin,
-    env: credentialsOf(fixture.digilocker),
-  });
+  return fixture.revoke(['--journal', journal, ...args], stdin);
 }
 
 it('appends one final outcome per token, keyed by the full SHA-256 of the token', async () => {
-  const [token] = issue(1);
+  const [token] = fixture.issue(1);
   const run = await revoke([], `${token}\nnever-issued\n`);
   expect(run.code).toBe(1);
   const entries = readJournal();
@@ -52,7 +47,7 @@ it('appends one final outcome per token, keyed by the full SHA-256 of the token'
 });
 
 it('on a rerun, skips revoked and already invalid tokens and retries failed ones', async () => {
-  const tokens = issue(4);
+  const tokens = fixture.issue(4);
   const invalid = 'revoked-long-ago';
   fixture.digilocker.inject({ type: 'status', status: 400, body: '{"error":"invalid_request"}' }); // token 0 fails
   const args = ['--concurrency', '1', '--treat-invalid-as-revoked'];
@@ -70,7 +65,7 @@ it('on a rerun, skips revoked and already invalid tokens and retries failed ones
 });
 
 it('tolerates a last line cut short by a crash, and appends after it on a fresh line', async () => {
-  const tokens = issue(2);
+  const tokens = fixture.issue(2);
   writeFileSync(journal, '');
   const first = await revoke([], tokens[0] as string);
   expect(first.code).toBe(0);
@@ -84,13 +79,13 @@ it('tolerates a last line cut short by a crash, and appends after it on a fresh 
 });
 
 it('SIGINT mid-run: in-flight requests finish and are journaled, exit 130; the rerun sends nothing twice', async () => {
-  const tokens = issue(300);
+  const tokens = fixture.issue(300);
   const file = join(fixture.scratch, 'tokens.txt');
   writeFileSync(file, tokens.join('\n'));
   fixture.digilocker.inject({ type: 'delay', ms: 25 }, { times: 1_000_000 }); // slow enough to interrupt mid-run
 
   const args = ['revoke', '--json', '--concurrency', '4', '--journal', journal, '--file', file];
-  const env = credentialsOf(fixture.digilocker);
+  const env = fixture.env();
   const first = startCli([...args, '--base-url', fixture.digilocker.baseUrl], { env });
   await waitFor(() => first.stdout().split('\n').length > 20, 'twenty outcomes');
   first.child.kill('SIGINT');

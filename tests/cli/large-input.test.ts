@@ -1,7 +1,7 @@
 // A 50,000-token file is streamed into the pool line by line and every token ends revoked.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { credentialsOf, runCli, summaryOf, useCliFixture } from './cli-harness';
+import { runCli, summaryOf, useCliFixture } from './cli-harness';
 
 const fixture = useCliFixture();
 
@@ -20,7 +20,7 @@ it('revokes a 50,000-token file with --concurrency 32, journaling each outcome',
       '--journal',
       join(fixture.scratch, 'journal'),
     ].concat(['--base-url', fixture.digilocker.baseUrl]),
-    { env: credentialsOf(fixture.digilocker) },
+    { env: fixture.env() },
   );
   expect(run.code).toBe(0);
   expect(summaryOf(run.stdout)).toMatchObject({ total: 50_000, revoked: 50_000, failed: 0 });

@@ -1,25 +1,23 @@
 // Proxies: `--proxy URL`, else HTTPS_PROXY / HTTP_PROXY from the environment, carry every request to a
 // base URL that is not loopback; a loopback base URL never goes through a proxy. The base URL's host,
 // digilocker.test, resolves nowhere: only the proxy (which sends everything to the mock) reaches it.
-import { credentialsOf, runCli, summaryOf, useCliFixture } from './cli-harness';
-import { type ForwardingProxy, startForwardingProxy } from './forwarding-proxy';
+import { startProxy, type TestProxy } from '../support/proxy';
+import { runCli, summaryOf, useCliFixture } from './cli-harness';
 
 const fixture = useCliFixture();
-let proxy: ForwardingProxy;
+let proxy: TestProxy;
 beforeEach(async () => {
-  proxy = await startForwardingProxy(fixture.digilocker.baseUrl);
+  proxy = await startProxy({ upstream: fixture.digilocker.baseUrl });
 });
 afterEach(() => proxy.close());
 
 const REMOTE = 'http://digilocker.test/public';
-const issue = (count: number) =>
-  Array.from({ length: count }, () => fixture.digilocker.issueTokens().accessToken);
 
 function revoke(baseUrl: string, args: string[], env: Record<string, string> = {}) {
-  const tokens = issue(3);
+  const tokens = fixture.issue(3);
   return runCli(['revoke', '--json', '--base-url', baseUrl, '--allow-insecure-http', ...args], {
     stdin: `${tokens.join('\n')}\n`,
-    env: { ...credentialsOf(fixture.digilocker), ...env },
+    env: { ...fixture.env(), ...env },
   });
 }
 
@@ -29,7 +27,7 @@ it('sends every request through --proxy', async () => {
   expect(summaryOf(run.stdout)).toMatchObject({ revoked: 3, failed: 0 });
   expect(fixture.digilocker.stats.revoked).toBe(3);
   expect(proxy.seen.length).toBeGreaterThan(0);
-  for (const line of proxy.seen)
+  for (const { line } of proxy.seen)
     expect(line).toMatch(/^(CONNECT digilocker\.test:80|POST http:\/\/digilocker\.test\/)/);
 });
 

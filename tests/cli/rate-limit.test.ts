@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256Hex } from '../../src/fingerprint';
-import { credentialsOf, jsonLines, runCli, startCli, summaryOf, useCliFixture, waitFor } from './cli-harness';
+import { jsonLines, runCli, startCli, summaryOf, useCliFixture, waitFor } from './cli-harness';
 
 const fixture = useCliFixture();
 
@@ -22,7 +22,7 @@ it('SIGINT during a 20-second Retry-After pause exits 130 within two seconds, wi
       '--base-url',
       fixture.digilocker.baseUrl,
     ],
-    { stdin: `${tokens.join('\n')}\n`, env: credentialsOf(fixture.digilocker) },
+    { stdin: `${tokens.join('\n')}\n`, env: fixture.env() },
   );
   await waitFor(() => fixture.digilocker.stats.revokeRequests === 1, 'the rate-limited request');
   await new Promise((resolve) => setTimeout(resolve, 300)); // into the pause
@@ -49,7 +49,7 @@ it('says in the summary that DigiLocker asked to wait longer than the CLI waits,
   fixture.digilocker.inject({ type: 'status', status: 429, retryAfter: 120 });
   const run = await runCli(['revoke', '--base-url', fixture.digilocker.baseUrl], {
     stdin: `${token}\n`,
-    env: credentialsOf(fixture.digilocker),
+    env: fixture.env(),
   });
   expect(run.code).toBe(1);
   expect(run.stdout).toMatch(/^ {2}rate_limited: 1/m);
@@ -58,13 +58,13 @@ it('says in the summary that DigiLocker asked to wait longer than the CLI waits,
   );
   const json = await runCli(['revoke', '--json', '--base-url', fixture.digilocker.baseUrl], {
     stdin: `${token}\n`,
-    env: credentialsOf(fixture.digilocker),
+    env: fixture.env(),
   });
   expect(json.code).toBe(0); // the next run, once the server lets it
   fixture.digilocker.inject({ type: 'status', status: 429, retryAfter: 90 });
   const again = await runCli(['revoke', '--json', '--base-url', fixture.digilocker.baseUrl], {
     stdin: `${fixture.digilocker.issueTokens().accessToken}\n`,
-    env: credentialsOf(fixture.digilocker),
+    env: fixture.env(),
   });
   expect(summaryOf(again.stdout)).toMatchObject({ retryAfterMs: 90_000 });
   expect(again.stderr).toMatch(/asked to wait 90 s/);
@@ -78,7 +78,7 @@ describe('a Retry-After beyond any date a Date can hold', () => {
     fixture.digilocker.inject({ type: 'status', status: 429, retryAfter: huge });
     const run = await runCli(['revoke', '--json', '--base-url', fixture.digilocker.baseUrl], {
       stdin: `${token}\n`,
-      env: credentialsOf(fixture.digilocker),
+      env: fixture.env(),
     });
     expect(run.stderr).not.toMatch(/unexpected/);
     expect(run.code).toBe(1);
@@ -93,7 +93,7 @@ describe('a Retry-After beyond any date a Date can hold', () => {
     const token = fixture.digilocker.issueTokens().accessToken;
     fixture.digilocker.inject({ type: 'status', status: 429, retryAfter: huge });
     const running = startCli(['revoke', '--json', '--base-url', fixture.digilocker.baseUrl], {
-      env: credentialsOf(fixture.digilocker), // standard input stays open
+      env: fixture.env(), // standard input stays open
     });
     running.child.stdin.write(`${token}\n`);
     await waitFor(() => running.stdout().includes('"rate_limited"'), 'the rate-limited outcome');

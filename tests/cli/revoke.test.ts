@@ -2,23 +2,20 @@
 // exit codes 0 and 1.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { credentialsOf, jsonLines, runCli, summaryOf, useCliFixture } from './cli-harness';
+import { jsonLines, runCli, summaryOf, useCliFixture } from './cli-harness';
 
 const fixture = useCliFixture();
 
 const base = () => ['--base-url', fixture.digilocker.baseUrl];
-const env = () => credentialsOf(fixture.digilocker);
-const issue = (count: number) =>
-  Array.from({ length: count }, () => fixture.digilocker.issueTokens().accessToken);
 const active = (tokens: string[]) => tokens.filter((token) => fixture.digilocker.isActive(token));
 const byIndex = (lines: Record<string, unknown>[]) =>
   lines.filter((line) => 'index' in line).sort((a, b) => Number(a.index) - Number(b.index));
 
 describe('input', () => {
   it('reads --file -: one token per line, trimmed, CRLF, blank lines and # comments ignored', async () => {
-    const tokens = issue(4);
+    const tokens = fixture.issue(4);
     const stdin = `# leaked on Tuesday\n\n  ${tokens[0]}  \r\n${tokens[1]}\r\n\t\n   # indented comment\n${tokens[2]}\n${tokens[3]}`;
-    const run = await runCli(['revoke', '--file', '-', ...base()], { stdin, env: env() });
+    const run = await runCli(['revoke', '--file', '-', ...base()], { stdin, env: fixture.env() });
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/revoked: +4/);
     expect(active(tokens)).toEqual([]);
@@ -26,24 +23,24 @@ describe('input', () => {
   });
 
   it('reads standard input when it is piped and neither tokens nor --file are given', async () => {
-    const tokens = issue(3);
-    const run = await runCli(['revoke', ...base()], { stdin: `${tokens.join('\n')}\n`, env: env() });
+    const tokens = fixture.issue(3);
+    const run = await runCli(['revoke', ...base()], { stdin: `${tokens.join('\n')}\n`, env: fixture.env() });
     expect(run.code).toBe(0);
     expect(active(tokens)).toEqual([]);
   });
 
   it('reads a file', async () => {
-    const tokens = issue(3);
+    const tokens = fixture.issue(3);
     const file = join(fixture.scratch, 'tokens.txt');
     writeFileSync(file, `# three tokens\n${tokens.join('\n')}\n`);
-    const run = await runCli(['revoke', '--file', file, ...base()], { env: env() });
+    const run = await runCli(['revoke', '--file', file, ...base()], { env: fixture.env() });
     expect(run.code).toBe(0);
     expect(active(tokens)).toEqual([]);
   });
 
   it('takes tokens as arguments, with a one-line warning that they are visible to other processes', async () => {
-    const tokens = issue(2);
-    const run = await runCli(['revoke', ...tokens, ...base()], { env: env() });
+    const tokens = fixture.issue(2);
+    const run = await runCli(['revoke', ...tokens, ...base()], { env: fixture.env() });
     expect(run.code).toBe(0);
     expect(run.stderr.trim().split('\n')).toEqual([
       expect.stringMatching(/^warning: .*visible to other processes.*--file or on standard input$/),
@@ -52,7 +49,7 @@ describe('input', () => {
   });
 
   it('gives no warning when tokens come from standard input', async () => {
-    const run = await runCli(['revoke', ...base()], { stdin: issue(1)[0], env: env() });
+    const run = await runCli(['revoke', ...base()], { stdin: fixture.issue(1)[0], env: fixture.env() });
     expect(run.code).toBe(0);
     expect(run.stderr).toBe('');
   });
@@ -60,10 +57,10 @@ describe('input', () => {
 
 describe('output', () => {
   it('--json: one line per token (position, fingerprint, outcome or error), never the token; summary last', async () => {
-    const tokens = issue(3);
+    const tokens = fixture.issue(3);
     const run = await runCli(['revoke', '--json', ...base()], {
       stdin: [tokens[0], 'never-issued', tokens[1], tokens[2]].join('\n'),
-      env: env(),
+      env: fixture.env(),
     });
     expect(run.code).toBe(1);
     const fingerprint = expect.stringMatching(/^[0-9a-f]{12}$/);
@@ -92,10 +89,10 @@ describe('output', () => {
 
   it('without --json, prints the summary on stdout: counts, failures by code with an example, duration, rate', async () => {
     fixture.digilocker.inject({ type: 'status', status: 503 }, { times: 3 }); // the first token's three attempts
-    const tokens = issue(3);
+    const tokens = fixture.issue(3);
     const run = await runCli(['revoke', '--concurrency', '1', ...base()], {
       stdin: `${tokens.join('\n')}\nnever-issued\n`,
-      env: env(),
+      env: fixture.env(),
     });
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/^revoked: +2$/m);
@@ -107,7 +104,10 @@ describe('output', () => {
   });
 
   it('shows no progress bar when stderr is not a terminal', async () => {
-    const run = await runCli(['revoke', '--json', ...base()], { stdin: issue(5).join('\n'), env: env() });
+    const run = await runCli(['revoke', '--json', ...base()], {
+      stdin: fixture.issue(5).join('\n'),
+      env: fixture.env(),
+    });
     expect(run.code).toBe(0);
     // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for terminal control sequences.
     expect(run.stderr).not.toMatch(/[\r\u001b]/);
@@ -116,10 +116,10 @@ describe('output', () => {
 
 describe('outcomes and exit codes', () => {
   it('exits 0 when an invalid token counts as already invalid (--treat-invalid-as-revoked)', async () => {
-    const [token] = issue(1);
+    const [token] = fixture.issue(1);
     const run = await runCli(['revoke', '--json', '--treat-invalid-as-revoked', ...base()], {
       stdin: `${token}\nnever-issued\n`,
-      env: env(),
+      env: fixture.env(),
     });
     expect(run.code).toBe(0);
     expect(byIndex(jsonLines(run.stdout)).map((line) => line.outcome)).toEqual([
@@ -131,7 +131,10 @@ describe('outcomes and exit codes', () => {
 
   it('reports a revocation whose answer was lost, then "invalid token" on the retry, as revoked, unconfirmed', async () => {
     fixture.digilocker.inject({ type: 'drop', revoke: true });
-    const run = await runCli(['revoke', '--json', ...base()], { stdin: issue(1)[0], env: env() });
+    const run = await runCli(['revoke', '--json', ...base()], {
+      stdin: fixture.issue(1)[0],
+      env: fixture.env(),
+    });
     expect(run.code).toBe(0);
     expect(jsonLines(run.stdout)[0]).toMatchObject({ outcome: 'revoked', confirmed: false });
     // Never counted with the confirmed ones, in --json or in the human summary.
@@ -140,11 +143,11 @@ describe('outcomes and exit codes', () => {
   });
 
   it('shows confirmed and unconfirmed revocations apart in the human summary', async () => {
-    const tokens = issue(3);
+    const tokens = fixture.issue(3);
     fixture.digilocker.inject({ type: 'drop', revoke: true });
     const run = await runCli(['revoke', '--concurrency', '1', ...base()], {
       stdin: `${tokens.join('\n')}\n`,
-      env: env(),
+      env: fixture.env(),
     });
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^revoked: +2\nunconfirmed: +1 \(/m);
@@ -153,15 +156,18 @@ describe('outcomes and exit codes', () => {
 
   it('exits 1 when a token fails for good, e.g. the server keeps failing', async () => {
     fixture.digilocker.inject({ type: 'status', status: 500 }, { times: 3 });
-    const run = await runCli(['revoke', '--json', ...base()], { stdin: issue(1)[0], env: env() });
+    const run = await runCli(['revoke', '--json', ...base()], {
+      stdin: fixture.issue(1)[0],
+      env: fixture.env(),
+    });
     expect(run.code).toBe(1);
     expect(jsonLines(run.stdout)[0]).toMatchObject({ error: 'server_error' });
   });
 
   it('exits 1 and reports invalid_client when the credentials are refused', async () => {
     const run = await runCli(['revoke', '--json', ...base()], {
-      stdin: issue(1)[0],
-      env: { ...env(), DIGILOCKER_CLIENT_SECRET: 'not-the-secret' },
+      stdin: fixture.issue(1)[0],
+      env: { ...fixture.env(), DIGILOCKER_CLIENT_SECRET: 'not-the-secret' },
     });
     expect(run.code).toBe(1);
     expect(summaryOf(run.stdout)).toMatchObject({ failedByCode: { invalid_client: 1 } });
@@ -176,8 +182,8 @@ describe('outcomes and exit codes', () => {
     fixture.digilocker.inject(refusal('unsupported_token_type'));
     fixture.digilocker.inject(refusal('unauthorized_client'));
     const run = await runCli(['revoke', '--json', '--concurrency', '1', ...base()], {
-      stdin: `${issue(3).join('\n')}\n`,
-      env: env(),
+      stdin: `${fixture.issue(3).join('\n')}\n`,
+      env: fixture.env(),
     });
     expect(run.code).toBe(1);
     expect(summaryOf(run.stdout)).toMatchObject({
@@ -191,14 +197,20 @@ describe('outcomes and exit codes', () => {
   });
 
   it('reports a token the client refuses before sending (control characters) as invalid_input', async () => {
-    const run = await runCli(['revoke', '--json', ...base()], { stdin: 'bad\u0007token\n', env: env() });
+    const run = await runCli(['revoke', '--json', ...base()], {
+      stdin: 'bad\u0007token\n',
+      env: fixture.env(),
+    });
     expect(run.code).toBe(1);
     expect(jsonLines(run.stdout)[0]).toMatchObject({ error: 'invalid_input' });
     expect(fixture.digilocker.stats.requests).toBe(0);
   });
 
   it('exits 0 and revokes nothing for an input without tokens', async () => {
-    const run = await runCli(['revoke', '--json', ...base()], { stdin: '# nothing today\n\n', env: env() });
+    const run = await runCli(['revoke', '--json', ...base()], {
+      stdin: '# nothing today\n\n',
+      env: fixture.env(),
+    });
     expect(run.code).toBe(0);
     expect(summaryOf(run.stdout)).toMatchObject({ total: 0 });
   });
@@ -208,13 +220,16 @@ describe('base URL', () => {
   it('with --allow-insecure-http, uses a plain-http --base-url on a host that is not loopback', async () => {
     // An IPv4-mapped IPv6 address: not loopback by name, yet it reaches the mock on 127.0.0.1.
     const baseUrl = fixture.digilocker.baseUrl.replace('127.0.0.1', '[::ffff:127.0.0.1]');
-    const tokens = issue(1);
-    const refused = await runCli(['revoke', '--base-url', baseUrl], { stdin: tokens.join('\n'), env: env() });
+    const tokens = fixture.issue(1);
+    const refused = await runCli(['revoke', '--base-url', baseUrl], {
+      stdin: tokens.join('\n'),
+      env: fixture.env(),
+    });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/^error: --base-url uses plain http .*add --allow-insecure-http$/m);
     const run = await runCli(['revoke', '--base-url', baseUrl, '--allow-insecure-http'], {
       stdin: tokens.join('\n'),
-      env: env(),
+      env: fixture.env(),
     });
     expect(run.code).toBe(0);
     expect(active(tokens)).toEqual([]);
@@ -229,10 +244,10 @@ describe('authentication and encoding', () => {
     ['bearer', 'form'],
     ['bearer', 'json'],
   ])('--auth %s --encoding %s revokes (with --hint)', async (auth, encoding) => {
-    const tokens = issue(2);
+    const tokens = fixture.issue(2);
     const run = await runCli(
       ['revoke', '--auth', auth, '--encoding', encoding, '--hint', 'access_token', ...base()],
-      { stdin: tokens.join('\n'), env: env() },
+      { stdin: tokens.join('\n'), env: fixture.env() },
     );
     expect(run.code).toBe(0);
     expect(active(tokens)).toEqual([]);
@@ -251,7 +266,7 @@ describe('authentication and encoding', () => {
       body: 'grant_type=client_credentials',
     });
     const { access_token: bearer } = (await grant.json()) as { access_token: string };
-    const tokens = issue(2);
+    const tokens = fixture.issue(2);
     const run = await runCli(['revoke', '--auth', 'bearer', ...base()], {
       stdin: tokens.join('\n'),
       env: { DIGILOCKER_ACCESS_TOKEN: bearer },

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, credentialsOf, hasScript, startOnTerminal, useCliFixture, waitFor } from './cli-harness';
+import { CLI, hasScript, startOnTerminal, useCliFixture, waitFor } from './cli-harness';
 
 const fixture = useCliFixture();
 
@@ -11,7 +11,7 @@ const fixture = useCliFixture();
 function onTerminal(args: string[]): Promise<{ code: number | null; screen: string }> {
   const command = [process.execPath, CLI, ...args].map((word) => `'${word}'`).join(' ');
   const child = spawn('script', ['--quiet', '--return', '--command', command, '/dev/null'], {
-    env: { PATH: process.env.PATH ?? '', ...credentialsOf(fixture.digilocker) },
+    env: { PATH: process.env.PATH ?? '', ...fixture.env() },
   });
   let screen = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -67,7 +67,7 @@ const CURSOR_CONTROL = /\u001b\[|\r(?!\n)/;
     fixture.digilocker.inject({ type: 'delay', ms: 1_500 }, { times: 20 });
     const cli = startOnTerminal(
       ['revoke', '--file', file, '--concurrency', '2', '--base-url', fixture.digilocker.baseUrl],
-      credentialsOf(fixture.digilocker),
+      fixture.env(),
     );
     await waitFor(() => cli.screen().includes('revoking'), 'the bar');
     cli.type('\u0003');
@@ -83,7 +83,7 @@ const CURSOR_CONTROL = /\u001b\[|\r(?!\n)/;
     const tokens = Array.from({ length: 3 }, () => fixture.digilocker.issueTokens().accessToken);
     fixture.digilocker.inject({ type: 'delay', ms: 300 }, { times: 3 });
     const cli = startOnTerminal(['revoke', ...tokens, '--base-url', fixture.digilocker.baseUrl], {
-      ...credentialsOf(fixture.digilocker),
+      ...fixture.env(),
       TERM: 'dumb',
     });
     const { code, screen } = await cli.done;
@@ -96,7 +96,7 @@ const CURSOR_CONTROL = /\u001b\[|\r(?!\n)/;
     const tokens = Array.from({ length: 2 }, () => fixture.digilocker.issueTokens().accessToken);
     const cli = startOnTerminal(
       ['revoke', '--file', '-', '--base-url', fixture.digilocker.baseUrl],
-      credentialsOf(fixture.digilocker),
+      fixture.env(),
     );
     await waitFor(() => cli.screen().includes('Ctrl-D'), 'the hint');
     cli.type(`${tokens[0]}\n`);

@@ -1,15 +1,9 @@
 // Usage and configuration errors exit 2 with a one-line message and a --help hint, before any request;
 // --help documents every option, the environment variables and the exit codes.
-import { type MockDigiLocker, startMockDigiLocker } from '../../src/testing';
-import { credentialsOf, ensureCliBuilt, runCli } from './cli-harness';
+import { readdirSync } from 'node:fs';
+import { runCli, useCliFixture } from './cli-harness';
 
-let digilocker: MockDigiLocker;
-
-beforeAll(() => ensureCliBuilt(), 180_000);
-beforeEach(async () => {
-  digilocker = await startMockDigiLocker();
-});
-afterEach(() => digilocker.close());
+const fixture = useCliFixture();
 
 describe('exit code 2', () => {
   const cases: [string, string[], Record<string, string | undefined>, RegExp][] = [
@@ -18,6 +12,13 @@ describe('exit code 2', () => {
     ['an unknown option', ['--frobnicate'], {}, /unknown option '--frobnicate'/],
     ['a credential given as an option', ['--client-secret', 's'], {}, /unknown option '--client-secret'/],
     ['--concurrency 0', ['--concurrency', '0'], {}, /--concurrency.*must be an integer from 1 to 1024/],
+    // Queueing ignores where and how tokens are revoked: refused before the store is opened.
+    [
+      '--via-outbox with --base-url',
+      ['--via-outbox', '/nonexistent/store'],
+      {},
+      /^error: --base-url does not apply to --via-outbox/,
+    ],
     ['--concurrency abc', ['--concurrency', 'abc'], {}, /--concurrency/],
     [
       'an unknown --hint',
@@ -51,11 +52,24 @@ describe('exit code 2', () => {
     ['a journal in a missing directory', ['--journal', '/nonexistent/j.jsonl'], {}, /Cannot open --journal/],
   ];
 
+  it.each([['--journal', 'run.journal'], ['--concurrency', '4'], ['--treat-invalid-as-revoked']])(
+    'for %s with --via-outbox, which only queues the tokens, before the store is opened',
+    async (...option) => {
+      const run = await runCli(['revoke', '--via-outbox', fixture.scratch, ...option], {
+        stdin: 'some-token\n',
+        env: fixture.env(),
+      });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(new RegExp(`^error: ${option[0]} does not apply to --via-outbox`));
+      expect(readdirSync(fixture.scratch)).toEqual([]);
+    },
+  );
+
   it.each(cases)('for %s', async (_, args, envChanges, message) => {
     // Input on standard input, so that only the error under test can stop the run.
-    const run = await runCli(['revoke', '--base-url', digilocker.baseUrl, ...args], {
+    const run = await runCli(['revoke', '--base-url', fixture.digilocker.baseUrl, ...args], {
       stdin: 'some-token\n',
-      env: { ...credentialsOf(digilocker), ...envChanges },
+      env: { ...fixture.env(), ...envChanges },
     });
     expect(run.code).toBe(2);
     const lines = run.stderr.trim().split('\n');
@@ -64,19 +78,19 @@ describe('exit code 2', () => {
     expect(lines[0]).toMatch(message);
     expect(lines[1]).toBe("Run 'digilocker-revoke --help' for usage.");
     expect(run.stdout).toBe('');
-    expect(digilocker.stats.requests).toBe(0);
+    expect(fixture.digilocker.stats.requests).toBe(0);
   });
 
   it('never quotes a token or secret typed where an option value belongs', async () => {
     const token = 'CANARY-TOKEN-misplaced-1f2e';
-    const secret = digilocker.clientSecret;
+    const secret = fixture.digilocker.clientSecret;
     for (const args of [
       ['--hint', token],
       [`--encoding=${token}`],
       ['--concurrency', secret],
       ['--env', secret],
     ]) {
-      const run = await runCli(['revoke', ...args], { stdin: '', env: credentialsOf(digilocker) });
+      const run = await runCli(['revoke', ...args], { stdin: '', env: fixture.env() });
       expect(run.code).toBe(2);
       expect(run.stderr).toContain("argument '[REDACTED]' is invalid");
       expect(run.stderr).not.toContain(token);
@@ -85,32 +99,32 @@ describe('exit code 2', () => {
   });
 
   it('shows file paths, command names and option names as typed', async () => {
-    const file = await runCli(['revoke', '--file', 'leaked-tokens.txt'], { env: credentialsOf(digilocker) });
+    const file = await runCli(['revoke', '--file', 'leaked-tokens.txt'], { env: fixture.env() });
     expect(file.code).toBe(2);
     expect(file.stderr).toMatch(/^error: Cannot read --file leaked-tokens\.txt: ENOENT$/m);
     const journal = await runCli(['revoke', '--journal', '/nonexistent-dir/incident-2026.journal'], {
       stdin: 'a-token\n',
-      env: credentialsOf(digilocker),
+      env: fixture.env(),
     });
     expect(journal.stderr).toContain('--journal /nonexistent-dir/incident-2026.journal');
-    const command = await runCli(['revoke-tokens-now'], { env: credentialsOf(digilocker) });
+    const command = await runCli(['revoke-tokens-now'], { env: fixture.env() });
     expect(command.code).toBe(2);
     expect(command.stderr).toMatch(/unknown command 'revoke-tokens-now'/);
-    const option = await runCli(['revoke', '--concurrencyy', '4'], { env: credentialsOf(digilocker) });
+    const option = await runCli(['revoke', '--concurrencyy', '4'], { env: fixture.env() });
     expect(option.stderr).toMatch(/unknown option '--concurrencyy'/);
   });
 
   it('never quotes a token that starts with - or is typed as a command or a --file', async () => {
     const tokens = ['-a1b2c3d4', '-Zx9', '--Ab12Cd34Ef56'];
     for (const token of tokens) {
-      const run = await runCli(['revoke', token], { env: credentialsOf(digilocker) });
+      const run = await runCli(['revoke', token], { env: fixture.env() });
       expect(run.code).toBe(2);
       expect(run.stderr).not.toContain(token);
       expect(run.stderr).toContain("'[REDACTED]'");
     }
     const hexToken = 'a3f9c1d2e4b5a6978877665544332211aabbccdd';
     for (const args of [[hexToken], ['revoke', '--file', hexToken]]) {
-      const run = await runCli(args, { env: credentialsOf(digilocker) });
+      const run = await runCli(args, { env: fixture.env() });
       expect(run.code).toBe(2);
       expect(run.stderr).not.toContain(hexToken);
     }
@@ -129,7 +143,7 @@ describe('exit code 2', () => {
       for (const args of [['--file', form], ['--hint', form], [`--${form}`]]) {
         const run = await runCli(['revoke', ...args], {
           stdin: 'a-token\n',
-          env: { ...credentialsOf(digilocker), DIGILOCKER_CLIENT_SECRET: secret },
+          env: { ...fixture.env(), DIGILOCKER_CLIENT_SECRET: secret },
         });
         expect(run.code).toBe(2);
         for (const needle of forms) expect(run.stderr).not.toContain(needle);
@@ -138,7 +152,7 @@ describe('exit code 2', () => {
   }, 60_000);
 
   it('for tokens given both as arguments and with --file', async () => {
-    const run = await runCli(['revoke', 'a-token', '--file', '-'], { env: credentialsOf(digilocker) });
+    const run = await runCli(['revoke', 'a-token', '--file', '-'], { env: fixture.env() });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^error: Give tokens as arguments or with --file, not both$/m);
   });

@@ -5,7 +5,7 @@
 import { appendFileSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256Hex } from '../../src/fingerprint';
-import { credentialsOf, jsonLines, runCli, startCli, summaryOf, useCliFixture, waitFor } from './cli-harness';
+import { jsonLines, startCli, summaryOf, useCliFixture, waitFor } from './cli-harness';
 
 const fixture = useCliFixture();
 let journal: string;
@@ -20,10 +20,7 @@ const lines = () =>
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 
 function revoke(args: string[], stdin: string) {
-  return runCli(['revoke', '--journal', journal, '--base-url', fixture.digilocker.baseUrl, ...args], {
-    stdin,
-    env: credentialsOf(fixture.digilocker),
-  });
+  return fixture.revoke(['--journal', journal, ...args], stdin);
 }
 
 it('records a token as being sent before its request leaves, by its full SHA-256 only', async () => {
@@ -31,7 +28,7 @@ it('records a token as being sent before its request leaves, by its full SHA-256
   fixture.digilocker.inject({ type: 'delay', ms: 10_000 });
   const running = startCli(['revoke', '--journal', journal, '--base-url', fixture.digilocker.baseUrl], {
     stdin: `${token}\n`,
-    env: credentialsOf(fixture.digilocker),
+    env: fixture.env(),
   });
   await waitFor(() => fixture.digilocker.stats.revokeRequests === 1, 'the request');
   // The process dies with the request in flight: the journal already says the token was sent.

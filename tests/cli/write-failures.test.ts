@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256Hex } from '../../src/fingerprint';
-import { credentialsOf, runShell, useCliFixture } from './cli-harness';
+import { runShell, useCliFixture } from './cli-harness';
 
 const fixture = useCliFixture();
 
@@ -33,7 +33,7 @@ function journalLines(journal: string): Line[] {
     .map((line) => JSON.parse(line) as Line);
 }
 
-const env = () => ({ ...credentialsOf(fixture.digilocker), BASE_URL: fixture.digilocker.baseUrl });
+const env = () => ({ ...fixture.env(), BASE_URL: fixture.digilocker.baseUrl });
 
 it('--json | head -1: the reader goes away (EPIPE); the run stops, journals, and says why on stderr', async () => {
   const { tokens, file, journal } = setUp(400);

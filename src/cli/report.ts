@@ -1,6 +1,5 @@
-import { RevocationError, type RevocationOutcome } from '../index';
-import { inCliWords } from './messages';
-import { RunStopped } from './run-control';
+import { isInputError, RevocationError, type RevocationOutcome } from '../index';
+import { RunStopped } from './stopping';
 
 /**
  * What the CLI reports for one input: its final outcome, skipped (the journal says an earlier run
@@ -10,14 +9,14 @@ import { RunStopped } from './run-control';
  * redacted (and redacted again here, in every echo form), and an input error names only the rule the
  * token broke.
  */
-export type OutcomeReport =
+export type Report =
   | { outcome: 'revoked'; confirmed: boolean }
   | { outcome: 'already_invalid' }
   | { outcome: 'skipped' }
   | { error: string; message: string };
 
-/** A report that is final or failed: what the journal records. */
-export type FinalReport = Exclude<OutcomeReport, { outcome: 'skipped' }>;
+/** The report of a token handed to the client, its outcome or its failure: what the journal records. */
+export type SentReport = Exclude<Report, { outcome: 'skipped' }>;
 
 /** What the report of one outcome needs to know besides the outcome. */
 export interface ReportContext {
@@ -38,7 +37,7 @@ const DEFINITIVE_FAILURES: ReadonlySet<string> = new Set(['invalid_token', 'inva
  * before (by an earlier run, or as another copy in this run) that DigiLocker now calls invalid was most
  * likely revoked by that sending (revoked, unconfirmed).
  */
-export function reportOutcome(outcome: RevocationOutcome, context: ReportContext): FinalReport {
+export function reportOutcome(outcome: RevocationOutcome, context: ReportContext): SentReport {
   if (outcome.ok) {
     const { result } = outcome;
     // Unconfirmed: revoked by an attempt whose answer was lost, then "invalid token" on the retry.
@@ -48,11 +47,11 @@ export function reportOutcome(outcome: RevocationOutcome, context: ReportContext
   const { error } = outcome;
   if (error instanceof RevocationError) {
     if (error.code === 'invalid_token' && context.sentBefore) return { outcome: 'revoked', confirmed: false };
-    return { error: error.code, message: context.redact(inCliWords(error.message)) };
+    return { error: error.code, message: context.redact(error.message) };
   }
   if (error instanceof RunStopped) return { error: 'stopped', message: error.message };
-  if (error instanceof TypeError || error instanceof RangeError)
-    return { error: 'invalid_input', message: context.redact(inCliWords(error.message)) };
+  // A token revokeMany refused before sending it (code invalid_token_input): the CLI's invalid_input.
+  if (isInputError(error)) return { error: 'invalid_input', message: context.redact(error.message) };
   return {
     error: 'error',
     message: error instanceof Error ? context.redact(error.message) : 'Unknown error',

@@ -18,7 +18,7 @@ export type StopCause = 'credentials' | 'output' | 'journal' | 'input';
  * Retry-After cannot hold the run. What is on the wire is followed through the client's events. A
  * read that failed is noted only: the input has ended, and the tokens read before it finish as usual.
  */
-export class RunControl {
+export class Stopping {
   /** The signal given to revokeMany. */
   readonly signal: AbortSignal;
   readonly #abort = new AbortController();
@@ -26,7 +26,7 @@ export class RunControl {
   /** Calls on the wire or answered but not yet decided, per token fingerprint. */
   readonly #busy = new Map<string, number>();
   #busyTotal = 0;
-  #stopping = false;
+  #stopped = false;
   #interrupted = false;
   #failure: { cause: StopCause; reason: string } | undefined;
 
@@ -50,8 +50,8 @@ export class RunControl {
   stop(cause?: StopCause, reason?: string): boolean {
     if (cause === undefined) this.#interrupted = true;
     else this.#failure ??= { cause, reason: reason ?? cause };
-    if (this.#stopping || cause === 'input') return false;
-    this.#stopping = true;
+    if (this.#stopped || cause === 'input') return false;
+    this.#stopped = true;
     this.#onStop();
     this.#abortWhenIdle();
     return true;
@@ -67,7 +67,7 @@ export class RunControl {
   }
 
   /** A call ended with this outcome: it is no longer on the wire (unless it was aborted waiting). */
-  settled(fingerprint: string, error: unknown): void {
+  callEnded(fingerprint: string, error: unknown): void {
     if (!(error instanceof RunStopped)) this.#add(fingerprint, -1);
     this.#abortWhenIdle();
   }
@@ -81,7 +81,7 @@ export class RunControl {
   }
 
   #abortWhenIdle(): void {
-    if (this.#stopping && this.#busyTotal === 0 && !this.#abort.signal.aborted)
+    if (this.#stopped && this.#busyTotal === 0 && !this.#abort.signal.aborted)
       this.#abort.abort(new RunStopped());
   }
 }

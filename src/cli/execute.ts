@@ -5,13 +5,13 @@ import { createProgram, HELP_HINT, PATH_OPTIONS } from './program';
 import { argumentsToHide, secretsOf, usageRedactor, type ValueKind } from './redaction';
 
 /**
- * Runs `digilocker-revoke` with `argv` (without node and the script) and returns the exit code:
+ * Executes `digilocker-revoke` with `argv` (without node and the script) and returns the exit code:
  * commander's parsing errors and every UsageError become 2, with a one-line message and the help hint.
  * A usage error may quote an argument: file paths, command names and option names are shown as typed,
  * while the credentials from the environment (in every encoding) and whatever is or may be a token
  * (see {@link argumentsToHide}) are redacted.
  */
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
+export async function execute(argv: string[], io: CliIo): Promise<number> {
   let exitCode: number = EXIT.ok;
   // Built on first use only: tokens given as arguments may be many.
   let redactor: ((text: string) => string) | undefined;
