@@ -88,7 +88,10 @@ export async function seal(plaintext: string, key: OutboxKey, jobId: string): Pr
   return { k: key.id, iv: toBase64(iv), ct: toBase64(new Uint8Array(ciphertext)) };
 }
 
-/** Decrypts a payload sealed for `jobId`; throws when no key has its id or the data was altered. */
+/**
+ * Decrypts a payload sealed for `jobId`; throws a plain Error when no key has its id or the data was
+ * altered. Internal: the workers never let it out (a job they cannot open is given back or dead).
+ */
 export function open(sealed: Sealed, keys: readonly OutboxKey[], jobId: string): string {
   const key = keys.find((candidate) => candidate.id === sealed.k);
   if (!key) throw new Error(`no encryption key with id ${sealed.k}`);
