@@ -6,6 +6,7 @@
  * few microseconds a job, where a Web Crypto call costs tens on the thread the workers share.
  */
 import { createDecipheriv, createSecretKey, type KeyObject } from 'node:crypto';
+import { describeType, rangeError, typeError } from '../validate';
 
 /** One 256-bit key: 32 bytes, or their base64 (44 characters) or hex (64 characters) text. */
 export type EncryptionKey = string | Uint8Array;
@@ -32,15 +33,20 @@ export interface Sealed {
 const encoder = new TextEncoder();
 
 /**
- * Validates and imports the keys; the first encrypts, all decrypt. Throws a TypeError or RangeError
- * that names the position of a bad key, never its value.
+ * Validates and imports the keys; the first encrypts, all decrypt. An error names the position of a
+ * bad key (`input: 'encryptionKeys[1]'`), never its value.
+ * @throws {InputTypeError} `encryptionKeys` is not an array, or a key neither a string nor a Uint8Array
+ *   (`code: 'invalid_option'`).
+ * @throws {InputRangeError} no key, a key that is not 32 bytes (or their base64 or hex), or the same
+ *   key twice (same `code`).
  */
 export async function importKeys(keys: unknown): Promise<OutboxKey[]> {
-  if (!Array.isArray(keys) || keys.length === 0)
-    throw new TypeError('encryptionKeys must be a non-empty array of 256-bit keys');
+  if (!Array.isArray(keys))
+    throw typeError('encryptionKeys', `must be an array of 256-bit keys, got ${describeType(keys)}`);
+  if (keys.length === 0) throw rangeError('encryptionKeys', 'must hold at least one 256-bit key');
   const imported = await Promise.all(keys.map((key, index) => importKey(key, index)));
   if (new Set(imported.map((key) => key.id)).size !== imported.length)
-    throw new RangeError('encryptionKeys must not hold the same key twice');
+    throw rangeError('encryptionKeys', 'must not hold the same key twice');
   return imported;
 }
 
@@ -60,15 +66,15 @@ async function importKey(value: unknown, index: number): Promise<OutboxKey> {
 
 function keyBytes(value: unknown, name: string): Uint8Array<ArrayBuffer> {
   if (value instanceof Uint8Array) {
-    if (value.length !== 32) throw new RangeError(`${name} must be 32 bytes, got ${value.length}`);
+    if (value.length !== 32) throw rangeError(name, `must be 32 bytes, got ${value.length}`);
     return new Uint8Array(value);
   }
   if (typeof value !== 'string')
-    throw new TypeError(`${name} must be a string (base64 or hex of 32 bytes) or a Uint8Array`);
+    throw typeError(name, `must be a string (base64 or hex of 32 bytes) or a Uint8Array`);
   const text = value.trim();
   if (/^[0-9a-fA-F]{64}$/.test(text)) return Uint8Array.from(Buffer.from(text, 'hex'));
   if (/^[A-Za-z0-9+/_-]{43}=?$/.test(text)) return Uint8Array.from(Buffer.from(text, 'base64'));
-  throw new RangeError(`${name} must be 32 bytes as base64 (44 characters) or hex (64 characters)`);
+  throw rangeError(name, `must be 32 bytes as base64 (44 characters) or hex (64 characters)`);
 }
 
 /** Encrypts `plaintext` with `key`, bound to `jobId`. */
@@ -82,7 +88,10 @@ export async function seal(plaintext: string, key: OutboxKey, jobId: string): Pr
   return { k: key.id, iv: toBase64(iv), ct: toBase64(new Uint8Array(ciphertext)) };
 }
 
-/** Decrypts a payload sealed for `jobId`; throws when no key has its id or the data was altered. */
+/**
+ * Decrypts a payload sealed for `jobId`; throws a plain Error when no key has its id or the data was
+ * altered. Internal: the workers never let it out (a job they cannot open is given back or dead).
+ */
 export function open(sealed: Sealed, keys: readonly OutboxKey[], jobId: string): string {
   const key = keys.find((candidate) => candidate.id === sealed.k);
   if (!key) throw new Error(`no encryption key with id ${sealed.k}`);

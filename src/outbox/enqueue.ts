@@ -1,5 +1,6 @@
 import type { JobInsert } from 'pg-boss';
 import type { SignOutTokens } from '../results';
+import { rangeError, typeError } from '../validate';
 import type { OutboxKey } from './crypto';
 import { EnqueueFailedError } from './errors';
 import { aboutJob, type Emit, type JobFingerprints } from './events';
@@ -91,27 +92,28 @@ function checkOptions(context: EnqueueContext, options: EnqueueOptions, name: st
   const now = Date.now();
   const checked = checkEnqueueOptions(options, now + context.options.defaultExpiresInSeconds * 1000, now);
   if (checked.db && context.embedded)
-    throw new TypeError(
-      `${name}: db (a transaction) is for a PostgreSQL store; the embedded store has its own database`,
+    throw typeError(
+      'db',
+      `(a transaction, given to ${name}) is for a PostgreSQL store; the embedded store has its own database`,
     );
   return checked;
 }
 
-/** Throws a TypeError or RangeError, naming the position, unless every element is a sign-out. */
+/**
+ * Throws an input error (`invalid_token_input`) unless every element is a sign-out; its `input` and
+ * message name the position: `batch[3].refreshToken must not be empty`.
+ */
 function assertBatch(batch: unknown): asserts batch is readonly SignOutTokens[] {
+  const code = 'invalid_token_input';
   if (!Array.isArray(batch))
-    throw new TypeError('enqueueBatch: give an array of { accessToken?, refreshToken? }');
-  if (batch.length > 10_000) throw new RangeError('enqueueBatch: at most 10000 sign-outs per batch');
+    throw typeError('batch', 'must be an array of { accessToken?, refreshToken? }', code);
+  if (batch.length > MAX_BATCH) throw rangeError('batch', `must hold at most ${MAX_BATCH} sign-outs`, code);
   // An index loop: forEach and map skip the holes of a sparse array.
-  for (let index = 0; index < batch.length; index++) {
-    try {
-      assertSignOutTokens(batch[index]);
-    } catch (error) {
-      (error as Error).message = `[${index}] ${(error as Error).message}`;
-      throw error;
-    }
-  }
+  for (let index = 0; index < batch.length; index++) assertSignOutTokens(batch[index], `batch[${index}]`);
 }
+
+/** The most sign-outs of one `enqueueBatch`: one statement, one transaction. */
+const MAX_BATCH = 10_000;
 
 /**
  * One job, sealed, with pg-boss's options: retried with pg-boss's backoff (the outbox's retry policy)

@@ -75,7 +75,10 @@ export class KeyMismatchError extends OutboxError {
   constructor(missingKeyIds: readonly string[], jobs: number) {
     super(
       `${jobs} pending job(s) were encrypted with key id(s) ${missingKeyIds.join(', ')}, which encryptionKeys ` +
-        'does not hold; they wait, unsent, for an instance that holds that key among encryptionKeys',
+        'does not hold; they wait, unsent, for an instance that holds that key among encryptionKeys. ' +
+        'If no instance holds it any more (a lost key), list them with `digilocker-revoke outbox keys` ' +
+        '(or jobsByKey()) and delete them with `digilocker-revoke outbox purge-key <key-id> --yes` ' +
+        '(or purgeKey(keyId)): their tokens can no longer be revoked by the outbox',
     );
     this.missingKeyIds = missingKeyIds;
     this.jobs = jobs;

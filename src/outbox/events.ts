@@ -1,3 +1,6 @@
+import { safeEventSink } from '../events';
+import { ignore } from '../ignore';
+
 /** The SHA-256 fingerprints (first 12 hex characters, `tokenFingerprint`) of a job's tokens. */
 export interface JobFingerprints {
   refreshToken?: string;
@@ -43,19 +46,15 @@ export type OutboxEvent =
   | { type: 'paused'; reason: 'invalid_client' | 'rate_limited'; delayMs?: number }
   | { type: 'error'; message: string };
 
-/** An event sink whose exceptions are ignored (a faulty logger must not stop the queue). */
+/** Emits one event of the outbox; a faulty listener never reaches it (a logger must not stop the queue). */
 export type Emit = (event: OutboxEvent) => void;
 
-/** Wraps `onEvent` so that it can never throw into the outbox. */
-export function safeEmitter(onEvent: ((event: OutboxEvent) => void) | undefined): Emit {
-  if (!onEvent) return () => {};
-  return (event) => {
-    try {
-      onEvent(event);
-    } catch {
-      // ignored by design
-    }
-  };
+/**
+ * `onEvent` wrapped by the core's {@link safeEventSink} (an exception it throws and a promise it
+ * returns that rejects are both swallowed), or a sink that does nothing when there is no listener.
+ */
+export function safeEmitter(onEvent: ((event: OutboxEvent) => unknown) | undefined): Emit {
+  return safeEventSink(onEvent) ?? ignore;
 }
 
 /** The part of an event that names a job: its id, fingerprints and `ref` (when it has one). */

@@ -1,5 +1,12 @@
 import type { SignOutTokens } from '../results';
-import { assertToken, CONTROL_CHARACTER } from '../validate';
+import {
+  assertKnownKeys,
+  assertToken,
+  CONTROL_CHARACTER,
+  describeType,
+  rangeError,
+  typeError,
+} from '../validate';
 import type { SqlExecutor } from './store';
 
 /** Options of one `enqueue`. */
@@ -27,18 +34,28 @@ export interface EnqueueOptions {
 const MAX_AHEAD_MS = 366 * 86_400_000;
 
 /**
- * Throws a TypeError or RangeError unless `tokens` is what `signOut` accepts. Other properties (an
- * `idToken` from the same token set) are ignored, as `signOut` ignores them: only the access and
- * refresh tokens are stored.
+ * Throws unless `tokens` is what `signOut` accepts. Other properties (an `idToken` from the same
+ * token set) are ignored, as `signOut` ignores them: only the access and refresh tokens are stored.
+ * `at` names the sign-out in a batch (`batch[3]`): the error's `input` and message start with it.
+ * @throws {InputTypeError} `tokens` is not an object, holds neither token, or a token is not a string
+ *   (`code: 'invalid_token_input'`, `input`: `tokens`, `accessToken` or `refreshToken`).
+ * @throws {InputRangeError} a token is empty, too long, or holds control characters (same `code`).
  */
-export function assertSignOutTokens(tokens: unknown): asserts tokens is SignOutTokens {
+export function assertSignOutTokens(tokens: unknown, at?: string): asserts tokens is SignOutTokens {
+  const code = 'invalid_token_input';
+  const name = at ?? 'tokens';
   if (tokens === null || typeof tokens !== 'object' || Array.isArray(tokens))
-    throw new TypeError('enqueue(tokens): tokens must be an object { accessToken?, refreshToken? }');
+    throw typeError(
+      name,
+      `must be an object { accessToken?, refreshToken? }, got ${describeType(tokens)}`,
+      code,
+    );
   const { accessToken, refreshToken } = tokens as SignOutTokens;
   if (accessToken === undefined && refreshToken === undefined)
-    throw new TypeError('enqueue(tokens): give accessToken, refreshToken or both');
-  if (refreshToken !== undefined) assertToken(refreshToken, 'refreshToken');
-  if (accessToken !== undefined) assertToken(accessToken, 'accessToken');
+    throw typeError(name, 'must hold accessToken, refreshToken or both', code);
+  const prefix = at === undefined ? '' : `${at}.`;
+  if (refreshToken !== undefined) assertToken(refreshToken, `${prefix}refreshToken`);
+  if (accessToken !== undefined) assertToken(accessToken, `${prefix}accessToken`);
 }
 
 /** Validated enqueue options: the expiry as epoch ms, the reference and the executor to use. */
@@ -50,34 +67,46 @@ export interface CheckedEnqueueOptions {
   db: SqlExecutor | undefined;
 }
 
-/** Validates `enqueue`'s options; `defaultExpiresMs` is used when none is given. */
+/**
+ * Validates `enqueue`'s options; `defaultExpiresMs` is used when none is given.
+ * @throws {InputTypeError} an option of the wrong type, or unknown (`code: 'invalid_option'`, `input`
+ *   naming it).
+ * @throws {InputRangeError} `expiresAt` not in the future or more than 366 days ahead, a `ref` too long
+ *   or with control characters (same `code` and `input`).
+ */
 export function checkEnqueueOptions(
   options: unknown,
   defaultExpiresMs: number,
   nowMs: number,
 ): CheckedEnqueueOptions {
-  if (options === null || typeof options !== 'object')
-    throw new TypeError('enqueue: options must be an object');
-  const { expiresAt, ref, db, ...rest } = options as EnqueueOptions;
-  const unknown = Object.keys(rest)[0];
-  if (unknown !== undefined) throw new TypeError(`enqueue: unknown option "${unknown.slice(0, 40)}"`);
-  let expiresAtMs = defaultExpiresMs;
-  if (expiresAt !== undefined) {
-    expiresAtMs = expiresAt instanceof Date ? expiresAt.getTime() : (expiresAt as number);
-    if (typeof expiresAtMs !== 'number' || !Number.isFinite(expiresAtMs))
-      throw new TypeError('enqueue: expiresAt must be a valid Date or epoch milliseconds');
-    if (expiresAtMs <= nowMs) throw new RangeError('enqueue: expiresAt must be in the future');
-    if (expiresAtMs > nowMs + MAX_AHEAD_MS)
-      throw new RangeError('enqueue: expiresAt must be at most 366 days ahead');
-  }
-  if (ref !== undefined && (typeof ref !== 'string' || ref.length > 200 || CONTROL_CHARACTER.test(ref)))
-    throw new TypeError('enqueue: ref must be a string of at most 200 characters without control characters');
+  if (options === null || typeof options !== 'object') throw typeError('options', 'must be an object');
+  assertKnownKeys(options, KNOWN);
+  const { expiresAt, ref, db } = options as EnqueueOptions;
   return {
-    expiresAtMs,
+    expiresAtMs: expiresAt === undefined ? defaultExpiresMs : expiresAtMsOf(expiresAt, nowMs),
     defaultExpiry: expiresAt === undefined,
-    ref,
+    ref: refOf(ref),
     db: db === undefined ? undefined : executorOf(db),
   };
+}
+
+const KNOWN = new Set(['expiresAt', 'ref', 'db']);
+
+function expiresAtMsOf(expiresAt: unknown, nowMs: number): number {
+  const ms = expiresAt instanceof Date ? expiresAt.getTime() : expiresAt;
+  if (typeof ms !== 'number' || !Number.isFinite(ms))
+    throw typeError('expiresAt', 'must be a valid Date or epoch milliseconds');
+  if (ms <= nowMs) throw rangeError('expiresAt', 'must be in the future');
+  if (ms > nowMs + MAX_AHEAD_MS) throw rangeError('expiresAt', 'must be at most 366 days ahead');
+  return ms;
+}
+
+function refOf(ref: unknown): string | undefined {
+  if (ref === undefined) return undefined;
+  if (typeof ref !== 'string') throw typeError('ref', `must be a string, got ${describeType(ref)}`);
+  if (ref.length > 200) throw rangeError('ref', 'must be at most 200 characters');
+  if (CONTROL_CHARACTER.test(ref)) throw rangeError('ref', 'must not contain control characters');
+  return ref;
 }
 
 function executorOf(db: NonNullable<EnqueueOptions['db']>): SqlExecutor {
@@ -88,5 +117,5 @@ function executorOf(db: NonNullable<EnqueueOptions['db']>): SqlExecutor {
         executeSql: (text, values) => db.query(text, values) as ReturnType<SqlExecutor['executeSql']>,
       };
   }
-  throw new TypeError('enqueue: db must be a connection with query(text, values), e.g. a pg PoolClient');
+  throw typeError('db', 'must be a connection with query(text, values), e.g. a pg PoolClient');
 }

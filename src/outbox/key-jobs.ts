@@ -2,6 +2,7 @@
  * The way out of a lost key (issue 21): the jobs of each key id counted, and the jobs of a key that no
  * instance holds deleted without it. Through pg-boss's public API only (findJobs, deleteJob).
  */
+import { describeType, rangeError, typeError } from '../validate';
 import type { OutboxKey } from './crypto';
 import { jobsIn } from './jobs';
 import { isPending } from './payload';
@@ -33,8 +34,10 @@ export interface KeyJobs {
    * Deletes the waiting and dead jobs sealed with the key `keyId`, unsent, with their ciphertext (a
    * lost key's: their tokens can no longer be read by anyone); resolves with how many. Jobs running at
    * that moment are left (run it again once they are given back).
-   * @throws {RangeError} `keyId` is not 16 hex characters, or it is one of this instance's keys (its
-   *   jobs can be revoked: delete a key's jobs only when no instance holds it).
+   * @throws {InputTypeError} `keyId` is not a string (`code: 'invalid_option'`, `input: 'keyId'`).
+   * @throws {InputRangeError} `keyId` is not 16 hex characters, or it is one of this instance's keys
+   *   (its jobs can be revoked: delete a key's jobs only when no instance holds it); same `code`.
+   * @throws {OutboxStateError} the outbox is closed (`code: 'closed'`).
    */
   purgeKey(keyId: string): Promise<number>;
 }
@@ -60,11 +63,13 @@ export function keyJobsOf(queue: Queue, keys: readonly OutboxKey[], assertOpen: 
     },
     async purgeKey(keyId) {
       assertOpen();
-      if (typeof keyId !== 'string' || !/^[0-9a-f]{16}$/.test(keyId))
-        throw new RangeError('purgeKey: keyId must be a key id, 16 hex characters (see jobsByKey)');
+      if (typeof keyId !== 'string') throw typeError('keyId', `must be a string, got ${describeType(keyId)}`);
+      if (!/^[0-9a-f]{16}$/.test(keyId))
+        throw rangeError('keyId', 'must be a key id, 16 lowercase hex characters (see jobsByKey)');
       if (held.has(keyId))
-        throw new RangeError(
-          `purgeKey: key ${keyId} is one of this instance's encryptionKeys: its jobs can be revoked, so they are kept`,
+        throw rangeError(
+          'keyId',
+          `${keyId} is one of this instance's encryptionKeys: its jobs can be revoked, so they are kept`,
         );
       const ids = (await jobsIn(queue, ['created', 'retry', 'failed']))
         .filter((job) => isPending(job.data) && job.data.k === keyId)

@@ -1,4 +1,12 @@
 import type { RevocationClient } from '../client';
+import {
+  assertKnownKeys,
+  describeType,
+  integerInRange,
+  optionalFunction,
+  rangeError,
+  typeError,
+} from '../validate';
 import type { EncryptionKey } from './crypto';
 import type { OutboxEvent } from './events';
 import type { StoreOptions } from './store';
@@ -72,7 +80,10 @@ export interface RevocationOutboxOptions {
    * @default 8
    */
   concurrency?: number;
-  /** Receives events (see {@link OutboxEvent}); its exceptions are ignored. */
+  /**
+   * Receives events (see {@link OutboxEvent}); an exception it throws, or a promise it returns that
+   * rejects, is ignored (a failing logger must not stop the queue).
+   */
   onEvent?: (event: OutboxEvent) => void;
   /**
    * How long a job is kept trying when `enqueue` is given no `expiresAt`, in seconds; a job with only
@@ -145,79 +156,91 @@ const KNOWN = new Set([
   'schema',
 ]);
 
-/** Validates every option but the keys (see importKeys); throws a TypeError or RangeError naming it. */
+/**
+ * Validates every option but the keys (see importKeys).
+ * @throws {InputTypeError} an option of the wrong type, or unknown (`code: 'invalid_option'`, `input`
+ *   naming it, e.g. `store.maxConnections`).
+ * @throws {InputRangeError} an option out of its bounds (same `code` and `input`).
+ */
 export function normalizeOutboxOptions(options: RevocationOutboxOptions): NormalizedOutboxOptions {
-  if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
-  for (const name of Object.keys(options))
-    if (!KNOWN.has(name)) throw new TypeError(`unknown option "${name.slice(0, 40)}"`);
-  const { client, onEvent, retry = {} } = options;
+  if (options === null || typeof options !== 'object') throw typeError('options', 'must be an object');
+  assertKnownKeys(options, KNOWN);
+  const { client } = options;
   if (client !== undefined && (client === null || typeof client.signOut !== 'function'))
-    throw new TypeError('client must be a RevocationClient (createRevocationClient)');
-  if (onEvent !== undefined && typeof onEvent !== 'function')
-    throw new TypeError('onEvent must be a function');
-  if (retry === null || typeof retry !== 'object') throw new TypeError('retry must be an object');
-  const schema = options.schema ?? OUTBOX_DEFAULTS.schema;
-  if (typeof schema !== 'string' || !/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
-    throw new RangeError('schema must be a lowercase PostgreSQL identifier (letters, digits, _)');
-  const minDelaySeconds = integer(
-    'retry.minDelaySeconds',
-    retry.minDelaySeconds,
-    1,
-    86_400,
-    OUTBOX_DEFAULTS.minRetryDelaySeconds,
-  );
-  const maxDelaySeconds = integer(
-    'retry.maxDelaySeconds',
-    retry.maxDelaySeconds,
-    minDelaySeconds,
-    86_400,
-    OUTBOX_DEFAULTS.maxRetryDelaySeconds,
-  );
+    throw typeError('client', 'must be a RevocationClient (createRevocationClient)');
+  const { concurrency, pollIntervalMs, jobTimeoutSeconds, maxRateLimitPauseMs } = OUTBOX_DEFAULTS;
   return {
     client,
     store: normalizeStore(options.store),
-    concurrency: integer('concurrency', options.concurrency, 1, 256, OUTBOX_DEFAULTS.concurrency),
-    onEvent,
-    defaultExpiresInSeconds: integer(
+    concurrency: integerInRange('concurrency', options.concurrency, 1, 256, concurrency),
+    onEvent: optionalFunction('onEvent', options.onEvent),
+    defaultExpiresInSeconds: integerInRange(
       'defaultExpiresInSeconds',
       options.defaultExpiresInSeconds,
       60,
       366 * 86_400,
       OUTBOX_DEFAULTS.expiresInSeconds,
     ),
-    backoff: { minDelaySeconds, maxDelaySeconds },
-    pollIntervalMs: integer(
-      'pollIntervalMs',
-      options.pollIntervalMs,
-      100,
-      60_000,
-      OUTBOX_DEFAULTS.pollIntervalMs,
-    ),
-    jobTimeoutSeconds: integer(
+    backoff: normalizeBackoff(options.retry),
+    pollIntervalMs: integerInRange('pollIntervalMs', options.pollIntervalMs, 100, 60_000, pollIntervalMs),
+    jobTimeoutSeconds: integerInRange(
       'jobTimeoutSeconds',
       options.jobTimeoutSeconds,
       10,
       86_400,
-      OUTBOX_DEFAULTS.jobTimeoutSeconds,
+      jobTimeoutSeconds,
     ),
-    maxRateLimitPauseMs: integer(
+    maxRateLimitPauseMs: integerInRange(
       'maxRateLimitPauseMs',
       options.maxRateLimitPauseMs,
       0,
       3_600_000,
-      OUTBOX_DEFAULTS.maxRateLimitPauseMs,
+      maxRateLimitPauseMs,
     ),
     credentialsId: credentialsIdOf(options.credentialsId),
-    schema,
+    schema: schemaOf(options.schema),
   };
+}
+
+const KNOWN_RETRY = new Set(['minDelaySeconds', 'maxDelaySeconds']);
+
+/** `retry`, completed: the longest delay is at least the first. */
+function normalizeBackoff(retry: unknown = {}): BackoffPolicy {
+  if (retry === null || typeof retry !== 'object') throw typeError('retry', 'must be an object');
+  assertKnownKeys(retry, KNOWN_RETRY, 'retry.');
+  const { minDelaySeconds: min, maxDelaySeconds: max } = retry as Partial<BackoffPolicy>;
+  const minDelaySeconds = integerInRange(
+    'retry.minDelaySeconds',
+    min,
+    1,
+    86_400,
+    OUTBOX_DEFAULTS.minRetryDelaySeconds,
+  );
+  const maxDelaySeconds = integerInRange(
+    'retry.maxDelaySeconds',
+    max,
+    minDelaySeconds,
+    86_400,
+    OUTBOX_DEFAULTS.maxRetryDelaySeconds,
+  );
+  return { minDelaySeconds, maxDelaySeconds };
+}
+
+/** The schema's name, spliced into SQL by pg-boss: a plain lowercase identifier only. */
+function schemaOf(value: unknown): string {
+  if (value === undefined) return OUTBOX_DEFAULTS.schema;
+  if (typeof value !== 'string') throw typeError('schema', `must be a string, got ${describeType(value)}`);
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(value))
+    throw rangeError('schema', 'must be a lowercase PostgreSQL identifier (letters, digits, _; at most 63)');
+  return value;
 }
 
 function credentialsIdOf(value: unknown): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value.length === 0 || value.length > 200)
-    throw new TypeError(
-      'credentialsId must be a string of 1 to 200 characters (a fingerprint, never the secret)',
-    );
+  if (typeof value !== 'string')
+    throw typeError('credentialsId', `must be a string, got ${describeType(value)}`);
+  if (value.length === 0 || value.length > 200)
+    throw rangeError('credentialsId', 'must be 1 to 200 characters (a fingerprint, never the secret)');
   return value;
 }
 
@@ -232,16 +255,15 @@ const KNOWN_SERVER_STORE = new Set([
 
 function normalizeStore(store: unknown): NormalizedOutboxOptions['store'] {
   if (store === null || typeof store !== 'object')
-    throw new TypeError('store must be { directory } or { connectionString }');
+    throw typeError('store', 'must be { directory } or { connectionString }');
   const { directory, connectionString } = store as Record<string, unknown>;
   if ((directory === undefined) === (connectionString === undefined))
-    throw new TypeError('store must have either directory or connectionString');
-  const known = directory !== undefined ? new Set(['directory']) : KNOWN_SERVER_STORE;
-  for (const name of Object.keys(store))
-    if (!known.has(name)) throw new TypeError(`unknown option "store.${name.slice(0, 40)}"`);
+    throw typeError('store', 'must have either directory or connectionString');
+  assertKnownKeys(store, directory !== undefined ? new Set(['directory']) : KNOWN_SERVER_STORE, 'store.');
   if (directory !== undefined) {
-    if (typeof directory !== 'string' || directory.length === 0)
-      throw new TypeError('store.directory must be a non-empty string');
+    if (typeof directory !== 'string')
+      throw typeError('store.directory', `must be a string, got ${describeType(directory)}`);
+    if (directory.length === 0) throw rangeError('store.directory', 'must not be empty');
     return { directory };
   }
   return normalizeServerStore(store as Record<string, unknown>);
@@ -251,17 +273,18 @@ function normalizeStore(store: unknown): NormalizedOutboxOptions['store'] {
 function normalizeServerStore(store: Record<string, unknown>): ServerStoreSettings {
   const { connectionString } = store;
   if (typeof connectionString !== 'string' || !/^postgres(ql)?:\/\//.test(connectionString))
-    throw new TypeError('store.connectionString must be a postgres:// or postgresql:// URL');
+    throw typeError('store.connectionString', 'must be a postgres:// or postgresql:// URL');
   if (!URL.canParse(connectionString))
-    throw new TypeError(
-      'store.connectionString is not a valid URL (not shown: it may hold a password); ' +
+    throw typeError(
+      'store.connectionString',
+      'is not a valid URL (not shown: it may hold a password); ' +
         'percent-encode special characters of the user and password, e.g. @ as %40',
     );
   const setting = (
     name: keyof typeof OUTBOX_DEFAULTS & keyof ServerStoreSettings,
     min: number,
     max: number,
-  ) => integer(`store.${name}`, store[name], min, max, OUTBOX_DEFAULTS[name]);
+  ) => integerInRange(`store.${name}`, store[name], min, max, OUTBOX_DEFAULTS[name]);
   return {
     connectionString,
     maxConnections: setting('maxConnections', 1, 1000),
@@ -270,12 +293,4 @@ function normalizeServerStore(store: Record<string, unknown>): ServerStoreSettin
     connectTimeoutMs: setting('connectTimeoutMs', 100, 600_000),
     queryTimeoutMs: setting('queryTimeoutMs', 100, 3_600_000),
   };
-}
-
-function integer(name: string, value: unknown, min: number, max: number, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value))
-    throw new TypeError(`${name} must be an integer`);
-  if (value < min || value > max) throw new RangeError(`${name} must be from ${min} to ${max}`);
-  return value;
 }

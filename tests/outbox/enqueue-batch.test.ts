@@ -1,6 +1,7 @@
 // enqueueBatch on a real PostgreSQL server: inside the caller's transaction (db), its input checked
 // before any write (a sparse array too), and `ref` in the events of every job it queued.
 import pg from 'pg';
+import { InputTypeError } from '../../src';
 import { type OutboxEvent, openRevocationOutbox, type RevocationOutbox } from '../../src/outbox';
 import { type MockDigiLocker, startMockDigiLocker } from '../../src/testing';
 import { clientOf, DATABASE_URL, describeWithPostgres, KEY, uniqueSchema } from './support';
@@ -55,11 +56,15 @@ describeWithPostgres('enqueueBatch', () => {
     }
   });
 
-  test('a sparse array is a TypeError naming the hole, and nothing is stored', async () => {
+  test('a sparse array is an InputTypeError naming the hole, and nothing is stored', async () => {
     // biome-ignore lint/suspicious/noSparseArray: the input under test.
     const sparse = [, { refreshToken: mock.issueTokens().refreshToken }];
-    await expect(outbox.enqueueBatch(sparse as never)).rejects.toThrow(TypeError);
-    await expect(outbox.enqueueBatch(sparse as never)).rejects.toThrow(/^\[0\] /);
+    await expect(outbox.enqueueBatch(sparse as never)).rejects.toBeInstanceOf(InputTypeError);
+    await expect(outbox.enqueueBatch(sparse as never)).rejects.toMatchObject({
+      code: 'invalid_token_input',
+      input: 'batch[0]',
+      message: 'batch[0] must be an object { accessToken?, refreshToken? }, got undefined',
+    });
     expect(await outbox.stats()).toMatchObject({ queued: 0 });
   });
 

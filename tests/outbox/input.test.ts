@@ -1,9 +1,10 @@
-// Bad input to every method: a TypeError or RangeError that never holds the token, and nothing stored.
+// Bad input to every method: an InputTypeError or InputRangeError (a TypeError or RangeError) with its
+// code and the input it names, that never holds the token; and nothing stored.
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { createRevocationClient } from '../../src';
+import { createRevocationClient, InputRangeError, InputTypeError } from '../../src';
 import {
   OutboxStateError,
   openRevocationOutbox,
@@ -27,44 +28,68 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
   throw new Error('expected a rejection');
 }
 
+/** A message that starts with the input's name, or says it is an unknown option. */
+function namesInput(input: string): RegExp {
+  const name = input.replace(/[[\].]/g, '\\$&');
+  return new RegExp(`^(${name} |Unknown option "${name}"$)`);
+}
+
 describe('openRevocationOutbox refuses bad options before touching any store', () => {
   const directory = mkdtempSync(join(tmpdir(), 'digilocker-outbox-input-'));
   afterAll(() => rmSync(directory, { recursive: true, force: true }));
   const store = { directory: join(directory, 'never-created') };
-  const cases: [string, unknown, typeof TypeError | typeof RangeError][] = [
-    ['no options', undefined, TypeError],
-    ['no store', { encryptionKeys: [KEY] }, TypeError],
+  const T = InputTypeError;
+  const R = InputRangeError;
+  // What is wrong, the options, the class of the error and the input it names (code: invalid_option).
+  const cases: [string, unknown, typeof T | typeof R, string][] = [
+    ['no options', undefined, T, 'options'],
+    ['no store', { encryptionKeys: [KEY] }, T, 'store'],
     [
       'both stores',
       { store: { directory: 'x', connectionString: 'postgres://h/db' }, encryptionKeys: [KEY] },
-      TypeError,
+      T,
+      'store',
     ],
+    ['an empty directory', { store: { directory: '' }, encryptionKeys: [KEY] }, R, 'store.directory'],
     [
       'a connection string that is not postgres',
       { store: { connectionString: 'mysql://h' }, encryptionKeys: [KEY] },
-      TypeError,
+      T,
+      'store.connectionString',
     ],
-    ['no keys', { store, encryptionKeys: [] }, TypeError],
-    ['a short key', { store, encryptionKeys: ['c2hvcnQ='] }, RangeError],
-    ['a key of 31 bytes', { store, encryptionKeys: [new Uint8Array(31)] }, RangeError],
-    ['the same key twice', { store, encryptionKeys: [KEY, KEY] }, RangeError],
-    ['a key that is a number', { store, encryptionKeys: [42] }, TypeError],
-    ['concurrency 0', { store, encryptionKeys: [KEY], concurrency: 0 }, RangeError],
-    ['concurrency 1.5', { store, encryptionKeys: [KEY], concurrency: 1.5 }, TypeError],
-    ['an unknown option', { store, encryptionKeys: [KEY], timeout: 5 }, TypeError],
-    ['a bad schema', { store, encryptionKeys: [KEY], schema: 'x; drop table' }, RangeError],
-    ['a client that is not one', { store, encryptionKeys: [KEY], client: {} }, TypeError],
-    ['onEvent not a function', { store, encryptionKeys: [KEY], onEvent: 'log' }, TypeError],
+    ['keys that are not an array', { store, encryptionKeys: KEY }, T, 'encryptionKeys'],
+    ['no keys', { store, encryptionKeys: [] }, R, 'encryptionKeys'],
+    ['a short key', { store, encryptionKeys: ['c2hvcnQ='] }, R, 'encryptionKeys[0]'],
+    ['a key of 31 bytes', { store, encryptionKeys: [KEY, new Uint8Array(31)] }, R, 'encryptionKeys[1]'],
+    ['the same key twice', { store, encryptionKeys: [KEY, KEY] }, R, 'encryptionKeys'],
+    ['a key that is a number', { store, encryptionKeys: [42] }, T, 'encryptionKeys[0]'],
+    ['concurrency 0', { store, encryptionKeys: [KEY], concurrency: 0 }, R, 'concurrency'],
+    ['concurrency 1.5', { store, encryptionKeys: [KEY], concurrency: 1.5 }, R, 'concurrency'],
+    ['concurrency as text', { store, encryptionKeys: [KEY], concurrency: '8' }, T, 'concurrency'],
+    ['an unknown option', { store, encryptionKeys: [KEY], timeout: 5 }, T, 'timeout'],
+    ['a bad schema', { store, encryptionKeys: [KEY], schema: 'x; drop table' }, R, 'schema'],
+    ['a client that is not one', { store, encryptionKeys: [KEY], client: {} }, T, 'client'],
+    ['onEvent not a function', { store, encryptionKeys: [KEY], onEvent: 'log' }, T, 'onEvent'],
+    ['an empty credentialsId', { store, encryptionKeys: [KEY], credentialsId: '' }, R, 'credentialsId'],
     [
       'retry delays reversed',
       { store, encryptionKeys: [KEY], retry: { minDelaySeconds: 10, maxDelaySeconds: 5 } },
-      RangeError,
+      R,
+      'retry.maxDelaySeconds',
     ],
-    ['pollIntervalMs too small', { store, encryptionKeys: [KEY], pollIntervalMs: 1 }, RangeError],
+    [
+      'an unknown retry option',
+      { store, encryptionKeys: [KEY], retry: { minDelay: 1 } },
+      T,
+      'retry.minDelay',
+    ],
+    ['pollIntervalMs too small', { store, encryptionKeys: [KEY], pollIntervalMs: 1 }, R, 'pollIntervalMs'],
   ];
-  test.each(cases)('%s', async (_, options, kind) => {
+  test.each(cases)('%s', async (_, options, kind, input) => {
     const error = await rejection(openRevocationOutbox(options as RevocationOutboxOptions));
     expect(error).toBeInstanceOf(kind);
+    expect(error).toMatchObject({ code: 'invalid_option', input });
+    expect(error.message).toMatch(namesInput(input));
     expect(readdirSync(directory)).toEqual([]);
   });
 
@@ -95,32 +120,64 @@ describeWithPostgres('the methods of an open outbox refuse bad input and store n
     await pool.end();
   });
 
-  const badEnqueues: [string, unknown, unknown, typeof TypeError | typeof RangeError][] = [
-    ['no tokens', undefined, {}, TypeError],
-    ['an array', [TOKEN], {}, TypeError],
-    ['an empty object', {}, {}, TypeError],
-    ['a number token', { refreshToken: 42 }, {}, TypeError],
-    ['an empty token', { accessToken: '' }, {}, RangeError],
-    ['a token too long', { refreshToken: `${TOKEN}${'x'.repeat(5000)}` }, {}, RangeError],
-    ['a token with a newline', { refreshToken: `${TOKEN}\n` }, {}, RangeError],
+  const T = InputTypeError;
+  const R = InputRangeError;
+  const tokenInput = 'invalid_token_input';
+  const option = 'invalid_option';
+  // What is wrong, the tokens, the options, and the class, code and input of the error.
+  const badEnqueues: [string, unknown, unknown, typeof T | typeof R, string, string][] = [
+    ['no tokens', undefined, {}, T, tokenInput, 'tokens'],
+    ['an array', [TOKEN], {}, T, tokenInput, 'tokens'],
+    ['an empty object', {}, {}, T, tokenInput, 'tokens'],
+    ['a number token', { refreshToken: 42 }, {}, T, tokenInput, 'refreshToken'],
+    ['an empty token', { accessToken: '' }, {}, R, tokenInput, 'accessToken'],
+    ['a token too long', { refreshToken: `${TOKEN}${'x'.repeat(5000)}` }, {}, R, tokenInput, 'refreshToken'],
+    ['a token with a newline', { refreshToken: `${TOKEN}\n` }, {}, R, tokenInput, 'refreshToken'],
     [
       'a bad access token beside a good refresh token',
       { refreshToken: 'ok', accessToken: `${TOKEN}\u0000` },
       {},
-      RangeError,
+      R,
+      tokenInput,
+      'accessToken',
     ],
-    ['options not an object', { refreshToken: TOKEN }, 'soon', TypeError],
-    ['an unknown option', { refreshToken: TOKEN }, { expires: 1 }, TypeError],
-    ['expiresAt in the past', { refreshToken: TOKEN }, { expiresAt: Date.now() - 1000 }, RangeError],
-    ['expiresAt an invalid date', { refreshToken: TOKEN }, { expiresAt: new Date(Number.NaN) }, TypeError],
-    ['expiresAt as text', { refreshToken: TOKEN }, { expiresAt: '2030-01-01' }, TypeError],
-    ['expiresAt too far', { refreshToken: TOKEN }, { expiresAt: Date.now() + 400 * 86_400_000 }, RangeError],
-    ['a ref too long', { refreshToken: TOKEN }, { ref: 'r'.repeat(201) }, TypeError],
-    ['a db without query', { refreshToken: TOKEN }, { db: {} }, TypeError],
+    ['options not an object', { refreshToken: TOKEN }, 'soon', T, option, 'options'],
+    ['an unknown option', { refreshToken: TOKEN }, { expires: 1 }, T, option, 'expires'],
+    [
+      'expiresAt in the past',
+      { refreshToken: TOKEN },
+      { expiresAt: Date.now() - 1000 },
+      R,
+      option,
+      'expiresAt',
+    ],
+    [
+      'expiresAt an invalid date',
+      { refreshToken: TOKEN },
+      { expiresAt: new Date(Number.NaN) },
+      T,
+      option,
+      'expiresAt',
+    ],
+    ['expiresAt as text', { refreshToken: TOKEN }, { expiresAt: '2030-01-01' }, T, option, 'expiresAt'],
+    [
+      'expiresAt too far',
+      { refreshToken: TOKEN },
+      { expiresAt: Date.now() + 400 * 86_400_000 },
+      R,
+      option,
+      'expiresAt',
+    ],
+    ['a ref too long', { refreshToken: TOKEN }, { ref: 'r'.repeat(201) }, R, option, 'ref'],
+    ['a ref with a newline', { refreshToken: TOKEN }, { ref: 'user\n1' }, R, option, 'ref'],
+    ['a ref that is a number', { refreshToken: TOKEN }, { ref: 7 }, T, option, 'ref'],
+    ['a db without query', { refreshToken: TOKEN }, { db: {} }, T, option, 'db'],
   ];
-  test.each(badEnqueues)('enqueue: %s', async (_, tokens, options, kind) => {
+  test.each(badEnqueues)('enqueue: %s', async (_, tokens, options, kind, code, input) => {
     const error = await rejection(outbox.enqueue(tokens as never, options as never));
     expect(error).toBeInstanceOf(kind);
+    expect(error).toMatchObject({ code, input });
+    expect(error.message).toMatch(namesInput(input));
     expect(`${error.message} ${error.stack}`).not.toContain(TOKEN);
     expect(await outbox.stats()).toMatchObject({ queued: 0 });
   });
@@ -150,9 +207,12 @@ describeWithPostgres('the methods of an open outbox refuse bad input and store n
     const error = await rejection(
       outbox.enqueueBatch([{ refreshToken: 'fine' }, { refreshToken: `${TOKEN}\t` }]),
     );
-    expect(error).toBeInstanceOf(RangeError);
-    expect(error.message).toBe('[1] refreshToken must not contain control characters');
-    expect(await rejection(outbox.enqueueBatch('tokens' as never))).toBeInstanceOf(TypeError);
+    expect(error).toBeInstanceOf(InputRangeError);
+    expect(error).toMatchObject({ code: 'invalid_token_input', input: 'batch[1].refreshToken' });
+    expect(error.message).toBe('batch[1].refreshToken must not contain control characters');
+    const notArray = await rejection(outbox.enqueueBatch('tokens' as never));
+    expect(notArray).toBeInstanceOf(InputTypeError);
+    expect(notArray).toMatchObject({ code: 'invalid_token_input', input: 'batch' });
     expect(await outbox.stats()).toMatchObject({ queued: 0 });
   });
 

@@ -2,7 +2,8 @@
 // block nothing. status, retry-dead and purge work; `jobsByKey` / `outbox keys` list them by key id;
 // `purgeKey` / `outbox purge-key <id> --yes` delete them without the key, and refuse a held key.
 import pg from 'pg';
-import { openRevocationOutbox, type RevocationOutbox } from '../../src/outbox';
+import { isInputError } from '../../src';
+import { KeyMismatchError, openRevocationOutbox, type RevocationOutbox } from '../../src/outbox';
 import { generateEncryptionKey, importKeys } from '../../src/outbox/crypto';
 import { type MockDigiLocker, startMockDigiLocker } from '../../src/testing';
 import { credentialsOf, runCli, useCliFixture } from '../cli/cli-harness';
@@ -51,6 +52,23 @@ describeWithPostgres('a lost key', () => {
     });
   }
 
+  test('drain with only their jobs rejects with a KeyMismatchError that names the way out', async () => {
+    const outbox = await open(CURRENT);
+    try {
+      const error = await outbox.drain().catch((reason: unknown) => reason);
+      expect(error).toBeInstanceOf(KeyMismatchError);
+      expect(error).toMatchObject({ code: 'key_mismatch', jobs: 3, missingKeyIds: [await keyIdOf(LOST)] });
+      const { message } = error as KeyMismatchError;
+      expect(message).toContain('`digilocker-revoke outbox keys`');
+      expect(message).toContain('`digilocker-revoke outbox purge-key <key-id> --yes`');
+      expect(message).toContain('purgeKey(keyId)');
+      expect(message).not.toContain(LOST);
+      expect(message).not.toContain(CURRENT);
+    } finally {
+      await outbox.close();
+    }
+  }, 60_000);
+
   test('jobsByKey lists them; stats, retryDead, purgeDead work; purgeKey deletes them; drain ends', async () => {
     const outbox = await open(CURRENT);
     try {
@@ -66,8 +84,21 @@ describeWithPostgres('a lost key', () => {
       expect(await outbox.retryDead()).toBe(0);
       expect(await outbox.purgeDead()).toBe(0);
 
-      await expect(outbox.purgeKey(current)).rejects.toThrow(/one of this instance's encryptionKeys/);
-      await expect(outbox.purgeKey('not-a-key-id')).rejects.toThrow(RangeError);
+      for (const [keyId, reason] of [
+        [current, /^keyId [0-9a-f]{16} is one of this instance's encryptionKeys/],
+        ['not-a-key-id', /^keyId must be a key id, 16 lowercase hex characters/],
+        [42, /^keyId must be a string, got number$/],
+      ] as const) {
+        const error = await outbox.purgeKey(keyId as string).catch((reason: unknown) => reason);
+        expect(isInputError(error)).toBe(true);
+        expect(error).toMatchObject({
+          code: 'invalid_option',
+          input: 'keyId',
+          message: expect.stringMatching(reason),
+        });
+      }
+      await expect(outbox.purgeKey(current)).rejects.toBeInstanceOf(RangeError);
+      await expect(outbox.purgeKey(42 as never)).rejects.toBeInstanceOf(TypeError);
       expect(await outbox.purgeKey(lost)).toBe(3);
       expect(await outbox.jobsByKey()).toEqual([
         { keyId: current, held: true, waiting: 2, running: 0, dead: 0 },

@@ -1,5 +1,6 @@
 // Opening a PostgreSQL store that cannot be opened: each failure is an error with a `code` that names
 // the server (never its password), the cause and the next step, not the driver's raw message.
+import { InputRangeError, InputTypeError } from '../../src';
 import { openRevocationOutbox, StoreUnavailableError } from '../../src/outbox';
 import { DATABASE_URL, describeWithPostgres, KEY } from './support';
 
@@ -40,7 +41,8 @@ describe('opening a PostgreSQL store that is not there', () => {
 
   test('a connection string that is not a URL is refused without echoing it', async () => {
     const error = await open('postgres://app:p@ss:w0rd@:5432/app').catch((reason: unknown) => reason);
-    expect(error).toBeInstanceOf(TypeError);
+    expect(error).toBeInstanceOf(InputTypeError);
+    expect(error).toMatchObject({ code: 'invalid_option', input: 'store.connectionString' });
     expect((error as Error).message).toMatch(/not a valid URL \(not shown/);
     expect((error as Error).message).not.toContain('w0rd');
   });
@@ -51,17 +53,32 @@ describe('the pool options', () => {
     openRevocationOutbox({ store: { connectionString: 'postgres://x/y', ...store }, encryptionKeys: [KEY] });
 
   test('enqueueConnections and maxWaiting are validated before any connection', async () => {
-    await expect(openWith({ enqueueConnections: 0 })).rejects.toThrow(
-      new RangeError('store.enqueueConnections must be from 1 to 1000'),
-    );
-    await expect(openWith({ enqueueConnections: 2.5 })).rejects.toThrow(
-      new TypeError('store.enqueueConnections must be an integer'),
-    );
-    await expect(openWith({ maxWaiting: -1 })).rejects.toThrow(
-      new RangeError('store.maxWaiting must be from 0 to 1000000'),
-    );
-    await expect(openWith({ maxWaiting: '5' })).rejects.toThrow(TypeError);
-    await expect(openWith({ maxWaitingCalls: 5 })).rejects.toThrow('unknown option "store.maxWaitingCalls"');
+    const cases: [object, typeof InputTypeError | typeof InputRangeError, string, string][] = [
+      [
+        { enqueueConnections: 0 },
+        InputRangeError,
+        'store.enqueueConnections',
+        'must be an integer from 1 to 1000',
+      ],
+      [
+        { enqueueConnections: 2.5 },
+        InputRangeError,
+        'store.enqueueConnections',
+        'must be an integer from 1 to 1000',
+      ],
+      [{ maxWaiting: -1 }, InputRangeError, 'store.maxWaiting', 'must be an integer from 0 to 1000000'],
+      [{ maxWaiting: '5' }, InputTypeError, 'store.maxWaiting', 'must be a number'],
+    ];
+    for (const [store, kind, input, reason] of cases) {
+      const error = await openWith(store).catch((rejected: unknown) => rejected);
+      expect(error).toBeInstanceOf(kind);
+      expect(error).toMatchObject({ code: 'invalid_option', input, message: `${input} ${reason}` });
+    }
+    await expect(openWith({ maxWaitingCalls: 5 })).rejects.toMatchObject({
+      code: 'invalid_option',
+      input: 'store.maxWaitingCalls',
+      message: 'Unknown option "store.maxWaitingCalls"',
+    });
   });
 });
 

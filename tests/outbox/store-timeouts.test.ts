@@ -1,6 +1,7 @@
 // A PostgreSQL server that stops answering (a network partition: connections stay open, no byte
 // comes back), through a real TCP proxy: enqueue rejects within the query timeout, close() settles.
 import pg from 'pg';
+import { InputRangeError, InputTypeError } from '../../src';
 import { OUTBOX_DEFAULTS, openRevocationOutbox, StoreTimeoutError } from '../../src/outbox';
 import { type MockDigiLocker, startMockDigiLocker } from '../../src/testing';
 import { clientOf, DATABASE_URL, describeWithPostgres, KEY, uniqueSchema, within } from './support';
@@ -73,15 +74,20 @@ describeWithPostgres('a PostgreSQL server that stops answering', () => {
 
   test('unknown store options are refused; timeouts are validated', async () => {
     const open = (store: object) => openRevocationOutbox({ store: store as never, encryptionKeys: [KEY] });
-    await expect(open({ connectionString: 'postgres://x/y', queryTimeout: 5 })).rejects.toThrow(
-      'unknown option "store.queryTimeout"',
-    );
-    await expect(open({ connectionString: 'postgres://x/y', queryTimeoutMs: 0 })).rejects.toThrow(RangeError);
-    await expect(open({ connectionString: 'postgres://x/y', connectTimeoutMs: 1.5 })).rejects.toThrow(
-      TypeError,
-    );
-    await expect(open({ directory: '/tmp/x', queryTimeoutMs: 1000 })).rejects.toThrow(
-      'unknown option "store.queryTimeoutMs"',
-    );
+    const refusals: [object, typeof InputTypeError | typeof InputRangeError, string][] = [
+      [{ connectionString: 'postgres://x/y', queryTimeout: 5 }, InputTypeError, 'store.queryTimeout'],
+      [{ connectionString: 'postgres://x/y', queryTimeoutMs: 0 }, InputRangeError, 'store.queryTimeoutMs'],
+      [
+        { connectionString: 'postgres://x/y', connectTimeoutMs: 1.5 },
+        InputRangeError,
+        'store.connectTimeoutMs',
+      ],
+      [{ directory: '/tmp/x', queryTimeoutMs: 1000 }, InputTypeError, 'store.queryTimeoutMs'],
+    ];
+    for (const [store, kind, input] of refusals) {
+      const error = await open(store).catch((reason: unknown) => reason);
+      expect(error).toBeInstanceOf(kind);
+      expect(error).toMatchObject({ code: 'invalid_option', input });
+    }
   });
 });
