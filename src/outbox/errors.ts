@@ -7,7 +7,8 @@ export type OutboxErrorCode =
   | 'paused_invalid_client'
   | 'closed'
   | 'stopped'
-  | 'no_client';
+  | 'no_client'
+  | 'store_unavailable';
 
 /**
  * The base of every failure of the outbox itself (not of a revocation, which is reported per job by
@@ -94,4 +95,14 @@ export class OutboxStateError extends OutboxError {
     super(message);
     this.code = code;
   }
+}
+
+/**
+ * The PostgreSQL server stayed unreachable (refused or dropped every connection) for longer than
+ * `store.connectTimeoutMs`: statements that lost their connection were tried again until then. A job
+ * sent meanwhile is recorded once the server answers again.
+ */
+export class StoreUnavailableError extends OutboxError {
+  override readonly code = 'store_unavailable';
+  override name = 'StoreUnavailableError';
 }

@@ -15,6 +15,7 @@ export {
   PausedForCredentialsError,
   StoreLockedError,
   StoreTimeoutError,
+  StoreUnavailableError,
 } from './errors';
 export type { JobFingerprints, OutboxEvent } from './events';
 export type { EnqueueOptions } from './input';

@@ -1,6 +1,7 @@
 import type { Db, PgBoss } from 'pg-boss';
 import { copyVersion10Jobs, setAsideVersion10Schema } from './migrate';
-import type { NormalizedOutboxOptions } from './options';
+import { type NormalizedOutboxOptions, OUTBOX_DEFAULTS } from './options';
+import { reconnecting } from './reconnect';
 import type { OutboxStore, SqlExecutor } from './store';
 
 /** The pg-boss queue that holds the revocation jobs. */
@@ -39,8 +40,9 @@ export async function startQueue(
   options: NormalizedOutboxOptions,
   onError: (error: Error) => void,
 ): Promise<Queue> {
+  const db = resilientDb(store, options);
   const boss = new PgBossClass({
-    db: store.db as Db,
+    db: db as Db,
     schema: options.schema,
     supervise: true,
     schedule: false,
@@ -64,9 +66,20 @@ export async function startQueue(
   await copyVersion10Jobs(store.db, options.schema);
   return {
     boss,
-    db: store.db,
+    db,
     jobTable: `${options.schema}.job`,
     name: QUEUE_NAME,
     singleConnection: store.kind === 'embedded',
   };
+}
+
+/**
+ * A server store's executor that rides out a lost connection for up to `store.connectTimeoutMs` (see
+ * reconnect.ts), shared by pg-boss and the outbox's own statements. The embedded store has no
+ * connection to lose.
+ */
+function resilientDb(store: OutboxStore, options: NormalizedOutboxOptions): SqlExecutor {
+  if (store.kind === 'embedded' || !('connectionString' in options.store)) return store.db;
+  const withinMs = options.store.connectTimeoutMs ?? OUTBOX_DEFAULTS.connectTimeoutMs;
+  return reconnecting(store.db, store.location, withinMs);
 }
