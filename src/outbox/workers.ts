@@ -2,7 +2,7 @@ import type { JobResult, JobWithMetadata } from 'pg-boss';
 import { onAbort } from '../on-abort';
 import { KeyMismatchError, OutboxStateError, PausedForCredentialsError } from './errors';
 import { countJobs, jobsIn } from './jobs';
-import { isPending } from './payload';
+import { decodePayload } from './payload';
 import { type RunContext, runJob } from './runner';
 
 /**
@@ -185,9 +185,9 @@ async function assertSomeJobOpens(context: RunContext, keyIds: readonly string[]
   const waiting = await jobsIn(context.queue, ['created', 'retry']);
   const needed = new Map<string, number>();
   for (const job of waiting) {
-    if (!isPending(job.data)) return;
-    if (keyIds.includes(job.data.k)) return;
-    needed.set(job.data.k, (needed.get(job.data.k) ?? 0) + 1);
+    const data = decodePayload(job.data);
+    if (data?.state !== 'pending' || keyIds.includes(data.sealed.k)) return;
+    needed.set(data.sealed.k, (needed.get(data.sealed.k) ?? 0) + 1);
   }
   if (needed.size > 0)
     throw new KeyMismatchError(

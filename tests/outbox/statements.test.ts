@@ -3,7 +3,12 @@
 import pg from 'pg';
 import { openRevocationOutbox } from '../../src/outbox';
 import { countJobs, wipePayload } from '../../src/outbox/jobs';
-import { finishedPayload, type PendingPayload } from '../../src/outbox/payload';
+import {
+  decodePayload,
+  finishedPayload,
+  type PendingJob,
+  type PendingPayload,
+} from '../../src/outbox/payload';
 import type { Queue } from '../../src/outbox/queue';
 import { DATABASE_URL, describeWithPostgres, KEY, uniqueSchema } from './support';
 
@@ -67,7 +72,7 @@ describeWithPostgres("the outbox's statements on PostgreSQL", () => {
       wipePayload(
         queue,
         job?.id as string,
-        finishedPayload({ ...(job?.data as PendingPayload), n: 1 }, 'revoked'),
+        finishedPayload(decodePayload(job?.data) as PendingJob, 'revoked'),
       ),
     );
     expect(plan).toMatch(/Index Scan using \w+ on job_common/);
