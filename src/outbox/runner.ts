@@ -3,10 +3,16 @@ import type { RevocationClient } from '../client';
 import type { SignOutResult } from '../results';
 import type { OutboxKey } from './crypto';
 import { aboutJob, type Emit } from './events';
-import { wipePayload } from './jobs';
 import type { NormalizedOutboxOptions } from './options';
 import type { ClusterPause } from './pause';
-import { decodePayload, type FinalOutcome, finishedPayload, openTokens, type PendingJob } from './payload';
+import {
+  decodePayload,
+  type FinalOutcome,
+  type FinishedPayload,
+  finishedPayload,
+  openTokens,
+  type PendingJob,
+} from './payload';
 import type { Queue } from './queue';
 import { sendUnlessPaused } from './send';
 
@@ -42,19 +48,46 @@ interface RunOutput {
  */
 export const MAX_KEY_GIVEBACKS = 10;
 
+/** How a run ends: the result for pg-boss, and, for a job that ended, the payload that replaces its data. */
+export interface Run {
+  result: JobResult;
+  /** Written before pg-boss records the end (see jobs.ts): no ended job keeps its ciphertext. */
+  ended?: { id: string; data: FinishedPayload };
+}
+
 /**
  * Runs one job that pg-boss handed to a worker and says how it ends, for pg-boss to record: completed
- * (revoked, already invalid, or expired: its payload wiped first), failed (pg-boss retries it after its
- * backoff) or dead (`deadletter`: failed for good, kept with its ciphertext until an operator acts).
+ * (revoked, already invalid, or expired: with the payload to wipe its ciphertext), failed (pg-boss
+ * retries it after its backoff) or dead (`deadletter`: failed for good, kept with its ciphertext until
+ * an operator acts).
  */
-export async function runJob(job: JobWithMetadata<unknown>, context: RunContext): Promise<JobResult> {
-  const { id } = job;
+export async function runJob(job: JobWithMetadata<unknown>, context: RunContext): Promise<Run> {
   const data = decodePayload(job.data);
-  if (data?.state === 'ended') return { id, status: 'completed', output: { outcome: data.outcome } };
-  if (!data) return dead(context, job, { fingerprints: {}, ref: undefined }, 'invalid_payload');
+  if (data?.state !== 'pending') return { result: endOf(context, job, data) };
+  const result = await runPending(job, data, context);
+  const outcome = (result.output as { outcome?: FinalOutcome } | undefined)?.outcome;
+  if (result.status !== 'completed' || outcome === undefined) return { result };
+  return { result, ended: { id: job.id, data: finishedPayload(data, outcome) } };
+}
+
+/** A job that is not pending: ended already (its process stopped before pg-boss was told), or unreadable. */
+function endOf(
+  context: RunContext,
+  job: JobWithMetadata<unknown>,
+  data: ReturnType<typeof decodePayload>,
+): JobResult {
+  if (data?.state === 'ended') return { id: job.id, status: 'completed', output: { outcome: data.outcome } };
+  return dead(context, job, { fingerprints: {}, ref: undefined }, 'invalid_payload');
+}
+
+async function runPending(
+  job: JobWithMetadata<unknown>,
+  data: PendingJob,
+  context: RunContext,
+): Promise<JobResult> {
+  const { id } = job;
   const about = aboutOf(id, data);
   if (hasExpired(job, data)) {
-    await end(context, id, data, 'expired');
     context.emit({ type: 'expired', ...about });
     return { id, status: 'completed', output: { outcome: 'expired' } };
   }
@@ -89,7 +122,6 @@ async function settle(
     const confirmed =
       outcome === 'already_invalid' ||
       outcomes.some((o) => o.ok && o.result.outcome === 'revoked' && o.result.confirmed);
-    await end(context, id, data, outcome);
     context.emit({ type: 'revoked', ...aboutOf(id, data), attempt, outcome, confirmed });
     return { id, status: 'completed', output: { outcome } };
   }
@@ -145,11 +177,6 @@ function mayHaveRevoked(job: JobWithMetadata<unknown>, data?: { revokedBefore?: 
   if (job.retryCount === 0) return false;
   // A run that pg-boss ended (its process died: the job expired) left no code of ours.
   return typeof previous?.code !== 'string' || previous.rv === true;
-}
-
-/** Replaces the job's payload with its outcome: the ciphertext is gone before pg-boss records the end. */
-function end(context: RunContext, id: string, data: PendingJob, outcome: FinalOutcome): Promise<void> {
-  return wipePayload(context.queue, id, finishedPayload(data, outcome));
 }
 
 /** Gives back a job sealed with a key this instance lacks, until {@link MAX_KEY_GIVEBACKS}. */

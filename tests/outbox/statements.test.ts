@@ -2,7 +2,7 @@
 // server: how the planner runs them on a queue shaped as after a bulk enqueue.
 import pg from 'pg';
 import { openRevocationOutbox } from '../../src/outbox';
-import { countJobs, wipePayload } from '../../src/outbox/jobs';
+import { countJobs, wipePayloads } from '../../src/outbox/jobs';
 import {
   decodePayload,
   finishedPayload,
@@ -66,13 +66,15 @@ describeWithPostgres("the outbox's statements on PostgreSQL", () => {
     return plans;
   }
 
-  test("wiping an ended job's payload finds it through an index, not by reading the table", async () => {
-    const [job] = await queueAfterBulkEnqueue(10);
+  test("wiping the payloads of a batch's ended jobs finds them through an index, not by reading the table", async () => {
+    const jobs = await queueAfterBulkEnqueue(10);
     const [plan] = await plansOf((queue) =>
-      wipePayload(
+      wipePayloads(
         queue,
-        job?.id as string,
-        finishedPayload(decodePayload(job?.data) as PendingJob, 'revoked'),
+        jobs.slice(0, 4).map((job) => ({
+          id: job.id,
+          data: finishedPayload(decodePayload(job.data) as PendingJob, 'revoked'),
+        })),
       ),
     );
     expect(plan).toMatch(/Index Scan using \w+ on job_common/);
