@@ -20,6 +20,8 @@ export class Workers {
   /** How many times `stop()` was called: a drain started before one gives up. */
   #stops = 0;
   readonly #wakers = new Set<() => void>();
+  /** Jobs this instance's workers hold now. */
+  #inHand = 0;
 
   constructor(context: RunContext) {
     this.#context = context;
@@ -61,6 +63,7 @@ export class Workers {
   async untilEmpty(signal: AbortSignal | undefined): Promise<void> {
     const { queue, pause, keys, options } = this.#context;
     const stops = this.#stops;
+    let tailMs = FIRST_TAIL_POLL_MS;
     for (;;) {
       if (signal?.aborted) throw signal.reason;
       if (this.#stops !== stops)
@@ -80,7 +83,11 @@ export class Workers {
           this.#context,
           keys.map((key) => key.id),
         );
-      await this.#sleep(options.pollIntervalMs, signal);
+      // Only jobs being sent remain, and this instance holds none (it is woken when its last batch
+      // ends): they are recorded within moments, so look again soon, then less and less often.
+      const tail = count('created') + count('retry') === 0 && this.#inHand === 0;
+      tailMs = tail ? tailMs * 2 : FIRST_TAIL_POLL_MS;
+      await this.#sleep(tail ? Math.min(tailMs / 2, options.pollIntervalMs) : options.pollIntervalMs, signal);
     }
   }
 
@@ -133,6 +140,7 @@ export class Workers {
    * pg-boss their results to record (one statement per kind of result).
    */
   async #runBatch(jobs: JobWithMetadata<unknown>[]): Promise<JobResult[]> {
+    this.#inHand += jobs.length;
     try {
       const runs = await Promise.all(jobs.map((job) => this.#run(job)));
       await wipePayloads(
@@ -141,6 +149,9 @@ export class Workers {
       );
       return runs.map((run) => run.result);
     } finally {
+      this.#inHand -= jobs.length;
+      // A drain waiting for the queue's end looks at once (see untilEmpty).
+      if (this.#inHand === 0) this.#wakeAll();
       this.#fetchAgainAtOnce();
     }
   }
@@ -207,6 +218,9 @@ export function batchesOf(concurrency: number): { workers: number; batchSize: nu
 }
 
 const MAX_BATCH = 4;
+
+/** The first delay of a drain's look at a queue where only other instances' jobs are being sent. */
+const FIRST_TAIL_POLL_MS = 20;
 
 /** Rejects with a KeyMismatchError when no waiting job can be opened with these keys. */
 async function assertSomeJobOpens(context: RunContext, keyIds: readonly string[]): Promise<void> {
