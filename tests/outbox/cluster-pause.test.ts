@@ -12,6 +12,8 @@ const PROCESSES = 3;
  * worker's read of the pause and its request reaching the server, on a machine that may be loaded.
  */
 const INHERENT_WINDOW_MS = 250;
+/** Requests answered slowly before the 429 (fewer than the processes' slots, 3 x 2). */
+const DELAYED = 5;
 
 describeWithPostgres('one pause for every process on a PostgreSQL queue', () => {
   let mock: MockDigiLocker;
@@ -56,15 +58,18 @@ describeWithPostgres('one pause for every process on a PostgreSQL queue', () => 
       });
     };
     onIncrement('revokeRequests', () => arrivals.push(Date.now()));
-    // The fault is taken, and the 429 answered, in the same turn as the request's arrival.
+    // A fault is taken, and the 429 answered, in the same turn as the request's arrival.
     onIncrement('faults', () => {
-      limitedAt ||= Date.now();
+      if (live.faults === DELAYED + 1) limitedAt = Date.now();
     });
     return { arrivals, limitedAt: () => limitedAt };
   }
 
   test('a 429 with Retry-After 5 seen by one: no process sends within those 5 s, all resume after', async () => {
     const sessions = await enqueue(60);
+    // The first requests (refresh tokens, the first of each sign-out) take 2 s; the next is answered
+    // 429 meanwhile: the second request of each of those sign-outs comes due inside the pause.
+    mock.inject({ type: 'delay', ms: 2000 }, { times: DELAYED });
     mock.inject({ type: 'status', status: 429, retryAfter: '5' }, { times: 1 });
     const recorded = recordArrivals();
     const children = Array.from({ length: PROCESSES }, () =>
