@@ -19,6 +19,14 @@ export const NO_RETRY_LIMIT = 1_000_000;
  */
 export const KEEP_ENDED_SECONDS = 366 * 86_400;
 
+/**
+ * pg-boss's heartbeat of running jobs, in seconds (its minimum): a worker refreshes its jobs' every
+ * half of it, so a job whose process died (SIGKILL, a lost machine), or whose claim was lost with a
+ * connection, is run again after it and the next look (every as many seconds), instead of after its
+ * expiry (`jobTimeoutSeconds`).
+ */
+export const HEARTBEAT_SECONDS = 10;
+
 /** pg-boss started on a store, with the outbox's queue created. */
 export interface Queue {
   readonly boss: PgBoss;
@@ -48,6 +56,9 @@ export async function startQueue(
     schedule: false,
     migrate: true,
     maintenanceIntervalSeconds: 60,
+    // How often jobs whose heartbeat lapsed (or that expired) are looked for: see HEARTBEAT_SECONDS.
+    superviseIntervalSeconds: HEARTBEAT_SECONDS,
+    monitorIntervalSeconds: HEARTBEAT_SECONDS,
     // The enqueuing request's trace context travels with the job, so that its process span continues
     // that trace (nothing happens unless an OpenTelemetry SDK is registered).
     openTelemetry: { propagateContext: true },
@@ -62,7 +73,10 @@ export async function startQueue(
     expireInSeconds: options.jobTimeoutSeconds,
     retentionSeconds: KEEP_ENDED_SECONDS,
     deleteAfterSeconds: KEEP_ENDED_SECONDS,
+    heartbeatSeconds: HEARTBEAT_SECONDS,
   });
+  // A queue made before heartbeats: its new jobs get one too.
+  await boss.updateQueue(QUEUE_NAME, { heartbeatSeconds: HEARTBEAT_SECONDS });
   await copyVersion10Jobs(store.db, options.schema);
   return {
     boss,

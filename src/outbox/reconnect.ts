@@ -12,7 +12,7 @@ import type { SqlExecutor } from './store';
  * Running a statement again is safe for every statement the outbox and pg-boss send: pg-boss fences
  * its completions and failures on the attempt it fetched, a job is queued under an id of its own (a
  * second insert is a conflict pg-boss ignores), and the outbox's writes set a value. A fetch whose
- * answer was lost leaves its jobs claimed; pg-boss's expiry gives them back.
+ * answer was lost leaves its jobs claimed; their lapsed heartbeat gives them back (see queue.ts).
  *
  * @param location The store, without a password, for the error message.
  * @param withinMs How long the server may be away before statements fail.
