@@ -154,17 +154,20 @@ export class StoreSaturatedError extends OutboxError {
   }
 }
 
-/** Why a PostgreSQL store could not be opened; see {@link StoreUnavailableError}. */
+/** Why a PostgreSQL store could not be opened or stayed away; see {@link StoreUnavailableError}. */
 export type StoreUnavailableCode =
+  | 'store_unavailable'
   | 'store_unreachable'
   | 'store_auth_failed'
   | 'store_database_missing'
   | 'store_refused';
 
 /**
- * A PostgreSQL store could not be opened. The message names the server (never a password), the
- * cause and the next step. `code`: `store_unreachable` (no server at that address, or an unknown
- * host), `store_auth_failed` (role or password refused), `store_database_missing`, `store_refused`
+ * A PostgreSQL store could not be opened, or stayed away. The message names the server (never a
+ * password), the cause and the next step. `code`: `store_unavailable` (the server refused or dropped
+ * every connection for longer than `store.connectTimeoutMs` while the outbox was open: statements that
+ * lost their connection were tried again until then, and a job sent meanwhile is recorded once the
+ * server answers again), `store_unreachable` (no server at that address, or an unknown host), `store_auth_failed` (role or password refused), `store_database_missing`, `store_refused`
  * (any other refusal by the server: too many connections, a bad setting, TLS).
  */
 export class StoreUnavailableError extends OutboxError {

@@ -1,8 +1,9 @@
 /**
  * What the outbox asks of pg-boss's jobs beyond work(), complete and fail. Two statements of our own,
  * both on pg-boss's job table, because pg-boss 12 has no API for them:
- * - {@link wipePayload}: replacing a running job's payload as it ends (pg-boss's `update` edits only
- *   jobs not yet running, and `complete` keeps the payload), so that no ended job holds ciphertext;
+ * - {@link wipePayloads}: replacing the payloads of the running jobs of a batch as they end (pg-boss's
+ *   `update` edits only jobs not yet running, and `complete` keeps the payload), so that no ended job
+ *   holds ciphertext;
  * - {@link countJobs}, read-only: counts by state and outcome (pg-boss's queue counts are a cache
  *   refreshed by its monitor, and know no outcome).
  * Everything else goes through pg-boss's public API.
@@ -12,14 +13,20 @@ import type { FinishedPayload } from './payload';
 import type { Queue } from './queue';
 
 /**
- * Replaces the payload of a job this instance is running with what may be kept once it ends (no
- * ciphertext). Run before pg-boss is told the job ended: a process that dies in between leaves a job
- * whose payload says it ended, which the next run completes without a request.
+ * Replaces the payloads of jobs this instance is running with what may be kept once they end (no
+ * ciphertext), in one statement. Run before pg-boss is told the jobs ended: a process that dies in
+ * between leaves jobs whose payload says they ended, which the next run completes without a request.
  */
-export async function wipePayload(queue: Queue, id: string, data: FinishedPayload): Promise<void> {
+export async function wipePayloads(
+  queue: Queue,
+  ended: readonly { id: string; data: FinishedPayload }[],
+): Promise<void> {
+  if (ended.length === 0) return;
   await queue.db.executeSql(
-    `UPDATE ${queue.jobTable} SET data = $3::jsonb WHERE name = $1 AND id = $2 AND state = 'active'`,
-    [queue.name, id, JSON.stringify(data)],
+    `UPDATE ${queue.jobTable} AS job SET data = ended.data
+       FROM jsonb_to_recordset($2::jsonb) AS ended(id uuid, data jsonb)
+      WHERE job.name = $1 AND job.id = ended.id AND job.state = 'active'`,
+    [queue.name, JSON.stringify(ended)],
   );
 }
 

@@ -5,7 +5,7 @@
 import { describeType, rangeError, typeError } from '../validate';
 import type { OutboxKey } from './crypto';
 import { jobsIn } from './jobs';
-import { isPending } from './payload';
+import { decodePayload } from './payload';
 import type { Queue } from './queue';
 
 /** The jobs sealed with one key, by state. */
@@ -51,8 +51,9 @@ export function keyJobsOf(queue: Queue, keys: readonly OutboxKey[], assertOpen: 
       const counts = new Map<string, KeyJobCount>();
       for (const keyId of held) counts.set(keyId, { keyId, held: true, waiting: 0, running: 0, dead: 0 });
       for (const job of await jobsIn(queue, ['created', 'retry', 'active', 'failed'])) {
-        if (!isPending(job.data)) continue;
-        const keyId = job.data.k;
+        const decoded = decodePayload(job.data);
+        if (decoded?.state !== 'pending') continue;
+        const keyId = decoded.sealed.k;
         const count = counts.get(keyId) ?? { keyId, held: held.has(keyId), waiting: 0, running: 0, dead: 0 };
         if (job.state === 'active') count.running++;
         else if (job.state === 'failed') count.dead++;
@@ -72,7 +73,10 @@ export function keyJobsOf(queue: Queue, keys: readonly OutboxKey[], assertOpen: 
           `${keyId} is one of this instance's encryptionKeys: its jobs can be revoked, so they are kept`,
         );
       const ids = (await jobsIn(queue, ['created', 'retry', 'failed']))
-        .filter((job) => isPending(job.data) && job.data.k === keyId)
+        .filter((job) => {
+          const decoded = decodePayload(job.data);
+          return decoded?.state === 'pending' && decoded.sealed.k === keyId;
+        })
         .map((job) => job.id);
       if (ids.length === 0) return 0;
       const response = await queue.boss.deleteJob(queue.name, ids);

@@ -24,6 +24,8 @@ export class ClusterPause {
   readonly #db: SqlExecutor;
   readonly #table: string;
   readonly #credentialsId: string;
+  /** The read in flight, which callers meanwhile share. */
+  #reading: Promise<OutboxPause | undefined> | undefined;
 
   constructor(db: SqlExecutor, schema: string, credentialsId: string | undefined) {
     this.#db = db;
@@ -46,8 +48,19 @@ export class ClusterPause {
     END $$`);
   }
 
-  /** The pause in effect for this instance, if any. */
-  async current(): Promise<OutboxPause | undefined> {
+  /**
+   * The pause in effect for this instance, if any. Callers while a read is in flight share it: each
+   * still sees the table as it was at most one statement earlier, and concurrent workers cost one
+   * statement instead of one each.
+   */
+  current(): Promise<OutboxPause | undefined> {
+    this.#reading ??= this.#read().finally(() => {
+      this.#reading = undefined;
+    });
+    return this.#reading;
+  }
+
+  async #read(): Promise<OutboxPause | undefined> {
     const { rows } = await this.#db.executeSql(
       `SELECT reason, until, since FROM ${this.#table}
        WHERE (reason = 'rate_limited' AND until > now())

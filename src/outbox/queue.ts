@@ -1,6 +1,7 @@
 import type { Db, PgBoss } from 'pg-boss';
 import { copyVersion10Jobs, setAsideVersion10Schema } from './migrate';
-import type { NormalizedOutboxOptions } from './options';
+import { type NormalizedOutboxOptions, OUTBOX_DEFAULTS } from './options';
+import { reconnecting } from './reconnect';
 import type { OutboxStore, SqlExecutor } from './store';
 
 /** The pg-boss queue that holds the revocation jobs. */
@@ -17,6 +18,14 @@ export const NO_RETRY_LIMIT = 1_000_000;
  * sets its own from its expiry (see enqueue.ts).
  */
 export const KEEP_ENDED_SECONDS = 366 * 86_400;
+
+/**
+ * pg-boss's heartbeat of running jobs, in seconds (its minimum): a worker refreshes its jobs' every
+ * half of it, so a job whose process died (SIGKILL, a lost machine), or whose claim was lost with a
+ * connection, is run again after it and the next look (every as many seconds), instead of after its
+ * expiry (`jobTimeoutSeconds`).
+ */
+export const HEARTBEAT_SECONDS = 10;
 
 /** pg-boss started on a store, with the outbox's queue created. */
 export interface Queue {
@@ -39,13 +48,17 @@ export async function startQueue(
   options: NormalizedOutboxOptions,
   onError: (error: Error) => void,
 ): Promise<Queue> {
+  const db = resilientDb(store, options);
   const boss = new PgBossClass({
-    db: store.db as Db,
+    db: db as Db,
     schema: options.schema,
     supervise: true,
     schedule: false,
     migrate: true,
     maintenanceIntervalSeconds: 60,
+    // How often jobs whose heartbeat lapsed (or that expired) are looked for: see HEARTBEAT_SECONDS.
+    superviseIntervalSeconds: HEARTBEAT_SECONDS,
+    monitorIntervalSeconds: HEARTBEAT_SECONDS,
     // The enqueuing request's trace context travels with the job, so that its process span continues
     // that trace (nothing happens unless an OpenTelemetry SDK is registered).
     openTelemetry: { propagateContext: true },
@@ -60,13 +73,27 @@ export async function startQueue(
     expireInSeconds: options.jobTimeoutSeconds,
     retentionSeconds: KEEP_ENDED_SECONDS,
     deleteAfterSeconds: KEEP_ENDED_SECONDS,
+    heartbeatSeconds: HEARTBEAT_SECONDS,
   });
+  // A queue made before heartbeats: its new jobs get one too.
+  await boss.updateQueue(QUEUE_NAME, { heartbeatSeconds: HEARTBEAT_SECONDS });
   await copyVersion10Jobs(store.db, options.schema);
   return {
     boss,
-    db: store.db,
+    db,
     jobTable: `${options.schema}.job`,
     name: QUEUE_NAME,
     singleConnection: store.kind === 'embedded',
   };
+}
+
+/**
+ * A server store's executor that rides out a lost connection for up to `store.connectTimeoutMs` (see
+ * reconnect.ts), shared by pg-boss and the outbox's own statements. The embedded store has no
+ * connection to lose.
+ */
+function resilientDb(store: OutboxStore, options: NormalizedOutboxOptions): SqlExecutor {
+  if (store.kind === 'embedded' || !('connectionString' in options.store)) return store.db;
+  const withinMs = options.store.connectTimeoutMs ?? OUTBOX_DEFAULTS.connectTimeoutMs;
+  return reconnecting(store.db, store.location, withinMs);
 }

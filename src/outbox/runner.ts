@@ -3,18 +3,18 @@ import type { RevocationClient } from '../client';
 import type { SignOutResult } from '../results';
 import type { OutboxKey } from './crypto';
 import { aboutJob, type Emit } from './events';
-import { wipePayload } from './jobs';
 import type { NormalizedOutboxOptions } from './options';
 import type { ClusterPause } from './pause';
 import {
+  decodePayload,
   type FinalOutcome,
+  type FinishedPayload,
   finishedPayload,
-  isFinished,
-  isPending,
   openTokens,
-  type PendingPayload,
+  type PendingJob,
 } from './payload';
 import type { Queue } from './queue';
+import { sendUnlessPaused } from './send';
 
 /** What the runner needs. */
 export interface RunContext {
@@ -35,24 +35,63 @@ export interface RunContext {
 interface RunOutput {
   code: string;
   rv: boolean;
+  /** For `unknown_key`: how many runs in a row found no key for the job. */
+  misses?: number;
+}
+
+/**
+ * How many runs in a row may give back a job sealed with a key this instance lacks (for an instance
+ * that holds it: a rolling key rotation) before it ends dead, code `key_unavailable` (the key is
+ * lost, or a rotation was rolled back), so that `drain()` ends. With the default backoff the last
+ * give-back comes 45 to 85 minutes after the first. A dead job keeps its ciphertext: `retryDead()`
+ * from an instance given the key sends it; `purgeDead()` deletes it.
+ */
+export const MAX_KEY_GIVEBACKS = 10;
+
+/** How a run ends: the result for pg-boss, and, for a job that ended, the payload that replaces its data. */
+export interface Run {
+  result: JobResult;
+  /** Written before pg-boss records the end (see jobs.ts): no ended job keeps its ciphertext. */
+  ended?: { id: string; data: FinishedPayload };
 }
 
 /**
  * Runs one job that pg-boss handed to a worker and says how it ends, for pg-boss to record: completed
- * (revoked, already invalid, or expired: its payload wiped first), failed (pg-boss retries it after its
- * backoff) or dead (`deadletter`: failed for good, kept with its ciphertext until an operator acts).
+ * (revoked, already invalid, or expired: with the payload to wipe its ciphertext), failed (pg-boss
+ * retries it after its backoff) or dead (`deadletter`: failed for good, kept with its ciphertext until
+ * an operator acts).
  */
-export async function runJob(job: JobWithMetadata<unknown>, context: RunContext): Promise<JobResult> {
-  const { data, id } = job;
-  if (isFinished(data)) return { id, status: 'completed', output: { outcome: data.outcome } };
-  if (!isPending(data)) return dead(context, job, { fp: {} }, 'invalid_payload');
-  const about = aboutJob(id, data);
-  if (data.exp <= Date.now()) {
-    await end(context, id, data, 'expired');
+export async function runJob(job: JobWithMetadata<unknown>, context: RunContext): Promise<Run> {
+  const data = decodePayload(job.data);
+  if (data?.state !== 'pending') return { result: endOf(context, job, data) };
+  const result = await runPending(job, data, context);
+  const outcome = (result.output as { outcome?: FinalOutcome } | undefined)?.outcome;
+  if (result.status !== 'completed' || outcome === undefined) return { result };
+  return { result, ended: { id: job.id, data: finishedPayload(data, outcome) } };
+}
+
+/** A job that is not pending: ended already (its process stopped before pg-boss was told), or unreadable. */
+function endOf(
+  context: RunContext,
+  job: JobWithMetadata<unknown>,
+  data: ReturnType<typeof decodePayload>,
+): JobResult {
+  if (data?.state === 'ended') return { id: job.id, status: 'completed', output: { outcome: data.outcome } };
+  return dead(context, job, { fingerprints: {}, ref: undefined }, 'invalid_payload');
+}
+
+async function runPending(
+  job: JobWithMetadata<unknown>,
+  data: PendingJob,
+  context: RunContext,
+): Promise<JobResult> {
+  const { id } = job;
+  const about = aboutOf(id, data);
+  if (hasExpired(job, data)) {
     context.emit({ type: 'expired', ...about });
     return { id, status: 'completed', output: { outcome: 'expired' } };
   }
-  if (!context.keys.some((key) => key.id === data.k)) return failed(context, job, data, 'unknown_key', false);
+  if (!context.keys.some((key) => key.id === data.sealed.k)) return giveBack(context, job, data);
   let tokens: ReturnType<typeof openTokens>;
   try {
     tokens = openTokens(data, context.keys, id);
@@ -60,31 +99,30 @@ export async function runJob(job: JobWithMetadata<unknown>, context: RunContext)
     // A key this instance holds cannot open it: altered, or moved from another job.
     return dead(context, job, data, 'undecryptable');
   }
-  // Read before each request, so that an instance stops as soon as another's pause is committed.
-  if (context.gate.paused || (await context.pause.current()))
-    return failed(context, job, data, 'paused', false);
-  context.emit({ type: 'attempt', attempt: job.retryCount + 1, ...about });
-  return settle(context, job, data, await context.client.signOut(tokens));
+  const sent = await sendUnlessPaused(context, tokens, () =>
+    context.emit({ type: 'attempt', attempt: job.retryCount + 1, ...about }),
+  );
+  if (sent.paused) return failed(context, job, data, 'paused', revokedIn(sent.result));
+  return settle(context, job, data, sent.result);
 }
 
 async function settle(
   context: RunContext,
   job: JobWithMetadata<unknown>,
-  data: PendingPayload,
+  data: PendingJob,
   result: SignOutResult,
 ): Promise<JobResult> {
   const { id } = job;
   const attempt = job.retryCount + 1;
   const outcomes = [result.refreshToken, result.accessToken].filter((outcome) => outcome !== undefined);
-  const revokedNow = outcomes.some((outcome) => outcome.ok && outcome.result.outcome === 'revoked');
+  const revokedNow = revokedIn(result);
   if (result.complete) {
     // The ambiguity rule across runs: "invalid" after a lost run means that run revoked it.
-    const outcome = revokedNow || mayHaveRevoked(job) ? 'revoked' : 'already_invalid';
+    const outcome = revokedNow || mayHaveRevoked(job, data) ? 'revoked' : 'already_invalid';
     const confirmed =
       outcome === 'already_invalid' ||
       outcomes.some((o) => o.ok && o.result.outcome === 'revoked' && o.result.confirmed);
-    await end(context, id, data, outcome);
-    context.emit({ type: 'revoked', ...aboutJob(id, data), attempt, outcome, confirmed });
+    context.emit({ type: 'revoked', ...aboutOf(id, data), attempt, outcome, confirmed });
     return { id, status: 'completed', output: { outcome } };
   }
   const errors = outcomes.flatMap((outcome) => (outcome.ok ? [] : [outcome.error]));
@@ -109,40 +147,76 @@ async function settle(
   return failed(context, job, data, code, revokedNow);
 }
 
+/** Whether one of the sign-out's tokens was revoked by this run. */
+function revokedIn(result: SignOutResult): boolean {
+  return [result.refreshToken, result.accessToken].some(
+    (outcome) => outcome?.ok === true && outcome.result.outcome === 'revoked',
+  );
+}
+
+/**
+ * Whether the job has expired, on the database's clock: its age when fetched (`startedOn` less
+ * `createdOn`, both set by the database) against the lifetime it was given when sealed (`exp` less
+ * `at`, both on the enqueuing machine's clock), so that neither machine's clock matters. A job sealed
+ * by release 0.1 has no `at`: its expiry is compared with the database's time of the fetch.
+ */
+function hasExpired(job: JobWithMetadata<unknown>, data: PendingJob): boolean {
+  const fetchedAt = new Date(job.startedOn).getTime();
+  const expiresAt =
+    data.sealedAtMs === undefined
+      ? data.expiresAtMs
+      : new Date(job.createdOn).getTime() + (data.expiresAtMs - data.sealedAtMs);
+  return fetchedAt >= expiresAt;
+}
+
 /** Whether an earlier run may have revoked a token: it said so, or it ended unrecorded. */
-function mayHaveRevoked(job: JobWithMetadata<unknown>): boolean {
+function mayHaveRevoked(job: JobWithMetadata<unknown>, data?: { revokedBefore?: boolean }): boolean {
   const previous = job.output as Partial<RunOutput> | null | undefined;
+  // Release 0.1 kept this in the payload.
+  if (data?.revokedBefore) return true;
   if (job.retryCount === 0) return false;
   // A run that pg-boss ended (its process died: the job expired) left no code of ours.
   return typeof previous?.code !== 'string' || previous.rv === true;
 }
 
-/** Replaces the job's payload with its outcome: the ciphertext is gone before pg-boss records the end. */
-function end(context: RunContext, id: string, data: PendingPayload, outcome: FinalOutcome): Promise<void> {
-  return wipePayload(context.queue, id, finishedPayload(data, outcome));
+/** Gives back a job sealed with a key this instance lacks, until {@link MAX_KEY_GIVEBACKS}. */
+function giveBack(context: RunContext, job: JobWithMetadata<unknown>, data: PendingJob): JobResult {
+  const previous = job.output as Partial<RunOutput> | null | undefined;
+  const misses = (previous?.code === 'unknown_key' ? Number(previous.misses ?? 1) : 0) + 1;
+  if (misses >= MAX_KEY_GIVEBACKS) return dead(context, job, data, 'key_unavailable');
+  const result = failed(context, job, data, 'unknown_key', false);
+  return { ...result, output: { ...result.output, misses } };
 }
 
 function failed(
   context: RunContext,
   job: JobWithMetadata<unknown>,
-  data: PendingPayload,
+  data: PendingJob,
   code: string,
   revokedNow: boolean,
 ): JobResult {
-  const output: RunOutput = { code, rv: revokedNow || mayHaveRevoked(job) };
+  const output: RunOutput = { code, rv: revokedNow || mayHaveRevoked(job, data) };
   if (code !== 'paused' && code !== 'invalid_client')
-    context.emit({ type: 'retry_scheduled', ...aboutJob(job.id, data), attempt: job.retryCount + 1, code });
+    context.emit({ type: 'retry_scheduled', ...aboutOf(job.id, data), attempt: job.retryCount + 1, code });
   return { id: job.id, status: 'failed', output };
 }
 
 function dead(
   context: RunContext,
   job: JobWithMetadata<unknown>,
-  data: Pick<PendingPayload, 'fp' | 'ref'>,
+  data: Pick<PendingJob, 'fingerprints' | 'ref'> & Partial<Pick<PendingJob, 'revokedBefore'>>,
   code: string,
   revokedNow = false,
 ): JobResult {
-  context.emit({ type: 'dead', ...aboutJob(job.id, data), attempt: job.retryCount + 1, code });
-  const output: RunOutput = { code, rv: revokedNow || mayHaveRevoked(job) };
+  context.emit({ type: 'dead', ...aboutOf(job.id, data), attempt: job.retryCount + 1, code });
+  const output: RunOutput = { code, rv: revokedNow || mayHaveRevoked(job, data) };
   return { id: job.id, status: 'deadletter', output };
+}
+
+/** The fields every event about a job carries. */
+function aboutOf(id: string, job: Pick<PendingJob, 'fingerprints' | 'ref'>) {
+  return aboutJob(
+    id,
+    job.ref === undefined ? { fp: job.fingerprints } : { fp: job.fingerprints, ref: job.ref },
+  );
 }

@@ -6,7 +6,10 @@ import type { Queue } from './queue';
 export interface OutboxStats {
   /** Waiting for their first attempt. */
   queued: number;
-  /** Being worked on now, by any instance. */
+  /**
+   * Being sent now, by any instance, or being recorded (pg-boss's `active` state). The workers fetch
+   * no job ahead of a free slot (see workers.ts), so none of these is waiting in an instance.
+   */
   running: number;
   /** Waiting for another attempt after a failed one. */
   retrying: number;

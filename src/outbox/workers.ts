@@ -1,13 +1,13 @@
 import type { JobResult, JobWithMetadata } from 'pg-boss';
 import { onAbort } from '../on-abort';
 import { KeyMismatchError, OutboxStateError, PausedForCredentialsError } from './errors';
-import { countJobs, jobsIn } from './jobs';
-import { isPending } from './payload';
-import { type RunContext, runJob } from './runner';
+import { countJobs, jobsIn, wipePayloads } from './jobs';
+import { decodePayload } from './payload';
+import { type Run, type RunContext, runJob } from './runner';
 
 /**
- * This instance's workers: pg-boss's `work()`, with `concurrency` slots fetching one job each, while
- * no pause is in effect. A watcher reads the cluster's pause every poll interval: it stops the workers
+ * This instance's workers: pg-boss's `work()`, with `concurrency` jobs in hand, fetched in batches
+ * (see {@link batchesOf}), while no pause is in effect. A watcher reads the cluster's pause every poll interval: it stops the workers
  * (pg-boss's `offWork`) while one is, and starts them again once it ends.
  */
 export class Workers {
@@ -20,6 +20,8 @@ export class Workers {
   /** How many times `stop()` was called: a drain started before one gives up. */
   #stops = 0;
   readonly #wakers = new Set<() => void>();
+  /** Jobs this instance's workers hold now. */
+  #inHand = 0;
 
   constructor(context: RunContext) {
     this.#context = context;
@@ -61,6 +63,7 @@ export class Workers {
   async untilEmpty(signal: AbortSignal | undefined): Promise<void> {
     const { queue, pause, keys, options } = this.#context;
     const stops = this.#stops;
+    let tailMs = FIRST_TAIL_POLL_MS;
     for (;;) {
       if (signal?.aborted) throw signal.reason;
       if (this.#stops !== stops)
@@ -80,7 +83,11 @@ export class Workers {
           this.#context,
           keys.map((key) => key.id),
         );
-      await this.#sleep(options.pollIntervalMs, signal);
+      // Only jobs being sent remain, and this instance holds none (it is woken when its last batch
+      // ends): they are recorded within moments, so look again soon, then less and less often.
+      const tail = count('created') + count('retry') === 0 && this.#inHand === 0;
+      tailMs = tail ? tailMs * 2 : FIRST_TAIL_POLL_MS;
+      await this.#sleep(tail ? Math.min(tailMs / 2, options.pollIntervalMs) : options.pollIntervalMs, signal);
     }
   }
 
@@ -103,17 +110,18 @@ export class Workers {
 
   #work(): Promise<string> {
     const { queue, options, emit } = this.#context;
+    const { workers, batchSize } = batchesOf(options.concurrency);
     const working = queue.boss.work<unknown>(
       queue.name,
       {
-        localConcurrency: options.concurrency,
-        batchSize: 1,
+        localConcurrency: workers,
+        batchSize,
         includeMetadata: true,
         perJobResults: true,
         pollingIntervalSeconds: Math.max(0.5, options.pollIntervalMs / 1000),
       },
       // perJobResults: pg-boss records each job's own result (completed, failed, deadletter).
-      ((jobs: JobWithMetadata<unknown>[]) => Promise.all(jobs.map((job) => this.#run(job)))) as never,
+      ((jobs: JobWithMetadata<unknown>[]) => this.#runBatch(jobs)) as never,
     );
     working.then(
       (id) => {
@@ -127,23 +135,41 @@ export class Workers {
     return working;
   }
 
-  async #run(job: JobWithMetadata<unknown>): Promise<JobResult> {
+  /**
+   * Runs a batch's jobs at once, wipes the payloads of those that ended (one statement), and hands
+   * pg-boss their results to record (one statement per kind of result).
+   */
+  async #runBatch(jobs: JobWithMetadata<unknown>[]): Promise<JobResult[]> {
+    this.#inHand += jobs.length;
+    try {
+      const runs = await Promise.all(jobs.map((job) => this.#run(job)));
+      await wipePayloads(
+        this.#context.queue,
+        runs.flatMap((run) => (run.ended ? [run.ended] : [])),
+      );
+      return runs.map((run) => run.result);
+    } finally {
+      this.#inHand -= jobs.length;
+      // A drain waiting for the queue's end looks at once (see untilEmpty).
+      if (this.#inHand === 0) this.#wakeAll();
+      this.#fetchAgainAtOnce();
+    }
+  }
+
+  async #run(job: JobWithMetadata<unknown>): Promise<Run> {
     try {
       return await runJob(job, this.#context);
     } catch (error) {
       this.#context.emit({ type: 'error', message: `job ${job.id} failed to run: ${messageOf(error)}` });
       // pg-boss retries it; the run may have revoked a token.
-      return { id: job.id, status: 'failed', output: { code: 'error', rv: true } };
-    } finally {
-      this.#fetchAgainAtOnce();
+      return { result: { id: job.id, status: 'failed', output: { code: 'error', rv: true } } };
     }
   }
 
   /**
-   * A pg-boss worker waits its polling interval after every fetch that is not a full batch, and one
-   * job is always a batch here: one job per fetch, so that a slow job holds no other. Notified, it
-   * fetches again at once instead. The workers holding a job (this one among them) are notified as it
-   * ends; an idle worker keeps its interval.
+   * A pg-boss worker waits its polling interval after every fetch that is not a full batch. Notified,
+   * it fetches again at once instead: the workers holding jobs (this one among them) are notified as
+   * a batch ends; an idle worker keeps its interval.
    */
   #fetchAgainAtOnce(): void {
     const { boss } = this.#context.queue;
@@ -180,14 +206,30 @@ export class Workers {
   }
 }
 
+/**
+ * How `concurrency` jobs in hand are fetched: by workers that each fetch a batch of up to
+ * {@link MAX_BATCH} jobs, send them at once, then record their ends together. Batches cut the
+ * statements per job (a fetch, a wipe and a completion are per batch); small batches keep a slow job
+ * from holding many others, whose results wait for it. Never more than `concurrency` jobs in hand.
+ */
+export function batchesOf(concurrency: number): { workers: number; batchSize: number } {
+  const workers = Math.ceil(concurrency / MAX_BATCH);
+  return { workers, batchSize: Math.floor(concurrency / workers) };
+}
+
+const MAX_BATCH = 4;
+
+/** The first delay of a drain's look at a queue where only other instances' jobs are being sent. */
+const FIRST_TAIL_POLL_MS = 20;
+
 /** Rejects with a KeyMismatchError when no waiting job can be opened with these keys. */
 async function assertSomeJobOpens(context: RunContext, keyIds: readonly string[]): Promise<void> {
   const waiting = await jobsIn(context.queue, ['created', 'retry']);
   const needed = new Map<string, number>();
   for (const job of waiting) {
-    if (!isPending(job.data)) return;
-    if (keyIds.includes(job.data.k)) return;
-    needed.set(job.data.k, (needed.get(job.data.k) ?? 0) + 1);
+    const data = decodePayload(job.data);
+    if (data?.state !== 'pending' || keyIds.includes(data.sealed.k)) return;
+    needed.set(data.sealed.k, (needed.get(data.sealed.k) ?? 0) + 1);
   }
   if (needed.size > 0)
     throw new KeyMismatchError(

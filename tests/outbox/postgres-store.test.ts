@@ -79,7 +79,7 @@ describeWithPostgres('outbox on PostgreSQL', () => {
 
     const [stored] = await rows(`SELECT state, data, output FROM ${schema}.job`);
     expect(stored.state).toBe('completed');
-    expect(Object.keys(stored.data).sort()).toEqual(['exp', 'fp', 'n', 'outcome', 'ref', 'v']);
+    expect(Object.keys(stored.data).sort()).toEqual(['exp', 'fp', 'outcome', 'ref', 'v']);
     expect(JSON.stringify(events)).not.toContain(tokens.refreshToken);
   });
 

@@ -2,8 +2,13 @@
 // server: how the planner runs them on a queue shaped as after a bulk enqueue.
 import pg from 'pg';
 import { openRevocationOutbox } from '../../src/outbox';
-import { countJobs, wipePayload } from '../../src/outbox/jobs';
-import { finishedPayload, type PendingPayload } from '../../src/outbox/payload';
+import { countJobs, wipePayloads } from '../../src/outbox/jobs';
+import {
+  decodePayload,
+  finishedPayload,
+  type PendingJob,
+  type PendingPayload,
+} from '../../src/outbox/payload';
 import type { Queue } from '../../src/outbox/queue';
 import { DATABASE_URL, describeWithPostgres, KEY, uniqueSchema } from './support';
 
@@ -61,13 +66,15 @@ describeWithPostgres("the outbox's statements on PostgreSQL", () => {
     return plans;
   }
 
-  test("wiping an ended job's payload finds it through an index, not by reading the table", async () => {
-    const [job] = await queueAfterBulkEnqueue(10);
+  test("wiping the payloads of a batch's ended jobs finds them through an index, not by reading the table", async () => {
+    const jobs = await queueAfterBulkEnqueue(10);
     const [plan] = await plansOf((queue) =>
-      wipePayload(
+      wipePayloads(
         queue,
-        job?.id as string,
-        finishedPayload({ ...(job?.data as PendingPayload), n: 1 }, 'revoked'),
+        jobs.slice(0, 4).map((job) => ({
+          id: job.id,
+          data: finishedPayload(decodePayload(job.data) as PendingJob, 'revoked'),
+        })),
       ),
     );
     expect(plan).toMatch(/Index Scan using \w+ on job_common/);

@@ -1,0 +1,71 @@
+import { StoreUnavailableError } from './errors';
+import type { SqlExecutor } from './store';
+
+/**
+ * Wraps a PostgreSQL store's executor so that a statement that failed because its connection was lost
+ * (a restart, a terminated backend, a server still starting) is run again, with a growing delay, until
+ * the server answers: a worker keeps the outcome of a job it has sent and records it within moments of
+ * the server's return, instead of leaving the job `active` until pg-boss's expiry (which would send
+ * it again), and `drain()` rides the hiccup out. Bounded: once the server has been away `withinMs`,
+ * the statement fails with a StoreUnavailableError that names the store and the cause.
+ *
+ * Running a statement again is safe for every statement the outbox and pg-boss send: pg-boss fences
+ * its completions and failures on the attempt it fetched, a job is queued under an id of its own (a
+ * second insert is a conflict pg-boss ignores), and the outbox's writes set a value. A fetch whose
+ * answer was lost leaves its jobs claimed; their lapsed heartbeat gives them back (see queue.ts).
+ *
+ * Other properties of `db` are kept: enqueueing keeps its own pool (store-postgres.ts), which reports a
+ * lost connection to its caller as `committed: 'unknown'` rather than riding it out.
+ *
+ * @param location The store, without a password, for the error message.
+ * @param withinMs How long the server may be away before statements fail.
+ */
+export function reconnecting(db: SqlExecutor, location: string, withinMs: number): SqlExecutor {
+  return {
+    ...db,
+    async executeSql(text, values) {
+      let deadline: number | undefined;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await db.executeSql(text, values);
+        } catch (error) {
+          if (!isConnectionLost(error)) throw error;
+          deadline ??= Date.now() + withinMs;
+          const delayMs = Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** attempt);
+          if (Date.now() + delayMs > deadline)
+            throw new StoreUnavailableError(
+              'store_unavailable',
+              `PostgreSQL at ${location} was unreachable for ${withinMs} ms (store.connectTimeoutMs): ${describe(error)}`,
+              { cause: error },
+            );
+          await new Promise((resolve) => setTimeout(resolve, delayMs));
+        }
+      }
+    },
+  };
+}
+
+const FIRST_DELAY_MS = 50;
+const MAX_DELAY_MS = 1000;
+
+/**
+ * SQLSTATEs of a connection the server ended or refused: class 08 (connection exception),
+ * `admin_shutdown` (a terminated backend, a fast shutdown), `crash_shutdown`, `cannot_connect_now`
+ * (starting up or shutting down). Their statement was rolled back, or never ran.
+ */
+const LOST_STATES = /^(08...|57P01|57P02|57P03)$/;
+/** What node-postgres and the socket say when a connection broke or could not be opened. */
+const LOST_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH']);
+const LOST_MESSAGES = /Connection terminated|Client has encountered a connection error|not queryable/i;
+
+/** Read by shape, not `instanceof`: the socket's errors may come from another realm. */
+function isConnectionLost(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && (LOST_STATES.test(code) || LOST_CODES.has(code))) return true;
+  return typeof message === 'string' && LOST_MESSAGES.test(message);
+}
+
+function describe(error: unknown): string {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return `${typeof code === 'string' ? `${code} ` : ''}${String(message)}`.slice(0, 200);
+}
