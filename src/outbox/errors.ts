@@ -7,7 +7,10 @@ export type OutboxErrorCode =
   | 'paused_invalid_client'
   | 'closed'
   | 'stopped'
-  | 'no_client';
+  | 'no_client'
+  | 'store_damaged'
+  | 'store_not_found'
+  | 'store_failed';
 
 /**
  * The base of every failure of the outbox itself (not of a revocation, which is reported per job by
@@ -94,4 +97,35 @@ export class OutboxStateError extends OutboxError {
     super(message);
     this.code = code;
   }
+}
+
+/**
+ * The embedded store's directory holds files that are not a working store (a missing
+ * `pgdata/PG_VERSION`, files of something else, a truncated job table, a database PGlite cannot
+ * start): it is refused, never re-created over them. The message names the directory, the cause and
+ * what to do; `cause` holds the underlying error, when there is one.
+ */
+export class StoreDamagedError extends OutboxError {
+  override readonly code = 'store_damaged';
+  override name = 'StoreDamagedError';
+}
+
+/**
+ * The embedded store's directory does not exist, and the caller asked not to create one
+ * (`store.create: false`, as the CLI's read-only commands do): most often a mistyped path.
+ */
+export class StoreNotFoundError extends OutboxError {
+  override readonly code = 'store_not_found';
+  override name = 'StoreNotFoundError';
+}
+
+/**
+ * The embedded store stopped answering (its PGlite did not answer a call within
+ * `store.queryTimeoutMs`, or its worker thread died), for example after a full disk: it was shut down,
+ * and this call and every later one fail with this error. The message names the directory, the cause
+ * and what to do; restart the process once the cause is fixed (the jobs committed before are kept).
+ */
+export class StoreFailedError extends OutboxError {
+  override readonly code = 'store_failed';
+  override name = 'StoreFailedError';
 }

@@ -13,7 +13,10 @@ export {
   type OutboxErrorCode,
   OutboxStateError,
   PausedForCredentialsError,
+  StoreDamagedError,
+  StoreFailedError,
   StoreLockedError,
+  StoreNotFoundError,
   StoreTimeoutError,
 } from './errors';
 export type { JobFingerprints, OutboxEvent } from './events';

@@ -2,6 +2,7 @@ import type { RevocationClient } from '../client';
 import type { EncryptionKey } from './crypto';
 import type { OutboxEvent } from './events';
 import type { StoreOptions } from './store';
+import { normalizeEmbeddedStore } from './store-options';
 
 /** The defaults of the outbox's options. */
 export const OUTBOX_DEFAULTS = {
@@ -225,14 +226,9 @@ function normalizeStore(store: unknown): StoreOptions {
   >;
   if ((directory === undefined) === (connectionString === undefined))
     throw new TypeError('store must have either directory or connectionString');
-  const known = directory !== undefined ? new Set(['directory']) : KNOWN_SERVER_STORE;
+  if (directory !== undefined) return normalizeEmbeddedStore(store as Record<string, unknown>);
   for (const name of Object.keys(store))
-    if (!known.has(name)) throw new TypeError(`unknown option "store.${name.slice(0, 40)}"`);
-  if (directory !== undefined) {
-    if (typeof directory !== 'string' || directory.length === 0)
-      throw new TypeError('store.directory must be a non-empty string');
-    return { directory };
-  }
+    if (!KNOWN_SERVER_STORE.has(name)) throw new TypeError(`unknown option "store.${name.slice(0, 40)}"`);
   if (typeof connectionString !== 'string' || !/^postgres(ql)?:\/\//.test(connectionString))
     throw new TypeError('store.connectionString must be a postgres:// or postgresql:// URL');
   const { connectTimeoutMs: connectDefault, queryTimeoutMs: queryDefault } = OUTBOX_DEFAULTS;

@@ -1,0 +1,17 @@
+import type { EmbeddedStoreOptions } from './store';
+
+const KNOWN_EMBEDDED_STORE = new Set(['directory', 'create']);
+
+/**
+ * Validates `store` when it names a directory (the embedded store) and completes its defaults.
+ * @throws TypeError for an unknown option or a value of the wrong type.
+ */
+export function normalizeEmbeddedStore(store: Record<string, unknown>): Required<EmbeddedStoreOptions> {
+  for (const name of Object.keys(store))
+    if (!KNOWN_EMBEDDED_STORE.has(name)) throw new TypeError(`unknown option "store.${name.slice(0, 40)}"`);
+  const { directory, create = true } = store;
+  if (typeof directory !== 'string' || directory.length === 0)
+    throw new TypeError('store.directory must be a non-empty string');
+  if (typeof create !== 'boolean') throw new TypeError('store.create must be a boolean');
+  return { directory, create };
+}
