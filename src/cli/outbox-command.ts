@@ -76,7 +76,9 @@ export function registerOutboxCommand(
     .action(run((flags) => drainCommand(flags, io)));
   command('retry-dead', 'Put every dead job back in the queue.').action(
     run((flags) =>
-      withOutbox(flags, io, EXISTING_QUEUE, async (box) => report(io, `queued again: ${await box.retryDead()}`)),
+      withOutbox(flags, io, EXISTING_QUEUE, async (box) =>
+        report(io, `queued again: ${await box.retryDead()}`),
+      ),
     ),
   );
   command('purge', 'Delete every dead job, and its encrypted tokens with it.').action(
