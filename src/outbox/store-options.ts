@@ -1,6 +1,6 @@
 import type { EmbeddedStoreOptions } from './store';
 
-const KNOWN_EMBEDDED_STORE = new Set(['directory', 'create']);
+const KNOWN_EMBEDDED_STORE = new Set(['directory', 'create', 'unsafeSkipFsync']);
 
 /**
  * Validates `store` when it names a directory (the embedded store) and completes its defaults.
@@ -9,9 +9,10 @@ const KNOWN_EMBEDDED_STORE = new Set(['directory', 'create']);
 export function normalizeEmbeddedStore(store: Record<string, unknown>): Required<EmbeddedStoreOptions> {
   for (const name of Object.keys(store))
     if (!KNOWN_EMBEDDED_STORE.has(name)) throw new TypeError(`unknown option "store.${name.slice(0, 40)}"`);
-  const { directory, create = true } = store;
+  const { directory, create = true, unsafeSkipFsync = false } = store;
   if (typeof directory !== 'string' || directory.length === 0)
     throw new TypeError('store.directory must be a non-empty string');
   if (typeof create !== 'boolean') throw new TypeError('store.create must be a boolean');
-  return { directory, create };
+  if (typeof unsafeSkipFsync !== 'boolean') throw new TypeError('store.unsafeSkipFsync must be a boolean');
+  return { directory, create, unsafeSkipFsync };
 }

@@ -2,21 +2,21 @@ import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { StoreDamagedError, StoreLockedError } from './errors';
-import { loadPgBoss, loadPglite } from './load';
+import { loadPgBoss } from './load';
 import { acquireLock } from './lock';
+import { startPglite } from './pglite-start';
 import type { EmbeddedStoreOptions, OutboxStore, SqlExecutor } from './store';
 import { assertOpenable, inspectStoreDirectory } from './store-directory';
 
 /**
  * Opens the embedded store: PGlite (PostgreSQL compiled to WebAssembly) persisted in
- * `<directory>/pgdata`, after taking the directory's lock. A query resolves once PGlite has written
- * its changes to the directory's files, so a committed job survives the process being killed.
+ * `<directory>/pgdata`, after taking the directory's lock. A commit resolves once it is flushed to the
+ * disk (fsync), unless `unsafeSkipFsync`: then once written to the directory's files only.
  * @throws StoreNotFoundError when the directory is missing or empty and `create` is false.
  * @throws StoreDamagedError when it holds anything but a store PGlite can start.
  * @throws StoreLockedError when another process (or this one) holds it.
  */
 export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<OutboxStore> {
-  const { PGlite } = await loadPglite();
   const { fromPglite } = await loadPgBoss();
   const directory = resolve(options.directory);
   const create = options.create ?? true;
@@ -24,7 +24,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
   const release = lockDirectory(directory);
   try {
     const state = inspectStoreDirectory(directory, create);
-    const pglite = await PGlite.create(join(directory, 'pgdata')).catch((error: unknown) => {
+    const pglite = await startPglite(directory, options.unsafeSkipFsync ?? false).catch((error: unknown) => {
       throw startFailure(directory, state, error);
     });
     // pg-boss's own adapter: every statement's rows, multi-statement SQL through exec.

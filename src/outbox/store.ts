@@ -60,6 +60,13 @@ export interface EmbeddedStoreOptions {
    * @default true
    */
   create?: boolean;
+  /**
+   * Gives up durability for speed: commits are not flushed to the disk (no fsync), so a job whose
+   * `enqueue` resolved survives the process being killed but may be lost, or the store damaged, by a
+   * power cut or a kernel crash. For tests and throwaway stores only.
+   * @default false
+   */
+  unsafeSkipFsync?: boolean;
 }
 
 /** A connection string without its password, for messages. */
