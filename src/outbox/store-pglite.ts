@@ -2,9 +2,10 @@ import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { StoreDamagedError, StoreLockedError } from './errors';
-import { loadPgBoss } from './load';
+import { loadPgBoss, loadPglite } from './load';
 import { acquireLock } from './lock';
-import { startPglite } from './pglite-start';
+import { OUTBOX_DEFAULTS } from './options';
+import { startPgliteThread } from './pglite-thread';
 import type { EmbeddedStoreOptions, OutboxStore, SqlExecutor } from './store';
 import { assertOpenable, inspectStoreDirectory } from './store-directory';
 
@@ -17,6 +18,8 @@ import { assertOpenable, inspectStoreDirectory } from './store-directory';
  * @throws StoreLockedError when another process (or this one) holds it.
  */
 export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<OutboxStore> {
+  // Loaded here, though PGlite runs in the worker thread, so that a missing package fails in one line.
+  await loadPglite();
   const { fromPglite } = await loadPgBoss();
   const directory = resolve(options.directory);
   const create = options.create ?? true;
@@ -24,7 +27,10 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
   const release = lockDirectory(directory);
   try {
     const state = inspectStoreDirectory(directory, create);
-    const pglite = await startPglite(directory, options.unsafeSkipFsync ?? false).catch((error: unknown) => {
+    const pglite = await startPgliteThread(directory, {
+      skipFsync: options.unsafeSkipFsync ?? false,
+      timeoutMs: options.queryTimeoutMs ?? OUTBOX_DEFAULTS.queryTimeoutMs,
+    }).catch((error: unknown) => {
       throw startFailure(directory, state, error);
     });
     // pg-boss's own adapter: every statement's rows, multi-statement SQL through exec.

@@ -67,6 +67,14 @@ export interface EmbeddedStoreOptions {
    * @default false
    */
   unsafeSkipFsync?: boolean;
+  /**
+   * The longest wait for PGlite's answer to one call, in milliseconds (100-3600000). PGlite runs in a
+   * worker thread: one that does not answer in time (it can spin forever after a write fails on a
+   * full disk) is terminated and the store fails with a StoreFailedError, this call and every later
+   * one, instead of freezing the application. Keep it above your longest statement.
+   * @default 30000
+   */
+  queryTimeoutMs?: number;
 }
 
 /** A connection string without its password, for messages. */
