@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { CliIo } from '../../src/cli/io';
 import { runCli } from '../../src/cli/run';
+import { describeConnectionString } from '../../src/outbox/store';
 import { KEY, scratchDirectory } from './support';
 
 const scratch = scratchDirectory();
@@ -70,4 +71,11 @@ test('outbox status on a directory of other files exits 2: damaged or not a stor
   expect(result.code).toBe(2);
   expect(result.stderr).toContain(`The outbox store ${path} is damaged or is not an outbox store`);
   expect(readdirSync(path)).toEqual(['notes.txt']);
+});
+
+test('a connection string without a host is described by where node-postgres goes, never as an empty host', () => {
+  expect(describeConnectionString('postgres:///queue')).toBe('postgres://(PGHOST or localhost)/queue');
+  expect(describeConnectionString('postgres://user:secret@db.internal:5433/queue')).toBe(
+    'postgres://db.internal:5433/queue',
+  );
 });
