@@ -1,36 +1,45 @@
 // The embedded store can never freeze the application that embeds it: PGlite runs in a worker
 // thread, every call has a deadline (store.queryTimeoutMs), and a call not answered in time fails
 // the store (StoreFailedError naming it) and every later call, while an HTTP server in this very
-// process answers throughout. Then a small tmpfs filled until the write-ahead log cannot grow:
-// enqueue rejects with the disk's error, every call settles within the deadline, and once space
-// returns jobs are queued again. Needs root (mount); CI runs as root.
+// process answers throughout. Then small tmpfs disks filled until the write-ahead log cannot grow:
+// PGlite, which spins on the next statement after such a failure (upstream), is ended by the
+// deadline; under the outbox every call settles in time and every job whose enqueue resolved is
+// there once space returns. Needs root (mount); CI runs as root.
 import { execFileSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, rmSync, statSync, truncateSync, writeSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { openRevocationOutbox, StoreFailedError } from '../../src/outbox';
+import { startPgliteThread } from '../../src/outbox/pglite-thread';
 import { openEmbeddedStore } from '../../src/outbox/store-pglite';
 import { KEY, scratchDirectory, within } from './support';
 
 const scratch = scratchDirectory();
-const mountPoint = join(scratch.path, 'small-disk');
+const mounts: string[] = [];
 const DEADLINE_MS = 2000;
 let server: Server;
 let url: string;
 
 beforeAll(async () => {
-  mkdirSync(mountPoint);
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=96m', 'tmpfs', mountPoint]);
   server = createServer((_request, response) => response.end('ok'));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
 });
 afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
-  execFileSync('umount', ['-l', mountPoint]);
+  for (const mountPoint of mounts) execFileSync('umount', ['-l', mountPoint]);
   scratch.remove();
 });
+
+/** A fresh 96 MB tmpfs, unmounted after the tests. */
+function smallDisk(name: string): string {
+  const mountPoint = join(scratch.path, name);
+  mkdirSync(mountPoint);
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=96m', 'tmpfs', mountPoint]);
+  mounts.push(mountPoint);
+  return mountPoint;
+}
 
 async function serverAnswers(): Promise<string> {
   return (await fetch(url)).text();
@@ -62,43 +71,74 @@ test('a call PGlite does not answer in time fails the store and every later call
   await again.close();
 }, 120_000);
 
-test('a full disk: enqueue rejects, every call settles within the deadline, jobs queue again once space returns', async () => {
-  const directory = join(mountPoint, 'store');
+test('PGlite spinning after a failed log write (upstream) fails the store within the deadline; the server answers', async () => {
+  const disk = smallDisk('raw');
+  const directory = join(disk, 'db');
+  mkdirSync(directory);
+  const pglite = await startPgliteThread(directory, { skipFsync: false, timeoutMs: DEADLINE_MS });
+  try {
+    await pglite.exec('CREATE TABLE t (id serial PRIMARY KEY, x text)');
+    fillDiskBut(join(disk, 'filler'), 15 << 20);
+    let failure: unknown;
+    while (failure === undefined)
+      failure = await pglite.query('INSERT INTO t (x) VALUES ($1)', ['x'.repeat(2000)]).then(
+        () => undefined,
+        (error) => error,
+      );
+    expect(String(failure)).toContain('could not write to file "pg_wal/xlogtemp');
+
+    // The next statement never returns from PGlite: the deadline fails it, the process answers.
+    const next = pglite.query('INSERT INTO t (x) VALUES ($1)', ['y']);
+    expect(await serverAnswers()).toBe('ok');
+    const stuck = await within(next, DEADLINE_MS + 8000);
+    expect(stuck).toBeInstanceOf(StoreFailedError);
+    expect((stuck as Error).message).toContain(
+      `The outbox store ${directory} stopped working: a call was not answered`,
+    );
+    await expect(within(pglite.query('SELECT 1'), 100)).resolves.toBe(stuck);
+    expect(await serverAnswers()).toBe('ok');
+  } finally {
+    await pglite.close();
+  }
+}, 240_000);
+
+test('a full disk under the outbox: every call settles within the deadline, the server answers, nothing committed is lost', async () => {
+  const disk = smallDisk('outbox');
+  const directory = join(disk, 'store');
   const open = () =>
     openRevocationOutbox({ store: { directory, queryTimeoutMs: DEADLINE_MS }, encryptionKeys: [KEY] });
   let outbox = await open();
+  const filler = join(disk, 'filler');
   try {
-    await outbox.enqueue({ refreshToken: 'before-the-disk-filled' });
-    const filler = join(mountPoint, 'filler');
     fillDiskBut(filler, 15 << 20);
-
+    // One job per commit, as an application enqueues, until the log cannot grow.
+    let enqueued = 0;
     let failure: unknown;
     while (failure === undefined) {
-      const batch = Array.from({ length: 200 }, (_, i) => ({ refreshToken: `r-${i}-${'x'.repeat(2000)}` }));
-      const call = outbox.enqueueBatch(batch);
-      expect(await serverAnswers()).toBe('ok');
+      const call = outbox.enqueue({
+        refreshToken: `r${enqueued}-${'x'.repeat(4000)}`,
+        accessToken: 'y'.repeat(4000),
+      });
+      if (enqueued % 200 === 0) expect(await serverAnswers()).toBe('ok');
       const outcome = await within(call, DEADLINE_MS + 8000);
       expect(outcome).not.toBe('pending');
-      if (outcome !== 'resolved') failure = outcome;
+      if (outcome === 'resolved') enqueued++;
+      else failure = outcome;
     }
-    expect(String(failure)).toMatch(/No space left on device|stopped working/);
+    expect(String(failure)).toContain('No space left on device');
+    // pg-boss's adapter rolls back after an error, and PGlite then answers (with the disk's error);
+    // were it to spin, the deadline would end the call (the test above).
     for (let i = 0; i < 3; i++) {
       const next = outbox.enqueue({ refreshToken: `after-the-failure-${i}` });
       expect(await serverAnswers()).toBe('ok');
       await expect(within(next, DEADLINE_MS + 8000)).resolves.toBeInstanceOf(Error);
     }
 
+    // Space back (the store reopened, had it failed): every job whose enqueue resolved is there.
     rmSync(filler);
-    if (
-      await outbox.stats().then(
-        () => false,
-        (error) => error instanceof StoreFailedError,
-      )
-    ) {
-      await outbox.close();
-      outbox = await open(); // a failed store is reopened; its committed jobs are there
-    }
-    await expect(outbox.enqueue({ refreshToken: 'after-space-returned' })).resolves.toHaveProperty('id');
+    await outbox.close().catch(() => {});
+    outbox = await open();
+    expect((await outbox.stats()).queued).toBe(enqueued);
   } finally {
     await outbox.close().catch(() => {});
   }
