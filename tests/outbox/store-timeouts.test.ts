@@ -80,8 +80,10 @@ describeWithPostgres('a PostgreSQL server that stops answering', () => {
     await expect(open({ connectionString: 'postgres://x/y', connectTimeoutMs: 1.5 })).rejects.toThrow(
       TypeError,
     );
-    await expect(open({ directory: '/tmp/x', queryTimeoutMs: 1000 })).rejects.toThrow(
-      'unknown option "store.queryTimeoutMs"',
+    // The embedded store has a query timeout of its own (its worker thread's deadline), no pool.
+    await expect(open({ directory: '/tmp/x', maxConnections: 5 })).rejects.toThrow(
+      'unknown option "store.maxConnections"',
     );
+    await expect(open({ directory: '/tmp/x', queryTimeoutMs: 99 })).rejects.toThrow(RangeError);
   });
 });
