@@ -115,8 +115,9 @@ class Calls {
     if (this.#failure || this.closed) return;
     this.#failure = new StoreFailedError(
       `The outbox store ${this.directory} stopped working: ${cause}. It was shut down and every call ` +
-        'fails from now on. Check the disk (free space, errors in the system log), then restart the ' +
-        'process: the jobs committed before are kept',
+        'fails from now on. Check the disk (free space, errors in the system log), or raise ' +
+        'store.queryTimeoutMs above your longest statement; then restart the process: the jobs ' +
+        'committed before are kept',
     );
     void this.worker.terminate();
     for (const [id, pending] of this.#pending) this.#reject(id, pending, this.#failure);

@@ -58,7 +58,8 @@ test('a call PGlite does not answer in time fails the store and every later call
     expect((failure as Error).message).toBe(
       `The outbox store ${directory} stopped working: a call was not answered within ${DEADLINE_MS} ms ` +
         '(store.queryTimeoutMs). It was shut down and every call fails from now on. Check the disk (free ' +
-        'space, errors in the system log), then restart the process: the jobs committed before are kept',
+        'space, errors in the system log), or raise store.queryTimeoutMs above your longest statement; ' +
+        'then restart the process: the jobs committed before are kept',
     );
     await expect(within(store.db.executeSql('SELECT 1'), 100)).resolves.toBe(failure);
     expect(await serverAnswers()).toBe('ok');
