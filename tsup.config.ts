@@ -183,10 +183,13 @@ export default defineConfig([
     esbuildPlugins: [recordBundledPackages('dist/testing/index.js, dist/testing/index.cjs')],
   },
   {
-    // The outbox: Node only; its optional peer dependencies stay imports, loaded on demand.
-    entry: { 'outbox/index': 'src/outbox/index.ts' },
+    // The outbox: Node only; its optional peer dependencies stay imports, loaded on demand. The
+    // embedded store's worker thread runs a file of its own, found next to the entry through
+    // import.meta.url (shimmed in the CommonJS output).
+    entry: { 'outbox/index': 'src/outbox/index.ts', 'outbox/pglite-worker': 'src/outbox/pglite-worker.ts' },
     format: ['esm', 'cjs'],
     define,
+    shims: true,
     dts: true,
     target: 'node20',
     platform: 'node',
@@ -206,7 +209,8 @@ export default defineConfig([
     treeshake: true,
   },
   {
-    entry: { cli: 'src/cli/main.ts' },
+    // The embedded store's worker thread beside it: the CLI bundles the outbox, which finds it there.
+    entry: { cli: 'src/cli/main.ts', 'pglite-worker': 'src/outbox/pglite-worker.ts' },
     external: OUTBOX_PEERS,
     format: ['esm'],
     define,

@@ -12,6 +12,9 @@ export type OutboxErrorCode =
   | 'no_client'
   | 'store_saturated'
   | 'enqueue_failed'
+  | 'store_damaged'
+  | 'store_not_found'
+  | 'store_failed'
   | StoreUnavailableCode;
 
 /**
@@ -201,4 +204,41 @@ export class EnqueueFailedError extends OutboxError {
     super(message, options);
     this.committed = committed;
   }
+}
+
+/**
+ * The embedded store's directory holds files that are not a working store (a missing
+ * `pgdata/PG_VERSION`, files of something else, a truncated job table, a database PGlite cannot
+ * start): it is refused, never re-created over them. The message names the directory, the cause and
+ * what to do; `cause` holds the underlying error, when there is one.
+ */
+export class StoreDamagedError extends OutboxError {
+  static {
+    errorClass(StoreDamagedError, 'StoreDamagedError');
+  }
+  override readonly code = 'store_damaged';
+}
+
+/**
+ * The embedded store's directory does not exist, and the caller asked not to create one
+ * (`store.create: false`, as the CLI's read-only commands do): most often a mistyped path.
+ */
+export class StoreNotFoundError extends OutboxError {
+  static {
+    errorClass(StoreNotFoundError, 'StoreNotFoundError');
+  }
+  override readonly code = 'store_not_found';
+}
+
+/**
+ * The embedded store stopped answering (its PGlite did not answer a call within
+ * `store.queryTimeoutMs`, or its worker thread died), for example after a full disk: it was shut down,
+ * and this call and every later one fail with this error. The message names the directory, the cause
+ * and what to do; restart the process once the cause is fixed (the jobs committed before are kept).
+ */
+export class StoreFailedError extends OutboxError {
+  static {
+    errorClass(StoreFailedError, 'StoreFailedError');
+  }
+  override readonly code = 'store_failed';
 }

@@ -100,10 +100,19 @@ function takeOver(path: string, staleText: string): boolean {
   }
   try {
     if (readLock(path)?.text !== staleText) return false;
-    unlinkSync(path);
+    removeIfThere(path);
     return true;
   } finally {
-    unlinkSync(guard);
+    removeIfThere(guard);
+  }
+}
+
+/** Removes a file; one already gone (removed by hand, or by a process that judged it stale) is fine. */
+function removeIfThere(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
 }
 

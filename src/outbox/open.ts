@@ -16,6 +16,7 @@ import { ClusterPause } from './pause';
 import { type Queue, startQueue } from './queue';
 import { type OutboxStats, readStats } from './stats';
 import type { OutboxStore } from './store';
+import { assertJobsReadable } from './store-check';
 import { openEmbeddedStore } from './store-pglite';
 import { openServerStore } from './store-postgres';
 import { Workers } from './workers';
@@ -84,6 +85,7 @@ export async function openRevocationOutbox(options: RevocationOutboxOptions): Pr
   const store = await openStore(normalized);
   let queue: Queue;
   try {
+    if (store.kind === 'embedded') await assertJobsReadable(store, normalized.schema);
     queue = await startQueue(PgBoss, store, normalized, (error) =>
       emit({ type: 'error', message: `pg-boss: ${error.message.slice(0, 300)}` }),
     );
@@ -104,7 +106,7 @@ export async function openRevocationOutbox(options: RevocationOutboxOptions): Pr
 
 function openStore(options: NormalizedOutboxOptions): Promise<OutboxStore> {
   const { store } = options;
-  return 'directory' in store ? openEmbeddedStore(store.directory) : openServerStore(store);
+  return 'directory' in store ? openEmbeddedStore(store) : openServerStore(store);
 }
 
 /**

@@ -9,7 +9,8 @@ import {
 } from '../validate';
 import type { EncryptionKey } from './crypto';
 import type { OutboxEvent } from './events';
-import type { StoreOptions } from './store';
+import type { EmbeddedStoreOptions, StoreOptions } from './store';
+import { normalizeEmbeddedStore } from './store-options';
 import type { ServerStoreSettings } from './store-postgres';
 
 /** The defaults of the outbox's options. */
@@ -129,7 +130,7 @@ export interface RevocationOutboxOptions {
 /** The options once validated and completed. */
 export interface NormalizedOutboxOptions {
   client: RevocationClient | undefined;
-  store: { directory: string } | ServerStoreSettings;
+  store: Required<EmbeddedStoreOptions> | ServerStoreSettings;
   concurrency: number;
   onEvent: ((event: OutboxEvent) => void) | undefined;
   defaultExpiresInSeconds: number;
@@ -259,13 +260,8 @@ function normalizeStore(store: unknown): NormalizedOutboxOptions['store'] {
   const { directory, connectionString } = store as Record<string, unknown>;
   if ((directory === undefined) === (connectionString === undefined))
     throw typeError('store', 'must have either directory or connectionString');
-  assertKnownKeys(store, directory !== undefined ? new Set(['directory']) : KNOWN_SERVER_STORE, 'store.');
-  if (directory !== undefined) {
-    if (typeof directory !== 'string')
-      throw typeError('store.directory', `must be a string, got ${describeType(directory)}`);
-    if (directory.length === 0) throw rangeError('store.directory', 'must not be empty');
-    return { directory };
-  }
+  if (directory !== undefined) return normalizeEmbeddedStore(store as Record<string, unknown>);
+  assertKnownKeys(store, KNOWN_SERVER_STORE, 'store.');
   return normalizeServerStore(store as Record<string, unknown>);
 }
 

@@ -1,22 +1,38 @@
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import { StoreLockedError } from './errors';
+import { StoreDamagedError, StoreLockedError } from './errors';
 import { loadPgBoss, loadPglite } from './load';
 import { acquireLock } from './lock';
-import type { OutboxStore, SqlExecutor } from './store';
+import { OUTBOX_DEFAULTS } from './options';
+import { startPgliteThread } from './pglite-thread';
+import type { EmbeddedStoreOptions, OutboxStore, SqlExecutor } from './store';
+import { assertOpenable, inspectStoreDirectory } from './store-directory';
 
 /**
  * Opens the embedded store: PGlite (PostgreSQL compiled to WebAssembly) persisted in
- * `<directory>/pgdata`, after taking the directory's lock. A query resolves once PGlite has written
- * its changes to the directory's files, so a committed job survives the process being killed.
+ * `<directory>/pgdata`, after taking the directory's lock. A commit resolves once it is flushed to the
+ * disk (fsync), unless `unsafeSkipFsync`: then once written to the directory's files only.
+ * @throws StoreNotFoundError when the directory is missing or empty and `create` is false.
+ * @throws StoreDamagedError when it holds anything but a store PGlite can start.
+ * @throws StoreLockedError when another process (or this one) holds it.
  */
-export async function openEmbeddedStore(directory: string): Promise<OutboxStore> {
-  const { PGlite } = await loadPglite();
+export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<OutboxStore> {
+  // Loaded here, though PGlite runs in the worker thread, so that a missing package fails in one line.
+  await loadPglite();
   const { fromPglite } = await loadPgBoss();
+  const directory = resolve(options.directory);
+  const create = options.create ?? true;
+  assertOpenable(directory, create);
   const release = lockDirectory(directory);
   try {
-    const pglite = await PGlite.create(join(directory, 'pgdata'));
+    const state = inspectStoreDirectory(directory, create);
+    const pglite = await startPgliteThread(directory, {
+      skipFsync: options.unsafeSkipFsync ?? false,
+      timeoutMs: options.queryTimeoutMs ?? OUTBOX_DEFAULTS.queryTimeoutMs,
+    }).catch((error: unknown) => {
+      throw startFailure(directory, state, error);
+    });
     // pg-boss's own adapter: every statement's rows, multi-statement SQL through exec.
     const db: SqlExecutor = fromPglite(pglite);
     return {
@@ -43,20 +59,44 @@ const LOCK_FILE = 'outbox.lock';
  * Takes the embedded store's directory for this process (see lock.ts): created when missing; held by
  * a live process (this one included, under any spelling of the path) it is a StoreLockedError.
  * Returns the release function.
+ * @throws StoreLockedError when it is held; StoreDamagedError when the lock cannot be taken.
  */
 export function lockDirectory(directory: string): () => void {
   const absolute = resolve(directory);
-  mkdirSync(absolute, { recursive: true, mode: 0o700 });
-  const lock = acquireLock(join(absolute, LOCK_FILE));
+  let lock: ReturnType<typeof acquireLock>;
+  try {
+    mkdirSync(absolute, { recursive: true, mode: 0o700 });
+    lock = acquireLock(join(absolute, LOCK_FILE));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new StoreDamagedError(
+      `Cannot take the lock of the outbox directory ${absolute} (${code}): check that it exists, ` +
+        'is a directory and is writable by this user',
+      { cause: error },
+    );
+  }
   if (lock.held) return lock.release;
   const { holder } = lock;
   const who = holder.self
     ? 'this process'
-    : holder.host !== undefined && holder.host !== hostname()
+    : holder.host && holder.host !== hostname()
       ? `host ${holder.host} (remove ${LOCK_FILE} only if no process there uses it)`
-      : `process ${holder.pid ?? '(unknown)'}`;
+      : `process ${holder.pid ?? `(unknown: ${LOCK_FILE} is unreadable; remove it if no process uses the store)`}`;
   throw new StoreLockedError(
     `The outbox directory ${absolute} is open in ${who}; an embedded store serves one process at a ` +
       'time (share a queue between processes with a PostgreSQL server: store.connectionString)',
   );
+}
+
+/** PGlite's own failures ("Aborted()", "failed to initialize properly") say neither where nor why. */
+function startFailure(directory: string, state: 'new' | 'store', error: unknown): StoreDamagedError {
+  const cause = error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 200) : String(error);
+  const message =
+    state === 'new'
+      ? `Could not create the outbox store in ${directory} (PGlite: ${cause}): check free space and ` +
+        'permissions, then empty the directory and open it again'
+      : `The outbox store ${directory} could not be started (PGlite: ${cause}): it is damaged, or was ` +
+        'written by an incompatible PGlite version. Nothing was changed: restore it from a backup, or ' +
+        'open it with the PGlite version that wrote it';
+  return new StoreDamagedError(message, { cause: error });
 }

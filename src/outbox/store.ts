@@ -22,10 +22,7 @@ export interface OutboxStore {
  * - `{ connectionString }`: a PostgreSQL server shared by any number of processes and machines.
  */
 export type StoreOptions =
-  | {
-      /** The directory of the embedded database (created when missing). */
-      directory: string;
-    }
+  | EmbeddedStoreOptions
   | {
       /** e.g. `postgres://user:password@host:5432/db`. */
       connectionString: string;
@@ -63,11 +60,44 @@ export type StoreOptions =
       queryTimeoutMs?: number;
     };
 
+/** The embedded store: PGlite persisted in a directory, for one process. */
+export interface EmbeddedStoreOptions {
+  /**
+   * The directory of the embedded database. A missing or empty one is made a new store; one that
+   * holds anything other than a store is refused (StoreDamagedError), never initialised over.
+   */
+  directory: string;
+  /**
+   * Whether a missing or empty directory becomes a new store. `false` opens an existing store only
+   * (a StoreNotFoundError otherwise): for tools that only read, where a mistyped path must not leave
+   * a new store behind.
+   * @default true
+   */
+  create?: boolean;
+  /**
+   * Gives up durability for speed: commits are not flushed to the disk (no fsync), so a job whose
+   * `enqueue` resolved survives the process being killed but may be lost, or the store damaged, by a
+   * power cut or a kernel crash. For tests and throwaway stores only.
+   * @default false
+   */
+  unsafeSkipFsync?: boolean;
+  /**
+   * The longest wait for PGlite's answer to one call, in milliseconds (100-3600000). PGlite runs in a
+   * worker thread: one that does not answer in time (it can spin forever after a write fails on a
+   * full disk) is terminated and the store fails with a StoreFailedError, this call and every later
+   * one, instead of freezing the application. Keep it above your longest statement.
+   * @default 30000
+   */
+  queryTimeoutMs?: number;
+}
+
 /** A connection string without its password, for messages. */
 export function describeConnectionString(connectionString: string): string {
   try {
     const url = new URL(connectionString);
-    return `postgres://${url.hostname}${url.port ? `:${url.port}` : ''}${url.pathname}`;
+    // No host in the URL: node-postgres takes PGHOST, else the local socket or localhost.
+    const host = url.hostname || '(PGHOST or localhost)';
+    return `postgres://${host}${url.port ? `:${url.port}` : ''}${url.pathname}`;
   } catch {
     return 'postgres (connection string not shown)';
   }

@@ -8,7 +8,7 @@ import { scratchDirectory } from './support';
 
 test('pg-boss on the embedded store: several maintenance cycles, no error event', async () => {
   const scratch = scratchDirectory();
-  const store = await openEmbeddedStore(scratch.path);
+  const store = await openEmbeddedStore({ directory: scratch.path });
   const { PgBoss } = await loadPgBoss();
   const boss = new PgBoss({
     db: store.db,

@@ -82,7 +82,9 @@ describeWithPostgres('a PostgreSQL server that stops answering', () => {
         InputRangeError,
         'store.connectTimeoutMs',
       ],
-      [{ directory: '/tmp/x', queryTimeoutMs: 1000 }, InputTypeError, 'store.queryTimeoutMs'],
+      // The embedded store has a query timeout of its own (its worker thread's deadline), no pool.
+      [{ directory: '/tmp/x', maxConnections: 5 }, InputTypeError, 'store.maxConnections'],
+      [{ directory: '/tmp/x', queryTimeoutMs: 99 }, InputRangeError, 'store.queryTimeoutMs'],
     ];
     for (const [store, kind, input] of refusals) {
       const error = await open(store).catch((reason: unknown) => reason);

@@ -1,9 +1,13 @@
 import { type Command, Option } from 'commander';
-import type { KeyJobCount, RevocationOutbox } from '../outbox';
-import { EXIT, UsageError } from './exit-codes';
-import type { CliIo } from './io';
-import { type OutboxFlags, openFor } from './outbox-command';
-import { Output } from './output';
+import type { KeyJobCount, RevocationOutbox } from '../../outbox';
+import { EXIT, UsageError } from '../exit-codes';
+import type { CliIo } from '../io';
+import { Output } from '../output';
+import type { OutboxFlags } from './flags';
+import { type OpenMode, withOutbox } from './open-outbox';
+
+/** Both commands work an existing queue: no client, and a mistyped --store creates nothing. */
+const EXISTING_STORE: OpenMode = { client: false, create: false };
 
 /**
  * Registers `outbox keys` (the jobs that hold tokens, by the id of the key that sealed them) and
@@ -31,7 +35,7 @@ export function registerOutboxKeysCommand(
   )
     .option('--json', 'print the list as one JSON line')
     .action(async (flags: Partial<OutboxFlags>) =>
-      setExitCode(await withOutbox(flags, io, (box) => listKeys(box, flags, io))),
+      setExitCode(await withOutbox(flags, io, EXISTING_STORE, (box) => listKeys(box, flags, io))),
     );
   storeOptions(
     outbox
@@ -43,21 +47,8 @@ export function registerOutboxKeysCommand(
   )
     .option('--yes', 'confirm: delete those jobs, whose tokens stay valid until they expire')
     .action(async (keyId: string, flags: Partial<OutboxFlags> & { yes?: boolean }) =>
-      setExitCode(await withOutbox(flags, io, (box) => purgeKey(box, keyId, flags, io))),
+      setExitCode(await withOutbox(flags, io, EXISTING_STORE, (box) => purgeKey(box, keyId, flags, io))),
     );
-}
-
-async function withOutbox(
-  flags: Partial<OutboxFlags>,
-  io: CliIo,
-  action: (outbox: RevocationOutbox) => Promise<number>,
-): Promise<number> {
-  const outbox = await openFor(flags, io.env, undefined);
-  try {
-    return await action(outbox);
-  } finally {
-    await outbox.close();
-  }
 }
 
 async function listKeys(outbox: RevocationOutbox, flags: { json?: boolean }, io: CliIo): Promise<number> {

@@ -1,0 +1,102 @@
+import { createHash } from 'node:crypto';
+import { type OutboxEvent, openRevocationOutbox, type RevocationOutbox } from '../../outbox';
+import { describeConnectionString } from '../../outbox/store';
+import { clientFromOptions, fetchFromOptions } from '../client-from-options';
+import { UsageError } from '../exit-codes';
+import type { CliIo } from '../io';
+import type { OutboxFlags } from './flags';
+
+/**
+ * How a command opens the outbox: with a client (to revoke), and whether a missing embedded store may
+ * be created (only to queue tokens: a command that works an existing queue must not leave a new store
+ * behind a mistyped path).
+ */
+export interface OpenMode {
+  client: boolean;
+  create: boolean;
+}
+
+/** Opens the outbox named by --store (or DIGILOCKER_OUTBOX_STORE), runs `action`, always closes it. */
+export async function withOutbox(
+  flags: Partial<OutboxFlags>,
+  io: CliIo,
+  mode: OpenMode,
+  action: (outbox: RevocationOutbox) => Promise<number>,
+  onEvent?: (event: OutboxEvent) => void,
+): Promise<number> {
+  // The environment's proxies (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) apply, as they do to `revoke`.
+  const transport = mode.client ? fetchFromOptions(undefined, flags.concurrency ?? 8) : undefined;
+  try {
+    const client = transport ? clientFromOptions(flags, io.env, transport) : undefined;
+    const outbox = await openFor(flags, io.env, client, mode.create, onEvent);
+    try {
+      return await action(outbox);
+    } finally {
+      await outbox.close();
+    }
+  } finally {
+    await transport?.close();
+  }
+}
+
+/** Opens the outbox; every configuration problem becomes a UsageError whose message names no secret. */
+export async function openFor(
+  flags: Partial<OutboxFlags>,
+  env: NodeJS.ProcessEnv,
+  client: ReturnType<typeof clientFromOptions> | undefined,
+  create: boolean,
+  onEvent?: (event: OutboxEvent) => void,
+): Promise<RevocationOutbox> {
+  const where = flags.store ?? env.DIGILOCKER_OUTBOX_STORE;
+  if (!where) throw new UsageError('Give --store DIR|URL, or set DIGILOCKER_OUTBOX_STORE');
+  const keys = (env.DIGILOCKER_OUTBOX_KEYS ?? '')
+    .split(',')
+    .map((key) => key.trim())
+    .filter(Boolean);
+  if (keys.length === 0)
+    throw new UsageError('Set DIGILOCKER_OUTBOX_KEYS (base64 or hex 256-bit keys, comma-separated)');
+  const isUrl = /^postgres(ql)?:\/\//.test(where);
+  const schema = flags.schema ?? env.DIGILOCKER_OUTBOX_SCHEMA;
+  try {
+    return await openRevocationOutbox({
+      store: isUrl ? { connectionString: where } : { directory: where, create },
+      encryptionKeys: keys,
+      ...(schema ? { schema } : {}),
+      ...(client ? { credentialsId: credentialsIdOf(env) } : {}),
+      concurrency: flags.concurrency ?? 8,
+      ...(client ? { client } : {}),
+      ...(onEvent ? { onEvent } : {}),
+    });
+  } catch (error) {
+    if (SAID_AS_IS.has((error as { code?: unknown }).code as string))
+      throw new UsageError((error as Error).message);
+    const location = isUrl ? describeConnectionString(where) : where;
+    throw new UsageError(`Cannot open the store ${location}: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * The open failures whose message already names the store, the cause and the next step (or the flag
+ * at fault), by `code`: said as they are. Any other failure is prefixed with the store it was opening.
+ */
+const SAID_AS_IS = new Set([
+  'invalid_option',
+  'key_mismatch',
+  'store_locked',
+  'missing_dependency',
+  'store_timeout',
+  'store_unavailable',
+  'store_unreachable',
+  'store_auth_failed',
+  'store_database_missing',
+  'store_refused',
+]);
+
+/**
+ * A fingerprint of the credentials in the environment (never the secret: 16 hex characters of a
+ * SHA-256), so that a pause for refused credentials ends once they change.
+ */
+function credentialsIdOf(env: NodeJS.ProcessEnv): string {
+  const credentials = [env.DIGILOCKER_CLIENT_ID, env.DIGILOCKER_CLIENT_SECRET, env.DIGILOCKER_ACCESS_TOKEN];
+  return createHash('sha256').update(JSON.stringify(credentials)).digest('hex').slice(0, 16);
+}

@@ -1,0 +1,114 @@
+/**
+ * The worker-thread side of the embedded store (see pglite-thread.ts): starts PGlite on
+ * `<directory>/pgdata` and answers the main thread's calls, one message each. PGlite runs here, not
+ * on the application's thread, because it can spin forever (a write-ahead log write failing on a
+ * full disk): the main thread then terminates this thread instead of freezing with it.
+ *
+ * Self-contained (only Node built-ins and PGlite's own modules): Node runs it as a file of its own.
+ */
+import { fsyncSync } from 'node:fs';
+import { parentPort, workerData } from 'node:worker_threads';
+import { PGlite } from '@electric-sql/pglite';
+import { NodeFS } from '@electric-sql/pglite/nodefs';
+
+/** What the main thread gives the worker. */
+export interface PgliteWorkerData {
+  directory: string;
+  skipFsync: boolean;
+}
+
+/** A call from the main thread. */
+export interface PgliteCall {
+  id: number;
+  method: 'query' | 'exec' | 'close';
+  text?: string;
+  values?: unknown[];
+}
+
+/** An answer to a call (`id`), or, with id 0, to the start. */
+export type PgliteAnswer =
+  | { id: number; result: unknown }
+  | { id: number; error: { name: string; message: string; fields: Record<string, unknown> } };
+
+if (parentPort) void serve(workerData as PgliteWorkerData);
+
+async function serve({ directory, skipFsync }: PgliteWorkerData): Promise<void> {
+  const port = parentPort as NonNullable<typeof parentPort>;
+  let pglite: PGlite;
+  try {
+    pglite = await startPglite(directory, skipFsync);
+  } catch (error) {
+    port.postMessage(errorAnswer(0, error));
+    return;
+  }
+  port.on('message', (call: PgliteCall) => {
+    answer(pglite, call).then(
+      (result) => port.postMessage({ id: call.id, result }),
+      (error: unknown) => port.postMessage(errorAnswer(call.id, error)),
+    );
+  });
+  port.postMessage({ id: 0, result: 'ready' });
+}
+
+async function answer(pglite: PGlite, { method, text = '', values }: PgliteCall): Promise<unknown> {
+  if (method === 'close') return pglite.close();
+  if (method === 'exec') return (await pglite.exec(text)).map(({ rows }) => ({ rows }));
+  const { rows, affectedRows } = await pglite.query(text, values);
+  return { rows, affectedRows };
+}
+
+/** The error's name, message and primitive fields (PostgreSQL's `code`, `detail`...): cloneable. */
+function errorAnswer(id: number, error: unknown): PgliteAnswer {
+  const source = error instanceof Error ? error : new Error(String(error));
+  const fields: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(source))
+    if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) fields[key] = value;
+  return { id, error: { name: source.name, message: source.message, fields } };
+}
+
+/**
+ * Starts PGlite with fsync on, unless `skipFsync`: a commit resolves once its write-ahead log is
+ * flushed to the disk, so a committed job survives a power cut or a kernel crash, not only the
+ * process being killed.
+ *
+ * PGlite starts PostgreSQL with `-F` (fsync off), and its Node file system (Emscripten's NODEFS)
+ * turns `fsync` and `fdatasync` into nothing (electric-sql/pglite#1107). So this drops `-F`, gives
+ * NODEFS the fsync it lacks (Node's `fsyncSync` on the file's descriptor, through the `preRun` hook
+ * that PGlite's file systems mount themselves with), and has the log flushed with `fsync` rather
+ * than the `fdatasync` that would still do nothing.
+ */
+function startPglite(directory: string, skipFsync: boolean): Promise<PGlite> {
+  const dataDir = `${directory}/pgdata`;
+  if (skipFsync) return PGlite.create(dataDir);
+  class DurableNodeFS extends NodeFS {
+    override async init(pg: PGlite, options: Parameters<NodeFS['init']>[1]) {
+      const { emscriptenOpts } = await super.init(pg, options);
+      const preRun = [...toArray(emscriptenOpts.preRun), addFsync];
+      return { emscriptenOpts: { ...emscriptenOpts, preRun } };
+    }
+  }
+  return PGlite.create({
+    fs: new DurableNodeFS(dataDir),
+    startParams: [
+      ...PGlite.defaultStartParams.filter((parameter) => parameter !== '-F'),
+      '-c',
+      'wal_sync_method=fsync',
+    ],
+  });
+}
+
+/** A file stream of NODEFS: `nfd` is the host's descriptor (directories have none). */
+interface NodefsStream {
+  nfd?: number;
+}
+
+function addFsync(module: unknown): void {
+  const { NODEFS } = module as { NODEFS: { stream_ops: { fsync?: (stream: NodefsStream) => void } } };
+  NODEFS.stream_ops.fsync = (stream) => {
+    if (stream.nfd !== undefined) fsyncSync(stream.nfd);
+  };
+}
+
+function toArray<T>(value: T | T[] | undefined): T[] {
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}

@@ -1,0 +1,81 @@
+// The CLI's outbox commands on an embedded store that is not there or not a store: a mistyped
+// --store is refused with exit 2 and a message naming it, and nothing is created (no directory, no
+// store); a damaged store is refused, not re-created. In process (runCli with captured streams): no
+// PostgreSQL and no build needed.
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { execute as runCli } from '../../src/cli/execute';
+import type { CliIo } from '../../src/cli/io';
+import { describeConnectionString } from '../../src/outbox/store';
+import { KEY, scratchDirectory } from './support';
+
+const scratch = scratchDirectory();
+afterAll(() => scratch.remove());
+
+/** Runs the CLI in this process; resolves with its exit code and what it wrote. */
+async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = new PassThrough().setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  const err = new PassThrough().setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  const io: CliIo = {
+    stdin: new PassThrough(),
+    stdout: out,
+    stderr: err as unknown as NodeJS.WriteStream,
+    env: { DIGILOCKER_OUTBOX_KEYS: KEY, DIGILOCKER_CLIENT_ID: 'id', DIGILOCKER_CLIENT_SECRET: 'secret' },
+    onInterrupt: () => () => {},
+    exit: (code) => {
+      throw new Error(`exit ${code}`);
+    },
+  };
+  const code = await runCli(argv, io);
+  return { code, stdout, stderr };
+}
+
+test.each([
+  ['status'],
+  ['retry-dead'],
+  ['purge'],
+  ['resume'],
+  ['drain', '--base-url', 'http://127.0.0.1:9/public'],
+])('outbox %s on a mistyped --store exits 2 naming it, and creates nothing', async (...command) => {
+  const path = join(scratch.path, 'mistyped', 'store');
+  const result = await run(['outbox', ...command, '--store', path]);
+  expect(result.code).toBe(2);
+  expect(result.stderr).toContain(
+    `Cannot open the store ${path}: The outbox directory ${path} does not exist`,
+  );
+  expect(result.stdout).toBe('');
+  expect(existsSync(join(scratch.path, 'mistyped'))).toBe(false);
+});
+
+test('outbox status on an empty directory exits 2 and leaves it empty', async () => {
+  const path = join(scratch.path, 'empty');
+  mkdirSync(path);
+  const result = await run(['outbox', 'status', '--store', path]);
+  expect(result.code).toBe(2);
+  expect(result.stderr).toContain(`The outbox directory ${path} holds no store: check the path`);
+  expect(readdirSync(path)).toEqual([]);
+});
+
+test('outbox status on a directory of other files exits 2: damaged or not a store, left as it was', async () => {
+  const path = join(scratch.path, 'other');
+  mkdirSync(path);
+  writeFileSync(join(path, 'notes.txt'), 'mine');
+  const result = await run(['outbox', 'status', '--store', path]);
+  expect(result.code).toBe(2);
+  expect(result.stderr).toContain(`The outbox store ${path} is damaged or is not an outbox store`);
+  expect(readdirSync(path)).toEqual(['notes.txt']);
+});
+
+test('a connection string without a host is described by where node-postgres goes, never as an empty host', () => {
+  expect(describeConnectionString('postgres:///queue')).toBe('postgres://(PGHOST or localhost)/queue');
+  expect(describeConnectionString('postgres://user:secret@db.internal:5433/queue')).toBe(
+    'postgres://db.internal:5433/queue',
+  );
+});
