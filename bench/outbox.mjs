@@ -7,7 +7,9 @@
 //   with a server that answers at once, and with one that takes LATENCY_MS (DigiLocker's own time);
 // - this process's CPU per drained job against per `revokeMany` token (the embedded store's database
 //   runs in this process; a PostgreSQL server's CPU is its own);
-// - enqueue latency (p50, p99) while 3 workers drain a backlog from the slow server.
+// - enqueue latency (p50, p99) while 3 workers drain a backlog from the slow server;
+// - the embedded store's fsync cost: enqueue latency with fsync (the default) against
+//   `store.unsafeSkipFsync`, two stores side by side, in interleaved rounds.
 // Run alone: `npm run build && node bench/outbox.mjs [--smoke]` (starts bench/server.mjs); `bench/run.mjs`
 // calls measureOutbox(). Environment: BENCH_OUTBOX_JOBS (2000), BENCH_OUTBOX_ROUNDS (3),
 // BENCH_OUTBOX_STORES (`embedded,postgres`: the stores to measure, e.g. `postgres` for a quick A/B).
@@ -44,6 +46,7 @@ export async function measureOutbox({ baseUrl, slowBaseUrl, smoke = false, log =
     } finally {
       rmSync(directory, { recursive: true, force: true });
     }
+    results.fsync = await measureFsyncCost(smoke ? 100 : 500, log);
   }
   if (!stores.includes('postgres')) return results;
   if (databaseUrl) {
@@ -125,6 +128,44 @@ async function measureSlow(open, slowBaseUrl, jobs, rounds) {
     await three.fetch.close();
   }
   return figures;
+}
+
+/**
+ * Enqueue latency one sign-out at a time on two embedded stores open side by side, one with fsync
+ * (the default: a resolved enqueue is on disk) and one with `unsafeSkipFsync`, in interleaved rounds.
+ */
+async function measureFsyncCost(count, log) {
+  const encryptionKeys = [generateEncryptionKey()];
+  const directories = [0, 1].map(() => mkdtempSync(join(tmpdir(), 'digilocker-outbox-fsync-')));
+  const outboxes = [];
+  try {
+    for (const [index, directory] of directories.entries())
+      outboxes.push(
+        await openRevocationOutbox({
+          store: { directory, unsafeSkipFsync: index === 1 },
+          encryptionKeys,
+        }),
+      );
+    const [synced, unsynced] = [[], []];
+    const rounds = 5;
+    for (let round = 0; round < rounds; round++) {
+      const per = Math.ceil(count / rounds);
+      synced.push(...(await enqueueOneByOne(outboxes[0], per, `fsync-${round}`)));
+      unsynced.push(...(await enqueueOneByOne(outboxes[1], per, `no-fsync-${round}`)));
+    }
+    const figures = {
+      enqueueP50Ms: round2(percentile(synced, 50)),
+      enqueueP99Ms: round2(percentile(synced, 99)),
+      unsafeSkipFsyncP50Ms: round2(percentile(unsynced, 50)),
+      unsafeSkipFsyncP99Ms: round2(percentile(unsynced, 99)),
+      fsyncCostP50: round2(percentile(synced, 50) / percentile(unsynced, 50)),
+    };
+    log(`outbox fsync: ${JSON.stringify(figures)}`);
+    return figures;
+  } finally {
+    for (const outbox of outboxes) await outbox.close();
+    for (const directory of directories) rmSync(directory, { recursive: true, force: true });
+  }
 }
 
 /** Interleaved rounds of revokeMany and drain on `count` tokens: throughput and CPU, medians. */
@@ -262,6 +303,16 @@ export function formatOutboxReport(results) {
     '',
     drainHeader,
     ...stores.map(([name, f]) => row(name, f, drainColumns('AtLatency'))),
+    ...(results.fsync
+      ? [
+          '',
+          "The embedded store's fsync cost (enqueue one at a time, two stores side by side, interleaved):",
+          '',
+          '| fsync (default) p50 / p99 ms | `unsafeSkipFsync` p50 / p99 ms | cost × (p50) |',
+          '|--:|--:|--:|',
+          `| ${results.fsync.enqueueP50Ms} / ${results.fsync.enqueueP99Ms} | ${results.fsync.unsafeSkipFsyncP50Ms} / ${results.fsync.unsafeSkipFsyncP99Ms} | ${results.fsync.fsyncCostP50} |`,
+        ]
+      : []),
   ].join('\n');
 }
 
