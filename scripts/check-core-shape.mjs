@@ -8,33 +8,14 @@ import ts from 'typescript';
 const MAX_FILE_LINES = 300;
 const MAX_FUNCTION_LINES = 60;
 
-/**
- * Files known to be over the rule while their owners split them. Each is reported on every run, and an
- * entry that no longer needs to be here fails the check, so the list only shrinks.
- */
-const BEING_SPLIT = new Map([
-  ['src/cli/outbox-command.ts', 'the embedded helper splits it into src/cli/outbox/'],
-  ['src/outbox/open.ts', 'createOutbox: the embedded helper'],
-]);
-
 const problems = [];
-const pending = [];
-for (const path of typeScriptFiles('src')) {
-  const found = problemsOf(path);
-  if (BEING_SPLIT.has(path)) {
-    if (found.length === 0) problems.push(`${path}: within the rule now; remove it from BEING_SPLIT`);
-    else pending.push(...found);
-  } else problems.push(...found);
-}
-if (pending.length > 0) console.warn(`Still over, being split by their owners:\n${pending.join('\n')}\n`);
+for (const path of typeScriptFiles('src')) problems.push(...problemsOf(path));
 if (problems.length > 0) {
   console.error(`src has grown past its shape:\n${problems.join('\n')}`);
   process.exit(1);
 }
 console.log(
-  `shape: every file of src/ within ${MAX_FILE_LINES} lines, every function within ${MAX_FUNCTION_LINES}` +
-    (pending.length > 0 ? ` (but ${BEING_SPLIT.size} files being split, above)` : '') +
-    '.',
+  `shape: every file of src/ within ${MAX_FILE_LINES} lines, every function within ${MAX_FUNCTION_LINES}.`,
 );
 
 /** The .ts files under `directory`, recursively, as slash-separated paths. */

@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { DEFAULTS, LIMITS } from '../index';
+import { DEFAULTS, ENVIRONMENTS, LIMITS } from '../index';
 import { OUTBOX_DEFAULTS } from '../outbox';
 import { EXIT } from './exit-codes';
 import { integerFrom } from './integer-option';
@@ -50,29 +50,9 @@ export function registerOutboxCommand(
   command('status', 'Print the counts of jobs by state, and the pause of the queue if one is in effect.')
     .option('--json', 'print the counts as one JSON line')
     .action(run((flags) => withOutbox(flags, io, EXISTING_QUEUE, (box) => printStats(box, flags, io))));
-  command('drain', 'Work the queue until it is empty (retries included), then print a summary.')
-    .addOption(
-      new Option('--concurrency <n>', 'jobs at once (1-256)')
-        .argParser(integerFrom(1, 256))
-        .default(OUTBOX_DEFAULTS.concurrency),
-    )
-    .addOption(
-      new Option('--env <environment>', 'the DigiLocker deployment')
-        .choices(['sandbox', 'production', 'legacy-production'])
-        .default('sandbox'),
-    )
-    .option('--base-url <url>', 'base URL including /public, instead of --env')
-    .addOption(new Option('--encoding <encoding>', 'request body').choices(['form', 'json']).default('form'))
-    .addOption(
-      new Option('--auth <method>', 'client authentication')
-        .choices(['basic', 'post', 'bearer'])
-        .default('basic'),
-    )
-    .addOption(
-      new Option('--timeout-ms <ms>', 'time limit of one attempt')
-        .argParser(integerFrom(1, LIMITS.maxTimerMs))
-        .default(DEFAULTS.timeoutMs),
-    )
+  withClientOptions(
+    command('drain', 'Work the queue until it is empty (retries included), then print a summary.'),
+  )
     .option('--json', 'print the summary as one JSON line')
     .action(run((flags) => drainCommand(flags, io)));
   command('retry-dead', 'Put every dead job back in the queue.').action(
@@ -98,6 +78,33 @@ export function registerOutboxCommand(
     ),
   );
   registerOutboxKeysCommand(outbox, io, setExitCode);
+}
+
+/** The options of the client that `drain` revokes with, as `revoke` takes them. */
+function withClientOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option('--concurrency <n>', 'jobs at once (1-256)')
+        .argParser(integerFrom(1, 256))
+        .default(OUTBOX_DEFAULTS.concurrency),
+    )
+    .addOption(
+      new Option('--env <environment>', 'the DigiLocker deployment')
+        .choices(Object.keys(ENVIRONMENTS))
+        .default(DEFAULTS.environment),
+    )
+    .option('--base-url <url>', 'base URL including /public, instead of --env')
+    .addOption(new Option('--encoding <encoding>', 'request body').choices(['form', 'json']).default('form'))
+    .addOption(
+      new Option('--auth <method>', 'client authentication')
+        .choices(['basic', 'post', 'bearer'])
+        .default('basic'),
+    )
+    .addOption(
+      new Option('--timeout-ms <ms>', 'time limit of one attempt')
+        .argParser(integerFrom(1, LIMITS.maxTimerMs))
+        .default(DEFAULTS.timeoutMs),
+    );
 }
 
 function report(io: CliIo, line: string): number {

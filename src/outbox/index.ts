@@ -30,4 +30,4 @@ export { openRevocationOutbox, type RevocationOutbox } from './open';
 export { type BackoffPolicy, OUTBOX_DEFAULTS, type RevocationOutboxOptions } from './options';
 export type { OutboxPause } from './pause';
 export type { OutboxStats } from './stats';
-export type { SqlExecutor, StoreOptions } from './store';
+export type { EmbeddedStoreOptions, SqlExecutor, StoreOptions } from './store';

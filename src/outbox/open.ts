@@ -1,4 +1,5 @@
 import type { SignOutTokens } from '../results';
+import { assertSignal, describeType, typeError } from '../validate';
 import { importKeys, type OutboxKey } from './crypto';
 import { type EnqueuedJob, enqueueBatch, enqueueJob } from './enqueue';
 import { OutboxStateError } from './errors';
@@ -16,7 +17,7 @@ import { ClusterPause } from './pause';
 import { type Queue, startQueue } from './queue';
 import { type OutboxStats, readStats } from './stats';
 import type { OutboxStore } from './store';
-import { assertJobsReadable } from './store-check';
+import { assertJobsReadable, assertQueueExists } from './store-check';
 import { openEmbeddedStore } from './store-pglite';
 import { openServerStore } from './store-postgres';
 import { Workers } from './workers';
@@ -85,6 +86,7 @@ export async function openRevocationOutbox(options: RevocationOutboxOptions): Pr
   const store = await openStore(normalized);
   let queue: Queue;
   try {
+    if (!normalized.store.create) await assertQueueExists(store, normalized.schema);
     if (store.kind === 'embedded') await assertJobsReadable(store, normalized.schema);
     queue = await startQueue(PgBoss, store, normalized, (error) =>
       emit({ type: 'error', message: `pg-boss: ${error.message.slice(0, 300)}` }),
@@ -170,20 +172,14 @@ function createOutbox(
     assertOpen();
     if (!options.client)
       throw new OutboxStateError('no_client', 'give openRevocationOutbox a client to start workers');
-    workers ??= new Workers({
-      queue,
-      client: options.client,
-      keys,
-      options,
-      pause,
-      gate: { paused: false },
-      emit,
-    });
+    const { client } = options;
+    workers ??= new Workers({ queue, client, keys, options, pause, gate: { paused: false }, emit });
     return workers;
   };
 
   return {
     ...keyJobsOf(queue, keys, assertOpen),
+    ...queueOperations(queue, pause, assertOpen, () => workers?.nudge()),
     storeKind: store.kind,
     async enqueue(tokens, enqueueOptions = {}) {
       assertOpen();
@@ -204,14 +200,26 @@ function createOutbox(
       await workers?.stop();
     },
     async drain(drainOptions = {}) {
-      if (drainOptions === null || typeof drainOptions !== 'object')
-        throw new TypeError('drain: options must be an object');
-      const { signal } = drainOptions;
-      if (signal !== undefined && !(signal instanceof AbortSignal))
-        throw new TypeError('drain: signal must be an AbortSignal');
-      await untilDrained(ensureWorkers(), signal, () => closed);
+      await untilDrained(ensureWorkers(), signalOf(drainOptions), () => closed);
       return readStats(queue, pause);
     },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await workers?.stop();
+      await closeQueue(queue, store);
+    },
+  };
+}
+
+/** What an operator does to the queue as a whole: read it, retry or delete dead jobs, end a pause. */
+function queueOperations(
+  queue: Queue,
+  pause: ClusterPause,
+  assertOpen: () => void,
+  nudge: () => void,
+): Pick<RevocationOutbox, 'stats' | 'retryDead' | 'purgeDead' | 'resume'> {
+  return {
     async stats() {
       assertOpen();
       return readStats(queue, pause);
@@ -219,7 +227,7 @@ function createOutbox(
     async retryDead() {
       assertOpen();
       const count = await retryDeadJobs(queue);
-      workers?.nudge();
+      nudge();
       return count;
     },
     async purgeDead() {
@@ -230,11 +238,14 @@ function createOutbox(
       assertOpen();
       return pause.resume();
     },
-    async close() {
-      if (closed) return;
-      closed = true;
-      await workers?.stop();
-      await closeQueue(queue, store);
-    },
   };
+}
+
+/** `drain`'s signal, its options checked like every other input's. */
+function signalOf(drainOptions: unknown): AbortSignal | undefined {
+  if (drainOptions === null || typeof drainOptions !== 'object')
+    throw typeError('drain options', `must be an object, got ${describeType(drainOptions)}`);
+  const { signal } = drainOptions as { signal?: unknown };
+  assertSignal(signal, 'signal');
+  return signal;
 }

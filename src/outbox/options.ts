@@ -3,6 +3,7 @@ import {
   assertKnownKeys,
   describeType,
   integerInRange,
+  optionalBoolean,
   optionalFunction,
   rangeError,
   typeError,
@@ -247,6 +248,7 @@ function credentialsIdOf(value: unknown): string | undefined {
 
 const KNOWN_SERVER_STORE = new Set([
   'connectionString',
+  'create',
   'maxConnections',
   'enqueueConnections',
   'maxWaiting',
@@ -283,6 +285,7 @@ function normalizeServerStore(store: Record<string, unknown>): ServerStoreSettin
   ) => integerInRange(`store.${name}`, store[name], min, max, OUTBOX_DEFAULTS[name]);
   return {
     connectionString,
+    create: store.create === undefined ? true : optionalBoolean('store.create', store.create),
     maxConnections: setting('maxConnections', 1, 1000),
     enqueueConnections: setting('enqueueConnections', 1, 1000),
     maxWaiting: setting('maxWaiting', 0, 1_000_000),

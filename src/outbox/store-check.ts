@@ -1,4 +1,4 @@
-import { StoreDamagedError } from './errors';
+import { StoreDamagedError, StoreNotFoundError } from './errors';
 import { QUEUE_NAME } from './queue';
 import type { OutboxStore } from './store';
 
@@ -28,4 +28,19 @@ export async function assertJobsReadable(store: OutboxStore, schema: string): Pr
       { cause: error },
     );
   }
+}
+
+/**
+ * For `store.create: false` (the CLI's commands that work an existing queue): refuses a store with no
+ * queue in `schema` (a mistyped `--schema`, or a database that never held one) before pg-boss would
+ * create its tables there. Reads PostgreSQL's catalog only.
+ * @throws StoreNotFoundError naming the store and the schema.
+ */
+export async function assertQueueExists(store: OutboxStore, schema: string): Promise<void> {
+  const found = await store.db.executeSql('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+  if (found.rows.length > 0) return;
+  throw new StoreNotFoundError(
+    `The outbox store ${store.location} has no queue in schema "${schema}": check the schema ` +
+      '(--schema, DIGILOCKER_OUTBOX_SCHEMA) and the store; nothing was created',
+  );
 }

@@ -8,6 +8,8 @@ import { describeConnectionString, type OutboxStore, type SqlExecutor } from './
 /** A PostgreSQL store's settings, once validated (see StoreOptions). */
 export interface ServerStoreSettings {
   connectionString: string;
+  /** Whether the queue's schema may be created (see open.ts): the store itself never creates one. */
+  create: boolean;
   maxConnections: number;
   enqueueConnections: number;
   maxWaiting: number;

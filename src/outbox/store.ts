@@ -27,6 +27,13 @@ export type StoreOptions =
       /** e.g. `postgres://user:password@host:5432/db`. */
       connectionString: string;
       /**
+       * Whether the queue's schema may be created. `false` opens an existing queue only (a
+       * StoreNotFoundError otherwise): for tools that only read, where a mistyped schema or database
+       * must not leave a new queue behind.
+       * @default true
+       */
+      create?: boolean;
+      /**
        * Connections of pg-boss's pool: the workers, maintenance, `stats()` and operator commands.
        * @default 10
        */
@@ -68,9 +75,9 @@ export interface EmbeddedStoreOptions {
    */
   directory: string;
   /**
-   * Whether a missing or empty directory becomes a new store. `false` opens an existing store only
-   * (a StoreNotFoundError otherwise): for tools that only read, where a mistyped path must not leave
-   * a new store behind.
+   * Whether a missing or empty directory becomes a new store, and a missing queue schema a new queue.
+   * `false` opens an existing store and queue only (a StoreNotFoundError otherwise): for tools that
+   * only read, where a mistyped path or schema must not leave a new store behind.
    * @default true
    */
   create?: boolean;

@@ -255,7 +255,7 @@ describe('caching', () => {
     nock(BASE).post(TOKEN_PATH).reply(503, '');
     const seen = tokenEndpoint(['at-2']);
     const get = provider();
-    await expect(get()).rejects.toThrow();
+    await expect(get()).rejects.toMatchObject({ code: 'server_error', status: 503 });
     await expect(get()).resolves.toBe('at-2');
     expect(seen.requests).toBe(1);
   });

@@ -1,14 +1,16 @@
 // The CLI's outbox commands on an embedded store that is not there or not a store: a mistyped
 // --store is refused with exit 2 and a message naming it, and nothing is created (no directory, no
-// store); a damaged store is refused, not re-created. In process (runCli with captured streams): no
-// PostgreSQL and no build needed.
+// store; nor a queue behind a mistyped --schema, embedded or on PostgreSQL); a damaged store is
+// refused, not re-created. In process (runCli with captured streams): no build needed.
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import pg from 'pg';
 import { execute as runCli } from '../../src/cli/execute';
 import type { CliIo } from '../../src/cli/io';
+import { openRevocationOutbox } from '../../src/outbox';
 import { describeConnectionString } from '../../src/outbox/store';
-import { KEY, scratchDirectory } from './support';
+import { DATABASE_URL, describeWithPostgres, KEY, scratchDirectory, uniqueSchema } from './support';
 
 const scratch = scratchDirectory();
 afterAll(() => scratch.remove());
@@ -78,4 +80,37 @@ test('a connection string without a host is described by where node-postgres goe
   expect(describeConnectionString('postgres://user:secret@db.internal:5433/queue')).toBe(
     'postgres://db.internal:5433/queue',
   );
+});
+
+test.each([['status'], ['keys'], ['purge']])(
+  'outbox %s on an embedded store with a mistyped --schema exits 2 naming it, and creates no queue',
+  async (command) => {
+    const path = join(scratch.path, `schema-${command}`);
+    await (await openRevocationOutbox({ store: { directory: path }, encryptionKeys: [KEY] })).close();
+    for (let run_ = 0; run_ < 2; run_++) {
+      // The second run proves the first created nothing: it is refused the same way.
+      const result = await run(['outbox', command, '--store', path, '--schema', 'mistyped_queue']);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`has no queue in schema "mistyped_queue"`);
+    }
+    expect((await run(['outbox', 'status', '--store', path])).code).toBe(0);
+  },
+);
+
+describeWithPostgres('on PostgreSQL', () => {
+  test('outbox status with a mistyped --schema exits 2 naming it, and creates no schema', async () => {
+    const schema = uniqueSchema('mistyped');
+    const result = await run(['outbox', 'status', '--store', DATABASE_URL as string, '--schema', schema]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('has no queue in schema'); // the CLI redacts its arguments from messages
+    const admin = new pg.Pool({ connectionString: DATABASE_URL, max: 1 });
+    try {
+      const found = await admin.query('SELECT nspname FROM pg_namespace WHERE nspname LIKE $1', [
+        `${schema}%`,
+      ]);
+      expect(found.rows).toEqual([]);
+    } finally {
+      await admin.end();
+    }
+  });
 });

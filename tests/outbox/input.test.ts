@@ -217,8 +217,12 @@ describeWithPostgres('the methods of an open outbox refuse bad input and store n
   });
 
   test('drain: options and signal are checked', async () => {
-    expect(await rejection(outbox.drain(null as never))).toBeInstanceOf(TypeError);
-    expect(await rejection(outbox.drain({ signal: 'stop' as never }))).toBeInstanceOf(TypeError);
+    const refusedOptions = await rejection(outbox.drain(null as never));
+    expect(refusedOptions).toBeInstanceOf(InputTypeError);
+    expect(refusedOptions).toMatchObject({ code: 'invalid_option', input: 'drain options' });
+    const refusedSignal = await rejection(outbox.drain({ signal: 'stop' as never }));
+    expect(refusedSignal).toBeInstanceOf(InputTypeError);
+    expect(refusedSignal).toMatchObject({ code: 'invalid_option', input: 'signal' });
   });
 
   test('drain: an aborted signal rejects with its reason', async () => {

@@ -59,7 +59,7 @@ export async function openFor(
   const schema = flags.schema ?? env.DIGILOCKER_OUTBOX_SCHEMA;
   try {
     return await openRevocationOutbox({
-      store: isUrl ? { connectionString: where } : { directory: where, create },
+      store: isUrl ? { connectionString: where, create } : { directory: where, create },
       encryptionKeys: keys,
       ...(schema ? { schema } : {}),
       ...(client ? { credentialsId: credentialsIdOf(env) } : {}),
