@@ -72,6 +72,18 @@ export interface RevocationOutbox extends KeyJobs {
  * sealed with a key this instance lacks (a rolling key rotation) is given back for an instance that
  * holds it. Embedded: jobs left running by a process that died are put back in the queue at once.
  *
+ * @throws {InputTypeError} / {InputRangeError} a bad option or key (`code: 'invalid_option'`, `input`
+ *   names it), before anything is opened.
+ * @throws {MissingDependencyError} pg-boss, pg or (embedded) PGlite is not installed.
+ * @throws {StoreLockedError} the embedded store is open in another process.
+ * @throws {StoreNotFoundError} `store.create: false` and no store, or no queue in `schema`, there.
+ * @throws {StoreDamagedError} the directory holds something other than a working store.
+ * @throws {StoreUnavailableError} the PostgreSQL server cannot be reached or refuses (`code` says why).
+ * @throws {StoreTimeoutError} the PostgreSQL server does not answer in time.
+ * @see {@link https://www.rfc-editor.org/rfc/rfc7009#section-2.1 | RFC 7009 §2.1}: the request each job
+ *   sends; {@link https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1 | RFC 6749 §2.3.1}: its client
+ *   authentication.
+ *
  * @example
  * const outbox = await openRevocationOutbox({ client, store: { directory: '.digilocker-outbox' }, encryptionKeys: [process.env.OUTBOX_KEY!] });
  * outbox.start();
