@@ -59,11 +59,14 @@ test('the trace goes from the enqueuing request through pg-boss send and process
     'messaging.operation.type': 'process',
     [ATTRIBUTE.outboxOutcome]: 'revoked',
   });
-  const signOut = childrenOf(spans, process).filter((span) => span.name === SPAN.signOut);
-  expect(signOut).toHaveLength(1);
-  // signOut -> one span per token (refresh, then access) -> that token's HTTP attempts.
-  const tokenSpans = childrenOf(spans, signOut[0] as ReadableSpan).filter(
-    (span) => span.name === SPAN.revoke,
+  // The worker signs out token by token, reading the cluster's pause before each request (send.ts):
+  // a signOut span per token, refresh then access, each -> its token's span -> its HTTP attempts.
+  const signOuts = childrenOf(spans, process)
+    .filter((span) => span.name === SPAN.signOut)
+    .sort((a, b) => a.startTime[0] - b.startTime[0] || a.startTime[1] - b.startTime[1]);
+  expect(signOuts.map((span) => span.attributes['digilocker.batch.size'])).toEqual([1, 1]);
+  const tokenSpans = signOuts.flatMap((signOut) =>
+    childrenOf(spans, signOut).filter((span) => span.name === SPAN.revoke),
   );
   expect(tokenSpans).toHaveLength(2);
   const attempts = tokenSpans.flatMap((token) =>
