@@ -12,9 +12,10 @@ module.exports = {
       },
     ],
   },
-  // @noble/hashes is ESM only and imported statically by the core: SWC turns it into CommonJS, so that
-  // Jest loads it on Node 22 too (whose VM modules cannot require ESM).
-  transformIgnorePatterns: ['/node_modules/(?!@noble/hashes/)'],
+  // @noble/hashes (imported statically by the core) and commander (by the CLI, which some outbox tests
+  // run in process) are ESM only: SWC turns them into CommonJS, so that Jest loads them on Node 22 too
+  // (whose VM modules cannot require ESM).
+  transformIgnorePatterns: ['/node_modules/(?!(@noble/hashes|commander)/)'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
   testTimeout: 20000,
   // What tsup's `define` puts in the build (tsup.config.ts): the tests run src/ as it is.
