@@ -78,7 +78,8 @@ export interface RevocationOutboxOptions {
    */
   encryptionKeys: readonly EncryptionKey[];
   /**
-   * Jobs worked on at once by this instance (1-256).
+   * Requests to DigiLocker in flight at once from this instance (1-256). The workers hold up to one
+   * batch of jobs more (at most 4), fetched while the others are sent.
    * @default 8
    */
   concurrency?: number;

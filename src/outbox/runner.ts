@@ -15,6 +15,7 @@ import {
 } from './payload';
 import type { Queue } from './queue';
 import { sendUnlessPaused } from './send';
+import type { Slots } from './slots';
 
 /** What the runner needs. */
 export interface RunContext {
@@ -25,6 +26,8 @@ export interface RunContext {
   pause: ClusterPause;
   /** Whether the cluster is paused, as this instance last read it (see Workers). */
   gate: { paused: boolean };
+  /** One per request in flight: `concurrency` of them. */
+  slots: Slots;
   emit: Emit;
 }
 

@@ -10,9 +10,9 @@ export interface Sent {
 }
 
 /**
- * Signs out one session token by token, in `signOut`'s order (the refresh token first), reading the
- * cluster's pause right before each request, so that a pause another instance has committed stops the
- * next request, not only the next job. After a token refused for rate limiting or credentials, the
+ * Signs out one session token by token, in `signOut`'s order (the refresh token first), each request
+ * in one of the instance's `concurrency` slots, reading the cluster's pause right before it leaves, so
+ * that a pause another instance has committed stops the next request, not only the next job. After a token refused for rate limiting or credentials, the
  * next is not sent: it would meet the same answer, and the pause that follows covers it.
  * `onFirstRequest` is called once, before the first request leaves (the job's `attempt` event).
  */
@@ -26,13 +26,16 @@ export async function sendUnlessPaused(
   for (const key of ORDER) {
     const token = tokens[key];
     if (token === undefined) continue;
-    if (context.gate.paused || (await context.pause.current()) !== undefined) {
+    const outcome = await context.slots.use(async () => {
+      if (context.gate.paused || (await context.pause.current()) !== undefined) return 'paused' as const;
+      if (requests++ === 0) onFirstRequest();
+      return (await context.client.signOut({ [key]: token }))[key];
+    });
+    if (outcome === 'paused') {
       sent.paused = true;
       sent.result.complete = false;
       return sent;
     }
-    if (requests++ === 0) onFirstRequest();
-    const outcome = (await context.client.signOut({ [key]: token }))[key];
     if (outcome === undefined) continue;
     sent.result[key] = outcome;
     if (outcome.ok) continue;

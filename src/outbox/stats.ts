@@ -7,8 +7,8 @@ export interface OutboxStats {
   /** Waiting for their first attempt. */
   queued: number;
   /**
-   * Being sent now, by any instance, or being recorded (pg-boss's `active` state). The workers fetch
-   * no job ahead of a free slot (see workers.ts), so none of these is waiting in an instance.
+   * Fetched by an instance's workers (pg-boss's `active` state): being sent, being recorded, or, up to
+   * one batch per instance, waiting for a request slot (see workers.ts).
    */
   running: number;
   /** Waiting for another attempt after a failed one. */

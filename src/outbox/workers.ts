@@ -6,9 +6,10 @@ import { decodePayload } from './payload';
 import { type Run, type RunContext, runJob } from './runner';
 
 /**
- * This instance's workers: pg-boss's `work()`, with `concurrency` jobs in hand, fetched in batches
- * (see {@link batchesOf}), while no pause is in effect. A watcher reads the cluster's pause every poll interval: it stops the workers
- * (pg-boss's `offWork`) while one is, and starts them again once it ends.
+ * This instance's workers: pg-boss's `work()`, with `concurrency` requests in flight and one batch
+ * more in hand (see {@link batchesOf}), while no pause is in effect. A watcher reads the cluster's
+ * pause every poll interval: it stops the workers (pg-boss's `offWork`) while one is, and starts them
+ * again once it ends.
  */
 export class Workers {
   readonly #context: RunContext;
@@ -207,14 +208,16 @@ export class Workers {
 }
 
 /**
- * How `concurrency` jobs in hand are fetched: by workers that each fetch a batch of up to
- * {@link MAX_BATCH} jobs, send them at once, then record their ends together. Batches cut the
- * statements per job (a fetch, a wipe and a completion are per batch); small batches keep a slow job
- * from holding many others, whose results wait for it. Never more than `concurrency` jobs in hand.
+ * How jobs are fetched for `concurrency` requests in flight: by workers that each fetch a batch of up
+ * to {@link MAX_BATCH} jobs, send them at once, then record their ends together, plus one worker more,
+ * whose batch is fetched while the others are sent (each request still waits for one of
+ * `concurrency` slots, see Slots). Without it, every request slot idles while its batch is recorded
+ * and the next fetched. Batches cut the statements per job (a fetch, a wipe and a completion are per
+ * batch); small batches keep a slow job from holding many others, whose results wait for it.
  */
 export function batchesOf(concurrency: number): { workers: number; batchSize: number } {
-  const workers = Math.ceil(concurrency / MAX_BATCH);
-  return { workers, batchSize: Math.floor(concurrency / workers) };
+  const sending = Math.ceil(concurrency / MAX_BATCH);
+  return { workers: sending + 1, batchSize: Math.floor(concurrency / sending) };
 }
 
 const MAX_BATCH = 4;
