@@ -42,7 +42,10 @@ describeWithPostgres('SIGKILL mid-drain on PostgreSQL', () => {
       await waitUntil(() => mock.stats.revokeRequests >= 8, 60_000);
       child.process.kill('SIGKILL');
       await child.done;
-      expect((await survivor.stats()).running).toBe(8);
+      // 8 requests in flight, and up to one batch (4) fetched ahead, waiting for a slot.
+      const held = (await survivor.stats()).running;
+      expect(held).toBeGreaterThanOrEqual(8);
+      expect(held).toBeLessThanOrEqual(12);
       const killedAt = Date.now();
       const stats = await survivor.drain();
       expect(stats).toMatchObject({ running: 0, queued: 0, retrying: 0, dead: 0, revoked: SIGN_OUTS });
