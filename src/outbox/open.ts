@@ -15,7 +15,6 @@ import {
 } from './options';
 import { ClusterPause } from './pause';
 import { type Queue, startQueue } from './queue';
-import { Slots } from './slots';
 import { type OutboxStats, readStats } from './stats';
 import type { OutboxStore } from './store';
 import { assertJobsReadable, assertQueueExists } from './store-check';
@@ -186,16 +185,7 @@ function createOutbox(
     if (!options.client)
       throw new OutboxStateError('no_client', 'give openRevocationOutbox a client to start workers');
     const { client } = options;
-    workers ??= new Workers({
-      queue,
-      client,
-      keys,
-      options,
-      pause,
-      gate: { paused: false },
-      slots: new Slots(options.concurrency),
-      emit,
-    });
+    workers ??= new Workers({ queue, client, keys, options, pause, gate: { paused: false }, emit });
     return workers;
   };
 

@@ -4,6 +4,7 @@ import { KeyMismatchError, OutboxStateError, PausedForCredentialsError } from '.
 import { countJobs, jobsIn, wipePayloads } from './jobs';
 import { decodePayload } from './payload';
 import { type Run, type RunContext, runJob } from './runner';
+import { Slots } from './slots';
 
 /**
  * This instance's workers: pg-boss's `work()`, with `concurrency` requests in flight and one batch
@@ -24,8 +25,9 @@ export class Workers {
   /** Jobs this instance's workers hold now. */
   #inHand = 0;
 
-  constructor(context: RunContext) {
-    this.#context = context;
+  /** `context`'s request slots are made here: `concurrency` of them, for the batches of {@link batchesOf}. */
+  constructor(context: Omit<RunContext, 'slots'>) {
+    this.#context = { ...context, slots: new Slots(context.options.concurrency) };
   }
 
   /** Whether the workers are taking jobs. */
