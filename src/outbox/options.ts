@@ -107,7 +107,8 @@ export interface RevocationOutboxOptions {
   pollIntervalMs?: number;
   /**
    * After this many seconds a job still marked in progress (its process crashed) is run again.
-   * Keep it above the client's longest call (two tokens, each up to its `retry.maxElapsedMs`).
+   * Keep it above twice the client's longest call (two tokens, each up to its `retry.maxElapsedMs`):
+   * a job fetched ahead waits for a request slot up to one call before its own.
    * @default 180
    */
   jobTimeoutSeconds?: number;

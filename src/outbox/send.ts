@@ -12,8 +12,9 @@ export interface Sent {
 /**
  * Signs out one session token by token, in `signOut`'s order (the refresh token first), each request
  * in one of the instance's `concurrency` slots, reading the cluster's pause right before it leaves, so
- * that a pause another instance has committed stops the next request, not only the next job. After a token refused for rate limiting or credentials, the
- * next is not sent: it would meet the same answer, and the pause that follows covers it.
+ * that a pause another instance has committed stops the next request, not only the next job. After a
+ * token refused for rate limiting or credentials, the next is not sent: it would meet the same answer,
+ * and the pause that follows covers it.
  * `onFirstRequest` is called once, before the first request leaves (the job's `attempt` event).
  */
 export async function sendUnlessPaused(
