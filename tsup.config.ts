@@ -152,7 +152,9 @@ export default defineConfig([
     format: ['esm', 'cjs'],
     define,
     dts: true,
-    clean: true,
+    // No `clean`: tsup's clean also runs when this config's declaration build starts, deleting every
+    // .d.ts under dist/, the other entries' included when theirs finished first (a race that shipped
+    // no dist/testing/index.d.ts). `npm run build` empties dist/ before tsup instead.
     target: 'es2022',
     platform: 'neutral',
     treeshake: true,
