@@ -46,28 +46,40 @@ export async function countJobs(
 }
 
 /**
- * The queue's jobs in `state`, through pg-boss's `findJobs` (page by page: it lists every job, so
- * this reads the ended ones too). For operator actions and the open of the embedded store, not for
- * every job.
+ * The queue's jobs in `states`, through pg-boss's `findJobs`, page by page. pg-boss filters the
+ * jobs not yet fetched (`queued`: created and retry) itself; for any other state every job is read,
+ * the ended ones too. For operator actions, the open of the embedded store and a drain's key check,
+ * not for every job.
  */
+export async function* eachJobIn(
+  queue: Queue,
+  states: readonly JobWithMetadata['state'][],
+): AsyncGenerator<JobWithMetadata<unknown>> {
+  const queued = states.every((state) => state === 'created' || state === 'retry');
+  let after: string | undefined;
+  for (;;) {
+    const page = await queue.boss.findJobs<unknown>(queue.name, {
+      limit: PAGE,
+      queued,
+      ...(after === undefined ? {} : { after }),
+    });
+    for (const job of page) if (states.includes(job.state)) yield job;
+    if (page.length < PAGE) return;
+    after = page[page.length - 1]?.id;
+  }
+}
+
+/** Every job of {@link eachJobIn}, in an array. */
 export async function jobsIn(
   queue: Queue,
   states: readonly JobWithMetadata['state'][],
 ): Promise<JobWithMetadata<unknown>[]> {
   const found: JobWithMetadata<unknown>[] = [];
-  let after: string | undefined;
-  for (;;) {
-    const page = await queue.boss.findJobs<unknown>(queue.name, {
-      limit: PAGE,
-      ...(after === undefined ? {} : { after }),
-    });
-    found.push(...page.filter((job) => states.includes(job.state)));
-    if (page.length < PAGE) return found;
-    after = page[page.length - 1]?.id;
-  }
+  for await (const job of eachJobIn(queue, states)) found.push(job);
+  return found;
 }
 
-const PAGE = 10_000;
+const PAGE = 1_000;
 
 /** Puts dead jobs back in the queue (pg-boss's `retry`); resolves with how many. */
 export async function retryDeadJobs(queue: Queue): Promise<number> {

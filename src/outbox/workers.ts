@@ -1,7 +1,7 @@
 import type { JobResult, JobWithMetadata } from 'pg-boss';
 import { onAbort } from '../on-abort';
 import { KeyMismatchError, OutboxStateError, PausedForCredentialsError } from './errors';
-import { countJobs, jobsIn, wipePayloads } from './jobs';
+import { countJobs, eachJobIn, wipePayloads } from './jobs';
 import { decodePayload } from './payload';
 import { type Run, type RunContext, runJob } from './runner';
 import { Slots } from './slots';
@@ -229,9 +229,8 @@ const FIRST_TAIL_POLL_MS = 20;
 
 /** Rejects with a KeyMismatchError when no waiting job can be opened with these keys. */
 async function assertSomeJobOpens(context: RunContext, keyIds: readonly string[]): Promise<void> {
-  const waiting = await jobsIn(context.queue, ['created', 'retry']);
   const needed = new Map<string, number>();
-  for (const job of waiting) {
+  for await (const job of eachJobIn(context.queue, ['created', 'retry'])) {
     const data = decodePayload(job.data);
     if (data?.state !== 'pending' || keyIds.includes(data.sealed.k)) return;
     needed.set(data.sealed.k, (needed.get(data.sealed.k) ?? 0) + 1);

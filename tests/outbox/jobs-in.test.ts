@@ -1,0 +1,54 @@
+// How the outbox lists jobs through pg-boss's findJobs (src/outbox/jobs.ts): what it asks pg-boss
+// to filter, and that it pages through every job. A fake findJobs that honours `queued` and `after`
+// like pg-boss 12's stands for the queue.
+import type { JobWithMetadata } from 'pg-boss';
+import { eachJobIn, jobsIn } from '../../src/outbox/jobs';
+import type { Queue } from '../../src/outbox/queue';
+
+type State = JobWithMetadata['state'];
+
+/** A queue of `ended` completed jobs, then `waiting` created ones; records each findJobs call. */
+function queueOf(ended: number, waiting: number) {
+  const jobs = [
+    ...Array.from({ length: ended }, (_, i) => ({ id: `e${String(i).padStart(6, '0')}`, state: 'completed' })),
+    ...Array.from({ length: waiting }, (_, i) => ({ id: `w${String(i).padStart(6, '0')}`, state: 'created' })),
+  ] as { id: string; state: State }[];
+  const calls: { queued?: boolean; after?: string; limit?: number; returned: number }[] = [];
+  const findJobs = async (_name: string, options: { queued?: boolean; after?: string; limit?: number }) => {
+    const start = options.after === undefined ? 0 : jobs.findIndex((job) => job.id === options.after) + 1;
+    const page = jobs
+      .slice(start)
+      .filter((job) => !options.queued || job.state === 'created' || job.state === 'retry')
+      .slice(0, options.limit);
+    calls.push({ ...options, returned: page.length });
+    return page;
+  };
+  return { queue: { name: 'digilocker-revocation', boss: { findJobs } } as unknown as Queue, calls };
+}
+
+describe('listing jobs through findJobs', () => {
+  test('waiting jobs are filtered by pg-boss: ended ones are never read', async () => {
+    const { queue, calls } = queueOf(5_000, 3);
+    const found = await jobsIn(queue, ['created', 'retry']);
+    expect(found.map((job) => job.id)).toEqual(['w000000', 'w000001', 'w000002']);
+    expect(calls).toEqual([expect.objectContaining({ queued: true, returned: 3 })]);
+  });
+
+  test('other states page through every job, `after` the last of each page', async () => {
+    const { queue, calls } = queueOf(2_500, 2);
+    const found = await jobsIn(queue, ['completed']);
+    expect(found).toHaveLength(2_500);
+    expect(calls.map(({ queued, returned }) => ({ queued, returned }))).toEqual([
+      { queued: false, returned: 1_000 },
+      { queued: false, returned: 1_000 },
+      { queued: false, returned: 502 },
+    ]);
+    expect(calls[1]?.after).toBe(found[999]?.id);
+  });
+
+  test('a caller that stops early reads no further page', async () => {
+    const { queue, calls } = queueOf(0, 4_000);
+    for await (const job of eachJobIn(queue, ['created'])) if (job.id === 'w000001') break;
+    expect(calls).toHaveLength(1);
+  });
+});
