@@ -10,8 +10,14 @@ type State = JobWithMetadata['state'];
 /** A queue of `ended` completed jobs, then `waiting` created ones; records each findJobs call. */
 function queueOf(ended: number, waiting: number) {
   const jobs = [
-    ...Array.from({ length: ended }, (_, i) => ({ id: `e${String(i).padStart(6, '0')}`, state: 'completed' })),
-    ...Array.from({ length: waiting }, (_, i) => ({ id: `w${String(i).padStart(6, '0')}`, state: 'created' })),
+    ...Array.from({ length: ended }, (_, i) => ({
+      id: `e${String(i).padStart(6, '0')}`,
+      state: 'completed',
+    })),
+    ...Array.from({ length: waiting }, (_, i) => ({
+      id: `w${String(i).padStart(6, '0')}`,
+      state: 'created',
+    })),
   ] as { id: string; state: State }[];
   const calls: { queued?: boolean; after?: string; limit?: number; returned: number }[] = [];
   const findJobs = async (_name: string, options: { queued?: boolean; after?: string; limit?: number }) => {
