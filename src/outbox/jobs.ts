@@ -4,8 +4,9 @@
  * - {@link wipePayloads}: replacing the payloads of the running jobs of a batch as they end (pg-boss's
  *   `update` edits only jobs not yet running, and `complete` keeps the payload), so that no ended job
  *   holds ciphertext;
- * - {@link countJobs}, read-only: counts by state and outcome (pg-boss's queue counts are a cache
- *   refreshed by its monitor, and know no outcome).
+ * - {@link countJobs}, read-only: counts by state and outcome, for `stats()`, the end of `drain()` and
+ *   the embedded store's open (pg-boss's queue counts are a cache refreshed by its monitor, and know
+ *   no outcome).
  * Everything else goes through pg-boss's public API.
  */
 import type { JobWithMetadata } from 'pg-boss';
@@ -80,6 +81,19 @@ export async function jobsIn(
 }
 
 const PAGE = 1_000;
+
+/**
+ * Embedded only (one process holds the directory): a running job was left by a process that died.
+ * pg-boss's `fail` records that its run may have revoked a token, then `update` makes it due now.
+ * The count comes first so that a store closed cleanly (none running) reads no job at open.
+ */
+export async function requeueOrphans(queue: Queue): Promise<void> {
+  if (!(await countJobs(queue)).some(({ state }) => state === 'active')) return;
+  const ids = (await jobsIn(queue, ['active'])).map((job) => job.id);
+  if (ids.length === 0) return;
+  await queue.boss.fail(queue.name, ids, { code: 'process_died', rv: true });
+  for (const id of ids) await queue.boss.update(queue.name, undefined, { id, startAfter: new Date() });
+}
 
 /** Puts dead jobs back in the queue (pg-boss's `retry`); resolves with how many. */
 export async function retryDeadJobs(queue: Queue): Promise<number> {

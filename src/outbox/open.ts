@@ -5,7 +5,7 @@ import { type EnqueuedJob, enqueueBatch, enqueueJob } from './enqueue';
 import { OutboxStateError } from './errors';
 import { type Emit, safeEmitter } from './events';
 import type { EnqueueOptions } from './input';
-import { compactTables, deleteDeadJobs, jobsIn, retryDeadJobs } from './jobs';
+import { compactTables, deleteDeadJobs, requeueOrphans, retryDeadJobs } from './jobs';
 import { type KeyJobs, keyJobsOf } from './key-jobs';
 import { loadPgBoss } from './load';
 import {
@@ -121,17 +121,6 @@ export async function openRevocationOutbox(options: RevocationOutboxOptions): Pr
 function openStore(options: NormalizedOutboxOptions): Promise<OutboxStore> {
   const { store } = options;
   return 'directory' in store ? openEmbeddedStore(store) : openServerStore(store);
-}
-
-/**
- * Embedded only (one process holds the directory): a running job was left by a process that died.
- * pg-boss's `fail` records that its run may have revoked a token, then `update` makes it due now.
- */
-async function requeueOrphans(queue: Queue): Promise<void> {
-  const ids = (await jobsIn(queue, ['active'])).map((job) => job.id);
-  if (ids.length === 0) return;
-  await queue.boss.fail(queue.name, ids, { code: 'process_died', rv: true });
-  for (const id of ids) await queue.boss.update(queue.name, undefined, { id, startAfter: new Date() });
 }
 
 async function closeQueue(queue: Queue, store: OutboxStore): Promise<void> {

@@ -1,14 +1,18 @@
-// How the outbox lists jobs through pg-boss's findJobs (src/outbox/jobs.ts): what it asks pg-boss
-// to filter, and that it pages through every job. A fake findJobs that honours `queued` and `after`
-// like pg-boss 12's stands for the queue.
+// How the outbox finds jobs through pg-boss's findJobs (src/outbox/jobs.ts): what it asks pg-boss
+// to filter, that it pages through every job, and that an open reads no job when none was left
+// running. A fake findJobs that honours `queued` and `after` like pg-boss 12's, and a fake count by
+// state, stand for the queue.
 import type { JobWithMetadata } from 'pg-boss';
-import { eachJobIn, jobsIn } from '../../src/outbox/jobs';
+import { eachJobIn, jobsIn, requeueOrphans } from '../../src/outbox/jobs';
 import type { Queue } from '../../src/outbox/queue';
 
 type State = JobWithMetadata['state'];
 
-/** A queue of `ended` completed jobs, then `waiting` created ones; records each findJobs call. */
-function queueOf(ended: number, waiting: number) {
+/**
+ * A queue of `ended` completed jobs, then `waiting` created ones, then `running` active ones; records
+ * each findJobs call and each job failed.
+ */
+function queueOf(ended: number, waiting: number, running = 0) {
   const jobs = [
     ...Array.from({ length: ended }, (_, i) => ({
       id: `e${String(i).padStart(6, '0')}`,
@@ -18,6 +22,7 @@ function queueOf(ended: number, waiting: number) {
       id: `w${String(i).padStart(6, '0')}`,
       state: 'created',
     })),
+    ...Array.from({ length: running }, (_, i) => ({ id: `r${i}`, state: 'active' })),
   ] as { id: string; state: State }[];
   const calls: { queued?: boolean; after?: string; limit?: number; returned: number }[] = [];
   const findJobs = async (_name: string, options: { queued?: boolean; after?: string; limit?: number }) => {
@@ -29,7 +34,21 @@ function queueOf(ended: number, waiting: number) {
     calls.push({ ...options, returned: page.length });
     return page;
   };
-  return { queue: { name: 'digilocker-revocation', boss: { findJobs } } as unknown as Queue, calls };
+  const failed: string[] = [];
+  const boss = {
+    findJobs,
+    fail: async (_name: string, ids: string[]) => failed.push(...ids),
+    update: async () => {},
+  };
+  const executeSql = async () => ({
+    rows: [...new Set(jobs.map((job) => job.state))].map((state) => ({
+      state,
+      outcome: null,
+      n: jobs.filter((job) => job.state === state).length,
+    })),
+  });
+  const queue = { name: 'digilocker-revocation', boss, db: { executeSql } } as unknown as Queue;
+  return { queue, calls, failed };
 }
 
 describe('listing jobs through findJobs', () => {
@@ -56,5 +75,16 @@ describe('listing jobs through findJobs', () => {
     const { queue, calls } = queueOf(0, 4_000);
     for await (const job of eachJobIn(queue, ['created'])) if (job.id === 'w000001') break;
     expect(calls).toHaveLength(1);
+  });
+
+  test('an open requeues the jobs a dead process left running, and reads no job when there are none', async () => {
+    const crashed = queueOf(3_000, 2, 2);
+    await requeueOrphans(crashed.queue);
+    expect(crashed.failed).toEqual(['r0', 'r1']);
+
+    const closed = queueOf(3_000, 2);
+    await requeueOrphans(closed.queue);
+    expect(closed.calls).toEqual([]);
+    expect(closed.failed).toEqual([]);
   });
 });
