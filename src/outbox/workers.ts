@@ -78,7 +78,7 @@ export class Workers {
         throw new PausedForCredentialsError(
           'DigiLocker refused the client credentials (invalid_client); jobs wait for working ones (or outbox resume)',
         );
-      const counts = await countJobs(queue);
+      const counts = await countJobs(queue, 'unended');
       const count = (state: string) => counts.filter((c) => c.state === state).reduce((n, c) => n + c.n, 0);
       if (count('created') + count('retry') + count('active') === 0) return;
       if (count('active') === 0)
