@@ -1,12 +1,13 @@
 /**
- * What the outbox asks of pg-boss's jobs beyond work(), complete and fail. Two statements of our own,
- * both on pg-boss's job table, because pg-boss 12 has no API for them:
+ * What the outbox asks of pg-boss's jobs beyond work(), complete and fail. Statements of our own on
+ * pg-boss's job table, where pg-boss 12 has no API for them (docs/outbox.md lists them all):
  * - {@link wipePayloads}: replacing the payloads of the running jobs of a batch as they end (pg-boss's
  *   `update` edits only jobs not yet running, and `complete` keeps the payload), so that no ended job
  *   holds ciphertext;
  * - {@link countJobs}, read-only: counts by state and outcome, for `stats()`, the end of `drain()` and
  *   the embedded store's open (pg-boss's queue counts are a cache refreshed by its monitor, and know
- *   no outcome).
+ *   no outcome);
+ * - {@link compactTables}, embedded store only, at close: `VACUUM FULL` of the job table.
  * Everything else goes through pg-boss's public API.
  */
 import type { JobWithMetadata } from 'pg-boss';
