@@ -3,34 +3,14 @@
 // retry-dead and purge; keys from the environment; no token in any output.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
 import { generateEncryptionKey } from '../../src/outbox/crypto';
 import { credentialsOf, hasScript, runCli, startOnTerminal, useCliFixture } from '../cli/cli-harness';
-import { DATABASE_URL, describeWithPostgres, uniqueSchema } from './support';
+import { describeWithPostgres, useOwnDatabase } from './support';
 
 describeWithPostgres('digilocker-revoke outbox', () => {
   const fixture = useCliFixture();
   const key = generateEncryptionKey();
-  const database = uniqueSchema('cli');
-  let store: string;
-  let admin: pg.Pool;
-
-  beforeAll(async () => {
-    admin = new pg.Pool({ connectionString: DATABASE_URL, max: 1 });
-    await admin.query(`CREATE DATABASE ${database}`);
-    const url = new URL(DATABASE_URL as string);
-    url.pathname = `/${database}`;
-    store = url.toString();
-  });
-  afterAll(async () => {
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.end();
-  });
-  beforeEach(async () => {
-    const pool = new pg.Pool({ connectionString: store, max: 1 });
-    await pool.query('DROP SCHEMA IF EXISTS digilocker_outbox CASCADE');
-    await pool.end();
-  });
+  const store = useOwnDatabase('cli');
 
   const env = (extra: Record<string, string> = {}) => ({
     ...credentialsOf(fixture.digilocker),

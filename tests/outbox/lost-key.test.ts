@@ -1,13 +1,12 @@
 // A lost key (issue 21 item 10) on a real PostgreSQL server: jobs sealed with a key no instance holds
 // block nothing. status, retry-dead and purge work; `jobsByKey` / `outbox keys` list them by key id;
 // `purgeKey` / `outbox purge-key <id> --yes` delete them without the key, and refuse a held key.
-import pg from 'pg';
 import { isInputError } from '../../src';
 import { KeyMismatchError, openRevocationOutbox, type RevocationOutbox } from '../../src/outbox';
 import { generateEncryptionKey, importKeys } from '../../src/outbox/crypto';
 import { type MockDigiLocker, startMockDigiLocker } from '../../src/testing';
 import { credentialsOf, runCli, useCliFixture } from '../cli/cli-harness';
-import { clientOf, DATABASE_URL, describeWithPostgres, scratchDirectory, uniqueSchema } from './support';
+import { clientOf, describeWithPostgres, scratchDirectory, useOwnDatabase } from './support';
 
 const LOST = generateEncryptionKey();
 const CURRENT = generateEncryptionKey();
@@ -15,27 +14,11 @@ const keyIdOf = async (key: string) => (await importKeys([key]))[0]?.id as strin
 
 describeWithPostgres('a lost key', () => {
   const fixture = useCliFixture();
-  let admin: pg.Pool;
-  let store: string;
-  const database = uniqueSchema('lostkey');
+  const store = useOwnDatabase('lostkey');
   let mock: MockDigiLocker;
 
-  beforeAll(async () => {
-    admin = new pg.Pool({ connectionString: DATABASE_URL, max: 1 });
-    await admin.query(`CREATE DATABASE ${database}`);
-    const url = new URL(DATABASE_URL as string);
-    url.pathname = `/${database}`;
-    store = url.toString();
-  });
-  afterAll(async () => {
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.end();
-  });
   beforeEach(async () => {
     mock = await startMockDigiLocker();
-    const pool = new pg.Pool({ connectionString: store, max: 1 });
-    await pool.query('DROP SCHEMA IF EXISTS digilocker_outbox, digilocker_outbox_pause CASCADE');
-    await pool.end();
     // Three jobs sealed with a key that is then lost, two with the current one.
     const old = await open(LOST);
     await old.enqueueBatch([1, 2, 3].map(() => mock.issueTokens()));

@@ -3,6 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { createRevocationClient, type RevocationClient, type RevocationClientOptions } from '../../src';
 import { generateEncryptionKey } from '../../src/outbox';
 import type { MockDigiLocker } from '../../src/testing';
@@ -39,6 +40,32 @@ export function describeWithPostgres(name: string, body: () => void): void {
 /** A PostgreSQL schema of the test's own, so that tests never share a queue. */
 export function uniqueSchema(prefix = 't'): string {
   return `${prefix}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/**
+ * A database of the suite's own on the test server, for what uses the outbox's default schemas (the
+ * CLI): created before the suite's tests and dropped after them, its outbox schemas dropped before
+ * each test. Returns its connection string. Call it in a `describeWithPostgres` body.
+ */
+export function useOwnDatabase(prefix: string): string {
+  const database = uniqueSchema(prefix);
+  const url = new URL(DATABASE_URL ?? 'postgres://unset');
+  url.pathname = `/${database}`;
+  let admin: pg.Pool;
+  beforeAll(async () => {
+    admin = new pg.Pool({ connectionString: DATABASE_URL, max: 1 });
+    await admin.query(`CREATE DATABASE ${database}`);
+  });
+  afterAll(async () => {
+    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await admin.end();
+  });
+  beforeEach(async () => {
+    const pool = new pg.Pool({ connectionString: url.href, max: 1 });
+    await pool.query('DROP SCHEMA IF EXISTS digilocker_outbox, digilocker_outbox_pause CASCADE');
+    await pool.end();
+  });
+  return url.href;
 }
 
 /** A fresh temporary directory, removed by the returned function. */
