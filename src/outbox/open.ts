@@ -107,7 +107,12 @@ export async function openRevocationOutbox(options: RevocationOutboxOptions): Pr
     await store.close().catch(() => {});
     throw error;
   }
-  const pause = new ClusterPause(queue.db, normalized.schema, normalized.credentialsId);
+  const pause = new ClusterPause(
+    queue.db,
+    normalized.schema,
+    normalized.credentialsId,
+    store.kind === 'embedded',
+  );
   try {
     await pause.create();
     if (store.kind === 'embedded') await requeueOrphans(queue);

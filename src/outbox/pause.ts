@@ -26,11 +26,18 @@ export class ClusterPause {
   readonly #credentialsId: string;
   /** The read in flight, which callers meanwhile share. */
   #reading: Promise<OutboxPause | undefined> | undefined;
+  /** Whether no other process can write the table (the embedded store: this process holds it). */
+  readonly #soleWriter: boolean;
+  /** With a sole writer, the last answer read, kept until this instance writes (see `current`). */
+  #kept: { pause: OutboxPause | undefined } | undefined;
+  /** Writes made by this instance: a read that a write overtook is not kept. */
+  #writes = 0;
 
-  constructor(db: SqlExecutor, schema: string, credentialsId: string | undefined) {
+  constructor(db: SqlExecutor, schema: string, credentialsId: string | undefined, soleWriter = false) {
     this.#db = db;
     this.#table = `${schema}_pause.pause`;
     this.#credentialsId = credentialsId ?? '';
+    this.#soleWriter = soleWriter;
   }
 
   /** Creates the table when missing (idempotent; instances opening together are fine). */
@@ -51,9 +58,14 @@ export class ClusterPause {
   /**
    * The pause in effect for this instance, if any. Callers while a read is in flight share it: each
    * still sees the table as it was at most one statement earlier, and concurrent workers cost one
-   * statement instead of one each.
+   * statement instead of one each. With a sole writer, the answer can only change when this instance
+   * writes or a `rate_limited` pause's time is up (the database's clock is this machine's), so it is
+   * kept until then and a request costs no statement.
    */
   current(): Promise<OutboxPause | undefined> {
+    const kept = this.#kept;
+    if (kept && !(kept.pause?.until !== undefined && Date.parse(kept.pause.until) <= Date.now()))
+      return Promise.resolve(kept.pause);
     this.#reading ??= this.#read().finally(() => {
       this.#reading = undefined;
     });
@@ -61,6 +73,13 @@ export class ClusterPause {
   }
 
   async #read(): Promise<OutboxPause | undefined> {
+    const writes = this.#writes;
+    const pause = await this.#select();
+    if (this.#soleWriter && writes === this.#writes) this.#kept = { pause };
+    return pause;
+  }
+
+  async #select(): Promise<OutboxPause | undefined> {
     const { rows } = await this.#db.executeSql(
       `SELECT reason, until, since FROM ${this.#table}
        WHERE (reason = 'rate_limited' AND until > now())
@@ -78,7 +97,7 @@ export class ClusterPause {
 
   /** Pauses every instance for `ms` (a 429); a pause already longer, or for credentials, is kept. */
   async rateLimited(ms: number): Promise<void> {
-    await this.#db.executeSql(
+    await this.#write(
       `INSERT INTO ${this.#table} AS p (reason, until) VALUES ('rate_limited', now() + $1 * interval '1 millisecond')
        ON CONFLICT (one) DO UPDATE SET reason = 'rate_limited', until = excluded.until, since = now()
        WHERE p.reason = 'rate_limited' AND (p.until IS NULL OR p.until < excluded.until)
@@ -89,7 +108,7 @@ export class ClusterPause {
 
   /** Pauses every instance with these credentials until an operator resumes (`invalid_client`). */
   async credentialsRefused(): Promise<void> {
-    await this.#db.executeSql(
+    await this.#write(
       `INSERT INTO ${this.#table} (reason, credentials) VALUES ('invalid_client', $1)
        ON CONFLICT (one) DO UPDATE SET reason = 'invalid_client', until = NULL, credentials = $1, since = now()`,
       [this.#credentialsId],
@@ -98,9 +117,19 @@ export class ClusterPause {
 
   /** Ends any pause; resolves with whether there was one. */
   async resume(): Promise<boolean> {
-    const { rows } = await this.#db.executeSql(
+    const { rows } = await this.#write(
       `WITH gone AS (DELETE FROM ${this.#table} RETURNING 1) SELECT count(*)::int AS n FROM gone`,
     );
     return Number(rows[0]?.n ?? 0) > 0;
+  }
+
+  /** Runs a statement that changes the pause, then forgets the answer kept (see `current`). */
+  async #write(text: string, values?: unknown[]): ReturnType<SqlExecutor['executeSql']> {
+    try {
+      return await this.#db.executeSql(text, values);
+    } finally {
+      this.#writes++;
+      this.#kept = undefined;
+    }
   }
 }
