@@ -34,8 +34,8 @@ export async function wipePayloads(
 
 /**
  * Counts of the queue's jobs by pg-boss state and outcome (read-only). With `unended`, only the jobs
- * not completed (waiting, running, dead), which pg-boss indexes: that count does not grow with the
- * ended jobs it keeps, for the checks that run often (a drain's end) or at every open.
+ * waiting, running or dead (not completed or cancelled), which pg-boss indexes: that count does not
+ * grow with the ended jobs it keeps, for the checks that run often (a drain's end) or at every open.
  */
 export async function countJobs(
   queue: Queue,
@@ -57,22 +57,23 @@ export async function countJobs(
  * The queue's jobs in `states`, through pg-boss's `findJobs`, page by page. pg-boss filters the
  * jobs not yet fetched (`queued`: created and retry) itself; for any other state every job is read,
  * the ended ones too. For operator actions, the open of the embedded store and a drain's key check,
- * not for every job.
+ * not for every job. A caller that stops early can ask for small pages (`pageSize`).
  */
 export async function* eachJobIn(
   queue: Queue,
   states: readonly JobWithMetadata['state'][],
+  pageSize = PAGE,
 ): AsyncGenerator<JobWithMetadata<unknown>> {
   const queued = states.every((state) => state === 'created' || state === 'retry');
   let after: string | undefined;
   for (;;) {
     const page = await queue.boss.findJobs<unknown>(queue.name, {
-      limit: PAGE,
+      limit: pageSize,
       queued,
       ...(after === undefined ? {} : { after }),
     });
     for (const job of page) if (states.includes(job.state)) yield job;
-    if (page.length < PAGE) return;
+    if (page.length < pageSize) return;
     after = page[page.length - 1]?.id;
   }
 }
@@ -87,12 +88,16 @@ export async function jobsIn(
   return found;
 }
 
-const PAGE = 1_000;
+/**
+ * Few pages: pg-boss refuses a page whose `after` job was deleted meanwhile (its maintenance deletes
+ * ended jobs), and a walk over every state pages through the ended ones.
+ */
+const PAGE = 10_000;
 
 /**
  * Embedded only (one process holds the directory): a running job was left by a process that died.
  * pg-boss's `fail` records that its run may have revoked a token, then `update` makes it due now.
- * The count comes first so that a store closed cleanly (none running) reads no job at open.
+ * The count comes first so that a store closed cleanly (none running) reads no job's row here.
  */
 export async function requeueOrphans(queue: Queue): Promise<void> {
   if (!(await countJobs(queue, 'unended')).some(({ state }) => state === 'active')) return;

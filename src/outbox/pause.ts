@@ -123,13 +123,22 @@ export class ClusterPause {
     return Number(rows[0]?.n ?? 0) > 0;
   }
 
-  /** Runs a statement that changes the pause, then forgets the answer kept (see `current`). */
+  /**
+   * Runs a statement that changes the pause. The answer kept is forgotten before it (a look meanwhile
+   * reads the table, where the write is queued ahead of it) and after it (a read it overtook is not
+   * kept; see `current`).
+   */
   async #write(text: string, values?: unknown[]): ReturnType<SqlExecutor['executeSql']> {
+    this.#forget();
     try {
       return await this.#db.executeSql(text, values);
     } finally {
-      this.#writes++;
-      this.#kept = undefined;
+      this.#forget();
     }
+  }
+
+  #forget(): void {
+    this.#writes++;
+    this.#kept = undefined;
   }
 }

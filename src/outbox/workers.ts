@@ -227,10 +227,13 @@ const MAX_BATCH = 4;
 /** The first delay of a drain's look at a queue where only other instances' jobs are being sent. */
 const FIRST_TAIL_POLL_MS = 20;
 
+/** The key check's pages: it usually stops at the first job, which it can open. */
+const KEY_CHECK_PAGE = 100;
+
 /** Rejects with a KeyMismatchError when no waiting job can be opened with these keys. */
 async function assertSomeJobOpens(context: RunContext, keyIds: readonly string[]): Promise<void> {
   const needed = new Map<string, number>();
-  for await (const job of eachJobIn(context.queue, ['created', 'retry'])) {
+  for await (const job of eachJobIn(context.queue, ['created', 'retry'], KEY_CHECK_PAGE)) {
     const data = decodePayload(job.data);
     if (data?.state !== 'pending' || keyIds.includes(data.sealed.k)) return;
     needed.set(data.sealed.k, (needed.get(data.sealed.k) ?? 0) + 1);

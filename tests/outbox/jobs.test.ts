@@ -52,6 +52,12 @@ function queueOf(ended: number, waiting: number, running = 0) {
 }
 
 describe('listing jobs through findJobs', () => {
+  test('one page holds up to 10,000 jobs', async () => {
+    const { queue, calls } = queueOf(10_000, 1);
+    expect(await jobsIn(queue, ['completed'])).toHaveLength(10_000);
+    expect(calls.map(({ returned }) => returned)).toEqual([10_000, 1]);
+  });
+
   test('waiting jobs are filtered by pg-boss: ended ones are never read', async () => {
     const { queue, calls } = queueOf(5_000, 3);
     const found = await jobsIn(queue, ['created', 'retry']);
@@ -61,7 +67,8 @@ describe('listing jobs through findJobs', () => {
 
   test('other states page through every job, `after` the last of each page', async () => {
     const { queue, calls } = queueOf(2_500, 2);
-    const found = await jobsIn(queue, ['completed']);
+    const found: JobWithMetadata<unknown>[] = [];
+    for await (const job of eachJobIn(queue, ['completed'], 1_000)) found.push(job);
     expect(found).toHaveLength(2_500);
     expect(calls.map(({ queued, returned }) => ({ queued, returned }))).toEqual([
       { queued: false, returned: 1_000 },
@@ -73,7 +80,7 @@ describe('listing jobs through findJobs', () => {
 
   test('a caller that stops early reads no further page', async () => {
     const { queue, calls } = queueOf(0, 4_000);
-    for await (const job of eachJobIn(queue, ['created'])) if (job.id === 'w000001') break;
+    for await (const job of eachJobIn(queue, ['created'], 100)) if (job.id === 'w000001') break;
     expect(calls).toHaveLength(1);
   });
 

@@ -5,7 +5,10 @@
 import { ClusterPause } from '../../src/outbox/pause';
 import type { SqlExecutor } from '../../src/outbox/store';
 
-/** A pause table of one row at most; counts the reads; `hold()` keeps the next read from answering. */
+/**
+ * A pause table of one row at most, read as pause.ts's SELECT does (a rate-limit pause whose time is up
+ * is not in effect); counts the reads; `hold()` keeps the reads from answering until released.
+ */
 function tableOf() {
   let row: { reason: string; until: Date | null; since: Date } | undefined;
   let held: Promise<void> | undefined;
@@ -22,7 +25,8 @@ function tableOf() {
       async executeSql(text: string, values?: unknown[]) {
         if (text.startsWith('SELECT')) {
           table.reads++;
-          const answer = row ? [row] : [];
+          const inEffect = row && !(row.until && row.until.getTime() <= Date.now());
+          const answer = inEffect ? [row] : [];
           await held;
           return { rows: answer };
         }
@@ -67,7 +71,7 @@ test('with a sole writer, a rate-limit pause is read again once its time is up',
   expect(await pause.current()).toMatchObject({ reason: 'rate_limited' });
   expect(table.reads).toBe(1);
   await new Promise((resolve) => setTimeout(resolve, 80));
-  await pause.current();
+  expect(await pause.current()).toBeUndefined();
   expect(table.reads).toBe(2);
 });
 
@@ -80,6 +84,16 @@ test('with a sole writer, a read that a write overtook is not kept', async () =>
   release(); // ...and answers after it
   expect(await before).toBeUndefined();
   expect(await pause.current()).toMatchObject({ reason: 'invalid_client' });
+  expect(table.reads).toBe(2);
+});
+
+test('with a sole writer, a look while this instance writes reads the table', async () => {
+  const table = tableOf();
+  const pause = new ClusterPause(table.db, 'q', undefined, true);
+  expect(await pause.current()).toBeUndefined();
+  const writing = pause.credentialsRefused();
+  expect(await pause.current()).toMatchObject({ reason: 'invalid_client' });
+  await writing;
   expect(table.reads).toBe(2);
 });
 
