@@ -64,8 +64,7 @@ export class ClusterPause {
    */
   current(): Promise<OutboxPause | undefined> {
     const kept = this.#kept;
-    if (kept && !(kept.pause?.until !== undefined && Date.parse(kept.pause.until) <= Date.now()))
-      return Promise.resolve(kept.pause);
+    if (kept && !isOver(kept.pause)) return Promise.resolve(kept.pause);
     this.#reading ??= this.#read().finally(() => {
       this.#reading = undefined;
     });
@@ -141,4 +140,9 @@ export class ClusterPause {
     this.#writes++;
     this.#kept = undefined;
   }
+}
+
+/** Whether a kept `rate_limited` pause's time is up (on this machine's clock, the embedded store's). */
+function isOver(pause: OutboxPause | undefined): boolean {
+  return pause?.until !== undefined && Date.parse(pause.until) <= Date.now();
 }
