@@ -189,6 +189,8 @@ interface FailedResponse {
   retryAfterMs?: number | undefined;
   /** Removes secrets from text that came from the server. */
   redact: (text: string) => string;
+  /** Which endpoint answered (see {@link codeOfStatus}). @default 'revoke' */
+  endpoint?: 'revoke' | 'token';
 }
 
 const OAUTH_ERROR_CODES: ReadonlySet<string> = new Set([
@@ -227,7 +229,7 @@ export function errorFromResponse(failure: FailedResponse): RevocationError {
   const parsed = parseOAuthError(failure.body);
   const error = parsed.body?.error;
   const description = parsed.body?.error_description;
-  const code = codeOfStatus(status, { understood: parsed.understood, error, description });
+  const code = codeOfStatus(status, { understood: parsed.understood, error, description }, failure.endpoint);
   const details: RevocationErrorDetails = {
     status,
     attempts,

@@ -15,21 +15,28 @@ export function isRetryableStatus(status: number): boolean {
 }
 
 /**
- * The error code of a non-2xx answer. The status decides where it says enough; the OAuth `error` of a
- * body that was understood decides for the others (`invalid_client` anywhere, `invalid_token` or no
- * code on a 400, RFC 7009 section 2.2.1's `unsupported_token_type`, and a refusal to let this client
- * revoke this token: see {@link isRefusalToRevoke}); `unexpected_response` for anything else.
+ * The error code of a non-2xx answer. The status decides where it says enough (408, 429 and 5xx
+ * first, whatever the body says: the retry and its event already went by the status); the OAuth
+ * `error` of a body that was understood decides for the others (`invalid_client` anywhere,
+ * `invalid_token` or no code on a 400, RFC 7009 section 2.2.1's `unsupported_token_type`, and a
+ * refusal to let this client revoke this token: see {@link isRefusalToRevoke});
+ * `unexpected_response` for anything else. An answer of the token endpoint (`endpoint: 'token'`)
+ * never speaks of the token to revoke: its 400, 401 and 403 refuse the client's grant (RFC 6749
+ * section 5.2), `invalid_client`.
  */
 export function codeOfStatus(
   status: number,
   oauth: { understood: boolean; error?: string | undefined; description?: string | undefined },
+  endpoint: 'revoke' | 'token' = 'revoke',
 ): RevocationErrorCode {
-  if (isRefusalToRevoke(status, oauth)) return 'unauthorized_client';
-  if (status === 401 || status === 403 || (oauth.understood && oauth.error === 'invalid_client'))
-    return 'invalid_client';
   if (status === 429) return 'rate_limited';
   if (status === 408) return 'timeout';
   if (status >= 500 && status <= 599) return 'server_error';
+  if (endpoint === 'token')
+    return status === 400 || status === 401 || status === 403 ? 'invalid_client' : 'unexpected_response';
+  if (isRefusalToRevoke(status, oauth)) return 'unauthorized_client';
+  if (status === 401 || status === 403 || (oauth.understood && oauth.error === 'invalid_client'))
+    return 'invalid_client';
   if (status === 400 && oauth.understood && oauth.error === 'unsupported_token_type')
     return 'unsupported_token_type';
   if (status === 400 && oauth.understood && (oauth.error === undefined || oauth.error === 'invalid_token'))

@@ -228,6 +228,7 @@ function readTokenResponse(response: Response, text: string, secrets: string[]) 
       body: json ?? text,
       attempts: 1,
       redact: createRedactor(secrets),
+      endpoint: 'token',
     });
   }
   // The spec's TokenResponse, as far as the server kept to it: every field used is checked below.

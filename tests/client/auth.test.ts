@@ -333,6 +333,30 @@ describe('token endpoint failures', () => {
     expect(revokeScope.isDone()).toBe(false);
   });
 
+  it.each([
+    ['a bare 400', 400, ''],
+    ['a 400 invalid_token', 400, { error: 'invalid_token' }],
+    ['a 400 invalid_grant', 400, { error: 'invalid_grant' }],
+    ['a 403 unauthorized_client', 403, { error: 'unauthorized_client' }],
+  ])(
+    '%s rejects with InvalidClientError, never as if the token to revoke were invalid',
+    async (_, status, body) => {
+      nock(BASE).post(TOKEN_PATH).reply(status, body);
+      const revokeScope = nock(BASE).post(REVOKE).reply(200);
+      const outcome = await client().signOut({ refreshToken: 'user-token' });
+      expect(outcome.refreshToken.ok).toBe(false);
+      const error = outcome.refreshToken.ok ? undefined : outcome.refreshToken.error;
+      expect(error).toBeInstanceOf(InvalidClientError);
+      expect(error).toMatchObject({ code: 'invalid_client', status });
+      expect(revokeScope.isDone()).toBe(false);
+    },
+  );
+
+  it('a 404 (a wrong tokenUrl) rejects with UnexpectedResponseError', async () => {
+    nock(BASE).post(TOKEN_PATH).reply(404, '');
+    await expect(provider()()).rejects.toThrow(UnexpectedResponseError);
+  });
+
   it('a 200 without access_token rejects with UnexpectedResponseError', async () => {
     nock(BASE).post(TOKEN_PATH).reply(200, { token_type: 'Bearer' });
     await expect(provider()()).rejects.toThrow(UnexpectedResponseError);

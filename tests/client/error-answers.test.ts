@@ -109,10 +109,19 @@ describe('an OAuth error body', () => {
     expect(error.oauthErrorDescription).toBe('');
   });
 
-  it('invalid_client on any status is an InvalidClientError', async () => {
+  it('invalid_client on a 4xx is an InvalidClientError', async () => {
     const error = await errorFor(json(400, { error: 'invalid_client' }));
     expect(error).toBeInstanceOf(InvalidClientError);
     expect(error.message).toBe("DigiLocker refused the client's authentication: 400 (invalid_client)");
+  });
+
+  it.each([
+    [503, ServerError],
+    [429, RateLimitedError],
+  ])('a %i that says invalid_client goes by its status, as its retries did', async (status, Class) => {
+    const error = await errorFor(json(status, { error: 'invalid_client' }));
+    expect(error).toBeInstanceOf(Class);
+    expect(error).toMatchObject({ retryable: true, oauthError: 'invalid_client' });
   });
 
   it('a 400 with another code is no invalid token', async () => {

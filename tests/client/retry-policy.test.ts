@@ -351,6 +351,19 @@ describe('the retry policy, at its edges', () => {
     expect(
       codeOfStatus(400, { understood: true, error: 'invalid_request', description: 'token missing' }),
     ).toBe('unexpected_response');
+    // 408, 429 and 5xx go by the status even when the body says invalid_client: the retry did.
+    expect(codeOfStatus(503, understood('invalid_client'))).toBe('server_error');
+    expect(codeOfStatus(429, understood('invalid_client'))).toBe('rate_limited');
+    expect(codeOfStatus(408, understood('invalid_client'))).toBe('timeout');
+    // The token endpoint's refusals are of the client's grant, never of the token to revoke.
+    for (const body of [understood(), understood('invalid_token'), understood('invalid_grant')])
+      expect(codeOfStatus(400, body, 'token')).toBe('invalid_client');
+    expect(codeOfStatus(400, understood('unsupported_token_type'), 'token')).toBe('invalid_client');
+    expect(codeOfStatus(403, understood('unauthorized_client'), 'token')).toBe('invalid_client');
+    expect(codeOfStatus(401, { understood: false }, 'token')).toBe('invalid_client');
+    expect(codeOfStatus(404, understood(), 'token')).toBe('unexpected_response');
+    expect(codeOfStatus(503, understood(), 'token')).toBe('server_error');
+    expect(codeOfStatus(429, understood(), 'token')).toBe('rate_limited');
     expect(codeOfRetryableStatus(408)).toBe('timeout');
     expect(codeOfRetryableStatus(429)).toBe('rate_limited');
     expect(codeOfRetryableStatus(503)).toBe('server_error');
