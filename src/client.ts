@@ -14,7 +14,8 @@ import type { RevocationClientOptions } from './options';
 import type { PauseGate } from './pause-gate';
 import { createRedactor } from './redact';
 import type { RevocationOutcome, RevocationResult, SignOutResult, SignOutTokens } from './results';
-import { assertCallOptions, assertSignal, assertToken } from './validate';
+import { assertSignOutTokens } from './sign-out-tokens';
+import { assertCallOptions, assertKnownKeys, assertSignal, assertToken, typeError } from './validate';
 import {
   createAttemptClient,
   createRawClient,
@@ -262,17 +263,12 @@ async function signOut(
   return outcome;
 }
 
-/** Validates signOut's arguments: the same checks, and errors, as revoke's. */
-export function assertSignOutInput(tokens: SignOutTokens, options: { signal?: AbortSignal }): void {
-  if (tokens === null || typeof tokens !== 'object') {
-    throw new TypeError('signOut(tokens): tokens must be an object { accessToken?, refreshToken? }');
-  }
-  if (tokens.accessToken === undefined && tokens.refreshToken === undefined) {
-    throw new TypeError('signOut(tokens): give accessToken, refreshToken or both');
-  }
-  if (tokens.refreshToken !== undefined) assertToken(tokens.refreshToken, 'refreshToken');
-  if (tokens.accessToken !== undefined) assertToken(tokens.accessToken, 'accessToken');
-  if (options === null || typeof options !== 'object')
-    throw new TypeError('signOut: options must be an object');
+/** Validates signOut's arguments: the tokens as the outbox's `enqueue` does, the options as revoke's. */
+function assertSignOutInput(tokens: SignOutTokens, options: { signal?: AbortSignal }): void {
+  assertSignOutTokens(tokens);
+  if (options === null || typeof options !== 'object') throw typeError('options', 'must be an object');
+  assertKnownKeys(options, SIGN_OUT_OPTIONS);
   assertSignal(options.signal);
 }
+
+const SIGN_OUT_OPTIONS: ReadonlySet<string> = new Set(['signal']);

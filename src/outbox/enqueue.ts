@@ -4,8 +4,8 @@ import { rangeError, typeError } from '../validate';
 import type { OutboxKey } from './crypto';
 import { EnqueueFailedError } from './errors';
 import { aboutJob, type Emit, type JobFingerprints } from './events';
+import { assertSignOutTokens } from '../sign-out-tokens';
 import {
-  assertSignOutTokens,
   type CheckedEnqueueOptions,
   checkEnqueueOptions,
   type EnqueueOptions,

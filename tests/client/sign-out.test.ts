@@ -1,7 +1,13 @@
 // client.signOut({ accessToken?, refreshToken? }): revokes a session's refresh token, then its access token,
 // reports each token's outcome instead of throwing, and throws only for bad input or abort.
 import nock from 'nock';
-import { InvalidClientError, type RevocationClientOptions, ServerError, type TokenOutcome } from '../../src';
+import {
+  InvalidClientError,
+  isInputError,
+  type RevocationClientOptions,
+  ServerError,
+  type TokenOutcome,
+} from '../../src';
 import { testClient } from '../support/clients';
 import { BASE, PATH } from '../support/fixtures';
 import { useNock } from '../support/use-nock';
@@ -157,18 +163,34 @@ describe('bad input throws before any request', () => {
     // @ts-expect-error: deliberately the wrong type
     const call = client({ fetch }).signOut(tokens);
     await expect(call).rejects.toThrow(ErrorClass);
+    const error = await call.catch((e: unknown) => e);
+    expect(isInputError(error)).toBe(true);
+    expect(error).toMatchObject({ code: 'invalid_token_input' });
     await expect(call).rejects.not.toThrow(ACCESS);
     await expect(call).rejects.not.toThrow(REFRESH);
     expect(fetch).not.toHaveBeenCalled();
   });
 
   it.each([
-    ['null options', null],
-    ['a signal that is not an AbortSignal', { signal: 'abort' }],
-  ])('%s: TypeError', async (_label, options) => {
+    ['null options', null, 'options'],
+    ['a signal that is not an AbortSignal', { signal: 'abort' }, 'signal'],
+    ['an unknown option (a typo)', { timout: 5 }, 'timout'],
+  ])('%s: InputTypeError naming it', async (_label, options, input) => {
     // @ts-expect-error: deliberately the wrong type
-    await expect(client({ fetch }).signOut({ accessToken: ACCESS }, options)).rejects.toThrow(TypeError);
+    const call = client({ fetch }).signOut({ accessToken: ACCESS }, options);
+    await expect(call).rejects.toThrow(TypeError);
+    const error = await call.catch((e: unknown) => e);
+    expect(isInputError(error)).toBe(true);
+    expect(error).toMatchObject({ code: 'invalid_option', input });
     expect(fetch).not.toHaveBeenCalled();
+  });
+
+  it('ignores other properties of a token set, such as an idToken', async () => {
+    fetch.mockResolvedValue(new Response(null, { status: 200 }));
+    const tokenSet = { accessToken: ACCESS, idToken: 'id-token-never-sent' };
+    await expect(client({ fetch }).signOut(tokenSet)).resolves.toMatchObject({ complete: true });
+    expect(fetch).toHaveBeenCalledTimes(1);
+    expect(String(fetch.mock.calls[0]?.[1]?.body)).not.toContain('id-token-never-sent');
   });
 });
 

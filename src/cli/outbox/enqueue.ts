@@ -1,5 +1,5 @@
 import type { TokenTypeHint } from '../../index';
-import { assertSignOutTokens } from '../../outbox/input';
+import { assertSignOutTokens } from '../../sign-out-tokens';
 import { EXIT } from '../exit-codes';
 import type { CliIo } from '../io';
 import { openTokenSource, readTokens } from '../token-input';
