@@ -1,10 +1,4 @@
-import {
-  assertKnownKeys,
-  CONTROL_CHARACTER,
-  describeType,
-  rangeError,
-  typeError,
-} from '../validate';
+import { assertKnownKeys, CONTROL_CHARACTER, describeType, rangeError, typeError } from '../validate';
 import type { SqlExecutor } from './store';
 
 /** Options of one `enqueue`. */
