@@ -95,20 +95,17 @@ function toUsageError<T>(build: () => T): T {
 /**
  * The fetch of a run: up to `connections` connections (the run's concurrency), through `proxy` (the
  * `--proxy` flag) or else the environment's HTTPS_PROXY, HTTP_PROXY and NO_PROXY; a loopback base URL
- * always goes direct. A proxy that is not an http(s) URL is a UsageError that never quotes it (it may
- * hold a user and password).
+ * always goes direct. A proxy that is not an http(s) URL, from the flag or the environment, is a
+ * UsageError that names where it came from and never quotes it (it may hold a user and password).
  */
 export function fetchFromOptions(proxy: string | undefined, connections: number): NodeFetch {
   try {
     return createNodeFetch(proxy === undefined ? { connections } : { proxy, connections });
   } catch (error) {
-    // The flag's proxy (an input error) or the environment's (undici's URL parsing: ERR_INVALID_URL);
-    // the connections are valid.
-    if (!isInputError(error) && (error as NodeJS.ErrnoException).code !== 'ERR_INVALID_URL') throw error;
-    throw new UsageError(
-      proxy === undefined
-        ? 'HTTPS_PROXY, HTTP_PROXY or NO_PROXY in the environment is not valid: give a proxy URL such as http://proxy.internal:3128'
-        : '--proxy must be an http: or https: URL, such as http://proxy.internal:3128',
-    );
+    // createNodeFetch checks the flag's proxy, or else the environment's, and names it as the error's
+    // `input` (`proxy`, or the variable); the connections are valid.
+    if (!isInputError(error)) throw error;
+    const source = error.input === 'proxy' ? '--proxy' : `${error.input} in the environment`;
+    throw new UsageError(`${source} must be an http: or https: URL, such as http://proxy.internal:3128`);
   }
 }

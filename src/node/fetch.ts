@@ -43,8 +43,10 @@ export interface NodeFetch {
  * original failure (the signal's reason, or undici's error) as its `cause`: the revocation client
  * then knows that nothing was revoked by that attempt. Otherwise it rejects as undici's fetch does.
  *
- * @throws {InputTypeError} (`invalid_option`) for an unknown option or a `proxy` that is not an
- * http(s) URL; {InputRangeError} for `connections` out of 1-65536.
+ * @throws {InputTypeError} (`invalid_option`) for an unknown option, a `proxy` that is not an
+ * http(s) URL, or (without `proxy`) a proxy variable of the environment that is not one (`input`
+ * names the variable, e.g. `HTTPS_PROXY`; the message never quotes its value, which may hold a
+ * password); {InputRangeError} for `connections` out of 1-65536.
  * @see {@link https://www.rfc-editor.org/rfc/rfc7009#section-2.1 | RFC 7009 §2.1}, what the client sends through it
  * @example
  * const fetch = createNodeFetch();
@@ -91,7 +93,14 @@ function fromRequest(request: Request, init: RequestInit | undefined): [string, 
 
 interface FetchSettings {
   connections: number;
-  proxy: string | undefined;
+  /** The proxy of every request, or of each scheme (from the environment), or none. */
+  proxy: string | EnvironmentProxies;
+}
+
+/** The environment's proxies, checked: `undefined` is unset, `''` is set empty (no proxy). */
+interface EnvironmentProxies {
+  httpProxy: string | undefined;
+  httpsProxy: string | undefined;
 }
 
 const FETCH_OPTIONS: ReadonlySet<string> = new Set([
@@ -108,18 +117,38 @@ function normalizeFetchOptions(options: NodeFetchOptions): FetchSettings {
   }
   assertKnownKeys(options, FETCH_OPTIONS);
   const connections = integerInRange('connections', options.connections, 1, 65_536, DEFAULTS.connections);
-  return { connections, proxy: options.proxy === undefined ? undefined : proxyUrl(options.proxy) };
+  const proxy = options.proxy === undefined ? environmentProxies() : proxyUrl('proxy', options.proxy);
+  return { connections, proxy };
 }
 
-function proxyUrl(value: unknown): string {
+function proxyUrl(name: string, value: unknown): string {
   let url: URL | undefined;
   try {
     url = typeof value === 'string' || value instanceof URL ? new URL(String(value)) : undefined;
   } catch {}
   if (url?.protocol !== 'http:' && url?.protocol !== 'https:') {
-    throw typeError('proxy', 'must be an http: or https: URL');
+    throw typeError(name, 'must be an http: or https: URL');
   }
   return url.href;
+}
+
+/**
+ * The proxy of each scheme from the environment, read as undici's `EnvHttpProxyAgent` reads it (the
+ * lower-case variable wins, even when empty; empty is no proxy), and checked now: undici would
+ * otherwise fail only at the first request (a URL without a scheme), or quietly use a `socks5:` proxy.
+ * The checked URLs are then handed to the agent, so that what was checked is what is used.
+ */
+function environmentProxies(): EnvironmentProxies {
+  return {
+    httpProxy: environmentProxy('http_proxy', 'HTTP_PROXY'),
+    httpsProxy: environmentProxy('https_proxy', 'HTTPS_PROXY'),
+  };
+}
+
+function environmentProxy(lower: string, upper: string): string | undefined {
+  const name = process.env[lower] !== undefined ? lower : upper;
+  const value = process.env[name];
+  return value === undefined || value === '' ? value : proxyUrl(name, value);
 }
 
 /** Sends loopback requests over direct connections, and the others through the proxy, if any. */
@@ -131,9 +160,9 @@ class LoopbackDirect extends Dispatcher {
     super();
     this.#direct = new Agent({ connections });
     this.#proxied =
-      proxy === undefined
-        ? new EnvHttpProxyAgent({ connections })
-        : new ProxyAgent({ uri: proxy, connections });
+      typeof proxy === 'string'
+        ? new ProxyAgent({ uri: proxy, connections })
+        : new EnvHttpProxyAgent({ connections, ...proxy });
   }
 
   override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {

@@ -59,7 +59,7 @@ it.each([
   [
     [],
     { HTTPS_PROXY: 'not a url' },
-    /^error: HTTPS_PROXY, HTTP_PROXY or NO_PROXY in the environment is not valid/m,
+    /^error: HTTPS_PROXY in the environment must be an http: or https: URL/m,
   ],
 ])(
   'a proxy that is not an http(s) URL is a usage error before any request (%j %j)',
