@@ -3,6 +3,7 @@ import { AccessTokenFunctionFailed, type Authenticator } from './auth';
 import {
   InvalidClientError,
   isRevocationError,
+  mayHaveRevokedCopy,
   RateLimitedError,
   type RevocationError,
   TimeoutError,
@@ -61,21 +62,26 @@ export async function runCall(call: Call, context: CallContext): Promise<CallAns
     mayHaveRevoked: false,
     resentAfter401: false,
   };
-  for (let attempt = 1; ; attempt++) {
-    const ended = await attemptOnce(call, context, progress, attempt);
-    const verdict =
-      'failure' in ended
-        ? afterFailure(call, context, progress, attempt, ended)
-        : afterAnswer(call, context, progress, attempt, ended);
-    if ('final' in verdict) return verdict.final;
-    context.emit?.({
-      type: 'retry',
-      attempt,
-      delayMs: verdict.delayMs,
-      reason: verdict.reason,
-      fingerprint: call.fingerprint,
-    });
-    if (verdict.delayMs > 0) await context.options.clock.sleep(verdict.delayMs, call.signal);
+  try {
+    for (let attempt = 1; ; attempt++) {
+      const ended = await attemptOnce(call, context, progress, attempt);
+      const verdict =
+        'failure' in ended
+          ? afterFailure(call, context, progress, attempt, ended)
+          : afterAnswer(call, context, progress, attempt, ended);
+      if ('final' in verdict) return verdict.final;
+      context.emit?.({
+        type: 'retry',
+        attempt,
+        delayMs: verdict.delayMs,
+        reason: verdict.reason,
+        fingerprint: call.fingerprint,
+      });
+      if (verdict.delayMs > 0) await context.options.clock.sleep(verdict.delayMs, call.signal);
+    }
+  } catch (error) {
+    // Whatever ended the call, an earlier attempt may have revoked the token: the error says so.
+    throw progress.mayHaveRevoked && isRevocationError(error) ? mayHaveRevokedCopy(error) : error;
   }
 }
 

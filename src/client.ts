@@ -199,6 +199,7 @@ async function revokeValidated(call: RevokeCall, context: CallContext): Promise<
     attempts: answer.attempts,
     retryAfterMs: answer.retryAfterMs,
     redact: createRedactor([token, ...context.authenticator.secrets()]),
+    mayHaveRevoked: answer.mayHaveRevoked,
   });
   if (failure.code === 'invalid_token') {
     if (answer.mayHaveRevoked) return result('revoked', false);

@@ -30,6 +30,14 @@ export interface RevocationErrorDetails {
   retryable: boolean;
   /** The delay the server asked for (Retry-After), in milliseconds, when known. */
   retryAfterMs?: number | undefined;
+  /**
+   * True when an attempt of the call may have reached DigiLocker without its answer reaching the
+   * client (it timed out, or its connection dropped after the request may have been written): the
+   * token may be revoked although the call failed. False when no attempt can have revoked it: each
+   * was answered with a refusal, or provably never left (a refused connection, a DNS failure, ...).
+   * @default false
+   */
+  mayHaveRevoked?: boolean | undefined;
   /** The underlying error, e.g. the network failure. */
   cause?: unknown;
 }
@@ -58,6 +66,8 @@ export class RevocationError extends Error {
   readonly retryable: boolean;
   /** @see RevocationErrorDetails.retryAfterMs */
   readonly retryAfterMs: number | undefined;
+  /** @see RevocationErrorDetails.mayHaveRevoked */
+  readonly mayHaveRevoked: boolean;
 
   constructor(message: string, details: RevocationErrorDetails) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -67,6 +77,7 @@ export class RevocationError extends Error {
     this.attempts = details.attempts;
     this.retryable = details.retryable;
     this.retryAfterMs = details.retryAfterMs;
+    this.mayHaveRevoked = details.mayHaveRevoked ?? false;
   }
 
   /** A plain, secret-free object for structured logs: name, message, code and the details but `cause`. */
@@ -180,6 +191,19 @@ const CLASSES_BY_CODE = {
   unexpected_response: UnexpectedResponseError,
 } as const satisfies Record<RevocationErrorCode, typeof RevocationError>;
 
+/**
+ * `error` as the failure of a call an earlier attempt of which may have revoked the token: a copy with
+ * `mayHaveRevoked: true` (the error may be shared, e.g. a token endpoint's failure, so it is not changed).
+ */
+export function mayHaveRevokedCopy(error: RevocationError): RevocationError {
+  if (error.mayHaveRevoked) return error;
+  return new CLASSES_BY_CODE[error.code](error.message, {
+    ...error,
+    cause: error.cause,
+    mayHaveRevoked: true,
+  });
+}
+
 /** What the client knows about a failed response. */
 interface FailedResponse {
   status: number;
@@ -191,6 +215,8 @@ interface FailedResponse {
   redact: (text: string) => string;
   /** Which endpoint answered (see {@link codeOfStatus}). @default 'revoke' */
   endpoint?: 'revoke' | 'token';
+  /** @see RevocationErrorDetails.mayHaveRevoked */
+  mayHaveRevoked?: boolean;
 }
 
 const OAUTH_ERROR_CODES: ReadonlySet<string> = new Set([
@@ -235,6 +261,7 @@ export function errorFromResponse(failure: FailedResponse): RevocationError {
     attempts,
     retryable: isRetryableStatus(status),
     retryAfterMs,
+    mayHaveRevoked: failure.mayHaveRevoked,
     // Standard codes are kept as they are, so that a short secret cannot mangle them.
     oauthError:
       error === undefined || OAUTH_ERROR_CODES.has(error)

@@ -267,6 +267,7 @@ describe('toJSON()', () => {
       attempts: 1,
       retryable: true,
       retryAfterMs: 3000,
+      mayHaveRevoked: false,
     });
     const network = new NetworkError('m', { attempts: 2, retryable: true, cause: new Error('x') });
     expect(network.toJSON()).not.toHaveProperty('cause');

@@ -6,7 +6,14 @@ import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
-import { createRevocationClient, InvalidTokenError, NetworkError } from '../../src';
+import {
+  createRevocationClient,
+  InvalidClientError,
+  InvalidTokenError,
+  NetworkError,
+  RateLimitedError,
+  TimeoutError,
+} from '../../src';
 import { createNodeFetch } from '../../src/node';
 import { useLocalServer } from '../support/local-server';
 
@@ -108,6 +115,60 @@ it('an attempt that timed out after its request was written may have revoked the
   } finally {
     await fetch.close();
   }
+});
+
+describe('a failed call says whether an attempt may have revoked the token (mayHaveRevoked)', () => {
+  const retry = { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1, maxElapsedMs: 5000 };
+
+  it('true after a timed-out attempt, whatever ends the call (here a 401)', async () => {
+    server.handle((_request, response, count) => {
+      if (count === 1) return; // never answered: it may have revoked the token
+      response.writeHead(401).end();
+    });
+    const client = createRevocationClient({ baseUrl: server.baseUrl, credentials, timeoutMs: 100, retry });
+    const error = await client.revoke('a-token').catch((failure: unknown) => failure);
+    expect(error).toBeInstanceOf(InvalidClientError);
+    expect(error).toMatchObject({ mayHaveRevoked: true, attempts: 2 });
+    expect((error as InvalidClientError).toJSON()).toMatchObject({ mayHaveRevoked: true });
+  });
+
+  it('true when every attempt timed out', async () => {
+    server.handle(() => {});
+    const client = createRevocationClient({ baseUrl: server.baseUrl, credentials, timeoutMs: 50, retry });
+    const error = await client.revoke('a-token').catch((failure: unknown) => failure);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error).toMatchObject({ mayHaveRevoked: true });
+  });
+
+  it('false when every attempt was answered with a refusal (429, then 401)', async () => {
+    server.handle((_request, response, count) => {
+      response.writeHead(count === 1 ? 429 : 401, { 'retry-after': '0' }).end();
+    });
+    const client = createRevocationClient({ baseUrl: server.baseUrl, credentials, retry });
+    const error = await client.revoke('a-token').catch((failure: unknown) => failure);
+    expect(error).toBeInstanceOf(InvalidClientError);
+    expect(error).toMatchObject({ mayHaveRevoked: false, attempts: 2 });
+  });
+
+  it('false when no connection could be made', async () => {
+    const port = await closedPort();
+    const client = createRevocationClient({
+      baseUrl: server.baseUrl.replace(/:\d+\//, `:${port}/`),
+      credentials,
+      retry,
+    });
+    const error = await client.revoke('a-token').catch((failure: unknown) => failure);
+    expect(error).toBeInstanceOf(NetworkError);
+    expect(error).toMatchObject({ mayHaveRevoked: false, attempts: 2 });
+  });
+
+  it('false for a 429 whose wait outlasts the budget, before any request', async () => {
+    server.handle((_request, response) => response.writeHead(429, { 'retry-after': '3600' }).end());
+    const client = createRevocationClient({ baseUrl: server.baseUrl, credentials, retry });
+    const error = await client.revoke('a-token').catch((failure: unknown) => failure);
+    expect(error).toBeInstanceOf(RateLimitedError);
+    expect(error).toMatchObject({ mayHaveRevoked: false });
+  });
 });
 
 const DIST = join(__dirname, '..', '..', 'dist', 'index.js');
