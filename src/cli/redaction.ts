@@ -70,13 +70,32 @@ const ALPHANUMERIC_RUN = /[A-Za-z0-9]{12,}/g;
 /** A URL with a user (and maybe a password) before its host: `postgres://user:secret@host/db`. */
 const USER_INFO = /^[a-z][a-z0-9+.-]*:\/\/[^/]*@/i;
 
+/** Only the characters of standard base64 (whose `/` makes a token look like a path), 16 or more. */
+const BASE64_TEXT = /^[A-Za-z0-9+/]{16,}={0,2}$/;
+
 /**
- * True when a file path could be a token typed where a path belongs: no directory, no file
- * extension, and a long run of letters mixed with digits (hex, base64url, a JWT's parts).
+ * True when a file path could be a token typed where a path belongs, or hold one: one of its
+ * `/`-separated parts looks like a token (below), or the whole path is standard base64 (a token with
+ * `/` in it, `AbC/dEf+123xyz/QWERTY987==`) with a part that mixes capitals, small letters and digits.
+ * Ordinary paths (`logs/revoke.journal`, `/srv/tokens/leaked`, `./tokens.txt`) are none of these.
  */
 export function looksLikeToken(path: string): boolean {
-  if (path.includes('/') || FILE_EXTENSION.test(path)) return false;
-  return (path.match(ALPHANUMERIC_RUN) ?? []).some((run) => /\d/.test(run) && /[A-Za-z]/.test(run));
+  const parts = path.split('/');
+  if (parts.some(partLooksLikeToken)) return true;
+  return BASE64_TEXT.test(path) && parts.some(mixesCaseAndDigits);
+}
+
+/**
+ * A part of a path that looks like a token: no file extension, and a long run of letters mixed with
+ * digits (hex, base64url, a JWT's parts).
+ */
+function partLooksLikeToken(part: string): boolean {
+  if (FILE_EXTENSION.test(part)) return false;
+  return (part.match(ALPHANUMERIC_RUN) ?? []).some((run) => /\d/.test(run) && /[A-Za-z]/.test(run));
+}
+
+function mixesCaseAndDigits(part: string): boolean {
+  return /[A-Z]/.test(part) && /[a-z]/.test(part) && /\d/.test(part);
 }
 
 /**
