@@ -1,6 +1,17 @@
-import { closeSync, constants, createReadStream, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  createReadStream,
+  fstatSync,
+  openSync,
+  readSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
+import { resolve } from 'node:path';
 import { UsageError } from './exit-codes';
 import { type InputLine, readLines } from './line-reader';
+import { describeSource, type FileIdentity, type TokenSource } from './token-input';
 
 /** A journal line is never longer than this; a longer one is damage, not a record. */
 const MAX_RECORD_BYTES = 4096;
@@ -32,6 +43,35 @@ export function openJournalFile(path: string): number {
     throw new UsageError(`--journal ${path} is not a regular file`);
   }
   return fd;
+}
+
+/**
+ * Refuses (a UsageError) a journal that is the input itself: its records would be appended to the
+ * token file and read back as tokens, sent with the others. The same file is the same device and
+ * inode (a symbolic link or hard link to it included), or, when the journal does not exist yet, the
+ * same path once resolved.
+ */
+export function refuseJournalOfInput(path: string, source: TokenSource): void {
+  if (source.kind === 'arguments' || source.file === undefined) return;
+  const journal = identityOf(path);
+  const same =
+    journal === undefined
+      ? source.kind === 'file' && resolve(source.path) === resolve(path)
+      : journal.dev === source.file.dev && journal.ino === source.file.ino;
+  if (same) {
+    throw new UsageError(
+      `--journal ${path} is the input (${describeSource(source)}): its records would be read back as tokens; give another file`,
+    );
+  }
+}
+
+/** The file a path names (links followed), or undefined when it cannot be read: opening it will say why. */
+function identityOf(path: string): FileIdentity | undefined {
+  try {
+    return statSync(path, { bigint: true, throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
 }
 
 /** The lines of the journal file, in bounded memory. */

@@ -3,6 +3,7 @@ import { clientFromOptions, fetchFromOptions } from './client-from-options';
 import { EXIT } from './exit-codes';
 import type { CliIo } from './io';
 import { Journal } from './journal';
+import { refuseJournalOfInput } from './journal-file';
 import { Output } from './output';
 import { createProgress, type Progress } from './progress';
 import { secretsOf } from './redaction';
@@ -75,6 +76,7 @@ export async function revokeCommand(
       stopping?.stop(cause, shown);
       if (first) say(`digilocker-revoke: stopped: ${shown}\n`);
     };
+    if (flags.journal) refuseJournalOfInput(flags.journal, source);
     journal = flags.journal
       ? await Journal.open(flags.journal, {
           warn: (message) => io.stderr.write(`warning: ${redact(message)}\n`),

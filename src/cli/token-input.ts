@@ -1,4 +1,4 @@
-import { closeSync, constants, createReadStream, fstatSync, openSync, type Stats } from 'node:fs';
+import { type BigIntStats, closeSync, constants, createReadStream, fstatSync, openSync } from 'node:fs';
 import { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { isatty, ReadStream } from 'node:tty';
@@ -6,11 +6,21 @@ import { MAX_TOKEN_LENGTH } from '../index';
 import { UsageError } from './exit-codes';
 import { type LineBounds, NotTextError, readLines } from './line-reader';
 
-/** Where the tokens come from: the arguments, a file, or standard input (`--file -` or piped). */
+/**
+ * Where the tokens come from: the arguments, a file, or standard input (`--file -` or piped). `file`
+ * is the input's device and inode (standard input's when it has a descriptor), to tell it from the
+ * journal.
+ */
 export type TokenSource =
   | { kind: 'arguments'; tokens: string[] }
-  | { kind: 'file'; path: string; stream: Readable; regular: boolean; isTTY: boolean }
-  | { kind: 'stdin'; stream: Readable; isTTY: boolean };
+  | { kind: 'file'; path: string; stream: Readable; regular: boolean; isTTY: boolean; file: FileIdentity }
+  | { kind: 'stdin'; stream: Readable; isTTY: boolean; file?: FileIdentity };
+
+/** A file's device and inode: two paths or descriptors with equal ones are the same file. */
+export interface FileIdentity {
+  dev: bigint;
+  ino: bigint;
+}
 
 /** One input: a token, or a line that cannot be one (with the reason, which never quotes the line). */
 export type InputItem = { token: string } | { invalid: string };
@@ -41,11 +51,21 @@ export async function openTokenSource(
   if (tokens.length > 0 && file !== undefined)
     throw new UsageError('Give tokens as arguments or with --file, not both');
   if (tokens.length > 0) return { kind: 'arguments', tokens };
-  if (file === '-') return { kind: 'stdin', stream: stdin, isTTY: stdin.isTTY === true };
+  if (file === '-') return fromStdin(stdin);
   if (file !== undefined) return openFile(file);
   if (stdin.isTTY)
     throw new UsageError('No tokens: give --file PATH, --file - (standard input), or pipe them in');
-  return { kind: 'stdin', stream: stdin, isTTY: false };
+  return fromStdin(stdin);
+}
+
+function fromStdin(stdin: Readable & { isTTY?: boolean; fd?: unknown }): TokenSource {
+  const source: TokenSource = { kind: 'stdin', stream: stdin, isTTY: stdin.isTTY === true };
+  if (typeof stdin.fd !== 'number') return source; // a stream of a test, not the process's
+  try {
+    const { dev, ino } = fstatSync(stdin.fd, { bigint: true });
+    source.file = { dev, ino };
+  } catch {}
+  return source;
 }
 
 function openFile(path: string): TokenSource {
@@ -60,13 +80,14 @@ function openFile(path: string): TokenSource {
       code === 'ENXIO' ? ' (a socket cannot be opened by its path: use --file - for standard input)' : '';
     throw new UsageError(`Cannot read --file ${path}: ${code ?? error}${hint}`);
   }
-  const stats = fstatSync(fd);
+  const stats = fstatSync(fd, { bigint: true });
   if (stats.isDirectory()) {
     closeSync(fd);
     throw new UsageError(`--file ${path} is a directory; give a file of tokens, one per line`);
   }
   const isTTY = isatty(fd);
-  return { kind: 'file', path, stream: streamOf(fd, stats, isTTY), regular: stats.isFile(), isTTY };
+  const file = { dev: stats.dev, ino: stats.ino };
+  return { kind: 'file', path, stream: streamOf(fd, stats, isTTY), regular: stats.isFile(), isTTY, file };
 }
 
 /**
@@ -76,7 +97,7 @@ function openFile(path: string): TokenSource {
  * fs read runs in libuv's thread pool, where a read(2) that waits for input cannot be interrupted: the
  * stream could not end, nor even the process, as libuv waits for its threads on exit.
  */
-function streamOf(fd: number, stats: Stats, isTTY: boolean): Readable {
+function streamOf(fd: number, stats: BigIntStats, isTTY: boolean): Readable {
   if (isTTY) return new ReadStream(fd);
   if (stats.isFIFO() || stats.isSocket()) return new Socket({ fd, readable: true, writable: false });
   return createReadStream('', { fd });
