@@ -10,8 +10,9 @@ import {
   type RevocationEvent,
 } from '../index';
 import { createNodeFetch, type NodeFetch } from '../node';
+import { isLoopback } from '../validate';
 import { UsageError } from './exit-codes';
-import { inputErrorInCliWords } from './messages';
+import { inputErrorInCliWords, PLAIN_HTTP_BASE_URL } from './messages';
 
 /** The CLI options that shape the client. */
 export interface ClientFlags {
@@ -51,9 +52,21 @@ export function clientFromOptions(
   if (flags.env !== undefined) options.environment = flags.env;
   if (flags.baseUrl !== undefined) options.baseUrl = flags.baseUrl;
   if (flags.allowInsecureHttp) options.allowInsecureHttp = true;
+  else refusePlainHttp(flags.baseUrl);
   if (flags.timeoutMs !== undefined) options.timeoutMs = flags.timeoutMs;
   Object.assign(options, authentication(auth, env, flags.timeoutMs ?? DEFAULTS.tokenTimeoutMs));
   return toUsageError(() => create(options));
+}
+
+/**
+ * The one fault of a `--base-url` that a flag fixes, plain http to a host that is not loopback, in the
+ * CLI's words (a UsageError naming `--allow-insecure-http`); the client checks the rest of the URL
+ * (the same loopback rule) and its errors name no flag to add, as none would help.
+ */
+function refusePlainHttp(baseUrl: string | undefined): void {
+  if (baseUrl === undefined || !URL.canParse(baseUrl)) return;
+  const { protocol, hostname } = new URL(baseUrl);
+  if (protocol === 'http:' && !isLoopback(hostname)) throw new UsageError(PLAIN_HTTP_BASE_URL);
 }
 
 /** The options that authenticate the client, from the environment. */

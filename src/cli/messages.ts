@@ -11,10 +11,12 @@ const FLAG_FOR_INPUT: Readonly<Record<string, string>> = {
   treatInvalidTokenAsRevoked: '--treat-invalid-as-revoked',
 };
 
-/** What the CLI adds to an input error of an option, for the flags that change the rule. */
-const HINT_FOR_INPUT: Readonly<Record<string, string>> = {
-  baseUrl: '; to allow plain http on a host that is not loopback, add --allow-insecure-http',
-};
+/**
+ * A plain-http `--base-url` to a host that is not loopback, without `--allow-insecure-http`: said by
+ * the CLI itself, with the flag that allows it (the client's own message names its option).
+ */
+export const PLAIN_HTTP_BASE_URL =
+  '--base-url uses plain http on a host that is not loopback; use https, or add --allow-insecure-http';
 
 /**
  * An input error of the client (code `invalid_option`) in the CLI's words: the option at fault (its
@@ -26,7 +28,7 @@ export function inputErrorInCliWords(error: InputTypeError | InputRangeError): s
   if (flag === undefined) return error.message;
   const named = error.message.startsWith(`${error.input} `);
   const reason = named ? error.message.slice(error.input.length) : `: ${error.message}`;
-  return `${flag}${reason}${HINT_FOR_INPUT[error.input] ?? ''}`;
+  return `${flag}${reason}`;
 }
 
 /** A duration for people: whole seconds from 10 s up, else one decimal. */
