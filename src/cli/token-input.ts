@@ -34,7 +34,9 @@ export interface TokenLines extends AsyncIterable<InputItem> {
 /**
  * A line is decoded only up to this many bytes (a token of the longest length, each character up to
  * three UTF-8 bytes, with room for surrounding whitespace); a longer line is an invalid input, however
- * long. A NUL byte ends the input: it is not text.
+ * long, never held whole. A shorter one whose token is still longer than the longest token is the same
+ * invalid input, told the same way, so that the length rule does not depend on the bytes of a line.
+ * A NUL byte ends the input: it is not text.
  */
 const LINE_BOUNDS: LineBounds = { maxLineBytes: MAX_TOKEN_LENGTH * 4, textOnly: true };
 
@@ -143,8 +145,10 @@ export function readTokens(source: TokenSource, onFailure: (reason: string) => v
         }
         const token = tokenOnLine(line.text);
         if (token === undefined) continue;
+        if (token.length > MAX_TOKEN_LENGTH)
+          yield { invalid: tooLongMessage(line.number, Buffer.byteLength(line.text)) };
         // Bytes that are not UTF-8 decode to U+FFFD: sending that would revoke some other string.
-        if (token.includes('\ufffd')) yield { invalid: notTextMessage(line.number) };
+        else if (token.includes('\ufffd')) yield { invalid: notTextMessage(line.number) };
         else yield { token };
       }
     } catch (error) {
