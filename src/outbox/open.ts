@@ -45,7 +45,8 @@ export interface RevocationOutbox extends KeyJobs {
   stop(): Promise<void>;
   /**
    * Works until the queue holds no waiting or running job (scheduled retries included), then stops
-   * the workers it started and resolves with the counts. Rejects with the signal's reason on abort
+   * the workers, unless `start()` was called (before the drain or while it ran: they then run until
+   * `stop()` or `close()`), and resolves with the counts. Rejects with the signal's reason on abort
    * (after finishing the jobs in flight), with a PausedForCredentialsError on `invalid_client`, with a
    * KeyMismatchError when only jobs sealed with keys it lacks are left, or with an OutboxStateError as
    * soon as `stop()` (code `stopped`) or `close()` (code `closed`) is called meanwhile.
@@ -138,24 +139,20 @@ async function closeQueue(queue: Queue, store: OutboxStore): Promise<void> {
 }
 
 /**
- * Works with `workers` (started here unless running, stopped after if started here) until the queue
- * is empty. Interrupted by `stop()` or `close()`, rejects with an OutboxStateError saying which.
+ * Works with `workers` until the queue is empty (see Workers.drain). Interrupted by `stop()` or
+ * `close()`, rejects with an OutboxStateError saying which.
  */
 async function untilDrained(
   workers: Workers,
   signal: AbortSignal | undefined,
   isClosed: () => boolean,
 ): Promise<void> {
-  const startedHere = !workers.running;
-  workers.start();
   try {
-    await workers.untilEmpty(signal);
+    await workers.drain(signal);
   } catch (error) {
     if (isClosed() && error instanceof OutboxStateError && error.code === 'stopped')
       throw new OutboxStateError('closed', 'drain: the outbox was closed before the queue was empty');
     throw error;
-  } finally {
-    if (startedHere) await workers.stop(false);
   }
 }
 

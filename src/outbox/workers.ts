@@ -15,6 +15,13 @@ import { Slots } from './slots';
 export class Workers {
   readonly #context: RunContext;
   #running = false;
+  /**
+   * Whether `start()` holds the workers (until `stop()`): a drain then leaves them running when it
+   * ends, whether `start()` came before it or while it ran.
+   */
+  #started = false;
+  /** Drains in progress: the workers run while one does; the last to end stops them unless started. */
+  #drains = 0;
   #working: Promise<string> | undefined;
   /** The id of pg-boss's `work()` while it runs. */
   #workId: string | undefined;
@@ -30,25 +37,47 @@ export class Workers {
     this.#context = { ...context, slots: new Slots(context.options.concurrency) };
   }
 
-  /** Whether the workers are taking jobs. */
-  get running(): boolean {
-    return this.#running;
+  /** Starts taking jobs, until `stop()` (does nothing when started; a drain's end does not stop them). */
+  start(): void {
+    this.#started = true;
+    this.#begin();
   }
 
-  /** Starts taking jobs (does nothing when started). */
-  start(): void {
+  /**
+   * Stops taking jobs and resolves once the jobs in flight have finished and been recorded; a drain in
+   * progress rejects (OutboxStateError `stopped`).
+   */
+  async stop(): Promise<void> {
+    this.#started = false;
+    this.#stops++;
+    await this.#halt();
+  }
+
+  /**
+   * Works until the queue is empty (see `#untilEmpty`). The workers run while it does; once the
+   * last drain ends, they stop, unless `start()` holds them (called before the drain or during it).
+   */
+  async drain(signal: AbortSignal | undefined): Promise<void> {
+    this.#drains++;
+    this.#begin();
+    try {
+      await this.#untilEmpty(signal);
+    } finally {
+      this.#drains--;
+      if (this.#drains === 0 && !this.#started) await this.#halt();
+    }
+  }
+
+  /** Starts the watcher (see `#watch`) unless it runs. */
+  #begin(): void {
     if (this.#running) return;
     this.#running = true;
     this.#watcher = this.#watch();
   }
 
-  /**
-   * Stops taking jobs and resolves once the jobs in flight have finished and been recorded. Unless
-   * `interruptDrains` is false (a drain stopping the workers it started), a drain in progress rejects.
-   */
-  async stop(interruptDrains = true): Promise<void> {
+  /** Stops the watcher, which stops pg-boss's workers once the jobs in flight are recorded. */
+  async #halt(): Promise<void> {
     this.#running = false;
-    if (interruptDrains) this.#stops++;
     this.#wakeAll();
     await this.#watcher;
   }
@@ -63,7 +92,7 @@ export class Workers {
    * every poll interval; rejects on abort, when the credentials are refused, when only jobs sealed
    * with keys this instance lacks are left, or (OutboxStateError `stopped`) when `stop()` is called.
    */
-  async untilEmpty(signal: AbortSignal | undefined): Promise<void> {
+  async #untilEmpty(signal: AbortSignal | undefined): Promise<void> {
     const { queue, pause, keys, options } = this.#context;
     const stops = this.#stops;
     let tailMs = FIRST_TAIL_POLL_MS;
@@ -153,7 +182,7 @@ export class Workers {
       return runs.map((run) => run.result);
     } finally {
       this.#inHand -= jobs.length;
-      // A drain waiting for the queue's end looks at once (see untilEmpty).
+      // A drain waiting for the queue's end looks at once (see #untilEmpty).
       if (this.#inHand === 0) this.#wakeAll();
       this.#fetchAgainAtOnce();
     }
