@@ -2,7 +2,7 @@ import { closeSync, fsyncSync } from 'node:fs';
 import { endWithNewline, journalLines, openJournalFile, writeFully } from './journal-file';
 import { type JournalLock, lockJournal } from './journal-lock';
 import type { InputLine } from './line-reader';
-import { isDefinitiveFailure, type SentReport } from './report';
+import type { SentReport } from './report';
 import { keyOfHex } from './token-digest';
 
 /**
@@ -174,7 +174,17 @@ function applyLine(states: Map<string, number>, line: InputLine): string | undef
   else if (states.get(key) === FINISHED) return undefined;
   else if (record.sending === true) states.set(key, SENT);
   else if (typeof record.error === 'string') {
-    if (isDefinitiveFailure(record.error)) states.delete(key);
+    if (!mayHaveRevoked(record)) states.delete(key);
   } else return 'is not a journal record';
   return undefined;
+}
+
+/**
+ * Whether a failure record leaves its token possibly revoked. A record says so (`mayHaveRevoked`);
+ * one written before it did is read as it was then: only DigiLocker's invalid_token and an invalid
+ * input proved nothing was revoked.
+ */
+function mayHaveRevoked(record: Record<string, unknown>): boolean {
+  if (typeof record.mayHaveRevoked === 'boolean') return record.mayHaveRevoked;
+  return record.error !== 'invalid_token' && record.error !== 'invalid_input';
 }

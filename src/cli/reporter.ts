@@ -29,7 +29,7 @@ export class Reporter {
 
   /** A line that cannot be a token: an invalid input, never sent, not journaled (it has no hash). */
   invalidLine(index: number, message: string): Promise<void> {
-    return this.#report(index, '', { error: 'invalid_input', message });
+    return this.#report(index, '', { error: 'invalid_input', message, mayHaveRevoked: false });
   }
 
   /** The final outcome (or failure) of a token handed to the client. */

@@ -1,7 +1,7 @@
 import { InvalidClientError, type RevocationClient, type TokenInput, type TokenTypeHint } from '../index';
 import type { Journal } from './journal';
 import { redactEchoes, secretsRedactor } from './redaction';
-import { isDefinitiveFailure, reportOutcome } from './report';
+import { reportOutcome } from './report';
 import type { Reporter } from './reporter';
 import { SentTokens } from './sent-tokens';
 import type { StopCause, Stopping } from './stopping';
@@ -60,14 +60,15 @@ export async function revokeInputs(parts: RunParts): Promise<void> {
     inFlight.delete(id);
     // Copies handed over before this outcome, later ones in the input included: any may have revoked it.
     const copies = sent.copies(digest.key);
+    const reachedUnanswered = stopping.callEnded(outcome.fingerprint, outcome.ok ? undefined : outcome.error);
     const report = reportOutcome(outcome, {
       sentBefore: sentEarlier || copies > 1,
+      reachedUnanswered,
       redact: (text) => redactSecrets(redactEchoes(text, token)),
     });
-    stopping.callEnded(outcome.fingerprint, outcome.ok ? undefined : outcome.error);
     tally.noteRateLimit(outcome);
     if ('outcome' in report) sent.finish(digest.key);
-    else if (copies === 1 && isDefinitiveFailure(report.error)) sent.forget(digest.key); // a later copy is new
+    else if (!report.mayHaveRevoked) sent.forget(digest.key); // a later copy is new
     await reporter.sent(index, digest.hex, outcome.fingerprint, report);
     if (!outcome.ok && outcome.error instanceof InvalidClientError)
       parts.stop('credentials', refusedReason(parts));

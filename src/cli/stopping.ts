@@ -4,7 +4,7 @@ import type { RevocationEvent } from '../index';
 export class RunStopped extends Error {
   override name = 'RunStopped';
   constructor() {
-    super('not finished: the run stopped while it waited to send it again; a rerun sends it');
+    super('not finished: the run stopped while the token waited for its next request; a rerun sends it');
   }
 }
 
@@ -25,6 +25,10 @@ export class Stopping {
   readonly #onStop: () => void;
   /** Calls on the wire or answered but not yet decided, per token fingerprint. */
   readonly #busy = new Map<string, number>();
+  /** Fingerprints of the calls whose request is on the wire, unanswered so far. */
+  readonly #unanswered = new Set<string>();
+  /** Fingerprints of the calls with an attempt that ended without an answer (see `callEnded`). */
+  readonly #mayHaveReached = new Set<string>();
   #busyTotal = 0;
   #stopped = false;
   #interrupted = false;
@@ -57,19 +61,32 @@ export class Stopping {
     return true;
   }
 
-  /** Follows a client event: a request leaves, or a call decides to wait before its next attempt. */
+  /** Follows a client event: a request leaves, is answered, or a call decides to wait before its next attempt. */
   observe(event: RevocationEvent): void {
-    if (event.type === 'request') this.#add(event.fingerprint, 1);
+    const { fingerprint } = event;
+    if (event.type === 'request') {
+      this.#add(fingerprint, 1);
+      this.#unanswered.add(fingerprint);
+    } else if (event.type === 'response') this.#unanswered.delete(fingerprint);
     else if (event.type === 'retry') {
-      this.#add(event.fingerprint, -1);
+      if (this.#unanswered.delete(fingerprint)) this.#mayHaveReached.add(fingerprint);
+      this.#add(fingerprint, -1);
       this.#abortWhenIdle();
     }
   }
 
-  /** A call ended with this outcome: it is no longer on the wire (unless it was aborted waiting). */
-  callEnded(fingerprint: string, error: unknown): void {
+  /**
+   * A call ended with this outcome: it is no longer on the wire (unless it was aborted waiting).
+   * Returns whether an attempt of it may have reached DigiLocker without an answer (left, then failed
+   * or timed out): what a call the run stopped may have revoked. (Two copies of one token in flight
+   * share a fingerprint: the second to end may then be told false, but its report counts the other
+   * copy already.)
+   */
+  callEnded(fingerprint: string, error: unknown): boolean {
     if (!(error instanceof RunStopped)) this.#add(fingerprint, -1);
     this.#abortWhenIdle();
+    const unanswered = this.#unanswered.delete(fingerprint);
+    return this.#mayHaveReached.delete(fingerprint) || unanswered;
   }
 
   #add(fingerprint: string, delta: number): void {

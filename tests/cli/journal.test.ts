@@ -39,6 +39,7 @@ it('appends one final outcome per token, keyed by the full SHA-256 of the token'
         sha256: await sha256Hex('never-issued'),
         error: 'invalid_token',
         message: expect.any(String),
+        mayHaveRevoked: false,
         at: expect.any(String),
       },
     ]),

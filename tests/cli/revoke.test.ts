@@ -66,7 +66,13 @@ describe('output', () => {
     const fingerprint = expect.stringMatching(/^[0-9a-f]{12}$/);
     expect(byIndex(jsonLines(run.stdout))).toEqual([
       { index: 0, fingerprint, outcome: 'revoked', confirmed: true },
-      { index: 1, fingerprint, error: 'invalid_token', message: expect.stringContaining('invalid') },
+      {
+        index: 1,
+        fingerprint,
+        error: 'invalid_token',
+        message: expect.stringContaining('invalid'),
+        mayHaveRevoked: false,
+      },
       { index: 2, fingerprint, outcome: 'revoked', confirmed: true },
       { index: 3, fingerprint, outcome: 'revoked', confirmed: true },
     ]);
