@@ -17,6 +17,11 @@ export interface OutboxPause {
   until?: string;
   /** When it was set (ISO 8601). */
   since: string;
+  /**
+   * Whether it holds this instance's workers: always for `rate_limited`; for `invalid_client`, when
+   * this instance's `credentialsId` is the one refused (an instance with other credentials sends).
+   */
+  holdsThisInstance: boolean;
 }
 
 /** The pause table of one queue. */
@@ -56,13 +61,25 @@ export class ClusterPause {
   }
 
   /**
-   * The pause in effect for this instance, if any. Callers while a read is in flight share it: each
-   * still sees the table as it was at most one statement earlier, and concurrent workers cost one
-   * statement instead of one each. With a sole writer, the answer can only change when this instance
-   * writes or a `rate_limited` pause's time is up (the database's clock is this machine's), so it is
-   * kept until then and a request costs no statement.
+   * The pause in effect for this instance, if any: what the workers obey. A pause for credentials
+   * other than this instance's is not one (see {@link inEffect}).
    */
-  current(): Promise<OutboxPause | undefined> {
+  async current(): Promise<OutboxPause | undefined> {
+    const pause = await this.inEffect();
+    return pause?.holdsThisInstance ? pause : undefined;
+  }
+
+  /**
+   * The pause in effect on the queue, if any, whoever it holds (`holdsThisInstance` says whether this
+   * instance): what `stats()` and `outbox status` show, so that an instance opened without the
+   * refused `credentialsId` (an operator's) still sees an `invalid_client` pause and its reason.
+   * Callers while a read is in flight share it: each still sees the table as it was at most one
+   * statement earlier, and concurrent workers cost one statement instead of one each. With a sole
+   * writer, the answer can only change when this instance writes or a `rate_limited` pause's time is
+   * up (the database's clock is this machine's), so it is kept until then and a request costs no
+   * statement.
+   */
+  inEffect(): Promise<OutboxPause | undefined> {
     const kept = this.#kept;
     if (kept && !isOver(kept.pause)) return Promise.resolve(kept.pause);
     this.#reading ??= this.#read().finally(() => {
@@ -80,17 +97,20 @@ export class ClusterPause {
 
   async #select(): Promise<OutboxPause | undefined> {
     const { rows } = await this.#db.executeSql(
-      `SELECT reason, until, since FROM ${this.#table}
-       WHERE (reason = 'rate_limited' AND until > now())
-          OR (reason = 'invalid_client' AND credentials = $1)`,
+      `SELECT reason, until, since, (reason = 'rate_limited' OR credentials = $1) AS holds
+       FROM ${this.#table}
+       WHERE (reason = 'rate_limited' AND until > now()) OR reason = 'invalid_client'`,
       [this.#credentialsId],
     );
-    const row = rows[0] as { reason: OutboxPause['reason']; until: Date | null; since: Date } | undefined;
+    const row = rows[0] as
+      | { reason: OutboxPause['reason']; until: Date | null; since: Date; holds: boolean }
+      | undefined;
     if (!row) return undefined;
     return {
       reason: row.reason,
       since: new Date(row.since).toISOString(),
       ...(row.until ? { until: new Date(row.until).toISOString() } : {}),
+      holdsThisInstance: row.holds,
     };
   }
 

@@ -21,7 +21,10 @@ export interface OutboxStats {
   expired: number;
   /** Refused in a way a retry cannot fix; waiting for `retryDead()` or `purgeDead()`. */
   dead: number;
-  /** The pause of every instance on this queue, when one is in effect; else `null`. */
+  /**
+   * The pause in effect on this queue, whoever it holds (`holdsThisInstance` says whether this
+   * instance), else `null`.
+   */
   pause: OutboxPause | null;
 }
 
@@ -35,7 +38,7 @@ export async function readStats(queue: Queue, pause: ClusterPause): Promise<Outb
     alreadyInvalid: 0,
     expired: 0,
     dead: 0,
-    pause: (await pause.current()) ?? null,
+    pause: (await pause.inEffect()) ?? null,
   };
   for (const { state, outcome, n } of await countJobs(queue)) {
     if (state === 'created') stats.queued += n;

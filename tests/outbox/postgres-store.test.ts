@@ -160,7 +160,11 @@ describeWithPostgres('outbox on PostgreSQL', () => {
     await sameCredentials.close();
 
     const working = await open({ credentialsId: 'v2' });
-    expect((await working.stats()).pause).toBeNull();
+    // Shown to every instance, holding only those with the refused credentials.
+    expect((await working.stats()).pause).toMatchObject({
+      reason: 'invalid_client',
+      holdsThisInstance: false,
+    });
     expect(await working.drain()).toMatchObject({ revoked: 1 });
     expect(mock.isActive(tokens.refreshToken)).toBe(false);
     expect(await working.resume()).toBe(true);

@@ -62,7 +62,8 @@ export async function openFor(
       store: isUrl ? { connectionString: where, create } : { directory: where, create },
       encryptionKeys: keys,
       ...(schema ? { schema } : {}),
-      ...(client ? { credentialsId: credentialsIdOf(env) } : {}),
+      // Also without a client (outbox status): the pause it shows then says whether it holds these.
+      ...(client || hasCredentials(env) ? { credentialsId: credentialsIdOf(env) } : {}),
       concurrency: flags.concurrency ?? 8,
       ...(client ? { client } : {}),
       ...(onEvent ? { onEvent } : {}),
@@ -92,11 +93,23 @@ const SAID_AS_IS = new Set([
   'store_refused',
 ]);
 
+/** The environment variables that hold the credentials, fingerprinted by {@link credentialsIdOf}. */
+const CREDENTIAL_VARIABLES = [
+  'DIGILOCKER_CLIENT_ID',
+  'DIGILOCKER_CLIENT_SECRET',
+  'DIGILOCKER_ACCESS_TOKEN',
+] as const;
+
+/** Whether the environment holds credentials (one of {@link CREDENTIAL_VARIABLES} set). */
+export function hasCredentials(env: NodeJS.ProcessEnv): boolean {
+  return CREDENTIAL_VARIABLES.some((name) => Boolean(env[name]));
+}
+
 /**
  * A fingerprint of the credentials in the environment (never the secret: 16 hex characters of a
  * SHA-256), so that a pause for refused credentials ends once they change.
  */
 function credentialsIdOf(env: NodeJS.ProcessEnv): string {
-  const credentials = [env.DIGILOCKER_CLIENT_ID, env.DIGILOCKER_CLIENT_SECRET, env.DIGILOCKER_ACCESS_TOKEN];
+  const credentials = CREDENTIAL_VARIABLES.map((name) => env[name]);
   return createHash('sha256').update(JSON.stringify(credentials)).digest('hex').slice(0, 16);
 }

@@ -2,8 +2,12 @@ import type { OutboxStats, RevocationOutbox } from '../../outbox';
 import { EXIT } from '../exit-codes';
 import type { CliIo } from '../io';
 import { jsonLine } from './json-line';
+import { hasCredentials } from './open-outbox';
 
-/** `outbox status`: the counts of jobs by state, and the pause in effect. */
+/**
+ * `outbox status`: the counts of jobs by state, and the pause in effect on the queue, whatever
+ * credentials it holds; for refused credentials, whether they are those of this environment.
+ */
 export async function printStats(
   outbox: RevocationOutbox,
   flags: { json?: boolean },
@@ -11,11 +15,11 @@ export async function printStats(
 ): Promise<number> {
   const stats = await outbox.stats();
   if (flags.json) await jsonLine(io, JSON.stringify({ stats }));
-  else io.stdout.write(formatStats(stats));
+  else io.stdout.write(formatStats(stats, hasCredentials(io.env)));
   return EXIT.ok;
 }
 
-function formatStats(stats: OutboxStats): string {
+function formatStats(stats: OutboxStats, withCredentials: boolean): string {
   const rows: [string, number][] = [
     ['queued', stats.queued],
     ['running', stats.running],
@@ -29,5 +33,11 @@ function formatStats(stats: OutboxStats): string {
   const { pause } = stats;
   if (!pause) return lines;
   const until = pause.until ? ` until ${pause.until}` : ' until the credentials change or: outbox resume';
-  return `${lines}${'paused:'.padEnd(19)}${pause.reason}${until}\n`;
+  const whose =
+    pause.reason === 'invalid_client' && withCredentials
+      ? pause.holdsThisInstance
+        ? ' (the credentials in this environment)'
+        : ' (other credentials than those in this environment, which a drain would use)'
+      : '';
+  return `${lines}${'paused:'.padEnd(19)}${pause.reason}${until}${whose}\n`;
 }

@@ -1,0 +1,167 @@
+// stats() and `outbox status` show the pause in effect on the queue, whatever credentials it holds: an
+// instance opened without the refused credentialsId (an operator's, the CLI's status) sees an
+// invalid_client pause and its reason, and `holdsThisInstance` says whether it holds that instance.
+// Sending still follows the credentials rule. Embedded and PostgreSQL; the CLI in process.
+import { PassThrough } from 'node:stream';
+import pg from 'pg';
+import { execute as runCli } from '../../src/cli/execute';
+import type { CliIo } from '../../src/cli/io';
+import {
+  openRevocationOutbox,
+  PausedForCredentialsError,
+  type RevocationOutboxOptions,
+} from '../../src/outbox';
+import { type MockDigiLocker, startMockDigiLocker } from '../../src/testing';
+import { clientOf, DATABASE_URL, describeWithPostgres, KEY, scratchDirectory, uniqueSchema } from './support';
+
+let mock: MockDigiLocker;
+beforeAll(async () => {
+  mock = await startMockDigiLocker();
+});
+afterAll(() => mock.close());
+
+/** Queues a job, then drains it with refused credentials under `credentialsId`: the queue is paused. */
+async function pauseForCredentials(store: RevocationOutboxOptions['store'], schema: string): Promise<void> {
+  const outbox = await openRevocationOutbox({
+    client: clientOf(mock, { credentials: { clientId: mock.clientId, clientSecret: 'wrong' } }),
+    store,
+    encryptionKeys: [KEY],
+    schema,
+    credentialsId: 'refused',
+    pollIntervalMs: 500,
+  });
+  try {
+    await outbox.enqueue({ refreshToken: mock.issueTokens().refreshToken });
+    await expect(outbox.drain()).rejects.toBeInstanceOf(PausedForCredentialsError);
+  } finally {
+    await outbox.close();
+  }
+}
+
+/** stats().pause of an instance opened with `credentialsId` (none when undefined). */
+async function pauseSeenBy(
+  store: RevocationOutboxOptions['store'],
+  schema: string,
+  credentialsId: string | undefined,
+) {
+  const outbox = await openRevocationOutbox({
+    store,
+    encryptionKeys: [KEY],
+    schema,
+    ...(credentialsId ? { credentialsId } : {}),
+  });
+  try {
+    return (await outbox.stats()).pause;
+  } finally {
+    await outbox.close();
+  }
+}
+
+const REFUSED = { reason: 'invalid_client', since: expect.any(String) };
+
+describe('embedded store', () => {
+  const scratch = scratchDirectory();
+  afterAll(() => scratch.remove());
+  const store = { directory: scratch.path, unsafeSkipFsync: true };
+
+  test('stats() shows an invalid_client pause to an instance without the refused credentialsId', async () => {
+    await pauseForCredentials(store, 'digilocker_outbox');
+    expect(await pauseSeenBy(store, 'digilocker_outbox', undefined)).toEqual({
+      ...REFUSED,
+      holdsThisInstance: false,
+    });
+    expect(await pauseSeenBy(store, 'digilocker_outbox', 'refused')).toEqual({
+      ...REFUSED,
+      holdsThisInstance: true,
+    });
+  }, 30_000);
+
+  test('an instance with other credentials still sends while the pause stays in stats()', async () => {
+    const tokens = mock.issueTokens();
+    const outbox = await openRevocationOutbox({
+      client: clientOf(mock),
+      store,
+      encryptionKeys: [KEY],
+      credentialsId: 'working',
+      pollIntervalMs: 500,
+    });
+    try {
+      await outbox.enqueue({ refreshToken: tokens.refreshToken });
+      const stats = await outbox.drain();
+      expect(mock.isActive(tokens.refreshToken)).toBe(false);
+      expect(stats.pause).toEqual({ ...REFUSED, holdsThisInstance: false });
+    } finally {
+      await outbox.close();
+    }
+  }, 30_000);
+});
+
+describeWithPostgres('PostgreSQL store', () => {
+  const schema = uniqueSchema('pausestats');
+  const store = { connectionString: DATABASE_URL as string };
+  afterAll(async () => {
+    const pool = new pg.Pool({ connectionString: DATABASE_URL });
+    await pool.query(`DROP SCHEMA IF EXISTS ${schema}, ${schema}_pause CASCADE`);
+    await pool.end();
+  });
+
+  test('stats() shows an invalid_client pause to an instance without the refused credentialsId', async () => {
+    await pauseForCredentials(store, schema);
+    expect(await pauseSeenBy(store, schema, undefined)).toEqual({ ...REFUSED, holdsThisInstance: false });
+  }, 30_000);
+});
+
+describe('outbox status (the CLI, in process)', () => {
+  const scratch = scratchDirectory();
+  afterAll(() => scratch.remove());
+
+  /** Runs the CLI in this process with `env`; resolves with its exit code and output. */
+  async function run(argv: string[], env: NodeJS.ProcessEnv) {
+    let stdout = '';
+    let stderr = '';
+    const io: CliIo = {
+      stdin: new PassThrough(),
+      stdout: new PassThrough().setEncoding('utf8').on('data', (chunk: string) => {
+        stdout += chunk;
+      }),
+      stderr: new PassThrough().setEncoding('utf8').on('data', (chunk: string) => {
+        stderr += chunk;
+      }) as unknown as NodeJS.WriteStream,
+      env: { DIGILOCKER_OUTBOX_KEYS: KEY, ...env },
+      onInterrupt: () => () => {},
+      exit: (code) => {
+        throw new Error(`exit ${code}`);
+      },
+    };
+    const code = await runCli(argv, io);
+    return { code, stdout, stderr };
+  }
+
+  test('after a drain refused for its credentials, status shows the pause with or without them', async () => {
+    const store = { directory: scratch.path, unsafeSkipFsync: true };
+    const queued = await openRevocationOutbox({ store, encryptionKeys: [KEY] });
+    await queued.enqueue({ refreshToken: mock.issueTokens().refreshToken });
+    await queued.close();
+    const refused = { DIGILOCKER_CLIENT_ID: mock.clientId, DIGILOCKER_CLIENT_SECRET: 'wrong' };
+    const drain = await run(
+      ['outbox', 'drain', '--store', scratch.path, '--base-url', mock.baseUrl],
+      refused,
+    );
+    expect(drain.code).toBe(2);
+
+    const json = await run(['outbox', 'status', '--store', scratch.path, '--json'], refused);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout).stats.pause).toEqual({ ...REFUSED, holdsThisInstance: true });
+
+    const other = await run(['outbox', 'status', '--store', scratch.path], {
+      DIGILOCKER_CLIENT_ID: mock.clientId,
+      DIGILOCKER_CLIENT_SECRET: mock.clientSecret,
+    });
+    expect(other.stdout).toMatch(
+      /paused: +invalid_client until the credentials change or: outbox resume \(other credentials/,
+    );
+
+    const none = await run(['outbox', 'status', '--store', scratch.path, '--json'], {});
+    expect(JSON.parse(none.stdout).stats.pause).toEqual({ ...REFUSED, holdsThisInstance: false });
+  }, 60_000);
+});
