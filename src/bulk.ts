@@ -7,7 +7,7 @@ import { InputTypeError } from './input-errors';
 import { onAbort } from './on-abort';
 import { PauseGate } from './pause-gate';
 import type { RevocationOutcome, RevocationResult } from './results';
-import { assertCallOptions, assertKnownKeys, describeType, integerInRange } from './validate';
+import { assertCallOptions, describeType, integerInRange } from './validate';
 import type { TokenTypeHint } from './wire';
 
 /** One input of revokeMany: a token, or a token with its own hint and an id of yours. */
@@ -60,8 +60,7 @@ export function revokeInPool(
       { code: 'invalid_token_input', input: 'tokens' },
     );
   }
-  assertCallOptions('revokeMany', options);
-  assertKnownKeys(options, BATCH_OPTIONS);
+  assertCallOptions('revokeMany', options, BATCH_OPTIONS);
   const concurrency = integerInRange(
     'concurrency',
     options.concurrency,

@@ -1,3 +1,4 @@
+import type { RevokeOptions } from './client';
 import { LIMITS } from './defaults';
 import { type InputErrorCode, InputRangeError, InputTypeError } from './input-errors';
 import type { TokenTypeHint } from './wire';
@@ -80,7 +81,12 @@ export function assertKnownKeys(options: object, known: ReadonlySet<string>, pre
   }
 }
 
-/** Throws unless `signal` is undefined or an AbortSignal-like object. */
+/**
+ * Throws unless `signal` is undefined or an AbortSignal-like object: one with `aborted`, and with
+ * `addEventListener` and `removeEventListener`, both of which `onAbort` calls (a signal from another
+ * realm or a polyfill passes; an object that could not be stopped listening to would throw later, once
+ * the request is sent).
+ */
 export function assertSignal(signal: unknown, name = 'signal'): asserts signal is AbortSignal | undefined {
   if (signal === undefined) return;
   const candidate = signal as AbortSignal | null;
@@ -88,7 +94,8 @@ export function assertSignal(signal: unknown, name = 'signal'): asserts signal i
     candidate === null ||
     typeof candidate !== 'object' ||
     typeof candidate.aborted !== 'boolean' ||
-    typeof candidate.addEventListener !== 'function'
+    typeof candidate.addEventListener !== 'function' ||
+    typeof candidate.removeEventListener !== 'function'
   ) {
     throw typeError(name, `must be an AbortSignal`);
   }
@@ -210,16 +217,27 @@ export function describeType(value: unknown): string {
   return typeof value;
 }
 
-/** Validates the per-call options shared by revoke, signOut and revokeMany. */
+/** The options of one revoke call. */
+const CALL_OPTIONS: ReadonlySet<string> = new Set([
+  'tokenTypeHint',
+  'signal',
+] satisfies (keyof RevokeOptions)[]);
+
+/**
+ * Validates the per-call options of revoke, and those revokeMany shares with it: an object whose every
+ * key is one of `known` (revoke's by default; revokeMany passes its own), with a valid hint and signal.
+ */
 export function assertCallOptions(
   where: string,
   options: { tokenTypeHint?: unknown; signal?: unknown },
+  known = CALL_OPTIONS,
 ): void {
   if (options === null || typeof options !== 'object')
     throw new InputTypeError(`${where}: options must be an object`, {
       code: 'invalid_option',
       input: 'options',
     });
+  assertKnownKeys(options, known);
   if (options.tokenTypeHint !== undefined) assertTokenTypeHint(options.tokenTypeHint);
   assertSignal(options.signal);
 }
