@@ -7,7 +7,7 @@ import { InputTypeError } from './input-errors';
 import { onAbort } from './on-abort';
 import { PauseGate } from './pause-gate';
 import type { RevocationOutcome, RevocationResult } from './results';
-import { assertCallOptions, describeType, integerInRange } from './validate';
+import { assertCallOptions, describeType, integerInRange, typeError } from './validate';
 import type { TokenTypeHint } from './wire';
 
 /** One input of revokeMany: a token, or a token with its own hint and an id of yours. */
@@ -161,15 +161,25 @@ function createCalls(
   return calls;
 }
 
-/** The input's next item, a synchronous throw of `next()` included, as a promise. */
+/**
+ * The input's next item, as a promise that rejects when the input fails: when `next()` throws, rejects,
+ * or breaks the iterator protocol with a result that is not an object (which `for...of` would throw on),
+ * so that the pool handles each the same way.
+ */
 function nextOf(
   iterator: Iterator<TokenInput> | AsyncIterator<TokenInput>,
 ): Promise<IteratorResult<TokenInput>> {
-  try {
-    return Promise.resolve(iterator.next());
-  } catch (error) {
-    return Promise.reject(error);
-  }
+  // The executor turns a synchronous throw of next() into a rejection.
+  return new Promise<IteratorResult<TokenInput>>((resolve) => resolve(iterator.next())).then((next) => {
+    if (next === null || typeof next !== 'object') {
+      throw typeError(
+        'tokens',
+        `returned ${describeType(next)} from next(), not an object`,
+        'invalid_token_input',
+      );
+    }
+    return next;
+  });
 }
 
 /** Wakes the pool's loop when an outcome arrives or the caller aborts. */
