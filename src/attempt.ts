@@ -1,7 +1,6 @@
 import { NetworkError, TimeoutError, UnexpectedResponseError } from './errors';
 import { ignore } from './ignore';
 import { raceWithDeadline } from './race';
-import { readCappedText } from './read-body';
 import {
   isRetryableFailure,
   isRetryableStatus,
@@ -47,35 +46,28 @@ export interface NoAnswer {
 
 /**
  * One attempt: one call of the spec-typed operation through the client's fetch, raced against the
- * attempt's deadline and the caller's signal (`raceWithDeadline`, the one deadline mechanism), its
- * response read once and capped. Resolves with the answer or with the network failure or timeout; rejects with
- * `signal.reason` on abort, and with an UnexpectedResponseError for a status no response should have
- * (a browser's opaque redirect).
+ * attempt's deadline and the caller's signal (`raceWithDeadline`, the one deadline mechanism). A 2xx is
+ * the answer as soon as its status arrives; any other response's body is read once and capped.
+ * Resolves with the answer or with the network failure or timeout; rejects with `signal.reason` on
+ * abort, and with an UnexpectedResponseError for a status no response should have (a browser's opaque
+ * redirect).
  */
 export async function sendAttempt(request: AttemptRequest): Promise<Answer | NoAnswer> {
   const { timeoutMs, signal } = request;
-  const early: EarlyAnswer = { success: undefined };
   try {
-    return await raceWithDeadline((attemptSignal) => exchange(request, early, attemptSignal), {
+    return await raceWithDeadline((attemptSignal) => exchange(request, attemptSignal), {
       timeoutMs,
       signal,
       onTimeout,
     });
   } catch (error) {
     if (signal?.aborted) throw signal.reason;
-    // A 2xx is the answer, even when the attempt's time ran out while its (unneeded) body was read.
-    if (early.success) return early.success;
     return failureOf(error, request);
   }
 }
 
-/** The 2xx answer of an attempt, known as soon as its status arrives. */
-interface EarlyAnswer {
-  success: { status: number; body: undefined; retryAfterMs: undefined } | undefined;
-}
-
-async function exchange(request: AttemptRequest, early: EarlyAnswer, signal: AbortSignal) {
-  const { response, data, error } = await postRevocation(request.wire, {
+async function exchange(request: AttemptRequest, signal: AbortSignal): Promise<Answer> {
+  const { response, error } = await postRevocation(request.wire, {
     body: request.body,
     encoding: request.encoding,
     headers: request.headers,
@@ -83,11 +75,11 @@ async function exchange(request: AttemptRequest, early: EarlyAnswer, signal: Abo
   });
   const { status } = response;
   if (response.ok) {
-    early.success = { status, body: undefined, retryAfterMs: undefined };
-    // The body is not needed, but reading (at most the cap of) it lets the connection be reused; a
-    // failure while reading it changes nothing.
-    await readCappedText((data as ReadableStream<Uint8Array> | undefined) ?? null).catch(ignore);
-    return early.success;
+    // The token is revoked: the attempt settles now, so that neither a slow body nor a later abort
+    // or timeout can hold or undo it. The unneeded body is cancelled, never read: a body that has
+    // arrived whole leaves its connection to be reused, one still arriving closes it.
+    response.body?.cancel().catch(ignore);
+    return { status, body: undefined, retryAfterMs: undefined };
   }
   const retryAfter = isRetryableStatus(status) ? response.headers.get('retry-after') : null;
   return { status, body: error, retryAfterMs: parseRetryAfter(retryAfter, Date.now()) };

@@ -1,0 +1,78 @@
+// A 2xx is the answer as soon as its status arrives: a 200 whose (unneeded) body trickles settles the
+// call at once, does not hold a revokeMany slot until timeoutMs, is not undone by an abort that comes
+// while the body is still arriving, and its body is cancelled (the connection closes), never read on.
+// Against a real node:http server, with global fetch and the Node transport.
+import type { ServerResponse } from 'node:http';
+import { createRevocationClient, type RevocationClientOptions } from '../../src';
+import { createNodeFetch } from '../../src/node';
+import { useLocalServer } from '../support/local-server';
+
+const server = useLocalServer();
+const transport = createNodeFetch();
+afterAll(() => transport.close());
+
+/** Far longer than any assertion below waits: reaching it would mean the body held the call. */
+const TIMEOUT_MS = 4000;
+
+/** Answers 200 at once, then writes one space of its body every 50 ms, forever; `closed` when the client hangs up. */
+function trickling200() {
+  let hungUp: () => void = () => {};
+  const closed = new Promise<void>((resolve) => (hungUp = resolve));
+  server.handle((_request, response: ServerResponse) => {
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.write('{');
+    const drip = setInterval(() => response.write(' '), 50);
+    response.on('close', () => {
+      clearInterval(drip);
+      hungUp();
+    });
+  });
+  return { closed };
+}
+
+describe.each([
+  ['global fetch', undefined],
+  ['the Node transport', transport],
+])('with %s', (_, fetch) => {
+  const client = (extra: Partial<RevocationClientOptions> = {}) =>
+    createRevocationClient({
+      baseUrl: server.baseUrl,
+      credentials: { clientId: 'id', clientSecret: 'secret' },
+      timeoutMs: TIMEOUT_MS,
+      ...(fetch ? { fetch } : {}),
+      ...extra,
+    });
+
+  it('resolves on the status of a 200 whose body trickles, and cancels the body', async () => {
+    const { closed } = trickling200();
+    const started = performance.now();
+    const result = await client().revoke('tok');
+    expect(result).toMatchObject({ outcome: 'revoked', confirmed: true, status: 200, attempts: 1 });
+    expect(performance.now() - started).toBeLessThan(2000);
+    await closed; // the client hung up instead of reading on until the deadline
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
+  it('keeps the 200 when the caller aborts while its body is still arriving', async () => {
+    trickling200();
+    const controller = new AbortController();
+    const revoking = client().revoke('tok', { signal: controller.signal });
+    const abort = setTimeout(() => controller.abort(), 300);
+    try {
+      await expect(revoking).resolves.toMatchObject({ outcome: 'revoked', status: 200 });
+    } finally {
+      clearTimeout(abort);
+    }
+  });
+
+  it('frees the revokeMany slot on the status, not at timeoutMs', async () => {
+    trickling200();
+    const started = performance.now();
+    const outcomes = [];
+    for await (const outcome of client().revokeMany(['tok-1', 'tok-2', 'tok-3'], { concurrency: 1 })) {
+      outcomes.push(outcome);
+    }
+    expect(outcomes.map((outcome) => outcome.ok)).toEqual([true, true, true]);
+    expect(performance.now() - started).toBeLessThan(3000);
+  });
+});
