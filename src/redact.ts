@@ -9,9 +9,9 @@ export const MIN_PARTIAL_BASE64 = 16;
 
 /**
  * Returns a function that replaces every occurrence of the given secrets in a text, in each of their
- * {@link echoForms}, the longest forms first (so that a secret containing another is replaced whole).
- * Absent and empty secrets are ignored. Used on text from the server before it is stored in an error,
- * and on everything the CLI prints.
+ * {@link echoForms} as {@link patternOf} matches them, the longest forms first (so that a secret
+ * containing another is replaced whole). Absent and empty secrets are ignored. Used on text from the
+ * server before it is stored in an error, and on everything the CLI prints.
  */
 export function createRedactor(secrets: ReadonlyArray<string | undefined>): (text: string) => string {
   const forms = new Set<string>();
@@ -19,43 +19,59 @@ export function createRedactor(secrets: ReadonlyArray<string | undefined>): (tex
     if (secret) for (const form of echoForms(secret)) forms.add(form);
   }
   const ordered = [...forms].sort((a, b) => b.length - a.length);
-  return (text) => {
-    let result = text;
-    for (const form of ordered) {
-      if (result.includes(form)) result = result.split(form).join(REDACTED);
-    }
-    return result;
-  };
+  // Without any form, a pattern that never matches: an empty one would match everywhere.
+  const pattern = new RegExp(ordered.map(patternOf).join('|') || '(?!)', 'gi');
+  return (text) => text.replace(pattern, REDACTED);
 }
 
 /**
- * Every form in which a server could echo `secret` back, each once (none for an empty secret):
+ * Every form in which a server could echo `secret` back, each once (none for an empty secret), before
+ * the escapes {@link patternOf} adds to each:
  * - as given;
  * - percent-encoded as `encodeURIComponent` does, form-encoded as `URLSearchParams` does (space as
  *   `+`, `~` encoded), and strictly percent-encoded as PHP's `rawurlencode` and `urlencode` do (all but
- *   `A-Z a-z 0-9 - . _ ~` encoded; the same with `~` encoded too; space as `%20` or `+`), each with
- *   upper- or lower-case hex;
- * - JSON-escaped (`"` and `\` escaped), and also with `/` and non-ASCII escaped as PHP's
- *   `json_encode` does;
+ *   `A-Z a-z 0-9 - . _ ~` encoded; the same with `~` encoded too; space as `%20` or `+`);
  * - for the UTF-8 bytes of the secret as given, percent-encoded and form-encoded (as it is in a request
- *   body): hex (lower and upper case); base64 and base64url, padded and unpadded; and the part of the
- *   base64 (and base64url) of a longer text containing those bytes at any offset that the bytes alone
- *   determine (for an offset of 0, 1 or 2 modulo 3), when it has at least {@link MIN_PARTIAL_BASE64}
- *   characters.
+ *   body): hex; base64 and base64url, padded and unpadded; and the part of the base64 (and base64url)
+ *   of a longer text containing those bytes at any offset that the bytes alone determine (for an offset
+ *   of 0, 1 or 2 modulo 3), when it has at least {@link MIN_PARTIAL_BASE64} characters.
  */
 export function echoForms(secret: string): string[] {
   if (secret === '') return [];
   const percent = encodeURIComponent(secret);
   const form = new URLSearchParams([['', secret]]).toString().slice(1);
-  const json = JSON.stringify(secret).slice(1, -1);
-  const phpJson = json.replace(/\//g, '\\/').replace(/[\u0080-\uffff]/g, unicodeEscape);
-  const forms = [secret, json, phpJson];
-  for (const encoded of [percent, form, ...strictPercentForms(percent)]) {
-    forms.push(encoded, lowerHex(encoded));
-  }
+  const forms = [secret, percent, form, ...strictPercentForms(percent)];
   for (const text of new Set([secret, percent, form])) forms.push(...byteForms(text));
   return [...new Set(forms)];
 }
+
+/**
+ * The pattern of one echo form. It matches the form in any case (the case of hex digits means nothing,
+ * a DigiLocker token is 40 lower-case hex digits, and a secret that differs only in case is still too
+ * close to it to show), and what other encoders make of it: its percent escapes percent-encoded once
+ * more (`%252F`); each character other than a letter, digit or `_` behind a backslash (JSON's `\"` and
+ * `\\`, PHP's `\/`, `addslashes`), as a JSON `\uXXXX` escape (PHP, .NET) and, for `& " ' < >`, as an
+ * HTML character reference (`&amp;`, `&quot;`, `&#039;`, `&#39;`, `&#x27;`, `&apos;`, `&lt;`, `&gt;`).
+ */
+function patternOf(form: string): string {
+  return form.replace(/\W/g, (unit) => {
+    if (unit === '%') return '%(?:25)?';
+    const code = unit.charCodeAt(0);
+    const hex = code.toString(16);
+    const name = HTML_NAMES[unit];
+    const reference = name ? `|&(?:${name}|#0*${code}|#x0*${hex});` : '';
+    // A backslash before a character that is not a letter or digit stands for the character itself.
+    return `(?:\\\\?\\${unit}|\\\\u${hex.padStart(4, '0')}${reference})`;
+  });
+}
+
+const HTML_NAMES: Record<string, string | undefined> = {
+  '&': 'amp',
+  '"': 'quot',
+  "'": 'apos',
+  '<': 'lt',
+  '>': 'gt',
+};
 
 /** `encodeURIComponent`'s output with `!'()*` encoded too, and also `~`; each with space as `+`. */
 function strictPercentForms(percent: string): string[] {
@@ -79,7 +95,7 @@ function byteForms(text: string): string[] {
     );
     if (partial.length >= MIN_PARTIAL_BASE64) base64s.push(partial);
   }
-  return [hex, hex.toUpperCase(), ...base64s, ...base64s.map(toBase64url)];
+  return [hex, ...base64s, ...base64s.map(toBase64url)];
 }
 
 /** Standard padded base64 of `bytes` behind `offset` zero bytes. */
@@ -93,14 +109,6 @@ function toBase64url(base64: string): string {
   return base64.replace(/\+/g, '-').replace(/\//g, '_');
 }
 
-function lowerHex(encoded: string): string {
-  return encoded.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase());
-}
-
 function percentEscape(character: string): string {
-  return `%${character.charCodeAt(0).toString(16).toUpperCase()}`;
-}
-
-function unicodeEscape(character: string): string {
-  return `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  return `%${character.charCodeAt(0).toString(16)}`;
 }
