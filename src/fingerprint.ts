@@ -1,5 +1,4 @@
 import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
 
 /**
  * The SHA-256 of a string's UTF-8 bytes, as 64 lowercase hex characters. By @noble/hashes (audited,
@@ -8,7 +7,8 @@ import { bytesToHex } from '@noble/hashes/utils.js';
  * back without changing callers.
  */
 export async function sha256Hex(text: string): Promise<string> {
-  return bytesToHex(sha256(new TextEncoder().encode(text)));
+  const digest = sha256(new TextEncoder().encode(text));
+  return Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
 /**

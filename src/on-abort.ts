@@ -19,76 +19,47 @@
 export function onAbort(signal: AbortSignal, listener: () => void): () => void {
   let listeners = LISTENERS.get(signal);
   if (listeners === undefined) {
-    listeners = new SignalListeners(signal);
+    const entries = new Set<() => void>();
+    const onSignalAbort = () => {
+      signal.removeEventListener('abort', onSignalAbort);
+      dispatch(entries);
+    };
+    listeners = { entries, onSignalAbort };
     LISTENERS.set(signal, listeners);
   }
-  return listeners.add(listener);
+  const { entries, onSignalAbort } = listeners;
+  // A registration of its own, even for a listener added twice.
+  const entry = () => listener();
+  if (entries.size === 0) signal.addEventListener('abort', onSignalAbort);
+  entries.add(entry);
+  return () => {
+    if (entries.delete(entry) && entries.size === 0) signal.removeEventListener('abort', onSignalAbort);
+  };
+}
+
+/** The listeners of one signal (in the order they were added, as a Set keeps them) behind one `abort` listener. */
+interface Listeners {
+  readonly entries: Set<() => void>;
+  readonly onSignalAbort: () => void;
 }
 
 /** The listeners of each signal listened to, for as long as the signal lives. */
-const LISTENERS = new WeakMap<AbortSignal, SignalListeners>();
+const LISTENERS = new WeakMap<AbortSignal, Listeners>();
 
-/** One registration: a link of a doubly linked list, unlinked and cleared when it ends. */
-interface Registration {
-  listener: (() => void) | undefined;
-  previous: Registration | undefined;
-  next: Registration | undefined;
-}
-
-/** The listeners of one signal, in the order they were added, behind one `abort` listener. */
-class SignalListeners {
-  #first: Registration | undefined;
-  #last: Registration | undefined;
-  readonly #signal: AbortSignal;
-  readonly #onAbort = () => this.#abort();
-
-  constructor(signal: AbortSignal) {
-    this.#signal = signal;
-  }
-
-  add(listener: () => void): () => void {
-    const registration: Registration = { listener, previous: this.#last, next: undefined };
-    if (this.#last === undefined) {
-      this.#first = registration;
-      this.#signal.addEventListener('abort', this.#onAbort);
-    } else this.#last.next = registration;
-    this.#last = registration;
-    return () => this.#remove(registration);
-  }
-
-  #remove(registration: Registration): void {
-    if (registration.listener === undefined) return; // removed already, or called
-    const { previous, next } = registration;
-    if (previous === undefined) this.#first = next;
-    else previous.next = next;
-    if (next === undefined) this.#last = previous;
-    else next.previous = previous;
-    // Cleared, so that a registration promoted to the old generation holds nothing young.
-    registration.listener = registration.previous = registration.next = undefined;
-    if (this.#first === undefined) this.#signal.removeEventListener('abort', this.#onAbort);
-  }
-
-  /**
-   * Calls each listener registered when the signal aborted, once and in order, as an EventTarget
-   * dispatches: one stopped meanwhile by an earlier one is not called, and none added meanwhile is.
-   */
-  #abort(): void {
-    const registrations: Registration[] = [];
-    for (let registration = this.#first; registration; registration = registration.next) {
-      registrations.push(registration);
-    }
-    for (const registration of registrations) {
-      const { listener } = registration;
-      if (listener === undefined) continue;
-      this.#remove(registration);
-      try {
-        listener();
-      } catch (error) {
-        // Reported as an EventTarget reports a listener's exception, without stopping the others.
-        queueMicrotask(() => {
-          throw error;
-        });
-      }
+/**
+ * Calls each listener registered when the signal aborted, once and in order, as an EventTarget
+ * dispatches: one removed meanwhile by an earlier one is not called, and none added meanwhile is.
+ */
+function dispatch(entries: Set<() => void>): void {
+  for (const entry of [...entries]) {
+    if (!entries.delete(entry)) continue;
+    try {
+      entry();
+    } catch (error) {
+      // Reported as an EventTarget reports a listener's exception, without stopping the others.
+      queueMicrotask(() => {
+        throw error;
+      });
     }
   }
 }
