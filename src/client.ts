@@ -1,21 +1,17 @@
 import { createAuthenticator } from './auth';
 import { type RevocationBatchOptions, revokeInPool, type TokenInput } from './bulk';
 import { type Call, type CallAnswer, type CallContext, runCall } from './call';
-import {
-  errorFromResponse,
-  isRevocationError,
-  type RevocationError,
-  type RevocationErrorCode,
-} from './errors';
+import { isRevocationError, type RevocationError, type RevocationErrorCode } from './errors';
 import { type EventSink, safeEventSink } from './events';
 import { tokenFingerprint } from './fingerprint';
 import { normalizeOptions } from './normalize-options';
 import type { RevocationClientOptions } from './options';
 import type { PauseGate } from './pause-gate';
 import { createRedactor } from './redact';
+import { errorFromResponse } from './response-error';
 import type { RevocationOutcome, RevocationResult, SignOutResult, SignOutTokens } from './results';
 import { assertSignOutTokens } from './sign-out-tokens';
-import { assertCallOptions, assertKnownKeys, assertSignal, assertToken, typeError } from './validate';
+import { assertCallOptions, assertToken } from './validate';
 import {
   createAttemptClient,
   createRawClient,
@@ -267,9 +263,7 @@ async function signOut(
 /** Validates signOut's arguments: the tokens as the outbox's `enqueue` does, the options as revoke's. */
 function assertSignOutInput(tokens: SignOutTokens, options: { signal?: AbortSignal }): void {
   assertSignOutTokens(tokens);
-  if (options === null || typeof options !== 'object') throw typeError('options', 'must be an object');
-  assertKnownKeys(options, SIGN_OUT_OPTIONS);
-  assertSignal(options.signal);
+  assertCallOptions('signOut', options, SIGN_OUT_OPTIONS);
 }
 
 const SIGN_OUT_OPTIONS: ReadonlySet<string> = new Set(['signal']);

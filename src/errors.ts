@@ -1,8 +1,5 @@
-import { LIMITS } from './defaults';
 import { brandOf, errorClass, hasBrand } from './error-class';
 import type { InputRangeError, InputTypeError } from './input-errors';
-import { codeOfStatus, isRetryableStatus } from './retry-policy';
-import type { OAuthErrorBody } from './wire';
 
 /** The stable `code` of each {@link RevocationError} subclass. */
 export type RevocationErrorCode =
@@ -179,7 +176,7 @@ export class UnexpectedResponseError extends RevocationError {
 }
 
 /** Each class by its code. */
-const CLASSES_BY_CODE = {
+export const CLASSES_BY_CODE = {
   invalid_token: InvalidTokenError,
   invalid_client: InvalidClientError,
   rate_limited: RateLimitedError,
@@ -202,111 +199,4 @@ export function mayHaveRevokedCopy(error: RevocationError): RevocationError {
     cause: error.cause,
     mayHaveRevoked: true,
   });
-}
-
-/** What the client knows about a failed response. */
-interface FailedResponse {
-  status: number;
-  /** openapi-fetch's parsed error: the JSON body, the text when it is not JSON, or undefined when empty. */
-  body: unknown;
-  attempts: number;
-  retryAfterMs?: number | undefined;
-  /** Removes secrets from text that came from the server. */
-  redact: (text: string) => string;
-  /** Which endpoint answered (see {@link codeOfStatus}). @default 'revoke' */
-  endpoint?: 'revoke' | 'token';
-  /** @see RevocationErrorDetails.mayHaveRevoked */
-  mayHaveRevoked?: boolean;
-}
-
-const OAUTH_ERROR_CODES: ReadonlySet<string> = new Set([
-  'invalid_token',
-  'invalid_request',
-  'invalid_client',
-  'invalid_grant',
-  'invalid_scope',
-  'unauthorized_client',
-  'unsupported_grant_type',
-  'unsupported_token_type',
-  'access_denied',
-  'server_error',
-  'temporarily_unavailable',
-]);
-
-/** How each code's message begins, before the status and what the server said. */
-const MESSAGES: Record<RevocationErrorCode, string> = {
-  invalid_token: 'DigiLocker answered that the token is invalid:',
-  invalid_client: "DigiLocker refused the client's authentication:",
-  rate_limited: 'DigiLocker rate-limited the request:',
-  server_error: 'DigiLocker failed:',
-  network_error: 'The request to DigiLocker failed:',
-  timeout: 'DigiLocker timed out waiting for the request:',
-  unsupported_token_type: 'DigiLocker does not revoke tokens of this type:',
-  unauthorized_client: 'DigiLocker refused to let this client revoke the token:',
-  unexpected_response: 'DigiLocker answered an unexpected',
-};
-
-/**
- * Maps a non-2xx response to the error class of its code (decided by the retry policy's
- * {@link codeOfStatus}). Text from the server is redacted, made printable and capped before it is stored.
- */
-export function errorFromResponse(failure: FailedResponse): RevocationError {
-  const { status, attempts, retryAfterMs } = failure;
-  const parsed = parseOAuthError(failure.body);
-  const error = parsed.body?.error;
-  const description = parsed.body?.error_description;
-  const code = codeOfStatus(status, { understood: parsed.understood, error, description }, failure.endpoint);
-  const details: RevocationErrorDetails = {
-    status,
-    attempts,
-    retryable: isRetryableStatus(status),
-    retryAfterMs,
-    mayHaveRevoked: failure.mayHaveRevoked,
-    // Standard codes are kept as they are, so that a short secret cannot mangle them.
-    oauthError:
-      error === undefined || OAUTH_ERROR_CODES.has(error)
-        ? error
-        : serverText(error, failure.redact, LIMITS.maxOAuthErrorLength),
-    oauthErrorDescription:
-      description === undefined
-        ? undefined
-        : serverText(description, failure.redact, LIMITS.maxOAuthErrorDescriptionLength),
-  };
-  const said = details.oauthError
-    ? ` (${details.oauthError}${details.oauthErrorDescription ? `: ${details.oauthErrorDescription}` : ''})`
-    : '';
-  const message =
-    code === 'unexpected_response' && !parsed.understood
-      ? `DigiLocker answered ${status} with an error body that is not an OAuth error`
-      : `${MESSAGES[code]} ${status}${said}`;
-  return new CLASSES_BY_CODE[code](message, details);
-}
-
-/**
- * Characters that would act on a terminal or a log line rather than be shown: C0 and C1 controls
- * (escape sequences, line breaks that forge log lines), DEL, and the bidirectional overrides and
- * isolates that reorder what is displayed.
- */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-
-/** Text from the server as an error stores it: secrets redacted, unprintable characters as U+FFFD, capped. */
-function serverText(text: string, redact: (text: string) => string, maxLength: number): string {
-  return redact(text).replace(UNPRINTABLE, '\ufffd').slice(0, maxLength);
-}
-
-/**
- * An error body is understood when it is empty (the listing's bare 400) or an object whose `error`
- * and `error_description`, when present, are strings.
- */
-function parseOAuthError(body: unknown): { understood: boolean; body?: OAuthErrorBody } {
-  if (body === undefined || body === null || body === '') return { understood: true };
-  if (typeof body !== 'object' || Array.isArray(body)) return { understood: false };
-  const { error, error_description } = body as Record<string, unknown>;
-  if (error !== undefined && typeof error !== 'string') return { understood: false };
-  if (error_description !== undefined && typeof error_description !== 'string') return { understood: false };
-  const parsed: OAuthErrorBody = {};
-  if (error !== undefined) parsed.error = error;
-  if (error_description !== undefined) parsed.error_description = error_description;
-  return { understood: true, body: parsed };
 }

@@ -1,12 +1,13 @@
 import { basicAuthorization, credentialSecrets, providerSecrets } from './auth';
 import { DEFAULTS, ENVIRONMENTS, LIMITS } from './defaults';
-import { errorFromResponse, NetworkError, TimeoutError, UnexpectedResponseError } from './errors';
+import { NetworkError, TimeoutError, UnexpectedResponseError } from './errors';
 import { ignore } from './ignore';
 import { InputTypeError } from './input-errors';
 import type { AccessTokenContext } from './options';
 import { raceWithDeadline } from './race';
 import { readCappedText } from './read-body';
 import { createRedactor } from './redact';
+import { errorFromResponse } from './response-error';
 import {
   assertBearerToken,
   assertKnownKeys,
