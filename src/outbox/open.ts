@@ -17,7 +17,7 @@ import { ClusterPause } from './pause';
 import { type Queue, startQueue } from './queue';
 import { type OutboxStats, readStats } from './stats';
 import type { OutboxStore } from './store';
-import { assertJobsReadable, assertQueueExists } from './store-check';
+import { assertJobsReadable, assertOnlyOutboxSchemas, assertQueueExists } from './store-check';
 import { openEmbeddedStore } from './store-pglite';
 import { openServerStore } from './store-postgres';
 import { Workers } from './workers';
@@ -100,7 +100,10 @@ export async function openRevocationOutbox(options: RevocationOutboxOptions): Pr
   let queue: Queue;
   try {
     if (!normalized.store.create) await assertQueueExists(store, normalized.schema);
-    if (store.kind === 'embedded') await assertJobsReadable(store, normalized.schema);
+    if (store.kind === 'embedded') {
+      await assertOnlyOutboxSchemas(store, normalized.schema);
+      await assertJobsReadable(store, normalized.schema);
+    }
     queue = await startQueue(PgBoss, store, normalized, (error) =>
       emit({ type: 'error', message: `pg-boss: ${error.message.slice(0, 300)}` }),
     );

@@ -44,3 +44,34 @@ export async function assertQueueExists(store: OutboxStore, schema: string): Pro
       '(--schema, DIGILOCKER_OUTBOX_SCHEMA) and the store; nothing was created',
   );
 }
+
+/**
+ * Embedded store only: refuses a database that holds a relation outside the outbox's own schemas
+ * (pg-boss's `schema`, `<schema>_pause`, and `<schema>_v10` of a release-0.1 store being carried
+ * over), PostgreSQL's aside: another application's PGlite database, opened here, would otherwise get
+ * pg-boss's tables and the pause's added to it. An empty database (a first open killed after PGlite
+ * created it) opens as a new store. Reads PostgreSQL's catalog only, before pg-boss starts.
+ * `schema` is a checked identifier.
+ * @throws StoreDamagedError naming the store and the first relations found.
+ */
+export async function assertOnlyOutboxSchemas(store: OutboxStore, schema: string): Promise<void> {
+  const { rows } = await store.db.executeSql(
+    `SELECT n.nspname || '.' || c.relname AS name FROM pg_class c
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname::text NOT IN ('pg_catalog', 'information_schema', $1::text, $1::text || '_pause', $1::text || '_v10')
+       AND n.nspname NOT LIKE 'pg\\_%'
+     ORDER BY 1 LIMIT ${SHOWN + 1}`,
+    [schema],
+  );
+  if (rows.length === 0) return;
+  const names = rows.slice(0, SHOWN).map((row) => String((row as { name: unknown }).name));
+  const shown = names.join(', ') + (rows.length > SHOWN ? ', ...' : '');
+  throw new StoreDamagedError(
+    `The outbox store ${store.location} is not an outbox store, or not one of schema "${schema}": its ` +
+      `database holds ${shown}. Nothing was changed: give an empty or new directory (or, for an ` +
+      'outbox store made with another schema, that schema)',
+  );
+}
+
+/** How many relations the refusal of a foreign database names. */
+const SHOWN = 5;

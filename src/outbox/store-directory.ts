@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { StoreDamagedError, StoreNotFoundError } from './errors';
 
@@ -26,15 +26,16 @@ export function assertOpenable(directory: string, create: boolean): void {
 }
 
 /**
- * What the directory (absolute, held under its lock) holds: `'new'` when empty (the lock aside),
- * `'store'` when it holds a PostgreSQL data directory. PGlite initialises a database over whatever
- * files lack a `PG_VERSION`, so anything else is refused rather than opened.
+ * What the directory (absolute, held under its lock) holds: `'new'` when empty (the lock aside), or
+ * when it holds only an empty `pgdata` (a first open killed before PGlite wrote a file there: nothing
+ * was ever stored); `'store'` when it holds a PostgreSQL data directory. PGlite initialises a
+ * database over whatever files lack a `PG_VERSION`, so anything else is refused rather than opened.
  * @throws StoreDamagedError when it holds other files (a damaged store or another program's files).
  * @throws StoreNotFoundError when it is empty and `create` is false.
  */
 export function inspectStoreDirectory(directory: string, create: boolean): 'new' | 'store' {
   const entries = readdirSync(directory).filter((name) => !LOCK_FILES.has(name));
-  if (entries.length === 0) {
+  if (entries.length === 0 || isEmptyDataDirectory(directory, entries)) {
     if (create) return 'new';
     throw new StoreNotFoundError(
       `The outbox directory ${directory} holds no store: check the path (a read-only command never ` +
@@ -48,4 +49,15 @@ export function inspectStoreDirectory(directory: string, create: boolean): 'new'
       'pgdata/PG_VERSION. Nothing was changed: restore the directory from a backup, or give an empty ' +
       'or new directory (its jobs are lost only if you delete it)',
   );
+}
+
+/**
+ * Whether the directory's only entry is `pgdata`, a directory (not a link) with no entries at all:
+ * PGlite makes it first, and fills it a second or more later, so a process killed in between leaves
+ * it empty. A `pgdata` with any file but no `PG_VERSION` stays refused: it is not known to be empty.
+ */
+function isEmptyDataDirectory(directory: string, entries: readonly string[]): boolean {
+  if (entries.length !== 1 || entries[0] !== 'pgdata') return false;
+  const path = join(directory, 'pgdata');
+  return lstatSync(path).isDirectory() && readdirSync(path).length === 0;
 }
