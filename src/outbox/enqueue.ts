@@ -1,11 +1,15 @@
 import type { JobInsert } from 'pg-boss';
 import type { SignOutTokens } from '../results';
-import { assertSignOutTokens } from '../sign-out-tokens';
 import { rangeError, typeError } from '../validate';
 import type { OutboxKey } from './crypto';
 import { EnqueueFailedError } from './errors';
 import { aboutJob, type Emit, type JobFingerprints } from './events';
-import { type CheckedEnqueueOptions, checkEnqueueOptions, type EnqueueOptions } from './input';
+import {
+  type CheckedEnqueueOptions,
+  checkEnqueueOptions,
+  type EnqueueOptions,
+  readSignOutTokens,
+} from './input';
 import type { NormalizedOutboxOptions } from './options';
 import { type PendingPayload, sealTokens } from './payload';
 import { NO_RETRY_LIMIT, type Queue } from './queue';
@@ -43,9 +47,10 @@ export async function enqueueJob(
   tokens: SignOutTokens,
   options: EnqueueOptions,
 ): Promise<EnqueuedJob> {
-  assertSignOutTokens(tokens);
+  // Read once: the tokens sealed are those checked (see readSignOutTokens).
+  const snapshot = readSignOutTokens(tokens);
   const checked = checkOptions(context, options, 'enqueue');
-  const { id, data, ...jobOptions } = await sealJob(context, tokens, checked);
+  const { id, data, ...jobOptions } = await sealJob(context, snapshot, checked);
   const { queue } = context;
   const db = executorFor(context, checked);
   await queue.boss
@@ -64,9 +69,9 @@ export async function enqueueBatch(
   batch: readonly SignOutTokens[],
   options: EnqueueOptions = {},
 ): Promise<EnqueuedJob[]> {
-  assertBatch(batch);
+  const snapshots = readBatch(batch);
   const checked = checkOptions(context, options, 'enqueueBatch');
-  const jobs = await Promise.all(batch.map((tokens) => sealJob(context, tokens, checked)));
+  const jobs = await Promise.all(snapshots.map((tokens) => sealJob(context, tokens, checked)));
   const { queue } = context;
   const db = executorFor(context, checked);
   if (jobs.length > 0)
@@ -96,16 +101,21 @@ function checkOptions(context: EnqueueContext, options: EnqueueOptions, name: st
 }
 
 /**
- * Throws an input error (`invalid_token_input`) unless every element is a sign-out; its `input` and
- * message name the position: `batch[3].refreshToken must not be empty`.
+ * Reads every element once (see readSignOutTokens) and returns the snapshots, checked: an input error
+ * (`invalid_token_input`) unless every element is a sign-out, its `input` and message naming the
+ * position: `batch[3].refreshToken must not be empty`.
  */
-function assertBatch(batch: unknown): asserts batch is readonly SignOutTokens[] {
+function readBatch(batch: unknown): SignOutTokens[] {
   const code = 'invalid_token_input';
   if (!Array.isArray(batch))
     throw typeError('batch', 'must be an array of { accessToken?, refreshToken? }', code);
-  if (batch.length > MAX_BATCH) throw rangeError('batch', `must hold at most ${MAX_BATCH} sign-outs`, code);
+  const { length } = batch;
+  if (length > MAX_BATCH) throw rangeError('batch', `must hold at most ${MAX_BATCH} sign-outs`, code);
   // An index loop: forEach and map skip the holes of a sparse array.
-  for (let index = 0; index < batch.length; index++) assertSignOutTokens(batch[index], `batch[${index}]`);
+  const snapshots: SignOutTokens[] = [];
+  for (let index = 0; index < length; index++)
+    snapshots.push(readSignOutTokens(batch[index], `batch[${index}]`));
+  return snapshots;
 }
 
 /** The most sign-outs of one `enqueueBatch`: one statement, one transaction. */

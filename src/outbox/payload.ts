@@ -20,6 +20,7 @@
  */
 import { tokenFingerprint } from '../index';
 import type { SignOutTokens } from '../results';
+import { assertSignOutTokens } from '../sign-out-tokens';
 import { type OutboxKey, open, type Sealed, seal } from './crypto';
 import type { JobFingerprints } from './events';
 
@@ -111,12 +112,28 @@ export async function sealTokens(
   return payload;
 }
 
-/** Decrypts a pending job's tokens (synchronously); throws when it cannot. */
-export function openTokens(job: PendingJob, keys: readonly OutboxKey[], jobId: string): SignOutTokens {
-  const parsed = JSON.parse(open(job.sealed, keys, jobId)) as SignOutTokens;
-  const tokens: SignOutTokens = {};
-  if (typeof parsed.refreshToken === 'string') tokens.refreshToken = parsed.refreshToken;
-  if (typeof parsed.accessToken === 'string') tokens.accessToken = parsed.accessToken;
+/**
+ * Decrypts a pending job's tokens (synchronously); throws when it cannot. Resolves `undefined` when
+ * what it holds is not a sign-out `signOut` accepts (a token not a string, empty, with a line break:
+ * sealed by a release that checked one read of a getter and sealed another), so that the job ends
+ * dead instead of throwing on every run until it expires.
+ */
+export function openTokens(
+  job: PendingJob,
+  keys: readonly OutboxKey[],
+  jobId: string,
+): SignOutTokens | undefined {
+  const parsed: unknown = JSON.parse(open(job.sealed, keys, jobId));
+  if (parsed === null || typeof parsed !== 'object') return undefined;
+  const { refreshToken, accessToken } = parsed as Record<string, unknown>;
+  const tokens: Record<string, unknown> = {};
+  if (refreshToken !== undefined) tokens.refreshToken = refreshToken;
+  if (accessToken !== undefined) tokens.accessToken = accessToken;
+  try {
+    assertSignOutTokens(tokens);
+  } catch {
+    return undefined;
+  }
   return tokens;
 }
 

@@ -102,6 +102,8 @@ async function runPending(
     // A key this instance holds cannot open it: altered, or moved from another job.
     return dead(context, job, data, 'undecryptable');
   }
+  // Tokens the client refuses as input: no run could send them.
+  if (tokens === undefined) return dead(context, job, data, 'invalid_payload');
   const sent = await sendUnlessPaused(context, tokens, () =>
     context.emit({ type: 'attempt', attempt: job.retryCount + 1, ...about }),
   );
