@@ -2,7 +2,7 @@ import type { JobInsert } from 'pg-boss';
 import type { SignOutTokens } from '../results';
 import { rangeError, typeError } from '../validate';
 import type { OutboxKey } from './crypto';
-import { EnqueueFailedError } from './errors';
+import { EnqueueFailedError, StoreUnavailableError } from './errors';
 import { aboutJob, type Emit, type JobFingerprints } from './events';
 import {
   type CheckedEnqueueOptions,
@@ -163,22 +163,32 @@ function announce(context: EnqueueContext, id: string, data: PendingPayload): En
 
 /**
  * Says what a failed write committed. An error the server sent about the statement (a SQLSTATE, with
- * its severity) means it failed as a whole: nothing committed. A connection lost before the answer
- * leaves it unknown. Other errors (the outbox's own: a timeout, a saturated pool) pass as they are.
+ * its severity) means it failed as a whole: nothing committed. So does a connection that was never
+ * made (see {@link neverConnected}). A connection lost before the answer leaves it unknown. Other
+ * errors (the outbox's own: a timeout, a saturated pool) pass as they are.
  */
 function rethrowFailure(error: unknown, name: string): never {
-  if (!(error instanceof Error)) throw error;
+  // Read by shape, not `instanceof Error`: the socket's errors may come from another realm.
+  if (error === null || typeof error !== 'object') throw error;
   const { code, severity } = error as { code?: unknown; severity?: unknown };
+  const message = String((error as { message?: unknown }).message).slice(0, 200);
   if (typeof severity === 'string' && typeof code === 'string')
     throw new EnqueueFailedError(
       `${name}: nothing was committed: the database refused the statement (SQLSTATE ${code}: ` +
-        `${error.message.slice(0, 200)}); call ${name} again`,
+        `${message}); call ${name} again`,
       false,
       { cause: error },
     );
-  if (CONNECTION_LOST.test(error.message) || CONNECTION_LOST.test(String(code)))
+  if (neverConnected(error))
     throw new EnqueueFailedError(
-      `${name}: the connection to the database was lost before its answer (${error.message.slice(0, 200)}); ` +
+      `${name}: nothing was committed: no connection to the database could be made ` +
+        `(${typeof code === 'string' ? `${code}: ` : ''}${message}); call ${name} again once it is back`,
+      false,
+      { cause: error },
+    );
+  if (CONNECTION_LOST.test(message) || CONNECTION_LOST.test(String(code)))
+    throw new EnqueueFailedError(
+      `${name}: the connection to the database was lost before its answer (${message}); ` +
         `the job(s) may have been committed, all of them, or none: calling ${name} again is harmless`,
       'unknown',
       { cause: error },
@@ -188,3 +198,19 @@ function rethrowFailure(error: unknown, name: string): never {
 
 /** node-postgres's messages and Node's codes for a connection lost in the middle of a statement. */
 const CONNECTION_LOST = /Connection terminated|connection error|^(ECONNRESET|EPIPE|ETIMEDOUT)$/;
+
+/**
+ * Whether the statement never reached the server because no connection was made: a socket error of
+ * the connect itself (`syscall` `connect`: ECONNREFUSED, ETIMEDOUT, EHOSTUNREACH...) or of the name's
+ * lookup (`getaddrinfo`: ENOTFOUND, EAI_AGAIN), which node-postgres passes on as it is; an
+ * AggregateError of such (Node trying each address of a name); or a StoreUnavailableError, which on
+ * this path only comes from pg-boss reading its queue before the insert (through the store's
+ * reconnecting executor, reconnect.ts: the insert itself goes to the enqueue pool, or the caller's
+ * `db`, neither of which reconnects).
+ */
+function neverConnected(error: unknown): boolean {
+  if (error instanceof StoreUnavailableError) return true;
+  const { syscall, errors } = (error ?? {}) as { syscall?: unknown; errors?: unknown };
+  if (syscall === 'connect' || syscall === 'getaddrinfo') return true;
+  return Array.isArray(errors) && errors.length > 0 && errors.every(neverConnected);
+}

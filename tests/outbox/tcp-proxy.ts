@@ -11,8 +11,8 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
-/** Starts a proxy to `targetHost:targetPort`. */
-export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
+/** Starts a proxy to `targetHost:targetPort`, on `port` (0: any free one). */
+export async function startTcpProxy(targetHost: string, targetPort: number, port = 0): Promise<TcpProxy> {
   const sockets = new Set<net.Socket>();
   let silent = false;
   const track = (socket: net.Socket) => {
@@ -34,7 +34,7 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {
     port: (server.address() as net.AddressInfo).port,
     blackhole() {
