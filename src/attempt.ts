@@ -1,7 +1,10 @@
 import { NetworkError, TimeoutError, UnexpectedResponseError } from './errors';
 import { ignore } from './ignore';
 import { raceWithDeadline } from './race';
+import { readCappedText } from './read-body';
 import {
+  ATTEMPT_TIMED_OUT,
+  isAttemptTimeout,
   isRetryableFailure,
   isRetryableStatus,
   mayHaveReachedServer,
@@ -76,9 +79,11 @@ async function exchange(request: AttemptRequest, signal: AbortSignal): Promise<A
   const { status } = response;
   if (response.ok) {
     // The token is revoked: the attempt settles now, so that neither a slow body nor a later abort
-    // or timeout can hold or undo it. The unneeded body is cancelled, never read: a body that has
-    // arrived whole leaves its connection to be reused, one still arriving closes it.
-    response.body?.cancel().catch(ignore);
+    // or timeout can hold or undo it. The unneeded body is read in the background, so that its
+    // connection is reused (cancelling every body closed every connection, and the soak test's heap
+    // grew with the churn); a body still arriving after the attempt's time, or past the cap, is
+    // cancelled.
+    readCappedText(response.body, undefined, request.timeoutMs).catch(ignore);
     return { status, body: undefined, retryAfterMs: undefined };
   }
   const retryAfter = isRetryableStatus(status) ? response.headers.get('retry-after') : null;
@@ -86,7 +91,9 @@ async function exchange(request: AttemptRequest, signal: AbortSignal): Promise<A
 }
 
 /** The reason our own timer abandons an attempt with. */
-class AttemptTimedOut extends Error {}
+class AttemptTimedOut extends Error {
+  readonly code = ATTEMPT_TIMED_OUT;
+}
 
 function onTimeout(): AttemptTimedOut {
   return new AttemptTimedOut();
@@ -109,7 +116,7 @@ function failureOf(error: unknown, request: AttemptRequest): Answer | NoAnswer {
   }
   const reachedServer = mayHaveReachedServer(error);
   const retryable = isRetryableFailure(error);
-  if (hasCause(error, AttemptTimedOut)) {
+  if (isAttemptTimeout(error)) {
     const message = `No complete answer from DigiLocker within ${Math.round(request.timeoutMs)} ms`;
     return { failure: new TimeoutError(message, { attempts: attempt, retryable }), reachedServer };
   }
@@ -120,14 +127,4 @@ function failureOf(error: unknown, request: AttemptRequest): Answer | NoAnswer {
     cause: error,
   });
   return { failure, reachedServer };
-}
-
-/** True when `error` or one of its causes is an instance of `type`. */
-function hasCause(error: unknown, type: new () => Error): boolean {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
-    if (current instanceof type) return true;
-    current = (current as Error).cause;
-  }
-  return false;
 }
