@@ -13,6 +13,7 @@ import { VERSION } from './options';
 import {
   assertBearerToken,
   assertKnownKeys,
+  assertOptions,
   assertPlainCredential,
   endpointUrl,
   integerInRange,
@@ -73,13 +74,7 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set<keyof RevocationClientOptions
  * option and never repeats a secret's value.
  */
 export function normalizeOptions(options: RevocationClientOptions): NormalizedOptions {
-  if (options === null || typeof options !== 'object') {
-    throw new InputTypeError('createRevocationClient(options): options must be an object', {
-      code: 'invalid_option',
-      input: 'options',
-    });
-  }
-  assertKnownKeys(options, KNOWN_OPTIONS);
+  assertOptions('createRevocationClient(options)', options, KNOWN_OPTIONS);
   const bodyEncoding = oneOf(
     'bodyEncoding',
     options.bodyEncoding,

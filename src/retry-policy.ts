@@ -190,6 +190,14 @@ export function mayHaveReachedServer(failure: unknown): boolean {
   return !errorCodes(failure).some((code) => NEVER_SENT_CODES.has(code));
 }
 
+/** The `code` of the reason an attempt's own timer abandons it with (`attempt.ts`). */
+export const ATTEMPT_TIMED_OUT = 'DIGILOCKER_ATTEMPT_TIMED_OUT';
+
+/** True when a failure is, or was caused by, an attempt's own timeout ({@link ATTEMPT_TIMED_OUT}). */
+export function isAttemptTimeout(failure: unknown): boolean {
+  return errorCodes(failure).includes(ATTEMPT_TIMED_OUT);
+}
+
 /** False when a fetch's rejection says the fetch is closed ({@link FETCH_CLOSED}): no retry can help. */
 export function isRetryableFailure(failure: unknown): boolean {
   return !errorCodes(failure).includes(FETCH_CLOSED);

@@ -2,7 +2,6 @@ import { basicAuthorization, credentialSecrets, providerSecrets } from './auth';
 import { DEFAULTS, ENVIRONMENTS, LIMITS } from './defaults';
 import { NetworkError, TimeoutError, UnexpectedResponseError } from './errors';
 import { ignore } from './ignore';
-import { InputTypeError } from './input-errors';
 import type { AccessTokenContext } from './options';
 import { raceWithDeadline } from './race';
 import { readCappedText } from './read-body';
@@ -10,7 +9,7 @@ import { createRedactor } from './redact';
 import { errorFromResponse } from './response-error';
 import {
   assertBearerToken,
-  assertKnownKeys,
+  assertOptions,
   assertPlainCredential,
   endpointUrl,
   optionalBoolean,
@@ -157,13 +156,7 @@ const PROVIDER_OPTIONS: ReadonlySet<string> = new Set([
 ] satisfies (keyof ClientCredentialsTokenProviderOptions)[]);
 
 function normalizeProviderOptions(options: ClientCredentialsTokenProviderOptions): ProviderSettings {
-  if (options === null || typeof options !== 'object') {
-    throw new InputTypeError('clientCredentialsTokenProvider(options): options must be an object', {
-      code: 'invalid_option',
-      input: 'options',
-    });
-  }
-  assertKnownKeys(options, PROVIDER_OPTIONS);
+  assertOptions('clientCredentialsTokenProvider(options)', options, PROVIDER_OPTIONS);
   const { clientId, clientSecret, scope } = options;
   assertPlainCredential('clientId', clientId);
   assertPlainCredential('clientSecret', clientSecret);

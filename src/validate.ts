@@ -82,6 +82,25 @@ export function assertKnownKeys(options: object, known: ReadonlySet<string>, pre
 }
 
 /**
+ * Throws unless `options` is an object whose every key is one of `known`: the first check of every
+ * options argument. `where` names the function in the message (`revoke`,
+ * `createRevocationClient(options)`).
+ * @throws {InputTypeError} `code: 'invalid_option'`, `input`: `options` or the unknown key
+ */
+export function assertOptions(
+  where: string,
+  options: unknown,
+  known: ReadonlySet<string>,
+): asserts options is object {
+  if (options === null || typeof options !== 'object')
+    throw new InputTypeError(`${where}: options must be an object`, {
+      code: 'invalid_option',
+      input: 'options',
+    });
+  assertKnownKeys(options, known);
+}
+
+/**
  * Throws unless `signal` is undefined or an AbortSignal-like object: one with `aborted`, and with
  * `addEventListener` and `removeEventListener`, both of which `onAbort` calls (a signal from another
  * realm or a polyfill passes; an object that could not be stopped listening to would throw later, once
@@ -232,12 +251,7 @@ export function assertCallOptions(
   options: { tokenTypeHint?: unknown; signal?: unknown },
   known = CALL_OPTIONS,
 ): void {
-  if (options === null || typeof options !== 'object')
-    throw new InputTypeError(`${where}: options must be an object`, {
-      code: 'invalid_option',
-      input: 'options',
-    });
-  assertKnownKeys(options, known);
+  assertOptions(where, options, known);
   if (options.tokenTypeHint !== undefined) assertTokenTypeHint(options.tokenTypeHint);
   assertSignal(options.signal);
 }

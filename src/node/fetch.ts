@@ -1,8 +1,7 @@
 import { Agent, Dispatcher, EnvHttpProxyAgent, ProxyAgent, fetch as undiciFetch } from 'undici';
 import { DEFAULTS } from '../defaults';
-import { InputTypeError } from '../input-errors';
 import { FETCH_CLOSED, REQUEST_NOT_SENT } from '../retry-policy';
-import { assertKnownKeys, integerInRange, isLoopback, typeError } from '../validate';
+import { assertOptions, integerInRange, isLoopback, typeError } from '../validate';
 
 /** Options of {@link createNodeFetch}. */
 export interface NodeFetchOptions {
@@ -109,13 +108,7 @@ const FETCH_OPTIONS: ReadonlySet<string> = new Set([
 ] satisfies (keyof NodeFetchOptions)[]);
 
 function normalizeFetchOptions(options: NodeFetchOptions): FetchSettings {
-  if (options === null || typeof options !== 'object') {
-    throw new InputTypeError('createNodeFetch: options must be an object', {
-      code: 'invalid_option',
-      input: 'options',
-    });
-  }
-  assertKnownKeys(options, FETCH_OPTIONS);
+  assertOptions('createNodeFetch', options, FETCH_OPTIONS);
   const connections = integerInRange('connections', options.connections, 1, 65_536, DEFAULTS.connections);
   const proxy = options.proxy === undefined ? environmentProxies() : proxyUrl('proxy', options.proxy);
   return { connections, proxy };
