@@ -70,7 +70,7 @@ export async function sendAttempt(request: AttemptRequest): Promise<Answer | NoA
 }
 
 async function exchange(request: AttemptRequest, signal: AbortSignal): Promise<Answer> {
-  const { response, error } = await postRevocation(request.wire, {
+  const { response, data, error } = await postRevocation(request.wire, {
     body: request.body,
     encoding: request.encoding,
     headers: request.headers,
@@ -83,7 +83,9 @@ async function exchange(request: AttemptRequest, signal: AbortSignal): Promise<A
     // connection is reused (cancelling every body closed every connection, and the soak test's heap
     // grew with the churn); a body still arriving after the attempt's time, or past the cap, is
     // cancelled.
-    readCappedText(response.body, undefined, request.timeoutMs).catch(ignore);
+    readCappedText(data as ReadableStream<Uint8Array> | undefined, undefined, request.timeoutMs).catch(
+      ignore,
+    );
     return { status, body: undefined, retryAfterMs: undefined };
   }
   const retryAfter = isRetryableStatus(status) ? response.headers.get('retry-after') : null;

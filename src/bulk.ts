@@ -118,6 +118,7 @@ async function* pool(
       let next: IteratorResult<TokenInput> | typeof WOKEN;
       try {
         next = await Promise.race([pendingRead, wakeups.next()]);
+        if (next !== WOKEN) assertIteratorResult(next);
       } catch (error) {
         // The input failed: it is not read again (nor closed, as for...of does not after a throw).
         exhausted = true;
@@ -161,25 +162,24 @@ function createCalls(
   return calls;
 }
 
-/**
- * The input's next item, as a promise that rejects when the input fails: when `next()` throws, rejects,
- * or breaks the iterator protocol with a result that is not an object (which `for...of` would throw on),
- * so that the pool handles each the same way.
- */
+/** The input's next item, a synchronous throw of `next()` included, as a promise. */
 function nextOf(
   iterator: Iterator<TokenInput> | AsyncIterator<TokenInput>,
 ): Promise<IteratorResult<TokenInput>> {
-  // The executor turns a synchronous throw of next() into a rejection.
-  return new Promise<IteratorResult<TokenInput>>((resolve) => resolve(iterator.next())).then((next) => {
-    if (next === null || typeof next !== 'object') {
-      throw typeError(
-        'tokens',
-        `returned ${describeType(next)} from next(), not an object`,
-        'invalid_token_input',
-      );
-    }
-    return next;
-  });
+  try {
+    return Promise.resolve(iterator.next());
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/**
+ * Throws unless `next` is an iterator result (an object), as `for...of` would: an input whose `next()`
+ * breaks the protocol has failed, like one whose `next()` throws.
+ */
+function assertIteratorResult(next: unknown): asserts next is IteratorResult<TokenInput> {
+  if (next === null || typeof next !== 'object')
+    throw typeError('tokens', `next() returned ${describeType(next)}, not an object`, 'invalid_token_input');
 }
 
 /** Wakes the pool's loop when an outcome arrives or the caller aborts. */

@@ -8,11 +8,11 @@ import { ignore } from './ignore';
  * body still arriving after that long is cancelled too (what was read is returned).
  */
 export async function readCappedText(
-  body: ReadableStream<Uint8Array> | null,
+  body: ReadableStream<Uint8Array> | null | undefined,
   maxBytes: number = LIMITS.maxResponseBodyBytes,
   withinMs?: number,
 ): Promise<string> {
-  if (body === null) return '';
+  if (!body) return '';
   const reader = body.getReader();
   const timer = withinMs && setTimeout(() => reader.cancel().catch(ignore), withinMs);
   const decoder = new TextDecoder();

@@ -65,9 +65,7 @@ describe.each(['sync', 'async'] as const)('a %s input whose next() returns a non
       ]);
       expect(error).toBeInstanceOf(InputTypeError);
       expect(error).toMatchObject({ code: 'invalid_token_input', input: 'tokens' });
-      expect((error as Error).message).toContain(
-        `returned ${name === 'a number' ? 'number' : name} from next()`,
-      );
+      expect((error as Error).message).toContain(`next() returned ${name === 'a number' ? 'number' : name}`);
       expect(state.returned).toBe(false);
     },
   );
