@@ -10,7 +10,7 @@ import type { PauseGate } from './pause-gate';
 import { createRedactor } from './redact';
 import { errorFromResponse } from './response-error';
 import type { RevocationOutcome, RevocationResult, SignOutResult, SignOutTokens } from './results';
-import { assertSignOutTokens } from './sign-out-tokens';
+import { readSignOutTokens } from './sign-out-tokens';
 import { assertCallOptions, assertToken } from './validate';
 import {
   createAttemptClient,
@@ -235,12 +235,14 @@ async function signOut(
   options: { signal?: AbortSignal },
   revokeOne: (call: RevokeCall) => Promise<RevocationResult>,
 ): Promise<SignOutResult> {
-  assertSignOutInput(tokens, options);
+  // Each token read once: what is sent is what was checked.
+  const checked = readSignOutTokens(tokens);
+  assertCallOptions('signOut', options, SIGN_OUT_OPTIONS);
   const { signal } = options;
   const outcome: SignOutResult = { complete: true };
   let refused: RevocationError | undefined;
   for (const [key, hint] of SIGN_OUT_ORDER) {
-    const token = tokens[key];
+    const token = checked[key];
     if (token === undefined) continue;
     if (refused) {
       // The credentials were refused: the next request would be refused too, so it is not sent.
@@ -258,12 +260,6 @@ async function signOut(
     }
   }
   return outcome;
-}
-
-/** Validates signOut's arguments: the tokens as the outbox's `enqueue` does, the options as revoke's. */
-function assertSignOutInput(tokens: SignOutTokens, options: { signal?: AbortSignal }): void {
-  assertSignOutTokens(tokens);
-  assertCallOptions('signOut', options, SIGN_OUT_OPTIONS);
 }
 
 const SIGN_OUT_OPTIONS: ReadonlySet<string> = new Set(['signal']);

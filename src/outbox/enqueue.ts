@@ -1,15 +1,11 @@
 import type { JobInsert } from 'pg-boss';
 import type { SignOutTokens } from '../results';
+import { readSignOutTokens } from '../sign-out-tokens';
 import { rangeError, typeError } from '../validate';
 import type { OutboxKey } from './crypto';
 import { EnqueueFailedError, StoreUnavailableError } from './errors';
 import { aboutJob, type Emit, type JobFingerprints } from './events';
-import {
-  type CheckedEnqueueOptions,
-  checkEnqueueOptions,
-  type EnqueueOptions,
-  readSignOutTokens,
-} from './input';
+import { type CheckedEnqueueOptions, checkEnqueueOptions, type EnqueueOptions } from './input';
 import type { NormalizedOutboxOptions } from './options';
 import { type PendingPayload, sealTokens } from './payload';
 import { NO_RETRY_LIMIT, type Queue } from './queue';

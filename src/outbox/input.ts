@@ -1,5 +1,3 @@
-import type { SignOutTokens } from '../results';
-import { assertSignOutTokens } from '../sign-out-tokens';
 import { assertKnownKeys, CONTROL_CHARACTER, describeType, rangeError, typeError } from '../validate';
 import type { SqlExecutor } from './store';
 
@@ -87,22 +85,4 @@ function executorOf(db: NonNullable<EnqueueOptions['db']>): SqlExecutor {
       };
   }
   throw typeError('db', 'must be a connection with query(text, values), e.g. a pg PoolClient');
-}
-
-/**
- * Reads a sign-out's tokens once each into a plain object, checks that snapshot as `signOut` checks
- * its input, and returns it: what is sealed is what was checked, even when `tokens` answers each read
- * differently (a getter, a Proxy). Other properties are not read.
- * `at` names the sign-out in a batch (`batch[3]`), as in the errors of assertSignOutTokens.
- * @throws {InputTypeError} / {InputRangeError} as assertSignOutTokens (`code: 'invalid_token_input'`).
- */
-export function readSignOutTokens(tokens: unknown, at?: string): SignOutTokens {
-  // Not an object: the check throws the error it has for that.
-  if (tokens === null || typeof tokens !== 'object' || Array.isArray(tokens)) assertSignOutTokens(tokens, at);
-  const { accessToken, refreshToken } = tokens as Record<string, unknown>;
-  const snapshot: Record<string, unknown> = {};
-  if (refreshToken !== undefined) snapshot.refreshToken = refreshToken;
-  if (accessToken !== undefined) snapshot.accessToken = accessToken;
-  assertSignOutTokens(snapshot, at);
-  return snapshot;
 }

@@ -20,7 +20,7 @@
  */
 import { tokenFingerprint } from '../index';
 import type { SignOutTokens } from '../results';
-import { assertSignOutTokens } from '../sign-out-tokens';
+import { readSignOutTokens } from '../sign-out-tokens';
 import { type OutboxKey, open, type Sealed, seal } from './crypto';
 import type { JobFingerprints } from './events';
 
@@ -124,17 +124,11 @@ export function openTokens(
   jobId: string,
 ): SignOutTokens | undefined {
   const parsed: unknown = JSON.parse(open(job.sealed, keys, jobId));
-  if (parsed === null || typeof parsed !== 'object') return undefined;
-  const { refreshToken, accessToken } = parsed as Record<string, unknown>;
-  const tokens: Record<string, unknown> = {};
-  if (refreshToken !== undefined) tokens.refreshToken = refreshToken;
-  if (accessToken !== undefined) tokens.accessToken = accessToken;
   try {
-    assertSignOutTokens(tokens);
+    return readSignOutTokens(parsed);
   } catch {
     return undefined;
   }
-  return tokens;
 }
 
 /** The payload that replaces a job's data when it ends: no ciphertext, only what may be kept. */

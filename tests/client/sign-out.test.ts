@@ -185,6 +185,19 @@ describe('bad input throws before any request', () => {
     expect(fetch).not.toHaveBeenCalled();
   });
 
+  it('reads each token once and sends what it checked, whatever a getter answers later', async () => {
+    fetch.mockResolvedValue(new Response(null, { status: 200 }));
+    let reads = 0;
+    const tokens = {
+      get accessToken() {
+        return reads++ === 0 ? ACCESS : 'swapped\nlater';
+      },
+    };
+    await expect(client({ fetch }).signOut(tokens)).resolves.toMatchObject({ complete: true });
+    expect(reads).toBe(1);
+    expect(String(fetch.mock.calls[0]?.[1]?.body)).toContain(encodeURIComponent(ACCESS));
+  });
+
   it('ignores other properties of a token set, such as an idToken', async () => {
     fetch.mockResolvedValue(new Response(null, { status: 200 }));
     const tokenSet = { accessToken: ACCESS, idToken: 'id-token-never-sent' };

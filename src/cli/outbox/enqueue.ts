@@ -1,5 +1,5 @@
 import type { TokenTypeHint } from '../../index';
-import { assertSignOutTokens } from '../../sign-out-tokens';
+import { readSignOutTokens } from '../../sign-out-tokens';
 import { EXIT } from '../exit-codes';
 import type { CliIo } from '../io';
 import { openTokenSource, readTokens } from '../token-input';
@@ -37,7 +37,7 @@ export async function enqueueCommand(
         }
         const tokensOfLine = { [key]: item.token };
         try {
-          assertSignOutTokens(tokensOfLine);
+          readSignOutTokens(tokensOfLine);
         } catch {
           invalid++;
           continue;
