@@ -14,18 +14,30 @@ export interface ChildResult {
   stderr: string;
 }
 
+/** How the child runs. */
+export interface ChildOptions {
+  /** Node's own flags, such as `--expose-gc`. @default [] */
+  execArgv?: string[];
+  /** The child is killed after this long. @default 30000 */
+  timeoutMs?: number;
+}
+
 /**
  * Runs `script` (an ES module body; `lib` is the core entry, imported for it) with `env`, and resolves
  * with its exit code and output. Fails clearly when the package has not been built.
  */
-export function runChildScript(script: string, env: Record<string, string> = {}): Promise<ChildResult> {
+export function runChildScript(
+  script: string,
+  env: Record<string, string> = {},
+  { execArgv = [], timeoutMs = 30_000 }: ChildOptions = {},
+): Promise<ChildResult> {
   if (!existsSync(DIST)) throw new Error(`${DIST} is missing: run \`npm run build\` before the tests`);
   const source = `import * as lib from ${JSON.stringify(DIST)};\n${script}`;
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--input-type=module', '--eval', source],
-      { cwd: ROOT, env: { ...process.env, ...env }, timeout: 30_000 },
+      [...execArgv, '--input-type=module', '--eval', source],
+      { cwd: ROOT, env: { ...process.env, ...env }, timeout: timeoutMs },
       (error, stdout, stderr) => {
         const code = error && typeof error.code === 'number' ? error.code : error ? null : 0;
         resolve({ code, stdout, stderr });
