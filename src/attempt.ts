@@ -86,8 +86,9 @@ async function exchange(
   const { status } = response;
   if (response.ok) {
     // The token is revoked, whatever happens next. The unneeded body is read (at most the cap, within
-    // the attempt's time) so that its connection is reused: settling before it ended let the next
-    // request open a connection of its own, which cost every request CPU.
+    // the attempt's time) before the attempt settles, so that its connection is reused and stays
+    // within the caller's concurrency: a body drained in the background would let a server that
+    // trickles keep more connections open than the caller asked for.
     revoked.answer = { status, body: undefined, retryAfterMs: undefined };
     await readCappedText((data as ReadableStream<Uint8Array> | undefined) ?? null).catch(ignore);
     return revoked.answer;
