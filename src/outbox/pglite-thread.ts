@@ -23,17 +23,19 @@ export interface PgliteThread {
 }
 
 /**
- * Starts PGlite on `<directory>/pgdata` in a worker thread. Rejects with PGlite's own error (name,
+ * Starts PGlite on `<directory>/pgdata` in a worker thread, creating the database first with `create`. Rejects with PGlite's own error (name,
  * message, fields) when it cannot start; then the thread has ended.
  * @param options.timeoutMs the deadline of each call, in milliseconds (not of the start, which creates a
  * new database in seconds to minutes on a busy machine).
  */
 export async function startPgliteThread(
   directory: string,
-  options: { skipFsync: boolean; timeoutMs: number },
+  options: { skipFsync: boolean; timeoutMs: number; create: boolean },
 ): Promise<PgliteThread> {
-  const data: PgliteWorkerData = { directory, skipFsync: options.skipFsync };
-  const worker = new Worker(workerFile(), { workerData: data });
+  const data: PgliteWorkerData = { directory, skipFsync: options.skipFsync, create: options.create };
+  // None of the process's Node options: the worker is a plain file that needs none, and some break it
+  // (`--input-type`, of an application run as `node --input-type=module -e ...`). As babel/babel#18131.
+  const worker = new Worker(workerFile(), { workerData: data, execArgv: [] });
   const calls = new Calls(worker, directory, options.timeoutMs);
   try {
     await calls.started;

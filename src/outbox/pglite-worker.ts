@@ -1,12 +1,13 @@
 /**
  * The worker-thread side of the embedded store (see pglite-thread.ts): starts PGlite on
- * `<directory>/pgdata` and answers the main thread's calls, one message each. PGlite runs here, not
+ * `<directory>/pgdata` (creating it first when asked) and answers the main thread's calls, one
+ * message each. PGlite runs here, not
  * on the application's thread, because it can spin forever (a write-ahead log write failing on a
  * full disk): the main thread then terminates this thread instead of freezing with it.
  *
  * Self-contained (only Node built-ins and PGlite's own modules): Node runs it as a file of its own.
  */
-import { fsyncSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmdirSync, rmSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import { NodeFS } from '@electric-sql/pglite/nodefs';
@@ -15,6 +16,8 @@ import { NodeFS } from '@electric-sql/pglite/nodefs';
 export interface PgliteWorkerData {
   directory: string;
   skipFsync: boolean;
+  /** Creates the database first: the directory holds none (store-directory.ts said `'new'`). */
+  create: boolean;
 }
 
 /** A call from the main thread. */
@@ -32,11 +35,12 @@ export type PgliteAnswer =
 
 if (parentPort) void serve(workerData as PgliteWorkerData);
 
-async function serve({ directory, skipFsync }: PgliteWorkerData): Promise<void> {
+async function serve({ directory, skipFsync, create }: PgliteWorkerData): Promise<void> {
   const port = parentPort as NonNullable<typeof parentPort>;
   let pglite: PGlite;
   try {
-    pglite = await startPglite(directory, skipFsync);
+    if (create) await createDatabase(directory, skipFsync);
+    pglite = await startPglite(`${directory}/pgdata`, skipFsync);
   } catch (error) {
     port.postMessage(errorAnswer(0, error));
     return;
@@ -67,7 +71,32 @@ function errorAnswer(id: number, error: unknown): PgliteAnswer {
 }
 
 /**
- * Starts PGlite with fsync on, unless `skipFsync`: a commit resolves once its write-ahead log is
+ * Creates the database in `<directory>/pgdata.creating`, then renames it `pgdata`, so that `pgdata`
+ * appears complete or not at all: PGlite takes seconds to write a new database's files, and a process
+ * killed meanwhile (a container stopped on its first start) would leave a `pgdata` PGlite cannot
+ * start, refused at every later open. A `pgdata.creating` left by such a process is removed first: it
+ * never held a job. `pgdata` itself, if present, is the empty directory of an older release's killed
+ * first open (`rmdirSync` removes nothing else).
+ */
+async function createDatabase(directory: string, skipFsync: boolean): Promise<void> {
+  const creating = `${directory}/pgdata.creating`;
+  const pgdata = `${directory}/pgdata`;
+  rmSync(creating, { recursive: true, force: true });
+  if (existsSync(pgdata)) rmdirSync(pgdata);
+  await (await startPglite(creating, skipFsync)).close();
+  renameSync(creating, pgdata);
+  if (skipFsync) return;
+  // The rename is durable once the directory that records it is flushed.
+  const descriptor = openSync(directory, 'r');
+  try {
+    fsyncSync(descriptor);
+  } finally {
+    closeSync(descriptor);
+  }
+}
+
+/**
+ * Starts PGlite on `dataDir` with fsync on, unless `skipFsync`: a commit resolves once its write-ahead log is
  * flushed to the disk, so a committed job survives a power cut or a kernel crash, not only the
  * process being killed.
  *
@@ -77,8 +106,7 @@ function errorAnswer(id: number, error: unknown): PgliteAnswer {
  * that PGlite's file systems mount themselves with), and has the log flushed with `fsync` rather
  * than the `fdatasync` that would still do nothing.
  */
-function startPglite(directory: string, skipFsync: boolean): Promise<PGlite> {
-  const dataDir = `${directory}/pgdata`;
+function startPglite(dataDir: string, skipFsync: boolean): Promise<PGlite> {
   if (skipFsync) return PGlite.create(dataDir);
   class DurableNodeFS extends NodeFS {
     override async init(pg: PGlite, options: Parameters<NodeFS['init']>[1]) {

@@ -2,8 +2,11 @@ import { existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { StoreDamagedError, StoreNotFoundError } from './errors';
 
-/** Files of the directory that are not the database: the lock (lock.ts) and its takeover guard. */
-const LOCK_FILES = new Set(['outbox.lock', 'outbox.lock.takeover']);
+/**
+ * Entries of the directory that are not the database: the lock (lock.ts), its takeover guard, and
+ * a database a killed first open was creating (pglite-worker.ts removes it before creating again).
+ */
+const NOT_THE_DATABASE = new Set(['outbox.lock', 'outbox.lock.takeover', 'pgdata.creating']);
 
 /**
  * Checks, before anything is created, that `directory` (absolute) may be opened: it exists, unless
@@ -26,15 +29,15 @@ export function assertOpenable(directory: string, create: boolean): void {
 }
 
 /**
- * What the directory (absolute, held under its lock) holds: `'new'` when empty (the lock aside), or
- * when it holds only an empty `pgdata` (a first open killed before PGlite wrote a file there: nothing
- * was ever stored); `'store'` when it holds a PostgreSQL data directory. PGlite initialises a
+ * What the directory (absolute, held under its lock) holds: `'new'` when empty (the lock and a
+ * `pgdata.creating` aside), or when it holds only an empty `pgdata` (left by an older release's first
+ * open, killed before PGlite wrote a file there: nothing was ever stored); `'store'` when it holds a PostgreSQL data directory. PGlite initialises a
  * database over whatever files lack a `PG_VERSION`, so anything else is refused rather than opened.
  * @throws StoreDamagedError when it holds other files (a damaged store or another program's files).
  * @throws StoreNotFoundError when it is empty and `create` is false.
  */
 export function inspectStoreDirectory(directory: string, create: boolean): 'new' | 'store' {
-  const entries = readdirSync(directory).filter((name) => !LOCK_FILES.has(name));
+  const entries = readdirSync(directory).filter((name) => !NOT_THE_DATABASE.has(name));
   if (entries.length === 0 || isEmptyDataDirectory(directory, entries)) {
     if (create) return 'new';
     throw new StoreNotFoundError(

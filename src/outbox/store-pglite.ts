@@ -30,6 +30,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
     const pglite = await startPgliteThread(directory, {
       skipFsync: options.unsafeSkipFsync ?? false,
       timeoutMs: options.queryTimeoutMs ?? OUTBOX_DEFAULTS.queryTimeoutMs,
+      create: state === 'new',
     }).catch((error: unknown) => {
       throw startFailure(directory, state, error);
     });

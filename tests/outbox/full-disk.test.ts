@@ -76,7 +76,11 @@ test('PGlite spinning after a failed log write (upstream) fails the store within
   const disk = smallDisk('raw');
   const directory = join(disk, 'db');
   mkdirSync(directory);
-  const pglite = await startPgliteThread(directory, { skipFsync: false, timeoutMs: DEADLINE_MS });
+  const pglite = await startPgliteThread(directory, {
+    skipFsync: false,
+    timeoutMs: DEADLINE_MS,
+    create: true,
+  });
   try {
     await pglite.exec('CREATE TABLE t (id serial PRIMARY KEY, x text)');
     fillDiskBut(join(disk, 'filler'), 15 << 20);

@@ -1,6 +1,7 @@
-// What an embedded store's directory may hold to be opened, at the edges of its creation: an empty
-// pgdata (a first open killed before PGlite wrote a file) and an empty database (one killed after
-// PGlite created it) open as a new store; another application's PGlite database, or a store of another
+// What an embedded store's directory may hold to be opened, at the edges of its creation: a database
+// half written (a first open killed while PGlite wrote it), an empty pgdata (an older release's first
+// open killed before PGlite wrote a file) and an empty database (one killed after PGlite created it)
+// open as a new store; another application's PGlite database, or a store of another
 // schema, is refused with StoreDamagedError and nothing is added to it.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
@@ -80,6 +81,45 @@ test('a process killed while PGlite creates pgdata leaves it empty; the next ope
   expect(readdirSync(pgdata)).toEqual([]);
 
   await expectNewStore(directory);
+}, 60_000);
+
+/** Starts a child process that opens `directory` with the built outbox, as an application does. */
+function openInChild(directory: string, nodeOptions: string[] = []) {
+  const outbox = join(__dirname, '../../dist/outbox/index.js');
+  const script = `import(${JSON.stringify(outbox)}).then(async ({ openRevocationOutbox }) => {
+    const outbox = await openRevocationOutbox({ store: { directory: ${JSON.stringify(directory)} }, encryptionKeys: [${JSON.stringify(KEY)}] });
+    await outbox.close();
+    console.log('opened');
+  })`;
+  return spawn(process.execPath, [...nodeOptions, '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+test("a process killed while PGlite writes a new store's files leaves no pgdata; the next open creates the store", async () => {
+  const directory = newDirectory();
+  mkdirSync(directory);
+  const child = openInChild(directory);
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  // Killed once PG_VERSION is written, while PGlite still writes the database's other files.
+  const versionFile = () =>
+    ['pgdata', 'pgdata.creating'].some((name) => existsSync(join(directory, name, 'PG_VERSION')));
+  while (!versionFile() && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 2));
+  child.kill('SIGKILL');
+  await exited;
+  expect(child.signalCode).toBe('SIGKILL'); // killed mid-creation, not ended on its own
+  expect(existsSync(join(directory, 'pgdata'))).toBe(false);
+
+  await expectNewStore(directory);
+  expect(readdirSync(directory)).toEqual(['pgdata']);
+}, 60_000);
+
+test('an application run as `node --input-type=module -e` opens the embedded store', async () => {
+  const directory = newDirectory();
+  const child = openInChild(directory, ['--input-type=module']);
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  const code = await new Promise((resolve) => child.on('close', resolve));
+  expect({ code, output }).toEqual({ code: 0, output: 'opened\n' });
 }, 60_000);
 
 test('an empty pgdata is a new store; with create: false, no store', async () => {
