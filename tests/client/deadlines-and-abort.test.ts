@@ -3,14 +3,9 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import {
-  createRevocationClient,
-  InvalidTokenError,
-  NetworkError,
-  type RevocationClientOptions,
-  TimeoutError,
-} from '../../src';
-import { createNodeFetch, type NodeFetch } from '../../src/node';
+import { InvalidTokenError, NetworkError, type RevocationClientOptions, TimeoutError } from '../../src';
+import { testClient } from '../support/clients';
+import { nodeFetches } from '../support/node-fetches';
 
 type Handler = (request: IncomingMessage, response: ServerResponse, attempt: number) => void;
 
@@ -19,7 +14,6 @@ let handler: Handler;
 let attempts: number;
 let baseUrl: string;
 const sockets = new Set<Socket>();
-const transport: NodeFetch = createNodeFetch();
 
 beforeAll(async () => {
   server = createServer((request, response) => {
@@ -38,7 +32,6 @@ beforeEach(() => {
   attempts = 0;
 });
 afterAll(async () => {
-  await transport.close();
   for (const socket of sockets) socket.destroy();
   await new Promise((resolve) => server.close(resolve));
 });
@@ -49,14 +42,10 @@ const invalidToken = (response: ServerResponse) => {
 };
 const never = () => {};
 
-describe.each([
-  ['global fetch', undefined],
-  ['the Node transport', transport],
-])('with %s', (_, fetch) => {
+describe.each(nodeFetches())('with %s', (_, fetch) => {
   const client = (extra: Partial<RevocationClientOptions> = {}) =>
-    createRevocationClient({
+    testClient({
       baseUrl,
-      credentials: { clientId: 'id', clientSecret: 'secret' },
       retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 },
       timeoutMs: 150,
       ...(fetch ? { fetch } : {}),
@@ -203,9 +192,8 @@ describe('timeouts that do not depend on fetch following its signal', () => {
   const ignoresSignal = () => new Promise<Response>(() => {}); // never settles, never looks at the signal
 
   it('a fetch that ignores its signal still times out', async () => {
-    const client = createRevocationClient({
+    const client = testClient({
       baseUrl,
-      credentials: { clientId: 'id', clientSecret: 'secret' },
       fetch: ignoresSignal,
       timeoutMs: 100,
       retry: false,
@@ -214,9 +202,8 @@ describe('timeouts that do not depend on fetch following its signal', () => {
   });
 
   it('a fetch that ignores its signal is still aborted', async () => {
-    const client = createRevocationClient({
+    const client = testClient({
       baseUrl,
-      credentials: { clientId: 'id', clientSecret: 'secret' },
       fetch: ignoresSignal,
       timeoutMs: 10_000,
     });
@@ -229,17 +216,15 @@ describe('timeouts that do not depend on fetch following its signal', () => {
     const gc = (globalThis as { gc?: () => void }).gc;
     if (!gc) throw new Error('run the tests with node --expose-gc (npm test does)');
     handler = never;
-    const client = createRevocationClient({
+    const client = testClient({
       baseUrl,
-      credentials: { clientId: 'id', clientSecret: 'secret' },
       timeoutMs: 300,
       retry: false,
     });
     const timedOut = client.revoke('token-0123456789').catch((e: unknown) => e);
     const controller = new AbortController();
-    const aborted = createRevocationClient({
+    const aborted = testClient({
       baseUrl,
-      credentials: { clientId: 'id', clientSecret: 'secret' },
       timeoutMs: 10_000,
     })
       .revoke('token-abcdefghij', { signal: controller.signal })

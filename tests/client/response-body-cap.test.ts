@@ -3,19 +3,12 @@
 // body costs no memory and is never a reason to retry; an endless 200 body does not hold the call.
 import type { ServerResponse } from 'node:http';
 import { brotliCompressSync } from 'node:zlib';
-import {
-  createRevocationClient,
-  InvalidTokenError,
-  LIMITS,
-  type RevocationClientOptions,
-  UnexpectedResponseError,
-} from '../../src';
-import { createNodeFetch } from '../../src/node';
+import { InvalidTokenError, LIMITS, type RevocationClientOptions, UnexpectedResponseError } from '../../src';
+import { testClient } from '../support/clients';
 import { useLocalServer } from '../support/local-server';
+import { nodeFetches } from '../support/node-fetches';
 
 const server = useLocalServer();
-const transport = createNodeFetch();
-afterAll(() => transport.close());
 
 /** Writes `totalBytes` of `fill` in 1 MiB chunks as fast as the socket takes them, or forever. */
 function stream(response: ServerResponse, fill: string, totalBytes = Number.POSITIVE_INFINITY) {
@@ -51,14 +44,10 @@ function bomb(): Buffer {
   return compressedBomb;
 }
 
-describe.each([
-  ['global fetch', undefined],
-  ['the Node transport', transport],
-])('with %s', (_, fetch) => {
+describe.each(nodeFetches())('with %s', (_, fetch) => {
   const client = (extra: Partial<RevocationClientOptions> = {}) =>
-    createRevocationClient({
+    testClient({
       baseUrl: server.baseUrl,
-      credentials: { clientId: 'id', clientSecret: 'secret' },
       retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 },
       timeoutMs: 20_000,
       ...(fetch ? { fetch } : {}),

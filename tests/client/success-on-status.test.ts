@@ -3,13 +3,12 @@
 // attempt's time running out, which bounds that read (the connection then closes).
 // Against a real node:http server, with global fetch and the Node transport.
 import type { ServerResponse } from 'node:http';
-import { createRevocationClient, type RevocationClientOptions } from '../../src';
-import { createNodeFetch } from '../../src/node';
+import type { RevocationClientOptions } from '../../src';
+import { testClient } from '../support/clients';
 import { useLocalServer } from '../support/local-server';
+import { nodeFetches } from '../support/node-fetches';
 
 const server = useLocalServer();
-const transport = createNodeFetch();
-afterAll(() => transport.close());
 
 /** Far longer than any assertion below waits: reaching it would mean the body held the call. */
 const TIMEOUT_MS = 4000;
@@ -30,14 +29,10 @@ function trickling200() {
   return { closed };
 }
 
-describe.each([
-  ['global fetch', undefined],
-  ['the Node transport', transport],
-])('with %s', (_, fetch) => {
+describe.each(nodeFetches())('with %s', (_, fetch) => {
   const client = (extra: Partial<RevocationClientOptions> = {}) =>
-    createRevocationClient({
+    testClient({
       baseUrl: server.baseUrl,
-      credentials: { clientId: 'id', clientSecret: 'secret' },
       timeoutMs: TIMEOUT_MS,
       ...(fetch ? { fetch } : {}),
       ...extra,
