@@ -4,6 +4,7 @@ import { raceWithDeadline } from './race';
 import { readCappedText } from './read-body';
 import {
   ATTEMPT_TIMED_OUT,
+  failureCause,
   isAttemptTimeout,
   isRetryableFailure,
   isRetryableStatus,
@@ -131,7 +132,7 @@ function failureOf(error: unknown, request: AttemptRequest): Answer | NoAnswer {
   const failure = new NetworkError(`The request to DigiLocker failed${code ? ` (${code})` : ''}`, {
     attempts: attempt,
     retryable,
-    cause: error,
+    cause: failureCause(error),
   });
   return { failure, reachedServer };
 }

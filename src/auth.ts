@@ -91,13 +91,15 @@ function bearerFromFunction(
       let token: string;
       try {
         token = await source(context);
+        // A token no header can carry is the function's failure, not the caller's input: the call
+        // (one token of a signOut or revokeMany) fails as when the function throws.
+        assertBearerToken('the access token returned by the accessToken function', token);
       } catch (error) {
         if (isRevocationError(error)) throw error;
         throw new AccessTokenFunctionFailed('The accessToken function failed; no request was sent', {
           cause: error,
         });
       }
-      assertBearerToken('the access token returned by the accessToken function', token);
       // Remember (a bounded number of) tokens sent, for redaction of what the server says back.
       if (sent.size > 16) sent.clear();
       sent.add(token);

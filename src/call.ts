@@ -157,6 +157,9 @@ function afterAnswer(
   answer: Answer,
 ): Verdict {
   const { status, body, retryAfterMs } = answer;
+  // A 500, 502 or 504 may come after DigiLocker revoked the token (a gateway that gave up waiting for
+  // it, a crash while answering); a 503, like a 429, says the request was not handled.
+  if (status >= 500 && status !== 503) progress.mayHaveRevoked = true;
   const final: CallAnswer = {
     status,
     body,

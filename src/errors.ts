@@ -29,13 +29,18 @@ export interface RevocationErrorDetails {
   retryAfterMs?: number | undefined;
   /**
    * True when an attempt of the call may have reached DigiLocker without its answer reaching the
-   * client (it timed out, or its connection dropped after the request may have been written): the
-   * token may be revoked although the call failed. False when no attempt can have revoked it: each
-   * was answered with a refusal, or provably never left (a refused connection, a DNS failure, ...).
+   * client (it timed out, its connection dropped after the request may have been written, or it was
+   * answered 500, 502 or 504, which a gateway may send after DigiLocker revoked the token): the token
+   * may be revoked although the call failed. False when no attempt can have revoked it: each was
+   * answered with a refusal (a 429 or 503 among them), or provably never left (a refused connection,
+   * a DNS failure, ...).
    * @default false
    */
   mayHaveRevoked?: boolean | undefined;
-  /** The underlying error, e.g. the network failure. */
+  /**
+   * The underlying error. For a network failure, a copy of the fetch's error and its causes with only
+   * their names, messages and codes (a fetch's errors can hold the server's raw bytes).
+   */
   cause?: unknown;
 }
 

@@ -208,11 +208,31 @@ export function systemErrorCode(error: unknown): string | undefined {
   return errorCodes(error).at(-1);
 }
 
-/** The string `code`s of an error and of its causes, outermost first (four levels at most). */
+/**
+ * What a failure keeps as its `cause` of the error a fetch rejected with: each error of the chain
+ * reduced to its name, message and string `code` ({@link CAUSE_DEPTH} levels at most). A fetch's
+ * errors can carry what the server sent, which may echo the request's token and credentials, and
+ * `util.inspect` prints every property: undici's HTTPParserError keeps the raw response as `data`.
+ */
+export function failureCause(error: unknown, depth = CAUSE_DEPTH): Error | undefined {
+  if (!depth || error === null || typeof error !== 'object') return;
+  const { name, message, code, cause } = error as Record<string, unknown>;
+  return Object.assign(
+    new Error(String(message)),
+    { name: String(name) },
+    typeof code === 'string' && { code },
+    cause !== undefined && { cause: failureCause(cause, depth - 1) },
+  );
+}
+
+/** How deep a failure's causes are looked into. */
+const CAUSE_DEPTH = 4;
+
+/** The string `code`s of an error and of its causes, outermost first ({@link CAUSE_DEPTH} at most). */
 function errorCodes(error: unknown): string[] {
   const codes: string[] = [];
   let current: unknown = error;
-  for (let depth = 0; depth < 4 && current !== null && typeof current === 'object'; depth++) {
+  for (let depth = 0; depth < CAUSE_DEPTH && current !== null && typeof current === 'object'; depth++) {
     const code = (current as { code?: unknown }).code;
     if (typeof code === 'string') codes.push(code);
     current = (current as { cause?: unknown }).cause;

@@ -7,6 +7,7 @@ import { raceWithDeadline } from './race';
 import { readCappedText } from './read-body';
 import { createRedactor } from './redact';
 import { errorFromResponse } from './response-error';
+import { failureCause } from './retry-policy';
 import {
   assertBearerToken,
   assertOptions,
@@ -202,7 +203,7 @@ async function requestToken(settings: ProviderSettings, url: string, context: Pa
       { timeoutMs: settings.timeoutMs, onTimeout: () => new TokenRequestTimedOut() },
     );
   } catch (error) {
-    const details = { attempts: 1, retryable: true, cause: error };
+    const details = { attempts: 1, retryable: true, cause: failureCause(error) };
     if (error instanceof TokenRequestTimedOut)
       throw new TimeoutError(`No answer from the token endpoint within ${settings.timeoutMs} ms`, {
         ...details,

@@ -440,7 +440,20 @@ describe('provider options', () => {
   ])('a token function returning a token with %s fails the call before any request', async (_, token) => {
     const scope = nock(BASE).post(REVOKE).reply(200);
     const revoker = createRevocationClient({ accessToken: async () => token, retry: false });
-    await expect(revoker.revoke('t')).rejects.toThrow(RangeError);
+    const error = await revoker.revoke('t').catch((failure: unknown) => failure);
+    // The function's failure, as when it throws: InvalidClientError, the check's RangeError as its cause.
+    expect(error).toBeInstanceOf(InvalidClientError);
+    expect(error).toMatchObject({ retryable: true, mayHaveRevoked: false });
+    expect((error as Error).cause).toBeInstanceOf(RangeError);
+    expect(scope.isDone()).toBe(false);
+  });
+
+  it('signOut gives each token an outcome when the token function returns a token no header carries', async () => {
+    const scope = nock(BASE).post(REVOKE).reply(200);
+    const revoker = createRevocationClient({ accessToken: () => 'bad\u2603token', retry: false });
+    const result = await revoker.signOut({ refreshToken: 'r', accessToken: 'a' });
+    expect(result.refreshToken).toMatchObject({ ok: false, error: expect.any(InvalidClientError) });
+    expect(result.accessToken).toMatchObject({ ok: false, attempted: false });
     expect(scope.isDone()).toBe(false);
   });
 

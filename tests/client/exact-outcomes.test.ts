@@ -12,6 +12,7 @@ import {
   InvalidTokenError,
   NetworkError,
   RateLimitedError,
+  ServerError,
   TimeoutError,
 } from '../../src';
 import { createNodeFetch } from '../../src/node';
@@ -140,14 +141,39 @@ describe('a failed call says whether an attempt may have revoked the token (mayH
     expect(error).toMatchObject({ mayHaveRevoked: true });
   });
 
-  it('false when every attempt was answered with a refusal (429, then 401)', async () => {
+  it('false when every attempt was answered with a refusal (429 or 503, then 401)', async () => {
     server.handle((_request, response, count) => {
-      response.writeHead(count === 1 ? 429 : 401, { 'retry-after': '0' }).end();
+      response.writeHead([429, 503, 401][count - 1] ?? 401, { 'retry-after': '0' }).end();
     });
-    const client = createRevocationClient({ baseUrl: server.baseUrl, credentials, retry });
+    const client = createRevocationClient({
+      baseUrl: server.baseUrl,
+      credentials,
+      retry: { ...retry, maxAttempts: 3 },
+    });
     const error = await client.revoke('a-token').catch((failure: unknown) => failure);
     expect(error).toBeInstanceOf(InvalidClientError);
-    expect(error).toMatchObject({ mayHaveRevoked: false, attempts: 2 });
+    expect(error).toMatchObject({ mayHaveRevoked: false, attempts: 3 });
+  });
+
+  it.each([500, 502, 504])(
+    'true after a %i (a gateway may answer it after DigiLocker revoked the token)',
+    async (status) => {
+      server.handle((_request, response) => response.writeHead(status).end());
+      const client = createRevocationClient({ baseUrl: server.baseUrl, credentials, retry });
+      const error = await client.revoke('a-token').catch((failure: unknown) => failure);
+      expect(error).toBeInstanceOf(ServerError);
+      expect(error).toMatchObject({ status, mayHaveRevoked: true, attempts: 2 });
+    },
+  );
+
+  it('a 504, then invalid_token: revoked, unconfirmed (not already invalid)', async () => {
+    server.handle((_request, response, count) => {
+      if (count === 1) return void response.writeHead(504).end();
+      response.writeHead(400, { 'content-type': 'application/json' });
+      response.end('{"error":"invalid_token"}');
+    });
+    const client = createRevocationClient({ baseUrl: server.baseUrl, credentials, retry });
+    await expect(client.revoke('a-token')).resolves.toMatchObject({ outcome: 'revoked', confirmed: false });
   });
 
   it('false when no connection could be made', async () => {

@@ -473,13 +473,15 @@ describe('a failure that proves the request never left counts as never sent', ()
     });
   });
 
-  it('a NetworkError names the system error code and keeps the failure as its cause', async () => {
+  it('a NetworkError names the system error code and keeps the failure chain as its cause', async () => {
     const failure = fetchFailed('ECONNREFUSED');
     const { fetch, clock } = scripted([failure]);
     const error = await rejection(scriptedClient(fetch, clock, { retry: false }).revoke('token-0123456789'));
     expect(error).toBeInstanceOf(NetworkError);
     expect((error as Error).message).toBe('The request to DigiLocker failed (ECONNREFUSED)');
-    expect((error as Error).cause).toBe(failure);
+    const cause = (error as Error).cause as Error;
+    expect([cause.name, cause.message]).toEqual(['TypeError', 'fetch failed']);
+    expect(cause.cause).toMatchObject({ message: 'connect ECONNREFUSED 10.0.0.1:443', code: 'ECONNREFUSED' });
     expect(error).toMatchObject({ attempts: 1, retryable: true, status: undefined });
   });
 
@@ -488,7 +490,29 @@ describe('a failure that proves the request never left counts as never sent', ()
     const { fetch, clock } = scripted([failure]);
     const error = await rejection(scriptedClient(fetch, clock, { retry: false }).revoke('token-0123456789'));
     expect((error as Error).message).toBe('The request to DigiLocker failed');
-    expect((error as Error).cause).toBe(failure);
+    expect((error as Error).cause).toMatchObject({ name: 'TypeError', message: 'fetch failed' });
+  });
+
+  it("keeps of the failure chain only each error's name, message and code, four levels deep", async () => {
+    // undici's HTTPParserError keeps the raw response as `data`, which may echo the request.
+    const parser = Object.assign(new Error('Response does not match the HTTP/1.1 protocol'), {
+      name: 'HTTPParserError',
+      code: 'HPE_INVALID_HEADER_TOKEN',
+      data: 'Authorization: Basic c2VjcmV0',
+    });
+    const looped = new TypeError('fetch failed', { cause: parser });
+    Object.assign(parser, { cause: looped }); // a cycle, as a custom fetch could make
+    const { fetch, clock } = scripted([looped]);
+    const error = await rejection(scriptedClient(fetch, clock, { retry: false }).revoke('token-0123456789'));
+    const chain: unknown[] = [];
+    for (let cause = (error as Error).cause; cause !== undefined; cause = (cause as Error).cause)
+      chain.push({ ...(cause as object), name: (cause as Error).name, message: (cause as Error).message });
+    expect(chain).toEqual([
+      { name: 'TypeError', message: 'fetch failed', cause: expect.anything() },
+      { name: 'HTTPParserError', message: parser.message, code: parser.code, cause: expect.anything() },
+      { name: 'TypeError', message: 'fetch failed', cause: expect.anything() },
+      { name: 'HTTPParserError', message: parser.message, code: parser.code },
+    ]);
   });
 });
 

@@ -88,6 +88,9 @@ const answerText =
     response.end(`<html><body>${echo(request, body)}</body></html>`);
   };
 const destroySocket: Handler = (request) => request.socket.destroy();
+/** A response no HTTP parser accepts, whose bad header line echoes the request (a gateway gone wrong). */
+const malformedEcho: Handler = (request, _response, body) =>
+  request.socket.end(`HTTP/1.1 400 Bad Request\r\nX\x01Echo: ${echo(request, body)}\r\n\r\n`);
 const neverAnswer: Handler = () => {};
 const issueBearer: Handler = (_request, response) => {
   response.writeHead(200, { 'Content-Type': 'application/json' });
@@ -191,6 +194,13 @@ describe.each(AUTHENTICATIONS)('with %s', (_label, authentication) => {
     expectNothingLeaked();
   });
 
+  it('reports no secret from an answer no HTTP parser accepts, which echoes every secret', async () => {
+    revokeHandler = malformedEcho;
+    await failureOf(client({ credentials: undefined, ...authentication() }).revoke(TOKEN));
+    expect(events.some((event) => event.type === 'error' && event.code === 'network_error')).toBe(true);
+    expectNothingLeaked();
+  });
+
   it('reports no secret from an attempt that timed out', async () => {
     revokeHandler = neverAnswer;
     await failureOf(client({ credentials: undefined, ...authentication(), timeoutMs: 50 }).revoke(TOKEN));
@@ -229,6 +239,7 @@ describe('the token endpoint', () => {
   it.each([
     ['a dropped connection', destroySocket],
     ['no answer', neverAnswer],
+    ['an answer no HTTP parser accepts, which echoes every secret', malformedEcho],
   ])('reports no secret when it fails with %s', async (_label, handler) => {
     tokenHandler = handler;
     await failureOf(provided(100).revoke(TOKEN));
