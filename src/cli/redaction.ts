@@ -19,28 +19,40 @@ export function redactEchoes(text: string, value: string): string {
   return createRedactor([value])(text);
 }
 
-/** The environment's proxy variables, in both cases (undici reads both). */
-const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'] as const;
+/**
+ * The environment's variables that hold URLs with credentials: the proxies, in both cases (undici
+ * reads both), and the outbox's store.
+ */
+const URL_VARIABLES = [
+  'HTTPS_PROXY',
+  'https_proxy',
+  'HTTP_PROXY',
+  'http_proxy',
+  'DIGILOCKER_OUTBOX_STORE',
+] as const;
 
 /**
- * What no output may show: the client secret and bearer token from the environment, and the user
- * information of the proxy URLs in the environment and in `values` (the arguments, or `--proxy`).
+ * What no output may show: the client secret, bearer token and outbox keys from the environment, and
+ * the user information of the URLs in the environment (proxies, the outbox's store) and in `values`
+ * (the arguments, or `--proxy`).
  */
 export function secretsOf(env: NodeJS.ProcessEnv, values: ReadonlyArray<string | undefined> = []): string[] {
-  const secrets = [env.DIGILOCKER_CLIENT_SECRET, env.DIGILOCKER_ACCESS_TOKEN].filter(
+  const keys = (env.DIGILOCKER_OUTBOX_KEYS ?? '').split(',').map((key) => key.trim());
+  const secrets = [env.DIGILOCKER_CLIENT_SECRET, env.DIGILOCKER_ACCESS_TOKEN, ...keys].filter(
     (secret): secret is string => secret !== undefined && secret !== '',
   );
-  return [...secrets, ...proxySecrets([...values, ...PROXY_VARIABLES.map((name) => env[name])])];
+  return [...secrets, ...userInfoSecrets([...values, ...URL_VARIABLES.map((name) => env[name])])];
 }
 
 /** The user information of every URL in a text: `http://user:password@proxy:3128` gives `user:password`. */
 const URL_USER_INFO = /[a-z][a-z0-9+.-]*:\/\/([^/?#@\s]+)@/gi;
 
 /**
- * The secrets of proxy URLs (`--proxy`, HTTPS_PROXY, ...) to redact with the credentials: the user
- * information of each URL in `values`, and its password, as written and percent-decoded.
+ * The secrets of URLs (`--proxy`, HTTPS_PROXY, the outbox's store, ...) to redact with the
+ * credentials: the user information of each URL in `values`, and its password, as written and
+ * percent-decoded.
  */
-function proxySecrets(values: ReadonlyArray<string | undefined>): string[] {
+function userInfoSecrets(values: ReadonlyArray<string | undefined>): string[] {
   const secrets = new Set<string>();
   for (const value of values) {
     for (const [, userInfo = ''] of value?.matchAll(URL_USER_INFO) ?? []) {

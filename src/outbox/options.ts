@@ -272,7 +272,7 @@ function normalizeStore(store: unknown): NormalizedOutboxOptions['store'] {
 /** The settings of a PostgreSQL store, with their defaults (its connection string is never echoed). */
 function normalizeServerStore(store: Record<string, unknown>): ServerStoreSettings {
   const { connectionString } = store;
-  if (typeof connectionString !== 'string' || !/^postgres(ql)?:\/\//.test(connectionString))
+  if (typeof connectionString !== 'string' || !/^postgres(ql)?:\/\//i.test(connectionString))
     throw typeError('store.connectionString', 'must be a postgres:// or postgresql:// URL');
   if (!URL.canParse(connectionString))
     throw typeError(

@@ -2,7 +2,7 @@
 // --store is refused with exit 2 and a message naming it, and nothing is created (no directory, no
 // store; nor a queue behind a mistyped --schema, embedded or on PostgreSQL); a damaged store is
 // refused, not re-created. In process (runCli with captured streams): no build needed.
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import pg from 'pg';
@@ -16,7 +16,10 @@ const scratch = scratchDirectory();
 afterAll(() => scratch.remove());
 
 /** Runs the CLI in this process; resolves with its exit code and what it wrote. */
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function run(
+  argv: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const out = new PassThrough().setEncoding('utf8').on('data', (chunk: string) => {
@@ -29,7 +32,12 @@ async function run(argv: string[]): Promise<{ code: number; stdout: string; stde
     stdin: new PassThrough(),
     stdout: out,
     stderr: err as unknown as NodeJS.WriteStream,
-    env: { DIGILOCKER_OUTBOX_KEYS: KEY, DIGILOCKER_CLIENT_ID: 'id', DIGILOCKER_CLIENT_SECRET: 'secret' },
+    env: {
+      DIGILOCKER_OUTBOX_KEYS: KEY,
+      DIGILOCKER_CLIENT_ID: 'id',
+      DIGILOCKER_CLIENT_SECRET: 'secret',
+      ...env,
+    },
     onInterrupt: () => () => {},
     exit: (code) => {
       throw new Error(`exit ${code}`);
@@ -54,6 +62,46 @@ test.each([
   );
   expect(result.stdout).toBe('');
   expect(existsSync(join(scratch.path, 'mistyped'))).toBe(false);
+});
+
+describe('a store address that is not exactly postgres://', () => {
+  const PASSWORD = 'Hunter2PW';
+  // A store taken as a directory is made relative to the working directory: nothing may appear there.
+  const made = () => readdirSync(process.cwd()).filter((name) => /^postgres/i.test(name));
+  afterAll(() => {
+    for (const name of made()) rmSync(join(process.cwd(), name), { recursive: true, force: true });
+  });
+
+  test.each([
+    ['one slash', `postgres:/app:${PASSWORD}@127.0.0.1:1/app`],
+    ['another scheme', `mysql://app:${PASSWORD}@127.0.0.1:1/app`],
+  ])('with %s is refused with exit 2, naming neither it nor its password', async (_, store) => {
+    const result = await run(['outbox', 'status', '--store', store]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('neither a postgres:// or postgresql:// URL nor a directory');
+    expect(result.stdout + result.stderr).not.toContain(PASSWORD);
+    expect(made()).toEqual([]);
+  });
+
+  test('with an upper-case scheme is a PostgreSQL URL: queueing tries that server, never a directory', async () => {
+    const file = join(scratch.path, 'one-token.txt');
+    writeFileSync(file, 'a-token\n');
+    const store = `POSTGRES://app:${PASSWORD}@127.0.0.1:1/app`;
+    const result = await run(['revoke', '--via-outbox', store, '--file', file]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('127.0.0.1:1');
+    expect(result.stdout + result.stderr).not.toContain(PASSWORD);
+    expect(made()).toEqual([]);
+  }, 60_000);
+
+  test('in DIGILOCKER_OUTBOX_STORE with a leading space is a PostgreSQL URL, its password never printed', async () => {
+    const store = ` postgres://app:${PASSWORD}@127.0.0.1:1/app`;
+    const result = await run(['outbox', 'status'], { DIGILOCKER_OUTBOX_STORE: store });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('127.0.0.1:1');
+    expect(result.stdout + result.stderr).not.toContain(PASSWORD);
+    expect(made()).toEqual([]);
+  }, 60_000);
 });
 
 test('outbox status on an empty directory exits 2 and leaves it empty', async () => {

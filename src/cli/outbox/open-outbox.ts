@@ -55,11 +55,12 @@ export async function openFor(
     .filter(Boolean);
   if (keys.length === 0)
     throw new UsageError('Set DIGILOCKER_OUTBOX_KEYS (base64 or hex 256-bit keys, comma-separated)');
-  const isUrl = /^postgres(ql)?:\/\//.test(where);
+  const connectionString = connectionStringOf(where);
+  const isUrl = connectionString !== undefined;
   const schema = flags.schema ?? env.DIGILOCKER_OUTBOX_SCHEMA;
   try {
     return await openRevocationOutbox({
-      store: isUrl ? { connectionString: where, create } : { directory: where, create },
+      store: isUrl ? { connectionString, create } : { directory: where, create },
       encryptionKeys: keys,
       ...(schema ? { schema } : {}),
       // Also without a client (outbox status): the pause it shows then says whether it holds these.
@@ -71,9 +72,27 @@ export async function openFor(
   } catch (error) {
     if (SAID_AS_IS.has((error as { code?: unknown }).code as string))
       throw new UsageError((error as Error).message);
-    const location = isUrl ? describeConnectionString(where) : where;
+    const location = isUrl ? describeConnectionString(connectionString) : where;
     throw new UsageError(`Cannot open the store ${location}: ${(error as Error).message}`);
   }
+}
+
+/**
+ * The PostgreSQL URL `where` is (trimmed, its scheme in any case), or undefined for a directory. A
+ * value with any other scheme is refused rather than taken as a directory: `postgres:/...` or
+ * `mysql://...` would otherwise become a local store no worker reads, with the password in its path.
+ * @throws {UsageError} naming neither the value nor its password.
+ */
+function connectionStringOf(where: string): string | undefined {
+  const trimmed = where.trim();
+  if (/^postgres(ql)?:\/\//i.test(trimmed)) return trimmed;
+  // Two characters at least: `C:\...` is a Windows path, not a scheme.
+  if (/^[a-z][a-z0-9+.-]+:/i.test(trimmed))
+    throw new UsageError(
+      'The store is neither a postgres:// or postgresql:// URL nor a directory: check its scheme and ' +
+        'slashes (a directory whose name has a colon is written ./name)',
+    );
+  return undefined;
 }
 
 /**
