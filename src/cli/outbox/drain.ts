@@ -6,31 +6,27 @@ import {
 } from '../../outbox';
 import { EXIT, UsageError } from '../exit-codes';
 import type { CliIo } from '../io';
-import { createProgress } from '../progress';
+import { createProgress, type Progress } from '../progress';
 import type { OutboxFlags } from './flags';
 import { jsonLine } from './json-line';
 import { withOutbox } from './open-outbox';
 
-/** `outbox drain`: works until the queue is empty, with a progress bar and a summary of this run. */
+/**
+ * `outbox drain`: works until the queue is empty, with a progress bar and a summary of this run. What
+ * keeps it waiting is said on stderr as it happens: a pause (a 429's Retry-After, for every instance),
+ * and the first retry of each error code (the summary counts them all). A first signal lets the jobs in
+ * flight finish; a second one quits at once (their jobs go back to the queue: see docs/outbox.md).
+ */
 export async function drainCommand(flags: OutboxFlags, io: CliIo): Promise<number> {
-  const run = { revoked: 0, alreadyInvalid: 0, expired: 0, dead: 0, retries: 0 };
   const startedAt = performance.now();
   const progress = createProgress(io.stderr, undefined, { term: io.env.TERM });
-  const onEvent = (event: OutboxEvent) => {
-    if (event.type === 'revoked') run[event.outcome === 'revoked' ? 'revoked' : 'alreadyInvalid']++;
-    else if (event.type === 'expired') run.expired++;
-    else if (event.type === 'dead') run.dead++;
-    else if (event.type === 'retry_scheduled') run.retries++;
-    else return;
-    const done = run.revoked + run.alreadyInvalid + run.expired + run.dead;
-    progress.update({
-      done,
-      failed: run.dead + run.expired,
-      rate: done / ((performance.now() - startedAt) / 1000),
-    });
-  };
+  const { run, retriesByCode, say, onEvent } = drainTally(io, progress, startedAt);
   const controller = new AbortController();
-  const stopListening = io.onInterrupt(() => controller.abort(new Error('interrupted')));
+  const stopListening = io.onInterrupt(() => {
+    if (controller.signal.aborted) io.exit(EXIT.interrupted);
+    say('interrupted; the jobs in flight finish (interrupt again to quit at once)');
+    controller.abort(new Error('interrupted'));
+  });
   try {
     return await withOutbox(
       flags,
@@ -50,6 +46,7 @@ export async function drainCommand(flags: OutboxFlags, io: CliIo): Promise<numbe
         }
         const summary = {
           ...run,
+          retriesByCode,
           durationMs: Math.round(performance.now() - startedAt),
           interrupted,
           queue: await outbox.stats(),
@@ -66,12 +63,45 @@ export async function drainCommand(flags: OutboxFlags, io: CliIo): Promise<numbe
   }
 }
 
+/** This run's counts, and the events that move them or are said on stderr. */
+function drainTally(io: CliIo, progress: Progress, startedAt: number) {
+  const run = { revoked: 0, alreadyInvalid: 0, expired: 0, dead: 0, retries: 0 };
+  const retriesByCode: Record<string, number> = {};
+  const say = (line: string) => io.stderr.write(`${progress.active ? '\n' : ''}digilocker-revoke: ${line}\n`);
+  const onEvent = (event: OutboxEvent) => {
+    if (event.type === 'paused' && event.reason === 'rate_limited')
+      say(`DigiLocker rate-limited the queue: every instance waits ${seconds(event.delayMs ?? 0)}`);
+    if (event.type === 'retry_scheduled') {
+      if (!retriesByCode[event.code]) say(`a job failed with ${event.code}; it will be retried`);
+      retriesByCode[event.code] = (retriesByCode[event.code] ?? 0) + 1;
+    }
+    if (event.type === 'revoked') run[event.outcome === 'revoked' ? 'revoked' : 'alreadyInvalid']++;
+    else if (event.type === 'expired') run.expired++;
+    else if (event.type === 'dead') run.dead++;
+    else if (event.type === 'retry_scheduled') run.retries++;
+    else return;
+    const done = run.revoked + run.alreadyInvalid + run.expired + run.dead;
+    progress.update({
+      done,
+      failed: run.dead + run.expired,
+      rate: done / ((performance.now() - startedAt) / 1000),
+    });
+  };
+  return { run, retriesByCode, say, onEvent };
+}
+
+/** `delayMs` in whole seconds, for a person. */
+function seconds(delayMs: number): string {
+  return `${Math.ceil(delayMs / 1000)} s`;
+}
+
 function formatDrainSummary(summary: {
   revoked: number;
   alreadyInvalid: number;
   expired: number;
   dead: number;
   retries: number;
+  retriesByCode: Record<string, number>;
   durationMs: number;
   interrupted: boolean;
   queue: OutboxStats;
@@ -82,9 +112,15 @@ function formatDrainSummary(summary: {
     `already invalid:   ${summary.alreadyInvalid}`,
     `expired:           ${summary.expired}`,
     `dead:              ${summary.dead}`,
-    `retries scheduled: ${summary.retries}`,
+    `retries scheduled: ${summary.retries}${formatCounts(summary.retriesByCode)}`,
     `duration:          ${(summary.durationMs / 1000).toFixed(1)} s`,
     `left in the queue: ${summary.queue.queued + summary.queue.retrying + summary.queue.running} (dead: ${summary.queue.dead})`,
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/** ` (network_error: 3, server_error: 1)`, or nothing when there are none. */
+function formatCounts(counts: Record<string, number>): string {
+  const entries = Object.entries(counts);
+  return entries.length ? ` (${entries.map(([code, n]) => `${code}: ${n}`).join(', ')})` : '';
 }

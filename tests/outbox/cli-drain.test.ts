@@ -1,0 +1,72 @@
+// `outbox drain` as an operator runs it (the built CLI in a child process, an embedded store): it says
+// on stderr what keeps it waiting (a rate-limit pause for every instance, the first retry of each error
+// code, counted by code in the summary), and a second signal quits at once.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { credentialsOf, runCli, startCli, useCliFixture, waitFor } from '../cli/cli-harness';
+import { freshDirectory } from './child-harness';
+import { KEY } from './support';
+
+const fixture = useCliFixture();
+let store: { path: string; remove: () => void };
+beforeEach(async () => {
+  store = await freshDirectory();
+}, 120_000);
+afterEach(() => store.remove());
+
+const env = () => ({ ...credentialsOf(fixture.digilocker), DIGILOCKER_OUTBOX_KEYS: KEY });
+
+/** Queues `count` fresh refresh tokens in the store. */
+async function queue(count: number): Promise<void> {
+  const file = join(fixture.scratch, 'tokens.txt');
+  const tokens = Array.from({ length: count }, () => fixture.digilocker.issueTokens().refreshToken);
+  writeFileSync(file, `${tokens.join('\n')}\n`);
+  const queued = await runCli(['revoke', '--via-outbox', store.path, '--file', file], { env: env() });
+  expect(queued.code).toBe(0);
+}
+
+const drain = (baseUrl: string) =>
+  startCli(['outbox', 'drain', '--store', store.path, '--base-url', baseUrl, '--concurrency', '1'], {
+    env: env(),
+  });
+
+it('a second signal quits at once, while the jobs in flight would still take 20 s', async () => {
+  await queue(3);
+  fixture.digilocker.inject({ type: 'delay', ms: 20_000 }, { times: 3 });
+  const running = drain(fixture.digilocker.baseUrl);
+  await waitFor(() => fixture.digilocker.stats.revokeRequests === 1, 'the first request', 30_000);
+  running.child.kill('SIGINT');
+  await waitFor(() => running.stderr().includes('interrupt again to quit at once'), 'the first signal said');
+  const secondAt = Date.now();
+  running.child.kill('SIGINT');
+  const { code } = await running.done;
+  expect(code).toBe(130);
+  expect(Date.now() - secondAt).toBeLessThan(5_000);
+}, 120_000);
+
+it('says that a 429 paused the queue and for how long, at once', async () => {
+  await queue(1);
+  // Longer than the client's own budget: the client gives up and the outbox pauses every instance.
+  fixture.digilocker.inject({ type: 'status', status: 429, retryAfter: 120 });
+  const running = drain(fixture.digilocker.baseUrl);
+  await waitFor(
+    () => running.stderr().includes('DigiLocker rate-limited the queue: every instance waits 120 s'),
+    'the pause said',
+    30_000,
+  );
+  running.child.kill('SIGKILL');
+}, 120_000);
+
+it('says the first retry of each error code, and the summary counts them by code', async () => {
+  await queue(1);
+  const running = drain('http://127.0.0.1:9/public'); // nothing listens: network_error, retried
+  await waitFor(
+    () => running.stderr().includes('a job failed with network_error; it will be retried'),
+    'the retry said',
+    60_000,
+  );
+  running.child.kill('SIGINT');
+  const { code, stdout } = await running.done;
+  expect(code).toBe(130);
+  expect(stdout).toMatch(/retries scheduled: [1-9]\d* \(network_error: [1-9]\d*\)\n/);
+}, 120_000);
