@@ -165,7 +165,7 @@ export default defineConfig([
     format: ['esm', 'cjs'],
     define,
     dts: true,
-    target: 'node20',
+    target: 'node22',
     platform: 'node',
     // tsup marks peer dependencies external on its own; undici goes through optionalPeer instead.
     noExternal: ['undici'],
@@ -176,7 +176,7 @@ export default defineConfig([
     format: ['esm', 'cjs'],
     define,
     dts: true,
-    target: 'node20',
+    target: 'node22',
     platform: 'node',
     treeshake: true,
     // ajv is bundled in: the mock DigiLocker needs nothing installed beyond the core.
@@ -193,7 +193,7 @@ export default defineConfig([
     define,
     shims: true,
     dts: true,
-    target: 'node20',
+    target: 'node22',
     platform: 'node',
     treeshake: true,
     external: OUTBOX_PEERS,
@@ -216,7 +216,7 @@ export default defineConfig([
     external: OUTBOX_PEERS,
     format: ['esm'],
     define,
-    target: 'node20',
+    target: 'node22',
     platform: 'node',
     // Everything the CLI uses (commander, cli-progress, undici, ajv for `mock`, the core's own
     // dependencies) is bundled in: `digilocker-revoke` runs with nothing but the package installed.
