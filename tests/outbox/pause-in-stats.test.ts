@@ -163,5 +163,8 @@ describe('outbox status (the CLI, in process)', () => {
 
     const none = await run(['outbox', 'status', '--store', scratch.path, '--json'], {});
     expect(JSON.parse(none.stdout).stats.pause).toEqual({ ...REFUSED, holdsThisInstance: false });
+    // Without credentials, what the pause holds is said: not the queue, the refused credentials.
+    const unknown = await run(['outbox', 'status', '--store', scratch.path], {});
+    expect(unknown.stdout).toMatch(/invalid_client until .* \(only for the credentials DigiLocker refused/);
   }, 60_000);
 });

@@ -34,10 +34,12 @@ function formatStats(stats: OutboxStats, withCredentials: boolean): string {
   if (!pause) return lines;
   const until = pause.until ? ` until ${pause.until}` : ' until the credentials change or: outbox resume';
   const whose =
-    pause.reason === 'invalid_client' && withCredentials
-      ? pause.holdsThisInstance
-        ? ' (the credentials in this environment)'
-        : ' (other credentials than those in this environment, which a drain would use)'
-      : '';
+    pause.reason !== 'invalid_client'
+      ? ''
+      : !withCredentials
+        ? ' (only for the credentials DigiLocker refused: a drain with others is not paused)'
+        : pause.holdsThisInstance
+          ? ' (the credentials in this environment)'
+          : ' (other credentials than those in this environment, which a drain would use)';
   return `${lines}${'paused:'.padEnd(19)}${pause.reason}${until}${whose}\n`;
 }
