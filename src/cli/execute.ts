@@ -1,5 +1,5 @@
 import { type Command, CommanderError } from 'commander';
-import { EXIT, UsageError } from './exit-codes';
+import { EXIT, RefusedError, UsageError } from './exit-codes';
 import type { CliIo } from './io';
 import { createProgram, HELP_HINT, PATH_OPTIONS } from './program';
 import { argumentsToHide, secretsOf, usageRedactor, type ValueKind } from './redaction';
@@ -34,7 +34,8 @@ export async function execute(argv: string[], io: CliIo): Promise<number> {
     // Commander has printed its message (and the hint) already; help and version end with 0.
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     if (error instanceof UsageError) {
-      io.stderr.write(`error: ${redact(error.message)}\n${HELP_HINT}\n`);
+      const hint = error instanceof RefusedError ? '' : `${HELP_HINT}\n`;
+      io.stderr.write(`error: ${redact(error.message)}\n${hint}`);
       return EXIT.usage;
     }
     throw error;

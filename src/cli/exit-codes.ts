@@ -10,7 +10,16 @@ export const EXIT = {
   interrupted: 130,
 } as const;
 
-/** A usage or configuration error: one line on stderr, then exit 2. */
+/** A usage or configuration error: one line on stderr with a hint to `--help`, then exit 2. */
 export class UsageError extends Error {
   override name = 'UsageError';
+}
+
+/**
+ * Exit 2 like a {@link UsageError}, without the hint to `--help`, which would not help: the arguments
+ * were right, and what they name refused (a store or journal held by another process, a store that
+ * cannot be opened, credentials DigiLocker refused).
+ */
+export class RefusedError extends UsageError {
+  override name = 'RefusedError';
 }

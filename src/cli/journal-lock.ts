@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { acquireLock, type LockHolder } from '../outbox/lock';
-import { UsageError } from './exit-codes';
+import { RefusedError, UsageError } from './exit-codes';
 
 /** The lock of a journal, held by one run. */
 export interface JournalLock {
@@ -26,7 +26,7 @@ export function lockJournal(journalPath: string, warn: (message: string) => void
       `Cannot open --journal ${journalPath}: cannot create its lock ${path}: ${code ?? error}`,
     );
   }
-  if (!lock.held) throw new UsageError(inUse(journalPath, path, lock.holder));
+  if (!lock.held) throw new RefusedError(inUse(journalPath, path, lock.holder));
   if (lock.tookOverFrom)
     warn(
       `--journal ${journalPath}: took over the lock ${path} left by a run that ended without releasing it (pid ${lock.tookOverFrom.pid})`,

@@ -1,4 +1,4 @@
-import { EXIT, UsageError } from './exit-codes';
+import { EXIT, RefusedError } from './exit-codes';
 import type { CliIo } from './io';
 
 /** The options of `digilocker-revoke mock`. */
@@ -17,7 +17,7 @@ export async function mockCommand(flags: MockFlags, io: CliIo): Promise<number> 
   // Loaded here only: the mock brings a JSON Schema validator that `revoke` has no use for.
   const { startMockDigiLocker } = await import('../testing');
   const digilocker = await startMockDigiLocker({ port: flags.port }).catch((error: NodeJS.ErrnoException) => {
-    throw new UsageError(`Cannot listen on 127.0.0.1:${flags.port}: ${error.code ?? error.message}`);
+    throw new RefusedError(`Cannot listen on 127.0.0.1:${flags.port}: ${error.code ?? error.message}`);
   });
   const lines = [
     `# Mock DigiLocker listening at ${digilocker.baseUrl}`,

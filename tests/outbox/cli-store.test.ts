@@ -60,6 +60,8 @@ test.each([
   expect(result.stderr).toContain(
     `Cannot open the store ${path}: The outbox directory ${path} does not exist`,
   );
+  // The arguments were well formed: a hint to --help would send the operator the wrong way.
+  expect(result.stderr).not.toContain('--help');
   expect(result.stdout).toBe('');
   expect(existsSync(join(scratch.path, 'mistyped'))).toBe(false);
 });
@@ -102,6 +104,14 @@ describe('a store address that is not exactly postgres://', () => {
     expect(result.stdout + result.stderr).not.toContain(PASSWORD);
     expect(made()).toEqual([]);
   }, 60_000);
+});
+
+test('outbox status without a store is a usage error, with the hint to --help', async () => {
+  const result = await run(['outbox', 'status']);
+  expect(result.code).toBe(2);
+  expect(result.stderr).toBe(
+    "error: Give --store DIR|URL, or set DIGILOCKER_OUTBOX_STORE\nRun 'digilocker-revoke --help' for usage.\n",
+  );
 });
 
 test('outbox status on an empty directory exits 2 and leaves it empty', async () => {

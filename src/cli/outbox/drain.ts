@@ -4,7 +4,7 @@ import {
   type OutboxStats,
   PausedForCredentialsError,
 } from '../../outbox';
-import { EXIT, UsageError } from '../exit-codes';
+import { EXIT, RefusedError } from '../exit-codes';
 import type { CliIo } from '../io';
 import { createProgress, type Progress } from '../progress';
 import type { OutboxFlags } from './flags';
@@ -38,7 +38,7 @@ export async function drainCommand(flags: OutboxFlags, io: CliIo): Promise<numbe
           await outbox.drain({ signal: controller.signal });
         } catch (error) {
           if (error instanceof PausedForCredentialsError || error instanceof KeyMismatchError)
-            throw new UsageError(error.message);
+            throw new RefusedError(error.message);
           if (!controller.signal.aborted) throw error;
           interrupted = true;
         } finally {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { type OutboxEvent, openRevocationOutbox, type RevocationOutbox } from '../../outbox';
 import { describeConnectionString } from '../../outbox/store';
 import { clientFromOptions, fetchFromOptions } from '../client-from-options';
-import { UsageError } from '../exit-codes';
+import { RefusedError, UsageError } from '../exit-codes';
 import type { CliIo } from '../io';
 import type { OutboxFlags } from './flags';
 
@@ -71,9 +71,9 @@ export async function openFor(
     });
   } catch (error) {
     if (SAID_AS_IS.has((error as { code?: unknown }).code as string))
-      throw new UsageError((error as Error).message);
+      throw new RefusedError((error as Error).message);
     const location = isUrl ? describeConnectionString(connectionString) : where;
-    throw new UsageError(`Cannot open the store ${location}: ${(error as Error).message}`);
+    throw new RefusedError(`Cannot open the store ${location}: ${(error as Error).message}`);
   }
 }
 
