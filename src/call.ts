@@ -12,7 +12,13 @@ import type { EventSink } from './events';
 import type { NormalizedOptions } from './normalize-options';
 import type { PauseGate } from './pause-gate';
 import { raceWithDeadline } from './race';
-import { codeOfRetryableStatus, decideRetry, isRetryableStatus, shouldResendAfter401 } from './retry-policy';
+import {
+  codeOfRetryableStatus,
+  decideRetry,
+  isRetryableStatus,
+  mayHaveRevokedBy,
+  shouldResendAfter401,
+} from './retry-policy';
 import { type BodyEncoding, type RawClient, REVOKE_PATH, type RevocationFormBody } from './wire';
 
 /** What one client brings to the attempts of every call. */
@@ -157,9 +163,7 @@ function afterAnswer(
   answer: Answer,
 ): Verdict {
   const { status, body, retryAfterMs } = answer;
-  // A 500, 502 or 504 may come after DigiLocker revoked the token (a gateway that gave up waiting for
-  // it, a crash while answering); a 503, like a 429, says the request was not handled.
-  if (status >= 500 && status !== 503) progress.mayHaveRevoked = true;
+  if (mayHaveRevokedBy(status)) progress.mayHaveRevoked = true;
   const final: CallAnswer = {
     status,
     body,

@@ -193,6 +193,15 @@ export function mayHaveReachedServer(failure: unknown): boolean {
 /** The `code` of the reason an attempt's own timer abandons it with (`attempt.ts`). */
 export const ATTEMPT_TIMED_OUT = 'DIGILOCKER_ATTEMPT_TIMED_OUT';
 
+/**
+ * Whether an answer with this status may come after DigiLocker revoked the token: a 500, 502 or 504 (a
+ * gateway that gave up waiting for it, a crash while answering). A 503, like a 429, says the request
+ * was not handled.
+ */
+export function mayHaveRevokedBy(status: number): boolean {
+  return status >= 500 && status !== 503;
+}
+
 /** True when a failure is, or was caused by, an attempt's own timeout ({@link ATTEMPT_TIMED_OUT}). */
 export function isAttemptTimeout(failure: unknown): boolean {
   return errorCodes(failure).includes(ATTEMPT_TIMED_OUT);

@@ -1,4 +1,5 @@
 import type { RevocationEvent } from '../index';
+import { mayHaveRevokedBy } from '../retry-policy';
 
 /** The abort reason of the requests a stopping run cuts short: they were waiting, not on the wire. */
 export class RunStopped extends Error {
@@ -27,7 +28,7 @@ export class Stopping {
   readonly #busy = new Map<string, number>();
   /** Fingerprints of the calls whose request is on the wire, unanswered so far. */
   readonly #unanswered = new Set<string>();
-  /** Fingerprints of the calls with an attempt that ended without an answer (see `callEnded`). */
+  /** Fingerprints of the calls with an attempt that may have revoked without saying so (see `callEnded`). */
   readonly #mayHaveReached = new Set<string>();
   #busyTotal = 0;
   #stopped = false;
@@ -67,8 +68,10 @@ export class Stopping {
     if (event.type === 'request') {
       this.#add(fingerprint, 1);
       this.#unanswered.add(fingerprint);
-    } else if (event.type === 'response') this.#unanswered.delete(fingerprint);
-    else if (event.type === 'retry') {
+    } else if (event.type === 'response') {
+      this.#unanswered.delete(fingerprint);
+      if (mayHaveRevokedBy(event.status)) this.#mayHaveReached.add(fingerprint);
+    } else if (event.type === 'retry') {
       if (this.#unanswered.delete(fingerprint)) this.#mayHaveReached.add(fingerprint);
       this.#add(fingerprint, -1);
       this.#abortWhenIdle();
@@ -78,7 +81,7 @@ export class Stopping {
   /**
    * A call ended with this outcome: it is no longer on the wire (unless it was aborted waiting).
    * Returns whether an attempt of it may have reached DigiLocker without an answer (left, then failed
-   * or timed out): what a call the run stopped may have revoked. (Two copies of one token in flight
+   * or timed out, or was answered 500, 502 or 504): what a call the run stopped may have revoked. (Two copies of one token in flight
    * share a fingerprint: the second to end may then be told false, but its report counts the other
    * copy already.)
    */

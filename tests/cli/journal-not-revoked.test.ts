@@ -83,6 +83,33 @@ it('after a stop while the tokens waited at a rate-limit pause (one answered 429
   await expectRerunCallsThemInvalid();
 }, 30_000);
 
+it('but a stop while a token waits to be retried after a 500 says it may have been revoked', async () => {
+  // A 500 may come after DigiLocker revoked the token (a gateway that gave up waiting for it).
+  fixture.digilocker.inject({ type: 'status', status: 500, retryAfter: 20 });
+  const running = startCli(
+    [
+      'revoke',
+      '--json',
+      '--journal',
+      journal,
+      '--base-url',
+      fixture.digilocker.baseUrl,
+      NEVER_ISSUED[0] as string,
+    ],
+    { env: fixture.env() },
+  );
+  await waitFor(() => fixture.digilocker.stats.revokeRequests === 1, 'the request answered 500');
+  await new Promise((resolve) => setTimeout(resolve, 300)); // into the wait before the retry
+  running.child.kill('SIGINT');
+  const first = await running.done;
+  expect(first.code).toBe(130);
+  expect(jsonLines(first.stdout)[0]).toMatchObject({ error: 'stopped', mayHaveRevoked: true });
+  // The rerun's invalid_token is then the token most likely revoked by the 500's request.
+  const rerun = await fixture.revoke(['--journal', journal, '--json', NEVER_ISSUED[0] as string]);
+  expect(summaryOf(rerun.stdout)).toMatchObject({ revokedUnconfirmed: 1, failed: 0 });
+  expect(rerun.code).toBe(0);
+}, 30_000);
+
 it('but a token whose request timed out may have been revoked: the rerun counts it revoked, unconfirmed', async () => {
   const [token] = fixture.issue(1);
   // Revoked, but the connection drops before the answer, for each of the three attempts.
