@@ -93,11 +93,12 @@ export function errorFromResponse(failure: FailedResponse): RevocationError {
 /**
  * Characters that would act on a terminal or a log line rather than be shown: C0 and C1 controls
  * (escape sequences, line breaks that forge log lines), DEL, the Unicode line and paragraph
- * separators (line breaks to JavaScript and many log viewers), and the bidirectional marks, overrides
- * and isolates that reorder what is displayed.
+ * separators (line breaks to JavaScript and many log viewers), the bidirectional marks, overrides
+ * and isolates that reorder what is displayed, and half of a surrogate pair (not text: JSON escapes it
+ * into six bytes).
  */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028-\u202e\u2066-\u2069\p{Cs}]/gu;
 
 /** Text from the server as an error stores it: secrets redacted, unprintable characters as U+FFFD, capped. */
 function serverText(text: string, redact: (text: string) => string, maxLength: number): string {

@@ -14,7 +14,7 @@ import { type InputLine, readLines } from './line-reader';
 import { describeSource, type FileIdentity, type TokenSource } from './token-input';
 
 /** A journal line is never longer than this; a longer one is damage, not a record. */
-const MAX_RECORD_BYTES = 4096;
+export const MAX_RECORD_BYTES = 4096;
 
 /** A new journal is readable and writable by its owner only: it tells which tokens were handled. */
 const JOURNAL_MODE = 0o600;

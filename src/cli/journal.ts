@@ -1,5 +1,5 @@
 import { closeSync, fsyncSync } from 'node:fs';
-import { endWithNewline, journalLines, openJournalFile, writeFully } from './journal-file';
+import { endWithNewline, journalLines, MAX_RECORD_BYTES, openJournalFile, writeFully } from './journal-file';
 import { type JournalLock, lockJournal } from './journal-lock';
 import type { InputLine } from './line-reader';
 import type { SentReport } from './report';
@@ -129,7 +129,7 @@ export class Journal {
   #append(entry: JournalEntry): boolean {
     if (this.#failure !== undefined || this.#closed) return false;
     try {
-      writeFully(this.#fd, `${JSON.stringify({ ...entry, at: new Date().toISOString() })}\n`);
+      writeFully(this.#fd, recordLine(entry));
       return true;
     } catch (error) {
       this.#failure = `cannot write to --journal ${this.#path}: ${(error as NodeJS.ErrnoException).code ?? error}`;
@@ -138,6 +138,22 @@ export class Journal {
     }
   }
 }
+
+/**
+ * The entry as one journal line, never longer than a rerun reads back ({@link MAX_RECORD_BYTES}): an
+ * error's message is cut to fit. Its length is capped, but JSON may escape a character into six bytes,
+ * and a record a rerun ignored would leave the token's `sending` line as the last word on it.
+ */
+function recordLine(entry: JournalEntry): string {
+  const at = new Date().toISOString();
+  const line = `${JSON.stringify({ ...entry, at })}\n`;
+  if ('message' in entry && Buffer.byteLength(line) > MAX_RECORD_BYTES)
+    return `${JSON.stringify({ ...entry, message: entry.message.slice(0, MESSAGE_CUT), at })}\n`;
+  return line;
+}
+
+/** A message this long fits a record even when each character takes six bytes. */
+const MESSAGE_CUT = 500;
 
 /** Reads every line: the state of each token, and warnings for the lines that are not records. */
 async function loadStates(

@@ -82,10 +82,10 @@ describe('an OAuth error body', () => {
 
   it("stores no control or bidi character of the server's text: each is U+FFFD", async () => {
     const forged =
-      'bad\u001b[2J\u001b[31mPWNED\r\nrevoked: 9999\u0007\u202eevil\u2066\u2028line\u2029para\u200fmark\u200e';
+      'bad\u001b[2J\u001b[31mPWNED\r\nrevoked: 9999\u0007\u202eevil\u2066\u2028line\u2029para\u200fmark\u200e\ud800half\udfff';
     const error = await errorFor(json(400, { error: `x\u001b]0;title\u0007`, error_description: forged }));
     expect(error.oauthErrorDescription).toBe(
-      'bad\ufffd[2J\ufffd[31mPWNED\ufffd\ufffdrevoked: 9999\ufffd\ufffdevil\ufffd\ufffdline\ufffdpara\ufffdmark\ufffd',
+      'bad\ufffd[2J\ufffd[31mPWNED\ufffd\ufffdrevoked: 9999\ufffd\ufffdevil\ufffd\ufffdline\ufffdpara\ufffdmark\ufffd\ufffdhalf\ufffd',
     );
     expect(error.oauthError).toBe('x\ufffd]0;title\ufffd');
     // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for control characters is the point.
