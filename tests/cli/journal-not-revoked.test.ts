@@ -1,7 +1,7 @@
 // A rerun with the same --journal never reports as revoked a token that no request of an earlier run
 // can have revoked: refused with an answer (429, 401), never sent (a refused connection), or stopped
 // before its request. DigiLocker's invalid_token for it on the rerun is a failure, exit 1. A token
-// whose request may have reached DigiLocker (a timeout) still counts as revoked, unconfirmed.
+// whose request may have reached DigiLocker (a timeout, a 500) still counts as revoked, unconfirmed.
 import { once } from 'node:events';
 import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
@@ -57,27 +57,27 @@ it('after every connection was refused', async () => {
   await expectRerunCallsThemInvalid();
 });
 
-it('after a stop while the tokens waited at a rate-limit pause (one answered 429, the others never sent)', async () => {
-  fixture.digilocker.inject({ type: 'status', status: 429, retryAfter: 20 });
-  const running = startCli(
-    [
-      'revoke',
-      '--json',
-      '--concurrency',
-      '1',
-      '--journal',
-      journal,
-      '--base-url',
-      fixture.digilocker.baseUrl,
-    ],
-    { stdin: input, env: fixture.env() },
-  );
-  await waitFor(() => fixture.digilocker.stats.revokeRequests === 1, 'the rate-limited request');
-  await new Promise((resolve) => setTimeout(resolve, 300)); // into the pause
+/**
+ * Runs the CLI on `stdin` with `--concurrency 1`, and stops it with SIGINT once its first request was
+ * answered (by the fault the test injected) and it waits to retry; returns its lines of outcomes.
+ */
+async function stopWhileWaitingToRetry(stdin: string): Promise<Record<string, unknown>[]> {
+  const args = ['revoke', '--json', '--concurrency', '1', '--journal', journal];
+  const running = startCli([...args, '--base-url', fixture.digilocker.baseUrl], {
+    stdin,
+    env: fixture.env(),
+  });
+  await waitFor(() => fixture.digilocker.stats.revokeRequests === 1, 'the first request, answered');
+  await new Promise((resolve) => setTimeout(resolve, 300)); // into the wait
   running.child.kill('SIGINT');
   const first = await running.done;
   expect(first.code).toBe(130);
-  const lines = jsonLines(first.stdout).filter((line) => 'index' in line);
+  return jsonLines(first.stdout).filter((line) => 'index' in line);
+}
+
+it('after a stop while the tokens waited at a rate-limit pause (one answered 429, the others never sent)', async () => {
+  fixture.digilocker.inject({ type: 'status', status: 429, retryAfter: 20 });
+  const lines = await stopWhileWaitingToRetry(input);
   expect(lines.length).toBeGreaterThan(0);
   for (const line of lines) expect(line).toMatchObject({ error: 'stopped', mayHaveRevoked: false });
   await expectRerunCallsThemInvalid();
@@ -86,26 +86,10 @@ it('after a stop while the tokens waited at a rate-limit pause (one answered 429
 it('but a stop while a token waits to be retried after a 500 says it may have been revoked', async () => {
   // A 500 may come after DigiLocker revoked the token (a gateway that gave up waiting for it).
   fixture.digilocker.inject({ type: 'status', status: 500, retryAfter: 20 });
-  const running = startCli(
-    [
-      'revoke',
-      '--json',
-      '--journal',
-      journal,
-      '--base-url',
-      fixture.digilocker.baseUrl,
-      NEVER_ISSUED[0] as string,
-    ],
-    { env: fixture.env() },
-  );
-  await waitFor(() => fixture.digilocker.stats.revokeRequests === 1, 'the request answered 500');
-  await new Promise((resolve) => setTimeout(resolve, 300)); // into the wait before the retry
-  running.child.kill('SIGINT');
-  const first = await running.done;
-  expect(first.code).toBe(130);
-  expect(jsonLines(first.stdout)[0]).toMatchObject({ error: 'stopped', mayHaveRevoked: true });
+  const [line] = await stopWhileWaitingToRetry(`${NEVER_ISSUED[0]}\n`);
+  expect(line).toMatchObject({ error: 'stopped', mayHaveRevoked: true });
   // The rerun's invalid_token is then the token most likely revoked by the 500's request.
-  const rerun = await fixture.revoke(['--journal', journal, '--json', NEVER_ISSUED[0] as string]);
+  const rerun = await fixture.revoke(['--journal', journal, '--json'], `${NEVER_ISSUED[0]}\n`);
   expect(summaryOf(rerun.stdout)).toMatchObject({ revokedUnconfirmed: 1, failed: 0 });
   expect(rerun.code).toBe(0);
 }, 30_000);
