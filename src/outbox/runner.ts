@@ -131,11 +131,13 @@ async function settle(
     return { id, status: 'completed', output: { outcome } };
   }
   const errors = outcomes.flatMap((outcome) => (outcome.ok ? [] : [outcome.error]));
-  if (errors.some((error) => error.code === 'invalid_client')) {
+  // Refused by DigiLocker (or the token endpoint): a status. An access-token function that failed has
+  // none; no request was sent, and the job is retried like any failure that may pass.
+  if (errors.some((error) => error.code === 'invalid_client' && error.status !== undefined)) {
     context.gate.paused = true;
     await context.pause.credentialsRefused();
     context.emit({ type: 'paused', reason: 'invalid_client' });
-    return failed(context, job, data, 'invalid_client', revokedNow);
+    return failed(context, job, data, 'invalid_client', revokedNow, true);
   }
   const code = errors[0]?.code ?? 'unexpected_response';
   if (errors.every((error) => !error.retryable && error.code !== 'rate_limited'))
@@ -193,15 +195,20 @@ function giveBack(context: RunContext, job: JobWithMetadata<unknown>, data: Pend
   return { ...result, output: { ...result.output, misses } };
 }
 
+/**
+ * The job failed this run and pg-boss retries it; a `retry_scheduled` event says so unless `announced`
+ * (a pause, whose own event was emitted).
+ */
 function failed(
   context: RunContext,
   job: JobWithMetadata<unknown>,
   data: PendingJob,
   code: string,
   revokedNow: boolean,
+  announced = code === 'paused',
 ): JobResult {
   const output: RunOutput = { code, rv: revokedNow || mayHaveRevoked(job, data) };
-  if (code !== 'paused' && code !== 'invalid_client')
+  if (!announced)
     context.emit({ type: 'retry_scheduled', ...aboutOf(job.id, data), attempt: job.retryCount + 1, code });
   return { id: job.id, status: 'failed', output };
 }
