@@ -7,7 +7,16 @@
  *
  * Self-contained (only Node built-ins and PGlite's own modules): Node runs it as a file of its own.
  */
-import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmdirSync, rmSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+} from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import { NodeFS } from '@electric-sql/pglite/nodefs';
@@ -84,10 +93,22 @@ async function createDatabase(directory: string, skipFsync: boolean): Promise<vo
   rmSync(creating, { recursive: true, force: true });
   if (existsSync(pgdata)) rmdirSync(pgdata);
   await (await startPglite(creating, skipFsync)).close();
+  // PGlite writes a new database without flushing it: its files reach the disk before the rename
+  // does, so that a power cut cannot leave a `pgdata` whose files are missing.
+  if (!skipFsync) for (const path of filesIn(creating)) flush(path);
   renameSync(creating, pgdata);
-  if (skipFsync) return;
-  // The rename is durable once the directory that records it is flushed.
-  const descriptor = openSync(directory, 'r');
+  if (!skipFsync) flush(directory);
+}
+
+/** Every file and directory under `directory`, the deepest first, then `directory` itself. */
+function filesIn(directory: string): string[] {
+  const entries = readdirSync(directory, { recursive: true }).map((name) => `${directory}/${name}`);
+  return [...entries.reverse(), directory];
+}
+
+/** Flushes a file, or the entries of a directory, to the disk. */
+function flush(path: string): void {
+  const descriptor = openSync(path, 'r');
   try {
     fsyncSync(descriptor);
   } finally {

@@ -15,10 +15,16 @@ const ENQUEUES = 20;
 
 /** Counts the fsync and fdatasync calls of this process (all its threads) while `work` runs. */
 async function syncCallsDuring(work: () => Promise<void>): Promise<number> {
+  const lines = await callsDuring('fsync,fdatasync', work);
+  return lines.filter((line) => /\b(fsync|fdatasync)\(/.test(line)).length;
+}
+
+/** The `syscalls` of this process (all its threads) while `work` runs, as strace prints them (paths of descriptors too). */
+async function callsDuring(syscalls: string, work: () => Promise<void>): Promise<string[]> {
   const log = join(scratch.path, `strace-${Date.now()}.txt`);
   const strace: ChildProcess = spawn(
     'strace',
-    ['-f', '-qq', '-e', 'trace=fsync,fdatasync', '-o', log, '-p', String(process.pid)],
+    ['-f', '-qq', '-y', '-e', `trace=${syscalls}`, '-o', log, '-p', String(process.pid)],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let attached = '';
@@ -43,9 +49,7 @@ async function syncCallsDuring(work: () => Promise<void>): Promise<number> {
     await new Promise((resolve) => strace.once('close', resolve));
   }
   expect(attached).not.toMatch(/Operation not permitted/);
-  return readFileSync(log, 'utf8')
-    .split('\n')
-    .filter((line) => /\b(fsync|fdatasync)\(/.test(line)).length;
+  return readFileSync(log, 'utf8').split('\n');
 }
 
 async function enqueueSome(directory: string, unsafeSkipFsync: boolean): Promise<number> {
@@ -90,4 +94,19 @@ test('every enqueue is flushed to the disk: fsync calls, at least one per enqueu
 
 test('with unsafeSkipFsync, enqueues issue no fsync at all', async () => {
   expect(await enqueueSome(join(scratch.path, 'unsafe'), true)).toBe(0);
+}, 120_000);
+
+test('a new store is flushed to the disk before it is renamed pgdata: a power cut cannot leave it half written', async () => {
+  const directory = join(scratch.path, 'created');
+  const lines = await callsDuring('fsync,rename,renameat,renameat2', async () => {
+    await (await openEmbeddedStore({ directory, unsafeSkipFsync: false })).close();
+  });
+  const renamed = lines.findIndex((line) => /rename[^(]*\(.*\/pgdata\.creating", ".*\/pgdata"/.test(line));
+  expect(renamed).toBeGreaterThan(0);
+  const flushedBefore = lines
+    .slice(0, renamed)
+    .filter((line) => /fsync\(\d+<[^>]*pgdata\.creating\//.test(line));
+  // Every relation file of the new database (hundreds), the catalog's among them.
+  expect(flushedBefore.length).toBeGreaterThan(100);
+  expect(flushedBefore.some((line) => /pgdata\.creating\/global\/pg_control>/.test(line))).toBe(true);
 }, 120_000);
