@@ -102,7 +102,8 @@ const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028-\u202e\u2066-
 
 /** Text from the server as an error stores it: secrets redacted, unprintable characters as U+FFFD, capped. */
 function serverText(text: string, redact: (text: string) => string, maxLength: number): string {
-  return redact(text).replace(UNPRINTABLE, '\ufffd').slice(0, maxLength);
+  // Cut before the replacement: a cut through a surrogate pair leaves half of it, which is replaced.
+  return redact(text).slice(0, maxLength).replace(UNPRINTABLE, '\ufffd');
 }
 
 /**

@@ -199,7 +199,7 @@ export const ATTEMPT_TIMED_OUT = 'DIGILOCKER_ATTEMPT_TIMED_OUT';
  * was not handled.
  */
 export function mayHaveRevokedBy(status: number): boolean {
-  return status >= 500 && status !== 503;
+  return status === 500 || status === 502 || status === 504;
 }
 
 /** True when a failure is, or was caused by, an attempt's own timeout ({@link ATTEMPT_TIMED_OUT}). */

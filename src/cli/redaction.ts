@@ -1,3 +1,4 @@
+import { isPostgresUrl } from '../outbox/store';
 import { createRedactor, REDACTED } from '../redact';
 
 /** How an option's value is shown in a usage error. */
@@ -19,17 +20,8 @@ export function redactEchoes(text: string, value: string): string {
   return createRedactor([value])(text);
 }
 
-/**
- * The environment's variables that hold URLs with credentials: the proxies, in both cases (undici
- * reads both), and the outbox's store.
- */
-const URL_VARIABLES = [
-  'HTTPS_PROXY',
-  'https_proxy',
-  'HTTP_PROXY',
-  'http_proxy',
-  'DIGILOCKER_OUTBOX_STORE',
-] as const;
+/** The environment's proxy variables, in both cases (undici reads both). */
+const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'] as const;
 
 /**
  * What no output may show: the client secret, bearer token and outbox keys from the environment, and
@@ -41,7 +33,8 @@ export function secretsOf(env: NodeJS.ProcessEnv, values: ReadonlyArray<string |
   const secrets = [env.DIGILOCKER_CLIENT_SECRET, env.DIGILOCKER_ACCESS_TOKEN, ...keys].filter(
     (secret): secret is string => secret !== undefined && secret !== '',
   );
-  return [...secrets, ...userInfoSecrets([...values, ...URL_VARIABLES.map((name) => env[name])])];
+  const urls = [...PROXY_VARIABLES, 'DIGILOCKER_OUTBOX_STORE'].map((name) => env[name]);
+  return [...secrets, ...userInfoSecrets([...values, ...urls])];
 }
 
 /** The user information of every URL in a text: `http://user:password@proxy:3128` gives `user:password`. */
@@ -50,13 +43,17 @@ const URL_USER_INFO = /[a-z][a-z0-9+.-]*:\/\/([^/?#@\s]+)@/gi;
 /**
  * The secrets of URLs (`--proxy`, HTTPS_PROXY, the outbox's store, ...) to redact with the
  * credentials: the user information of each URL in `values`, and its password, as written and
- * percent-decoded.
+ * percent-decoded; of a PostgreSQL URL without a password, nothing.
  */
 function userInfoSecrets(values: ReadonlyArray<string | undefined>): string[] {
   const secrets = new Set<string>();
   for (const value of values) {
-    for (const [, userInfo = ''] of value?.matchAll(URL_USER_INFO) ?? []) {
-      const password = userInfo.slice(userInfo.indexOf(':') + 1);
+    for (const [url, userInfo = ''] of value?.matchAll(URL_USER_INFO) ?? []) {
+      const colon = userInfo.indexOf(':');
+      // A database's user name alone (postgres://postgres@host/db) is no secret, and is a word of
+      // every message about the store; a proxy's may be a token.
+      if (colon < 0 && isPostgresUrl(url)) continue;
+      const password = userInfo.slice(colon + 1);
       for (const secret of [userInfo, password]) {
         secrets.add(secret);
         secrets.add(safeDecode(secret));

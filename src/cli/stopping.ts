@@ -80,8 +80,9 @@ export class Stopping {
 
   /**
    * A call ended with this outcome: it is no longer on the wire (unless it was aborted waiting).
-   * Returns whether an attempt of it may have reached DigiLocker without an answer (left, then failed
-   * or timed out, or was answered 500, 502 or 504): what a call the run stopped may have revoked. (Two copies of one token in flight
+   * Returns whether an attempt of it may have revoked the token without saying so (it left, then
+   * failed or timed out, or it was answered 500, 502 or 504): what a call the run stopped may have
+   * revoked. (Two copies of one token in flight
    * share a fingerprint: the second to end may then be told false, but its report counts the other
    * copy already.)
    */

@@ -10,7 +10,7 @@ import {
 } from '../validate';
 import type { EncryptionKey } from './crypto';
 import type { OutboxEvent } from './events';
-import type { EmbeddedStoreOptions, StoreOptions } from './store';
+import { type EmbeddedStoreOptions, isPostgresUrl, type StoreOptions } from './store';
 import { normalizeEmbeddedStore } from './store-options';
 import type { ServerStoreSettings } from './store-postgres';
 
@@ -272,7 +272,7 @@ function normalizeStore(store: unknown): NormalizedOutboxOptions['store'] {
 /** The settings of a PostgreSQL store, with their defaults (its connection string is never echoed). */
 function normalizeServerStore(store: Record<string, unknown>): ServerStoreSettings {
   const { connectionString } = store;
-  if (typeof connectionString !== 'string' || !/^postgres(ql)?:\/\//i.test(connectionString))
+  if (typeof connectionString !== 'string' || !isPostgresUrl(connectionString))
     throw typeError('store.connectionString', 'must be a postgres:// or postgresql:// URL');
   if (!URL.canParse(connectionString))
     throw typeError(

@@ -23,8 +23,9 @@ export interface PgliteThread {
 }
 
 /**
- * Starts PGlite on `<directory>/pgdata` in a worker thread, creating the database first with `create`. Rejects with PGlite's own error (name,
- * message, fields) when it cannot start; then the thread has ended.
+ * Starts PGlite on `<directory>/pgdata` in a worker thread, creating the database first with
+ * `create`. Rejects with PGlite's own error (name, message, fields) when it cannot start; then the
+ * thread has ended.
  * @param options.timeoutMs the deadline of each call, in milliseconds (not of the start, which creates a
  * new database in seconds to minutes on a busy machine).
  */

@@ -109,3 +109,8 @@ export function describeConnectionString(connectionString: string): string {
     return 'postgres (connection string not shown)';
   }
 }
+
+/** Whether `value` is a PostgreSQL URL (`postgres://` or `postgresql://`, the scheme in any case). */
+export function isPostgresUrl(value: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(value);
+}

@@ -19,3 +19,15 @@ it("holds the outbox store URL's user information and password, and each outbox 
     ]),
   );
 });
+
+it("holds nothing of a store URL's user name without a password, which every store message names", () => {
+  const secrets = secretsOf({ DIGILOCKER_OUTBOX_STORE: 'postgres://postgres@127.0.0.1:1/postgres' }, [
+    '--store',
+    'postgresql://outbox@db.internal/app',
+  ]);
+  expect(secrets).toEqual([]);
+});
+
+it("still holds a proxy's user name without a password: it may be a token", () => {
+  expect(secretsOf({ HTTPS_PROXY: 'http://proxy-token@proxy.internal:3128' })).toContain('proxy-token');
+});

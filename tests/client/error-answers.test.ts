@@ -80,6 +80,14 @@ describe('an OAuth error body', () => {
     expect(error).toMatchObject({ oauthError: 'invalid_request', oauthErrorDescription: 'token missing' });
   });
 
+  it('a cap through a surrogate pair leaves no half of it', async () => {
+    const description = `${'a'.repeat(LIMITS.maxOAuthErrorDescriptionLength - 1)}\u{1f600}`;
+    const error = await errorFor(json(400, { error: 'invalid_request', error_description: description }));
+    expect(error.oauthErrorDescription).toBe(
+      `${'a'.repeat(LIMITS.maxOAuthErrorDescriptionLength - 1)}\ufffd`,
+    );
+  });
+
   it("stores no control or bidi character of the server's text: each is U+FFFD", async () => {
     const forged =
       'bad\u001b[2J\u001b[31mPWNED\r\nrevoked: 9999\u0007\u202eevil\u2066\u2028line\u2029para\u200fmark\u200e\ud800half\udfff';

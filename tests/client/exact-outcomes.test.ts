@@ -141,6 +141,16 @@ describe('a failed call says whether an attempt may have revoked the token (mayH
     expect(error).toMatchObject({ mayHaveRevoked: true });
   });
 
+  it.each([501, 505, 511])(
+    'false after a %i, which no server sends after handling the request',
+    async (status) => {
+      server.handle((_request, response) => response.writeHead(status).end());
+      const client = createRevocationClient({ baseUrl: server.baseUrl, credentials, retry });
+      const error = await client.revoke('a-token').catch((failure: unknown) => failure);
+      expect(error).toMatchObject({ status, mayHaveRevoked: false });
+    },
+  );
+
   it('false when every attempt was answered with a refusal (429 or 503, then 401)', async () => {
     server.handle((_request, response, count) => {
       response.writeHead([429, 503, 401][count - 1] ?? 401, { 'retry-after': '0' }).end();

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type OutboxEvent, openRevocationOutbox, type RevocationOutbox } from '../../outbox';
-import { describeConnectionString } from '../../outbox/store';
+import { describeConnectionString, isPostgresUrl } from '../../outbox/store';
 import { clientFromOptions, fetchFromOptions } from '../client-from-options';
 import { RefusedError, UsageError } from '../exit-codes';
 import type { CliIo } from '../io';
@@ -85,7 +85,7 @@ export async function openFor(
  */
 function connectionStringOf(where: string): string | undefined {
   const trimmed = where.trim();
-  if (/^postgres(ql)?:\/\//i.test(trimmed)) return trimmed;
+  if (isPostgresUrl(trimmed)) return trimmed;
   // Two characters at least: `C:\...` is a Windows path, not a scheme.
   if (/^[a-z][a-z0-9+.-]+:/i.test(trimmed))
     throw new UsageError(
