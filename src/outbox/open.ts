@@ -47,7 +47,7 @@ export interface RevocationOutbox extends KeyJobs {
    * Works until the queue holds no waiting or running job (scheduled retries included), then stops
    * the workers, unless `start()` was called (before the drain or while it ran: they then run until
    * `stop()` or `close()`), and resolves with the counts. Rejects with the signal's reason on abort
-   * (after finishing the jobs in flight), with a PausedForCredentialsError on `invalid_client`, with a
+   * (after finishing the jobs in flight; at once, with nothing sent, when already aborted), with a PausedForCredentialsError on `invalid_client`, with a
    * KeyMismatchError when only jobs sealed with keys it lacks are left, or with an OutboxStateError as
    * soon as `stop()` (code `stopped`) or `close()` (code `closed`) is called meanwhile.
    */
@@ -63,7 +63,10 @@ export interface RevocationOutbox extends KeyJobs {
    * fixed); resolves with whether there was one.
    */
   resume(): Promise<boolean>;
-  /** Stops the workers, then closes the store (and releases the embedded store's directory). */
+  /**
+   * Stops the workers, then closes the store (and releases the embedded store's directory). Every call
+   * resolves once that is done, a second one too.
+   */
   close(): Promise<void>;
 }
 
@@ -170,6 +173,7 @@ function createOutbox(
   const [key] = keys as [OutboxKey];
   const context = { queue, key, options, embedded: store.kind === 'embedded', emit };
   let closed = false;
+  let closing: Promise<void> | undefined;
   let workers: Workers | undefined;
   const assertOpen = () => {
     if (closed) throw new OutboxStateError('closed', 'the outbox is closed');
@@ -209,11 +213,11 @@ function createOutbox(
       await untilDrained(ensureWorkers(), signalOf(drainOptions), () => closed);
       return readStats(queue, pause);
     },
-    async close() {
-      if (closed) return;
+    close() {
+      // Each call waits for the one close, so that any caller may reopen the directory right after.
       closed = true;
-      await workers?.stop();
-      await closeQueue(queue, store);
+      closing ??= Promise.resolve(workers?.stop()).then(() => closeQueue(queue, store));
+      return closing;
     },
   };
 }

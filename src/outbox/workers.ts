@@ -58,6 +58,8 @@ export class Workers {
    * last drain ends, they stop, unless `start()` holds them (called before the drain or during it).
    */
   async drain(signal: AbortSignal | undefined): Promise<void> {
+    // Aborted already: no worker starts, so nothing is fetched or sent.
+    if (signal?.aborted) throw signal.reason;
     this.#drains++;
     this.#begin();
     try {
