@@ -6,10 +6,11 @@ import { argumentsToHide, secretsOf, usageRedactor, type ValueKind } from './red
 
 /**
  * Executes `digilocker-revoke` with `argv` (without node and the script) and returns the exit code:
- * commander's parsing errors and every UsageError become 2, with a one-line message and the help hint.
- * A usage error may quote an argument: file paths, command names and option names are shown as typed,
- * while the credentials from the environment (in every encoding) and whatever is or may be a token
- * (see {@link argumentsToHide}) are redacted.
+ * commander's parsing errors and every UsageError become 2, with a one-line message and the help hint;
+ * any other error (a bug, a failure no command expected) becomes 1, with its name and message. Either
+ * message may quote an argument: file paths, command names and option names are shown as typed, while
+ * the credentials from the environment (in every encoding) and whatever is or may be a token (see
+ * {@link argumentsToHide}) are redacted.
  */
 export async function execute(argv: string[], io: CliIo): Promise<number> {
   let exitCode: number = EXIT.ok;
@@ -38,7 +39,11 @@ export async function execute(argv: string[], io: CliIo): Promise<number> {
       io.stderr.write(`error: ${redact(error.message)}\n${hint}`);
       return EXIT.usage;
     }
-    throw error;
+    // Name and message only: a stack or a cause could carry what the redactor does not know.
+    const name = error instanceof Error ? error.name : 'Error';
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr.write(`digilocker-revoke: unexpected ${name}: ${redact(message)}\n`);
+    return EXIT.failed;
   }
 }
 

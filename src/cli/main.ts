@@ -18,16 +18,7 @@ for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
 process.stdout.on('error', () => {});
 process.stderr.on('error', () => {});
 
-let code: number;
-try {
-  code = await execute(process.argv.slice(2), processIo());
-} catch (error) {
-  // Unexpected: the error's name and message only (they never hold a token or secret), exit 1.
-  const name = error instanceof Error ? error.name : 'Error';
-  const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`digilocker-revoke: unexpected ${name}: ${message}\n`);
-  code = EXIT.failed;
-}
+const code = await execute(process.argv.slice(2), processIo());
 // Exit explicitly once the output is flushed: a standard input left open by the caller must not keep
 // the process alive after the work is done.
 await Promise.all([flush(process.stdout), flush(process.stderr)]);
