@@ -2,29 +2,20 @@
 // closed (a signal handler and a shutdown hook may both call it, then reopen the directory), and a
 // drain given an aborted signal does no work at all.
 import { openRevocationOutbox } from '../../src/outbox';
-import { type MockDigiLocker, startMockDigiLocker } from '../../src/testing';
-import { clientOf, KEY, scratchDirectory } from './support';
+import { clientOf, KEY, useMockAndScratch } from './support';
 
-let mock: MockDigiLocker;
-const scratch = scratchDirectory();
-beforeAll(async () => {
-  mock = await startMockDigiLocker();
-});
-afterAll(async () => {
-  await mock.close();
-  scratch.remove();
-});
+const { mock, scratch } = useMockAndScratch();
 
 const open = () =>
   openRevocationOutbox({
-    client: clientOf(mock),
+    client: clientOf(mock()),
     store: { directory: scratch.path, unsafeSkipFsync: true },
     encryptionKeys: [KEY],
   });
 
 test('a second close() resolves only once the store is closed: the directory reopens at once', async () => {
   const outbox = await open();
-  await outbox.enqueue({ refreshToken: mock.issueTokens().refreshToken });
+  await outbox.enqueue({ refreshToken: mock().issueTokens().refreshToken });
   void outbox.close();
   await outbox.close();
   const again = await open();
@@ -34,13 +25,13 @@ test('a second close() resolves only once the store is closed: the directory reo
 test('drain with an aborted signal rejects with its reason, and sends nothing', async () => {
   const outbox = await open();
   try {
-    await outbox.enqueue({ refreshToken: mock.issueTokens().refreshToken });
-    const requestsBefore = mock.stats.revokeRequests;
+    await outbox.enqueue({ refreshToken: mock().issueTokens().refreshToken });
+    const requestsBefore = mock().stats.revokeRequests;
     const queuedBefore = (await outbox.stats()).queued;
     const reason = new Error('already aborted');
     await expect(outbox.drain({ signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
     await new Promise((resolve) => setTimeout(resolve, 500)); // a worker that had started would send by now
-    expect(mock.stats.revokeRequests).toBe(requestsBefore);
+    expect(mock().stats.revokeRequests).toBe(requestsBefore);
     expect((await outbox.stats()).queued).toBe(queuedBefore);
   } finally {
     await outbox.close();

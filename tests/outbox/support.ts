@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { createRevocationClient, type RevocationClient, type RevocationClientOptions } from '../../src';
 import { generateEncryptionKey } from '../../src/outbox';
-import type { MockDigiLocker } from '../../src/testing';
+import { type MockDigiLocker, startMockDigiLocker } from '../../src/testing';
 
 /** A key for the tests of one file. */
 export const KEY = generateEncryptionKey();
@@ -72,6 +72,29 @@ export function useOwnDatabase(prefix: string): string {
 export function scratchDirectory(): { path: string; remove: () => void } {
   const path = mkdtempSync(join(tmpdir(), 'digilocker-outbox-'));
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/**
+ * The mock DigiLocker and a scratch directory for the tests of one file: the mock starts before them,
+ * and after them it is closed and the directory removed. `mock()` is the running mock.
+ */
+export function useMockAndScratch(): { mock: () => MockDigiLocker; scratch: { path: string } } {
+  let mock: MockDigiLocker | undefined;
+  const scratch = scratchDirectory();
+  beforeAll(async () => {
+    mock = await startMockDigiLocker();
+  });
+  afterAll(async () => {
+    await mock?.close();
+    scratch.remove();
+  });
+  return {
+    mock: () => {
+      if (mock === undefined) throw new Error('the mock DigiLocker starts in beforeAll');
+      return mock;
+    },
+    scratch,
+  };
 }
 
 /** A client of the mock with quick retries, so that a failing attempt ends fast. */
