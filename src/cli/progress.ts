@@ -1,3 +1,4 @@
+import { clearLine, cursorTo } from 'node:readline';
 // A default import: Node's ESM loader cannot see `Format` among cli-progress's CommonJS exports.
 import cliProgress, { type Options, type Params } from 'cli-progress';
 
@@ -17,11 +18,19 @@ export interface Progress {
   update(counts: ProgressCounts): void;
   /** Sets the total once it is known (after counting the lines of a file). */
   setTotal(total: number): void;
+  /**
+   * Writes `line` and a newline to the stream. Over a bar, the bar's line is erased first, so that no
+   * stale copy of it stays above the line; the bar draws again below at its next change.
+   */
+  say(line: string): void;
   /** Draws the last state and leaves the line; later calls do nothing. */
   stop(): void;
 }
 
-const SILENT: Progress = { active: false, update() {}, setTotal() {}, stop() {} };
+/** No bar: {@link Progress.say} writes to `stream` and the rest does nothing. */
+function silent(stream: NodeJS.WriteStream): Progress {
+  return { active: false, update() {}, setTotal() {}, say: (line) => stream.write(`${line}\n`), stop() {} };
+}
 
 const WITH_TOTAL =
   'revoking [{bar}] {value}/{total} | {rate} tokens/s | {failed} failed | {duration_formatted}';
@@ -46,7 +55,7 @@ export function createProgress(
   total: number | undefined,
   place: ProgressPlace = {},
 ): Progress {
-  if (!stream.isTTY || place.term === 'dumb' || place.inputOnTerminal) return SILENT;
+  if (!stream.isTTY || place.term === 'dumb' || place.inputOnTerminal) return silent(stream);
   let totalKnown = total !== undefined;
   const bar = new cliProgress.SingleBar({
     stream,
@@ -75,6 +84,13 @@ export function createProgress(
       if (stopped) return;
       totalKnown = true;
       bar.setTotal(value);
+    },
+    say(line) {
+      if (!stopped) {
+        clearLine(stream, 0);
+        cursorTo(stream, 0);
+      }
+      stream.write(`${line}\n`);
     },
     stop() {
       if (stopped) return;

@@ -40,3 +40,22 @@ it('writes nothing when stderr is not a terminal', () => {
   progress.stop();
   expect(stderr.output()).toBe('');
 });
+
+it('says a line over the bar by erasing the bar first: no stale copy of it stays above the line', () => {
+  const stderr = fakeStderr(true);
+  const progress = createProgress(stderr.stream, 10);
+  progress.update({ done: 3, failed: 0, rate: 3 });
+  const before = stderr.output().length;
+  progress.say('digilocker-revoke: a job failed with network_error; it will be retried');
+  const said = stderr.output().slice(before);
+  progress.stop();
+  // Erase the whole line, back to its start, then the line: the bar is not left on a line of its own.
+  expect(said).toBe('\x1b[2K\x1b[1Gdigilocker-revoke: a job failed with network_error; it will be retried\n');
+  expect(stderr.output().slice(before + said.length)).toMatch(/3\/10/);
+});
+
+it('says a line as it is when there is no bar', () => {
+  const stderr = fakeStderr(false);
+  createProgress(stderr.stream, 10).say('digilocker-revoke: paused');
+  expect(stderr.output()).toBe('digilocker-revoke: paused\n');
+});

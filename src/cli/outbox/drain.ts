@@ -20,7 +20,7 @@ import { withOutbox } from './open-outbox';
 export async function drainCommand(flags: OutboxFlags, io: CliIo): Promise<number> {
   const startedAt = performance.now();
   const progress = createProgress(io.stderr, undefined, { term: io.env.TERM });
-  const { run, retriesByCode, say, onEvent } = drainTally(io, progress, startedAt);
+  const { run, retriesByCode, say, onEvent } = drainTally(progress, startedAt);
   const controller = new AbortController();
   const stopListening = io.onInterrupt(() => {
     if (controller.signal.aborted) io.exit(EXIT.interrupted);
@@ -64,10 +64,10 @@ export async function drainCommand(flags: OutboxFlags, io: CliIo): Promise<numbe
 }
 
 /** This run's counts, and the events that move them or are said on stderr. */
-function drainTally(io: CliIo, progress: Progress, startedAt: number) {
+function drainTally(progress: Progress, startedAt: number) {
   const run = { revoked: 0, alreadyInvalid: 0, expired: 0, dead: 0, retries: 0 };
   const retriesByCode: Record<string, number> = {};
-  const say = (line: string) => io.stderr.write(`${progress.active ? '\n' : ''}digilocker-revoke: ${line}\n`);
+  const say = (line: string) => progress.say(`digilocker-revoke: ${line}`);
   const onEvent = (event: OutboxEvent) => {
     if (event.type === 'paused' && event.reason === 'rate_limited')
       say(`DigiLocker rate-limited the queue: every instance waits ${seconds(event.delayMs ?? 0)}`);
