@@ -109,8 +109,10 @@ export class StoreTimeoutError extends OutboxError {
 }
 
 /**
- * DigiLocker refused the client's credentials (`invalid_client`): the workers stopped taking jobs
- * (none was charged an attempt); open the outbox again with working credentials.
+ * DigiLocker refused the client's credentials (`invalid_client`): the workers stopped taking jobs. The
+ * job that met the refusal waits to be retried; the others were not taken. The pause is kept in the
+ * store, so a restart does not end it: it ends when an operator resumes (`resume()`,
+ * `digilocker-revoke outbox resume`), or for an instance opened with another `credentialsId`.
  */
 export class PausedForCredentialsError extends OutboxError {
   static {

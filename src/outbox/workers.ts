@@ -107,7 +107,8 @@ export class Workers {
         );
       if ((await pause.current())?.reason === 'invalid_client')
         throw new PausedForCredentialsError(
-          'DigiLocker refused the client credentials (invalid_client); jobs wait for working ones (or outbox resume)',
+          'DigiLocker refused the client credentials (invalid_client); the queue is paused until it is resumed ' +
+            '(resume(), digilocker-revoke outbox resume) or opened with another credentialsId',
         );
       const counts = await countJobs(queue, 'unended');
       const count = (state: string) => counts.filter((c) => c.state === state).reduce((n, c) => n + c.n, 0);

@@ -32,7 +32,11 @@ async function pauseForCredentials(store: RevocationOutboxOptions['store'], sche
   });
   try {
     await outbox.enqueue({ refreshToken: mock.issueTokens().refreshToken });
-    await expect(outbox.drain()).rejects.toBeInstanceOf(PausedForCredentialsError);
+    const refused = await outbox.drain().catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(PausedForCredentialsError);
+    // What ends the pause (a restart with working credentials and the same credentialsId does not).
+    expect((refused as Error).message).toMatch(/resumed \(resume\(\), digilocker-revoke outbox resume\)/);
+    expect((refused as Error).message).toContain('another credentialsId');
   } finally {
     await outbox.close();
   }
