@@ -45,7 +45,7 @@ export function readInput(input: unknown, defaultHint: TokenTypeHint | undefined
     if (rawId !== undefined && id === undefined)
       throw typeError('id', 'must be a string or a finite number', 'invalid_token_input');
     assertToken(token);
-    if (hint !== undefined) assertTokenTypeHint(hint);
+    if (hint !== undefined) assertTokenTypeHint(hint, 'invalid_token_input');
     return { token, hint: (hint as TokenTypeHint | undefined) ?? defaultHint, id };
   } catch (error) {
     return {

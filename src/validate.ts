@@ -41,10 +41,13 @@ function assertCharacters(name: string, text: string, code: InputErrorCode): voi
   }
 }
 
-/** Throws unless `hint` is `access_token` or `refresh_token`. */
-export function assertTokenTypeHint(hint: unknown, name = 'tokenTypeHint'): asserts hint is TokenTypeHint {
+/** Throws unless `hint` is `access_token` or `refresh_token`; `code` is `invalid_token_input` for a batch's input. */
+export function assertTokenTypeHint(
+  hint: unknown,
+  code: InputErrorCode = 'invalid_option',
+): asserts hint is TokenTypeHint {
   if (typeof hint !== 'string' || !TOKEN_TYPE_HINTS.includes(hint)) {
-    throw typeError(name, `must be "access_token" or "refresh_token"`);
+    throw typeError('tokenTypeHint', `must be "access_token" or "refresh_token"`, code);
   }
 }
 

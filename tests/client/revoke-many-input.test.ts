@@ -281,11 +281,17 @@ describe('what a bad input says', () => {
     [null, TypeError, 'each input must be a string or { token, tokenTypeHint?, id? }, got null'],
     [{ token: 'tok', id: Number.POSITIVE_INFINITY }, TypeError, 'id must be a string or a finite number'],
     [{ token: 'tok', id: true }, TypeError, 'id must be a string or a finite number'],
-  ])('%p: %p "%s"', async (input, ErrorClass, message) => {
+    [
+      { token: 'tok', tokenTypeHint: 'id_token' },
+      TypeError,
+      'tokenTypeHint must be "access_token" or "refresh_token"',
+    ],
+  ])('%p: %p "%s", code invalid_token_input', async (input, ErrorClass, message) => {
     const [outcome] = await collect(client().revokeMany([input as TokenInput]));
     const error = (outcome as Extract<RevocationOutcome, { ok: false }>).error;
     expect(error).toBeInstanceOf(ErrorClass);
     expect(error.message).toBe(message);
+    expect(error).toMatchObject({ code: 'invalid_token_input' });
     expect(outcome).not.toHaveProperty('id');
   });
 
