@@ -101,7 +101,8 @@ export interface RevocationOutboxOptions {
    */
   retry?: Partial<BackoffPolicy>;
   /**
-   * How often idle workers look for due jobs, in milliseconds (100-60000).
+   * How often each instance reads the pause, and idle workers look for due jobs, in milliseconds
+   * (100-60000). Workers look at most every 500 ms (pg-boss's shortest polling interval).
    * @default 1000
    */
   pollIntervalMs?: number;
@@ -124,7 +125,8 @@ export interface RevocationOutboxOptions {
    */
   credentialsId?: string;
   /**
-   * The PostgreSQL schema that holds pg-boss's tables (letters, digits, underscores).
+   * The PostgreSQL schema that holds pg-boss's tables: lowercase letters, digits and underscores, at
+   * most 50 (pg-boss's limit), not `pg_*` nor `information_schema`.
    * @default 'digilocker_outbox'
    */
   schema?: string;
@@ -230,12 +232,18 @@ function normalizeBackoff(retry: unknown = {}): BackoffPolicy {
   return { minDelaySeconds, maxDelaySeconds };
 }
 
-/** The schema's name, spliced into SQL by pg-boss: a plain lowercase identifier only. */
+/**
+ * The schema's name, spliced into SQL by pg-boss: a plain lowercase identifier only, of at most 50
+ * characters (pg-boss's limit for a name), and none of PostgreSQL's own schemas (`pg_*`, which
+ * PostgreSQL reserves, and `information_schema`).
+ */
 function schemaOf(value: unknown): string {
   if (value === undefined) return OUTBOX_DEFAULTS.schema;
   if (typeof value !== 'string') throw typeError('schema', `must be a string, got ${describeType(value)}`);
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(value))
-    throw rangeError('schema', 'must be a lowercase PostgreSQL identifier (letters, digits, _; at most 63)');
+  if (!/^[a-z_][a-z0-9_]{0,49}$/.test(value))
+    throw rangeError('schema', 'must be a lowercase PostgreSQL identifier (letters, digits, _; at most 50)');
+  if (value.startsWith('pg_') || value === 'information_schema')
+    throw rangeError('schema', "must not be one of PostgreSQL's own schemas (pg_*, information_schema)");
   return value;
 }
 
