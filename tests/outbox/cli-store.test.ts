@@ -158,6 +158,25 @@ test.each([['status'], ['keys'], ['purge']])(
   },
 );
 
+test('an empty --schema, DIGILOCKER_OUTBOX_SCHEMA or store is refused, never taken for the default', async () => {
+  // A store with the default queue: `purge --schema ""` must not work on it.
+  const path = join(scratch.path, 'empty-settings');
+  await (await openRevocationOutbox({ store: { directory: path }, encryptionKeys: [KEY] })).close();
+  const refusals = [
+    await run(['outbox', 'purge', '--store', path, '--schema', '']),
+    await run(['outbox', 'purge', '--store', path], { DIGILOCKER_OUTBOX_SCHEMA: ' ' }),
+    await run(['outbox', 'purge', '--store', path, '--schema', ''], { DIGILOCKER_OUTBOX_SCHEMA: 'tenant_a' }),
+    await run(['outbox', 'status', '--store', '']),
+  ];
+  for (const result of refusals) {
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /^error: The (schema|store) given \(an option or the environment\) is empty/,
+    );
+  }
+  expect((await run(['outbox', 'status', '--store', path])).code).toBe(0);
+}, 60_000);
+
 describeWithPostgres('on PostgreSQL', () => {
   test('outbox status with a mistyped --schema exits 2 naming it, and creates no schema', async () => {
     const schema = uniqueSchema('mistyped');

@@ -47,8 +47,8 @@ export async function openFor(
   create: boolean,
   onEvent?: (event: OutboxEvent) => void,
 ): Promise<RevocationOutbox> {
-  const where = flags.store ?? env.DIGILOCKER_OUTBOX_STORE;
-  if (!where) throw new UsageError('Give --store DIR|URL, or set DIGILOCKER_OUTBOX_STORE');
+  const where = givenOrUnset(flags.store, env.DIGILOCKER_OUTBOX_STORE, 'The store given');
+  if (where === undefined) throw new UsageError('Give --store DIR|URL, or set DIGILOCKER_OUTBOX_STORE');
   const keys = (env.DIGILOCKER_OUTBOX_KEYS ?? '')
     .split(',')
     .map((key) => key.trim())
@@ -57,12 +57,12 @@ export async function openFor(
     throw new UsageError('Set DIGILOCKER_OUTBOX_KEYS (base64 or hex 256-bit keys, comma-separated)');
   const connectionString = connectionStringOf(where);
   const isUrl = connectionString !== undefined;
-  const schema = flags.schema ?? env.DIGILOCKER_OUTBOX_SCHEMA;
+  const schema = givenOrUnset(flags.schema, env.DIGILOCKER_OUTBOX_SCHEMA, 'The schema given');
   try {
     return await openRevocationOutbox({
       store: isUrl ? { connectionString, create } : { directory: where, create },
       encryptionKeys: keys,
-      ...(schema ? { schema } : {}),
+      ...(schema === undefined ? {} : { schema }),
       // Also without a client (outbox status): the pause it shows then says whether it holds these.
       ...(client || hasCredentials(env) ? { credentialsId: credentialsIdOf(env) } : {}),
       concurrency: flags.concurrency ?? 8,
@@ -75,6 +75,19 @@ export async function openFor(
     const location = isUrl ? describeConnectionString(connectionString) : where;
     throw new RefusedError(`Cannot open the store ${location}: ${(error as Error).message}`);
   }
+}
+
+/**
+ * The flag's value, else the environment variable's, else undefined. An empty or blank value is
+ * refused, never taken for unset: `--schema "$SCHEMA"` with SCHEMA unset would otherwise work on the
+ * default queue (and `outbox purge` delete its dead jobs) instead of the one meant.
+ * @throws {UsageError} for an empty value.
+ */
+function givenOrUnset(flag: string | undefined, variable: string | undefined, what: string) {
+  const value = flag ?? variable;
+  if (value !== undefined && value.trim() === '')
+    throw new UsageError(`${what} (an option or the environment) is empty: give a value or leave it out`);
+  return value;
 }
 
 /**
