@@ -13,7 +13,7 @@ import type { TokenTypeHint } from './wire';
 const TOKEN_TYPE_HINTS: readonly string[] = ['access_token', 'refresh_token'] satisfies TokenTypeHint[];
 /** C0 controls, DEL and C1 controls: never part of a token, and a sign of a parsing mistake upstream. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
-export const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
 /** Half of a surrogate pair without its other half: not Unicode text, and no encoding can send it. */
 const LONE_SURROGATE = /\p{Cs}/u;
 /** Beyond Latin-1: an HTTP header (a bearer token's) cannot carry it. */
@@ -33,8 +33,8 @@ export function assertToken(token: unknown, name = 'token'): asserts token is st
   assertCharacters(name, token, code);
 }
 
-/** Throws unless `text` has no control character and no lone surrogate. */
-function assertCharacters(name: string, text: string, code: InputErrorCode): void {
+/** Throws unless `text` has no control character and no lone surrogate (which no encoding can carry). */
+export function assertCharacters(name: string, text: string, code: InputErrorCode = 'invalid_option'): void {
   if (CONTROL_CHARACTER.test(text)) throw rangeError(name, 'must not contain control characters', code);
   if (LONE_SURROGATE.test(text)) {
     throw rangeError(name, 'must be well-formed Unicode (it contains half of a surrogate pair)', code);

@@ -1,4 +1,4 @@
-import { assertKnownKeys, CONTROL_CHARACTER, describeType, rangeError, typeError } from '../validate';
+import { assertCharacters, assertKnownKeys, describeType, rangeError, typeError } from '../validate';
 import type { SqlExecutor } from './store';
 
 /** Options of one `enqueue`. */
@@ -72,7 +72,7 @@ function refOf(ref: unknown): string | undefined {
   if (ref === undefined) return undefined;
   if (typeof ref !== 'string') throw typeError('ref', `must be a string, got ${describeType(ref)}`);
   if (ref.length > 200) throw rangeError('ref', 'must be at most 200 characters');
-  if (CONTROL_CHARACTER.test(ref)) throw rangeError('ref', 'must not contain control characters');
+  assertCharacters('ref', ref);
   return ref;
 }
 
