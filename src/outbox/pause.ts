@@ -97,7 +97,10 @@ export class ClusterPause {
 
   async #select(): Promise<OutboxPause | undefined> {
     const { rows } = await this.#db.executeSql(
-      `SELECT reason, until, since, (reason = 'rate_limited' OR credentials = $1) AS holds
+      // A time no Date can hold ('infinity', written by hand) reads as none: a pause with no end, since now.
+      `SELECT reason, CASE WHEN isfinite(until) THEN until END AS until,
+              CASE WHEN isfinite(since) THEN since ELSE now() END AS since,
+              (reason = 'rate_limited' OR credentials = $1) AS holds
        FROM ${this.#table}
        WHERE (reason = 'rate_limited' AND until > now()) OR reason = 'invalid_client'`,
       [this.#credentialsId],

@@ -113,6 +113,22 @@ describeWithPostgres('PostgreSQL store', () => {
     await pauseForCredentials(store, schema);
     expect(await pauseSeenBy(store, schema, undefined)).toEqual({ ...REFUSED, holdsThisInstance: false });
   }, 30_000);
+
+  test("a pause row with times no Date holds (written by hand: 'infinity') reads as a pause with no end", async () => {
+    const pool = new pg.Pool({ connectionString: DATABASE_URL });
+    try {
+      await pool.query(
+        `UPDATE ${schema}_pause.pause SET reason = 'rate_limited', until = 'infinity', since = '-infinity'`,
+      );
+      const pause = await pauseSeenBy(store, schema, undefined);
+      expect(pause).toEqual({ reason: 'rate_limited', since: expect.any(String), holdsThisInstance: true });
+      expect(Math.abs(Date.parse(pause?.since ?? '') - Date.now())).toBeLessThan(60_000);
+      await pool.query(`UPDATE ${schema}_pause.pause SET until = '-infinity', since = now()`);
+      expect(await pauseSeenBy(store, schema, undefined)).toBeNull();
+    } finally {
+      await pool.end();
+    }
+  }, 30_000);
 });
 
 describe('outbox status (the CLI, in process)', () => {
