@@ -2,6 +2,7 @@ import { NetworkError, TimeoutError, UnexpectedResponseError } from './errors';
 import { ignore } from './ignore';
 import { raceWithDeadline } from './race';
 import { readCappedText } from './read-body';
+import { createRedactor } from './redact';
 import {
   ATTEMPT_TIMED_OUT,
   failureCause,
@@ -33,6 +34,8 @@ interface AttemptRequest {
   signal: AbortSignal | undefined;
   /** The attempt's number, from 1. */
   attempt: number;
+  /** The credentials' secrets (the token is the body's): what a failure never quotes. */
+  secrets: () => readonly string[];
 }
 
 /** DigiLocker's answer to one attempt. */
@@ -98,6 +101,9 @@ async function exchange(
   return { status, body: error, retryAfterMs: parseRetryAfter(retryAfter, Date.now()) };
 }
 
+/** What a system error code looks like (ECONNRESET, UND_ERR_SOCKET): only such a code is put in a message. */
+const SYSTEM_CODE = /^[A-Z][A-Z0-9_]{1,40}$/;
+
 /** The reason our own timer abandons an attempt with. */
 class AttemptTimedOut extends Error {
   readonly code = ATTEMPT_TIMED_OUT;
@@ -128,11 +134,14 @@ function failureOf(error: unknown, request: AttemptRequest): Answer | NoAnswer {
     const message = `No complete answer from DigiLocker within ${Math.round(request.timeoutMs)} ms`;
     return { failure: new TimeoutError(message, { attempts: attempt, retryable }), reachedServer };
   }
+  // A custom fetch's error is the caller's: it may quote the request, so each word of it is redacted.
+  const redact = createRedactor([request.body.token, ...request.secrets()]);
   const code = systemErrorCode(error);
-  const failure = new NetworkError(`The request to DigiLocker failed${code ? ` (${code})` : ''}`, {
+  const shown = code !== undefined && SYSTEM_CODE.test(code) && redact(code) === code;
+  const failure = new NetworkError(`The request to DigiLocker failed${shown ? ` (${code})` : ''}`, {
     attempts: attempt,
     retryable,
-    cause: failureCause(error),
+    cause: failureCause(error, redact),
   });
   return { failure, reachedServer };
 }

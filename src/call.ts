@@ -122,7 +122,8 @@ async function attemptOnce(call: Call, context: CallContext, progress: Progress,
     authorization === undefined ? context.headers : { ...context.headers, Authorization: authorization };
   const { wire, encoding } = context;
   const { body, signal } = call;
-  const request = { wire, body, encoding, headers, timeoutMs, signal, attempt };
+  const { secrets } = context.authenticator;
+  const request = { wire, body, encoding, headers, timeoutMs, signal, attempt, secrets };
   const ended = await sendAttempt(request).catch((error: unknown) => {
     if (isRevocationError(error)) report(call, context, error);
     throw error;

@@ -219,18 +219,23 @@ export function systemErrorCode(error: unknown): string | undefined {
 
 /**
  * What a failure keeps as its `cause` of the error a fetch rejected with: each error of the chain
- * reduced to its name, message and string `code` ({@link CAUSE_DEPTH} levels at most). A fetch's
- * errors can carry what the server sent, which may echo the request's token and credentials, and
- * `util.inspect` prints every property: undici's HTTPParserError keeps the raw response as `data`.
+ * reduced to its name, message and string `code`, each through `redact` ({@link CAUSE_DEPTH} levels at
+ * most). A fetch's errors can carry what the server sent, which may echo the request's token and
+ * credentials, and `util.inspect` prints every property: undici's HTTPParserError keeps the raw
+ * response as `data`. A custom fetch's error may quote the request in any of them.
  */
-export function failureCause(error: unknown, depth = CAUSE_DEPTH): Error | undefined {
+export function failureCause(
+  error: unknown,
+  redact: (text: string) => string,
+  depth = CAUSE_DEPTH,
+): Error | undefined {
   if (!depth || error === null || typeof error !== 'object') return;
   const { name, message, code, cause } = error as Record<string, unknown>;
   return Object.assign(
-    new Error(String(message)),
-    { name: String(name) },
-    typeof code === 'string' && { code },
-    cause !== undefined && { cause: failureCause(cause, depth - 1) },
+    new Error(redact(String(message))),
+    { name: redact(String(name)) },
+    typeof code === 'string' && { code: redact(code) },
+    cause !== undefined && { cause: failureCause(cause, redact, depth - 1) },
   );
 }
 

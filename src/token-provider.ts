@@ -203,7 +203,11 @@ async function requestToken(settings: ProviderSettings, url: string, context: Pa
       { timeoutMs: settings.timeoutMs, onTimeout: () => new TokenRequestTimedOut() },
     );
   } catch (error) {
-    const details = { attempts: 1, retryable: true, cause: failureCause(error) };
+    const details = {
+      attempts: 1,
+      retryable: true,
+      cause: failureCause(error, createRedactor(settings.secrets)),
+    };
     if (error instanceof TokenRequestTimedOut)
       throw new TimeoutError(`No answer from the token endpoint within ${settings.timeoutMs} ms`, {
         ...details,

@@ -201,6 +201,30 @@ describe.each(AUTHENTICATIONS)('with %s', (_label, authentication) => {
     expectNothingLeaked();
   });
 
+  it("reports no secret from a custom fetch's error that quotes the request in its code, name, message and cause", async () => {
+    const quoting = async (input: RequestInfo | URL, init?: RequestInit) => {
+      // Only what was sent: the token, and the credentials of this authentication.
+      const request = new Request(input, init);
+      const authorization = request.headers.get('authorization') ?? '';
+      const body = await request.text();
+      const sent = `${body} ${authorization}`;
+      throw Object.assign(new Error(`refused: ${sent}`), {
+        code: new URLSearchParams(body).get('token') ?? 'no-token',
+        name: `Proxy ${authorization}`,
+        cause: Object.assign(new Error(`upstream: ${decodeURIComponent(sent)}`), {
+          code: authorization.split(' ')[1] ?? '',
+        }),
+      });
+    };
+    const error = await failureOf(
+      client({ credentials: undefined, ...authentication(), fetch: quoting }).revoke(TOKEN),
+    );
+    expect(error).toMatchObject({ code: 'network_error' });
+    // No code in the message: the fetch's is not a system error code.
+    expect((error as Error).message).toMatch(/^The request to (DigiLocker|the token endpoint) failed$/);
+    expectNothingLeaked();
+  });
+
   it('reports no secret from an attempt that timed out', async () => {
     revokeHandler = neverAnswer;
     await failureOf(client({ credentials: undefined, ...authentication(), timeoutMs: 50 }).revoke(TOKEN));
@@ -233,6 +257,21 @@ describe('the token endpoint', () => {
     const error = await failureOf(provided(10_000).revoke(TOKEN));
     expect(error).toBeInstanceOf(RevocationError);
     expect(error).toMatchObject({ status });
+    expectNothingLeaked();
+  });
+
+  it("reports no secret from a custom fetch's error that quotes the token request", async () => {
+    const quoting = async (input: RequestInfo | URL, init?: RequestInit) => {
+      const request = new Request(input, init);
+      const sent = `${await request.text()} ${request.headers.get('authorization') ?? ''}`;
+      throw Object.assign(new Error(`refused: ${sent} ${SECRET}`), { code: SECRET, name: BASIC_VALUE });
+    };
+    const provider = clientCredentialsTokenProvider({
+      clientId: CLIENT_ID,
+      clientSecret: SECRET,
+      fetch: quoting,
+    });
+    await failureOf(client({ credentials: undefined, accessToken: provider }).revoke(TOKEN));
     expectNothingLeaked();
   });
 
