@@ -7,10 +7,12 @@ import { loadTelemetry } from './telemetry';
 
 // A listener for the whole life of the process, so that a signal never meets its default action, which
 // kills the process wherever it is (mid-write of the summary, say). While a command runs, the command's
-// own handler decides what a signal does; with no other listener (starting up, or the work done and
-// only the output left to drain) a signal ends the process at once with 130.
+// own handler decides what a signal does; with no other listener a signal ends the process at once:
+// with 130 until the command's output is flushed (it may be incomplete), then with the command's own
+// code (only the telemetry left to flush is cut short).
+let finished: number | undefined;
 const onSignal = (signal: NodeJS.Signals) => {
-  if (process.listenerCount(signal) === 1) process.exit(EXIT.interrupted);
+  if (process.listenerCount(signal) === 1) process.exit(finished ?? EXIT.interrupted);
 };
 for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
 // A failed write to stdout (EPIPE: its reader went away) or stderr is never a crash: the revoke command
@@ -22,6 +24,7 @@ const code = await execute(process.argv.slice(2), processIo());
 // Exit explicitly once the output is flushed: a standard input left open by the caller must not keep
 // the process alive after the work is done.
 await Promise.all([flush(process.stdout), flush(process.stderr)]);
+finished = code;
 // Spans a preloaded SDK still holds would be lost at process.exit().
 await (await loadTelemetry())?.flushTelemetry();
 process.exit(code);

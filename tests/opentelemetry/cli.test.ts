@@ -3,7 +3,7 @@
 // Without @opentelemetry/api loadable, it runs as it always did (every other CLI test).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { credentialsOf, runCli, useCliFixture } from '../cli/cli-harness';
+import { credentialsOf, runCli, startCli, summaryOf, useCliFixture, waitFor } from '../cli/cli-harness';
 
 const fixture = useCliFixture();
 const PRELOAD = join(__dirname, 'fixtures/cli-preload.mjs');
@@ -32,3 +32,25 @@ test('a revoke run is one span, the parent of its revocations, with its counts a
   expect(command?.parent).toBeUndefined();
   expect(JSON.stringify(spans)).not.toContain(tokens[0]);
 }, 60_000);
+
+test.each(['SIGINT', 'SIGTERM'] as const)(
+  "a %s while a finished run flushes its spans to a collector that never answers exits with the run's code",
+  async (signal) => {
+    const running = startCli(
+      ['revoke', '--json', '--base-url', fixture.digilocker.baseUrl, ...fixture.issue(2)],
+      {
+        env: {
+          ...credentialsOf(fixture.digilocker),
+          NODE_OPTIONS: `--import ${join(__dirname, 'fixtures/cli-preload-stuck.mjs')}`,
+        },
+      },
+    );
+    // The summary is the run's last output: then only the flush (up to 5 s) is left.
+    await waitFor(() => running.stdout().includes('"summary"'), 'the summary');
+    running.child.kill(signal);
+    const run = await running.done;
+    expect(summaryOf(run.stdout)).toMatchObject({ revoked: 2, failed: 0, interrupted: false });
+    expect(run.code).toBe(0);
+  },
+  60_000,
+);
