@@ -6,6 +6,7 @@ import type { CliIo } from './io';
 import { type MockFlags, mockCommand } from './mock-command';
 import { enqueueCommand, registerOutboxCommand } from './outbox-command';
 import { type RevokeFlags, revokeCommand } from './revoke-command';
+import { traced } from './telemetry';
 
 /** The hint printed after every usage error. */
 export const HELP_HINT = "Run 'digilocker-revoke --help' for usage.";
@@ -33,6 +34,9 @@ Environment (credentials are never taken from arguments):
                             obtained with the client-credentials grant from the two above
   HTTPS_PROXY, HTTP_PROXY   the proxy for https and http requests (lower case too), unless
   NO_PROXY                  the host is listed in NO_PROXY or is loopback; --proxy overrides
+  NODE_OPTIONS="--import ./telemetry.mjs"
+                            report to the OpenTelemetry SDK that file sets up (the OTEL_*
+                            variables alone do nothing; see docs/observability.md)
 
 Exit codes:
   0    every token revoked (or already invalid, with --treat-invalid-as-revoked)
@@ -163,7 +167,7 @@ function addRevokeCommand(program: Command, { io, setExitCode, redact }: Command
       const { viaOutbox } = flags;
       // Each a command of its own: neither calls the other.
       if (viaOutbox === undefined) setExitCode(await revokeCommand(tokens, flags, io, redact));
-      else setExitCode(await enqueueCommand(tokens, { ...flags, viaOutbox }, io));
+      else setExitCode(await traced('revoke', () => enqueueCommand(tokens, { ...flags, viaOutbox }, io)));
     });
 }
 

@@ -11,3 +11,12 @@ export function loadTelemetry(): Promise<Telemetry | undefined> {
   loading ??= import('../opentelemetry').catch(() => undefined);
   return loading;
 }
+
+/**
+ * Runs a command under its span (`digilocker-revoke <command>`, with its exit code) when telemetry is
+ * on (see {@link loadTelemetry}); else just runs it.
+ */
+export async function traced(command: string, run: () => Promise<number>): Promise<number> {
+  const telemetry = await loadTelemetry();
+  return telemetry ? telemetry.traceCommand(command, () => run()) : run();
+}

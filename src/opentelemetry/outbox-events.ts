@@ -13,7 +13,12 @@ import { ATTRIBUTE } from './names';
  * `pgboss.queue.jobs` gauge; nothing here repeats it. No job id, `ref` or fingerprint is recorded.
  *
  * @example
- * const outbox = await openRevocationOutbox({ client, onEvent: outboxEventRecorder() });
+ * const outbox = await openRevocationOutbox({
+ *   client: createInstrumentedRevocationClient({ environment: 'production', credentials }),
+ *   store: { directory: '.digilocker-outbox' },
+ *   encryptionKeys: [process.env.OUTBOX_KEY!],
+ *   onEvent: outboxEventRecorder(),
+ * });
  */
 export function outboxEventRecorder(telemetry: { meter?: Meter } = {}): (event: OutboxEvent) => void {
   const instruments = instrumentsOf(telemetry.meter);

@@ -210,6 +210,8 @@ describe('--help', () => {
     expect(run.stdout).toMatch(/^ {2}revoke \[options\] \[tokens\.\.\.\]/m);
     expect(run.stdout).toMatch(/^ {2}mock \[options\]/m);
     expect(run.stdout).toContain('DIGILOCKER_CLIENT_SECRET');
+    // How to turn telemetry on: an SDK preloaded, not the OTEL_* variables alone.
+    expect(run.stdout).toContain('NODE_OPTIONS="--import ./telemetry.mjs"');
     expect(run.stdout).toMatch(/^ {2}130 +interrupted/m);
   });
 

@@ -1,6 +1,8 @@
 // The CLI reports to an OpenTelemetry SDK preloaded into its process (node --import): one span for the
-// command, with its exit code and counts, above the revocations' spans; flushed before it exits.
+// command (revoke, revoke --via-outbox, outbox drain), with its exit code and counts, above the
+// revocations' spans; flushed before it exits, and a signal during that flush keeps the run's code.
 // Without @opentelemetry/api loadable, it runs as it always did (every other CLI test).
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { credentialsOf, runCli, startCli, summaryOf, useCliFixture, waitFor } from '../cli/cli-harness';
@@ -54,3 +56,40 @@ test.each(['SIGINT', 'SIGTERM'] as const)(
   },
   60_000,
 );
+
+test("revoke --via-outbox and outbox drain are spans too; the drain's sign-outs and job ends are recorded", async () => {
+  const spansFile = join(fixture.scratch, 'outbox-spans.jsonl');
+  const store = join(fixture.scratch, 'outbox-store');
+  const env = {
+    ...credentialsOf(fixture.digilocker),
+    DIGILOCKER_OUTBOX_KEYS: randomBytes(32).toString('base64'),
+    NODE_OPTIONS: `--import ${PRELOAD}`,
+    SPANS_FILE: spansFile,
+  };
+  const tokens = fixture.issue(2);
+  expect((await runCli(['revoke', '--via-outbox', store, ...tokens], { env })).code).toBe(0);
+  const drain = await runCli(
+    ['outbox', 'drain', '--store', store, '--base-url', fixture.digilocker.baseUrl],
+    { env },
+  );
+  expect(drain.code).toBe(0);
+  const spans = readFileSync(spansFile, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { name: string; attributes: Record<string, unknown> });
+  const named = (name: string) => spans.filter((span) => span.name === name);
+  expect(named('digilocker-revoke revoke')).toEqual([
+    expect.objectContaining({ attributes: { 'process.exit.code': 0 } }),
+  ]);
+  expect(named('digilocker-revoke outbox drain')).toEqual([
+    expect.objectContaining({ attributes: { 'process.exit.code': 0 } }),
+  ]);
+  expect(named('digilocker.sign_out')).toHaveLength(2);
+  // outboxEventRecorder: a job's end on pg-boss's own span of the job's run.
+  expect(named('process digilocker-revocation')).toContainEqual(
+    expect.objectContaining({
+      attributes: expect.objectContaining({ 'digilocker.outbox.outcome': 'revoked' }),
+    }),
+  );
+  for (const token of tokens) expect(JSON.stringify(spans)).not.toContain(token);
+}, 120_000);

@@ -7,6 +7,7 @@ import {
 import { EXIT, RefusedError } from '../exit-codes';
 import type { CliIo } from '../io';
 import { createProgress, type Progress } from '../progress';
+import { traced } from '../telemetry';
 import type { OutboxFlags } from './flags';
 import { jsonLine } from './json-line';
 import { withOutbox } from './open-outbox';
@@ -28,35 +29,37 @@ export async function drainCommand(flags: OutboxFlags, io: CliIo): Promise<numbe
     controller.abort(new Error('interrupted'));
   });
   try {
-    return await withOutbox(
-      flags,
-      io,
-      { client: true, create: false },
-      async (outbox) => {
-        let interrupted = false;
-        try {
-          await outbox.drain({ signal: controller.signal });
-        } catch (error) {
-          if (error instanceof PausedForCredentialsError || error instanceof KeyMismatchError)
-            throw new RefusedError(error.message);
-          if (!controller.signal.aborted) throw error;
-          interrupted = true;
-        } finally {
-          progress.stop();
-        }
-        const summary = {
-          ...run,
-          retriesByCode,
-          durationMs: Math.round(performance.now() - startedAt),
-          interrupted,
-          queue: await outbox.stats(),
-        };
-        if (flags.json) await jsonLine(io, JSON.stringify({ summary }));
-        else io.stdout.write(formatDrainSummary(summary));
-        if (interrupted) return EXIT.interrupted;
-        return run.dead + run.expired > 0 ? EXIT.failed : EXIT.ok;
-      },
-      onEvent,
+    return await traced('outbox drain', () =>
+      withOutbox(
+        flags,
+        io,
+        { client: true, create: false },
+        async (outbox) => {
+          let interrupted = false;
+          try {
+            await outbox.drain({ signal: controller.signal });
+          } catch (error) {
+            if (error instanceof PausedForCredentialsError || error instanceof KeyMismatchError)
+              throw new RefusedError(error.message);
+            if (!controller.signal.aborted) throw error;
+            interrupted = true;
+          } finally {
+            progress.stop();
+          }
+          const summary = {
+            ...run,
+            retriesByCode,
+            durationMs: Math.round(performance.now() - startedAt),
+            interrupted,
+            queue: await outbox.stats(),
+          };
+          if (flags.json) await jsonLine(io, JSON.stringify({ summary }));
+          else io.stdout.write(formatDrainSummary(summary));
+          if (interrupted) return EXIT.interrupted;
+          return run.dead + run.expired > 0 ? EXIT.failed : EXIT.ok;
+        },
+        onEvent,
+      ),
     );
   } finally {
     stopListening();

@@ -4,6 +4,7 @@ import { describeConnectionString, isPostgresUrl } from '../../outbox/store';
 import { clientFromOptions, fetchFromOptions } from '../client-from-options';
 import { RefusedError, UsageError } from '../exit-codes';
 import type { CliIo } from '../io';
+import { loadTelemetry } from '../telemetry';
 import type { OutboxFlags } from './flags';
 
 /**
@@ -27,8 +28,17 @@ export async function withOutbox(
   // The environment's proxies (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) apply, as they do to `revoke`.
   const transport = mode.client ? fetchFromOptions(undefined, flags.concurrency ?? 8) : undefined;
   try {
-    const client = transport ? clientFromOptions(flags, io.env, transport) : undefined;
-    const outbox = await openFor(flags, io.env, client, mode.create, onEvent);
+    // With telemetry on, the client's calls and the outbox's job ends are recorded as `revoke`'s are.
+    const telemetry = transport ? await loadTelemetry() : undefined;
+    const create = telemetry?.createInstrumentedRevocationClient;
+    const client = transport ? clientFromOptions(flags, io.env, transport, undefined, create) : undefined;
+    const outbox = await openFor(
+      flags,
+      io.env,
+      client,
+      mode.create,
+      both(onEvent, telemetry?.outboxEventRecorder()),
+    );
     try {
       return await action(outbox);
     } finally {
@@ -37,6 +47,18 @@ export async function withOutbox(
   } finally {
     await transport?.close();
   }
+}
+
+/** One listener that calls each of the given ones (undefined when none is given). */
+function both(
+  first: ((event: OutboxEvent) => void) | undefined,
+  second: ((event: OutboxEvent) => void) | undefined,
+): ((event: OutboxEvent) => void) | undefined {
+  if (!first || !second) return first ?? second;
+  return (event) => {
+    first(event);
+    second(event);
+  };
 }
 
 /** Opens the outbox; every configuration problem becomes a UsageError whose message names no secret. */
