@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { ENVIRONMENTS } from '../defaults';
+import { assertOptions, assertPlainCredential, integerInRange, oneOf } from '../validate';
 import { REVOKE_PATH, TOKEN_PATH } from '../wire';
 import { FaultQueue, type MockFault } from './faults';
 import { readBody, sendError } from './http';
@@ -28,7 +29,7 @@ export interface MockDigiLockerOptions {
    */
   clientSecret?: string;
   /**
-   * Lifetime of the bearer tokens issued by the token endpoint, in seconds.
+   * Lifetime of the bearer tokens issued by the token endpoint, in seconds (1 to a year).
    * @default 3600
    */
   accessTokenLifetimeSeconds?: number;
@@ -96,8 +97,9 @@ const PREFIX = new URL(ENVIRONMENTS.sandbox).pathname;
  * answers as DigiLocker documents it and, where DigiLocker's behaviour is unknown, as OAuth 2.0
  * (RFC 6749, RFC 7009) says a server should, and can inject faults.
  *
- * @throws {InputTypeError} or {InputRangeError} from `inject()` for a fault it could not apply; the
- * promise rejects with the listen error (`EADDRINUSE`) when the port is taken
+ * @throws {InputTypeError} or {InputRangeError} (`invalid_option`) for an unknown or bad option, and
+ * from `inject()` for a fault it could not apply; the promise rejects with the listen error
+ * (`EADDRINUSE`) when the port is taken
  * @see {@link https://www.rfc-editor.org/rfc/rfc7009#section-2.1 | RFC 7009 §2.1}, the requests it accepts
  * @see {@link https://www.rfc-editor.org/rfc/rfc7009#section-2.2 | RFC 7009 §2.2}, the answers it gives
  * @see {@link https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1 | RFC 6749 §2.3.1}, the client authentication it checks
@@ -114,6 +116,7 @@ const PREFIX = new URL(ENVIRONMENTS.sandbox).pathname;
  * await digilocker.close();
  */
 export async function startMockDigiLocker(options: MockDigiLockerOptions = {}): Promise<MockDigiLocker> {
+  assertMockOptions(options);
   const state = initialState(options);
   const server = createServer({ keepAliveTimeout: 60_000 }, (request, response) => {
     state.stats.requests++;
@@ -160,6 +163,21 @@ export async function startMockDigiLocker(options: MockDigiLockerOptions = {}): 
         for (const socket of sockets) socket.destroy();
       }),
   };
+}
+
+const OPTIONS = new Set(['port', 'clientId', 'clientSecret', 'accessTokenLifetimeSeconds', 'successBody']);
+
+/** Refuses what the mock could not serve as documented, as the client refuses its bad options. */
+function assertMockOptions(options: unknown): asserts options is MockDigiLockerOptions {
+  assertOptions('startMockDigiLocker(options)', options, OPTIONS);
+  const { port, clientId, clientSecret, accessTokenLifetimeSeconds, successBody } =
+    options as MockDigiLockerOptions;
+  if (port !== undefined) integerInRange('port', port, 0, 65_535);
+  if (clientId !== undefined) assertPlainCredential('clientId', clientId);
+  if (clientSecret !== undefined) assertPlainCredential('clientSecret', clientSecret);
+  if (accessTokenLifetimeSeconds !== undefined)
+    integerInRange('accessTokenLifetimeSeconds', accessTokenLifetimeSeconds, 1, 31_536_000);
+  oneOf('successBody', successBody, ['', '{}', '{"revoked":true}'], '');
 }
 
 /** A new mock's state: its registered client, no token, no fault, counts at zero. */

@@ -1,7 +1,8 @@
 // The mock DigiLocker (digilocker-revocation/testing) behaves as DigiLocker documents it, validates
 // requests against the OpenAPI document, and injects the faults tests ask for.
 import { once } from 'node:events';
-import { type MockDigiLocker, startMockDigiLocker } from '../../src/testing';
+import { InputRangeError, InputTypeError } from '../../src';
+import { type MockDigiLocker, type MockDigiLockerOptions, startMockDigiLocker } from '../../src/testing';
 
 const FORM = 'application/x-www-form-urlencoded';
 let digilocker: MockDigiLocker;
@@ -36,6 +37,28 @@ function postJson(body: unknown, headers: Record<string, string> = { authorizati
     body: JSON.stringify(body),
   });
 }
+
+describe('startMockDigiLocker(options)', () => {
+  it.each([
+    ['an unknown option', { bogus: 1 }, InputTypeError, 'bogus'],
+    ['a port that is text', { port: 'abc' }, InputTypeError, 'port'],
+    ['a negative port', { port: -1 }, InputRangeError, 'port'],
+    ['an empty client secret', { clientSecret: '' }, InputRangeError, 'clientSecret'],
+    [
+      'a negative token lifetime',
+      { accessTokenLifetimeSeconds: -5 },
+      InputRangeError,
+      'accessTokenLifetimeSeconds',
+    ],
+    ['an undocumented success body', { successBody: '{"revoked":false}' }, InputTypeError, 'successBody'],
+  ])('refuses %s with an input error naming it, before listening', async (_, options, ErrorClass, input) => {
+    const failure = await startMockDigiLocker(options as MockDigiLockerOptions).catch(
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(ErrorClass);
+    expect(failure).toMatchObject({ code: 'invalid_option', input });
+  });
+});
 
 describe('startMockDigiLocker', () => {
   it('listens on 127.0.0.1 under /public and issues 40-hex tokens', () => {
