@@ -11,6 +11,7 @@ import {
   isRetryableStatus,
   mayHaveReachedServer,
   parseRetryAfter,
+  safely,
   systemErrorCode,
 } from './retry-policy';
 import {
@@ -121,9 +122,10 @@ function onTimeout(): AttemptTimedOut {
  */
 function failureOf(error: unknown, request: AttemptRequest): Answer | NoAnswer {
   const { attempt } = request;
-  if (error instanceof UnexpectedStatus) {
-    throw new UnexpectedResponseError(error.message, {
-      status: error.status,
+  const unexpected = safely(() => (error instanceof UnexpectedStatus ? error : undefined), undefined);
+  if (unexpected) {
+    throw new UnexpectedResponseError(unexpected.message, {
+      status: unexpected.status,
       attempts: attempt,
       retryable: false,
     });

@@ -230,13 +230,28 @@ export function failureCause(
   depth = CAUSE_DEPTH,
 ): Error | undefined {
   if (!depth || error === null || typeof error !== 'object') return;
-  const { name, message, code, cause } = error as Record<string, unknown>;
+  const read = (key: string) => safely(() => (error as Record<string, unknown>)[key], undefined);
+  const text = (key: string) => redact(safely(() => String(read(key)), ''));
+  const code = read('code');
+  const cause = read('cause');
   return Object.assign(
-    new Error(redact(String(message))),
-    { name: redact(String(name)) },
+    new Error(text('message')),
+    { name: text('name') },
     typeof code === 'string' && { code: redact(code) },
     cause !== undefined && { cause: failureCause(cause, redact, depth - 1) },
   );
+}
+
+/**
+ * `read()`, or `fallback` when it throws: for what a fetch rejected with, whose getters, `toString` and
+ * Proxy traps are the fetch's code, and may throw an error that quotes the request.
+ */
+export function safely<T>(read: () => T, fallback: T): T {
+  try {
+    return read();
+  } catch {
+    return fallback;
+  }
 }
 
 /** How deep a failure's causes are looked into. */
@@ -247,9 +262,10 @@ function errorCodes(error: unknown): string[] {
   const codes: string[] = [];
   let current: unknown = error;
   for (let depth = 0; depth < CAUSE_DEPTH && current !== null && typeof current === 'object'; depth++) {
-    const code = (current as { code?: unknown }).code;
+    const error = current as { code?: unknown; cause?: unknown };
+    const code = safely(() => error.code, undefined);
     if (typeof code === 'string') codes.push(code);
-    current = (current as { cause?: unknown }).cause;
+    current = safely(() => error.cause, undefined);
   }
   return codes;
 }

@@ -7,7 +7,7 @@ import { raceWithDeadline } from './race';
 import { readCappedText } from './read-body';
 import { createRedactor } from './redact';
 import { errorFromResponse } from './response-error';
-import { failureCause } from './retry-policy';
+import { failureCause, safely } from './retry-policy';
 import {
   assertBearerToken,
   assertOptions,
@@ -208,7 +208,7 @@ async function requestToken(settings: ProviderSettings, url: string, context: Pa
       retryable: true,
       cause: failureCause(error, createRedactor(settings.secrets)),
     };
-    if (error instanceof TokenRequestTimedOut)
+    if (safely(() => error instanceof TokenRequestTimedOut, false))
       throw new TimeoutError(`No answer from the token endpoint within ${settings.timeoutMs} ms`, {
         ...details,
         cause: undefined,

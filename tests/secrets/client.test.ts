@@ -138,6 +138,30 @@ const AUTHENTICATIONS: [string, () => Partial<RevocationClientOptions>][] = [
   ],
 ];
 
+/** An error whose `code`, `message`, `name` and `cause` getters throw an error quoting `sent`. */
+function getterThrows(sent: string): Error {
+  const thrower = () => {
+    throw new Error(`getter saw ${sent}`);
+  };
+  const error = new Error('placeholder');
+  for (const key of ['code', 'message', 'name', 'cause']) Object.defineProperty(error, key, { get: thrower });
+  return error;
+}
+
+/** A Proxy of an error whose every trap (property reads, prototype, keys) throws an error quoting `sent`. */
+function trapThrows(sent: string): Error {
+  const thrower = () => {
+    throw new Error(`trap saw ${sent}`);
+  };
+  return new Proxy(new Error('placeholder'), {
+    get: thrower,
+    getPrototypeOf: thrower,
+    has: thrower,
+    ownKeys: thrower,
+    getOwnPropertyDescriptor: thrower,
+  });
+}
+
 function client(options: Partial<RevocationClientOptions> = {}) {
   return createRevocationClient({
     baseUrl,
@@ -225,6 +249,21 @@ describe.each(AUTHENTICATIONS)('with %s', (_label, authentication) => {
     expectNothingLeaked();
   });
 
+  it.each([
+    ['whose getters throw errors that quote it', (sent: string) => getterThrows(sent)],
+    ['that is a Proxy whose every trap throws an error quoting it', (sent: string) => trapThrows(sent)],
+  ])('reports no secret from a custom fetch rejecting with an error %s', async (_label, rejection) => {
+    const quoting = async (input: RequestInfo | URL, init?: RequestInit) => {
+      const request = new Request(input, init);
+      throw rejection(`${await request.text()} ${request.headers.get('authorization') ?? ''}`);
+    };
+    const error = await failureOf(
+      client({ credentials: undefined, ...authentication(), fetch: quoting }).revoke(TOKEN),
+    );
+    expect(error).toMatchObject({ code: 'network_error' });
+    expectNothingLeaked();
+  });
+
   it('reports no secret from an attempt that timed out', async () => {
     revokeHandler = neverAnswer;
     await failureOf(client({ credentials: undefined, ...authentication(), timeoutMs: 50 }).revoke(TOKEN));
@@ -259,6 +298,26 @@ describe('the token endpoint', () => {
     expect(error).toMatchObject({ status });
     expectNothingLeaked();
   });
+
+  it.each([
+    ['whose getters throw errors that quote it', (sent: string) => getterThrows(sent)],
+    ['that is a Proxy whose every trap throws an error quoting it', (sent: string) => trapThrows(sent)],
+  ])(
+    'reports no secret from a custom fetch rejecting the token request with an error %s',
+    async (_label, rejection) => {
+      const quoting = async (input: RequestInfo | URL, init?: RequestInit) => {
+        const request = new Request(input, init);
+        throw rejection(`${await request.text()} ${request.headers.get('authorization') ?? ''}`);
+      };
+      const provider = clientCredentialsTokenProvider({
+        clientId: CLIENT_ID,
+        clientSecret: SECRET,
+        fetch: quoting,
+      });
+      await failureOf(client({ credentials: undefined, accessToken: provider }).revoke(TOKEN));
+      expectNothingLeaked();
+    },
+  );
 
   it("reports no secret from a custom fetch's error that quotes the token request", async () => {
     const quoting = async (input: RequestInfo | URL, init?: RequestInit) => {
