@@ -48,7 +48,7 @@ export function createAuthenticator(options: NormalizedOptions): Authenticator {
     };
   }
   const source = accessToken as (context: AccessTokenContext) => string | Promise<string>;
-  return bearerFromFunction(source, options, providerSecrets.get(source) ?? []);
+  return bearerFromFunction(source, options, providerSecretsOf(source));
 }
 
 /**
@@ -66,10 +66,21 @@ export function credentialSecrets(clientSecret: string, basicHeader: string): st
 export class AccessTokenFunctionFailed extends Error {}
 
 /**
- * The client credentials behind each access-token provider of this package, so that a client using one
- * can redact them from what the revoke endpoint says, although it never sends them itself.
+ * The key under which an access-token provider of this package holds a function that returns its
+ * client credentials, so that a client using it can redact them from what the revoke endpoint says,
+ * although it never sends them itself. Registered globally (`Symbol.for`), as the error brands are:
+ * each entry, and the ESM and CommonJS builds, bundle their own copy of this module, and a provider
+ * made by one must be known to a client made by another. A function, so that inspecting the provider
+ * shows no secret.
  */
-export const providerSecrets = new WeakMap<object, readonly string[]>();
+export const PROVIDER_SECRETS = Symbol.for('digilocker-revocation/providerSecrets');
+
+/** The client credentials a provider holds under {@link PROVIDER_SECRETS}: none for any other function. */
+function providerSecretsOf(source: object): readonly string[] {
+  const secrets = (source as { [PROVIDER_SECRETS]?: unknown })[PROVIDER_SECRETS];
+  const list: unknown = typeof secrets === 'function' ? secrets() : [];
+  return Array.isArray(list) ? list.filter((secret): secret is string => typeof secret === 'string') : [];
+}
 
 function bearerFromFunction(
   source: (context: AccessTokenContext) => string | Promise<string>,

@@ -1,4 +1,4 @@
-import { basicAuthorization, credentialSecrets, providerSecrets } from './auth';
+import { basicAuthorization, credentialSecrets, PROVIDER_SECRETS } from './auth';
 import { DEFAULTS, ENVIRONMENTS, LIMITS } from './defaults';
 import { NetworkError, TimeoutError, UnexpectedResponseError } from './errors';
 import { ignore } from './ignore';
@@ -96,7 +96,7 @@ export function clientCredentialsTokenProvider(
     const shared = cache.inFlight;
     return raceWithDeadline(() => shared, { signal: signal ?? undefined });
   };
-  providerSecrets.set(provider, settings.secrets);
+  Object.defineProperty(provider, PROVIDER_SECRETS, { value: () => settings.secrets });
   return provider;
 }
 

@@ -3,6 +3,7 @@
 // in every error (message, stack, JSON, util.inspect), every onEvent event and every outcome.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { inspect } from 'node:util';
 import nock from 'nock';
 import {
   clientCredentialsTokenProvider,
@@ -273,6 +274,12 @@ describe.each(AUTHENTICATIONS)('with %s', (_label, authentication) => {
 });
 
 describe('the token endpoint', () => {
+  it('a provider shows no secret when inspected, hidden properties included', () => {
+    const provider = clientCredentialsTokenProvider({ clientId: CLIENT_ID, clientSecret: SECRET });
+    report(inspect(provider, { showHidden: true, depth: 10 }));
+    expectNothingLeaked();
+  });
+
   // A short time limit only where the endpoint never answers: elsewhere the answer must be read.
   const provided = (timeoutMs: number) =>
     client({
