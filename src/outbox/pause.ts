@@ -97,22 +97,22 @@ export class ClusterPause {
 
   async #select(): Promise<OutboxPause | undefined> {
     const { rows } = await this.#db.executeSql(
-      // A time no Date can hold ('infinity', written by hand) reads as none: a pause with no end, since now.
-      `SELECT reason, CASE WHEN isfinite(until) THEN until END AS until,
-              CASE WHEN isfinite(since) THEN since ELSE now() END AS since,
-              (reason = 'rate_limited' OR credentials = $1) AS holds
+      `SELECT reason, until, since, (reason = 'rate_limited' OR credentials = $1) AS holds
        FROM ${this.#table}
        WHERE (reason = 'rate_limited' AND until > now()) OR reason = 'invalid_client'`,
       [this.#credentialsId],
     );
     const row = rows[0] as
-      | { reason: OutboxPause['reason']; until: Date | null; since: Date; holds: boolean }
+      | { reason: OutboxPause['reason']; until: Date | number | null; since: Date | number; holds: boolean }
       | undefined;
     if (!row) return undefined;
+    // A time no Date can hold ('infinity' or a year past 275760, written by hand) reads as none: a pause
+    // with no end, since now.
+    const until = isoTimeOf(row.until);
     return {
       reason: row.reason,
-      since: new Date(row.since).toISOString(),
-      ...(row.until ? { until: new Date(row.until).toISOString() } : {}),
+      since: isoTimeOf(row.since) ?? new Date().toISOString(),
+      ...(until ? { until } : {}),
       holdsThisInstance: row.holds,
     };
   }
@@ -166,6 +166,13 @@ export class ClusterPause {
 }
 
 /** Whether a kept `rate_limited` pause's time is up (on this machine's clock, the embedded store's). */
+/** A time of the database as ISO 8601, or undefined for none or one a Date cannot hold. */
+function isoTimeOf(value: Date | number | string | null): string | undefined {
+  if (value === null) return undefined;
+  const time = new Date(value);
+  return Number.isNaN(time.getTime()) ? undefined : time.toISOString();
+}
+
 function isOver(pause: OutboxPause | undefined): boolean {
   return pause?.until !== undefined && Date.parse(pause.until) <= Date.now();
 }

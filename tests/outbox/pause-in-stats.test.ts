@@ -114,7 +114,7 @@ describeWithPostgres('PostgreSQL store', () => {
     expect(await pauseSeenBy(store, schema, undefined)).toEqual({ ...REFUSED, holdsThisInstance: false });
   }, 30_000);
 
-  test("a pause row with times no Date holds (written by hand: 'infinity') reads as a pause with no end", async () => {
+  test("a pause row with times no Date holds (written by hand: 'infinity', year 280000) reads as a pause with no end", async () => {
     const pool = new pg.Pool({ connectionString: DATABASE_URL });
     try {
       await pool.query(
@@ -123,6 +123,13 @@ describeWithPostgres('PostgreSQL store', () => {
       const pause = await pauseSeenBy(store, schema, undefined);
       expect(pause).toEqual({ reason: 'rate_limited', since: expect.any(String), holdsThisInstance: true });
       expect(Math.abs(Date.parse(pause?.since ?? '') - Date.now())).toBeLessThan(60_000);
+      // Finite for PostgreSQL, beyond what a Date holds.
+      await pool.query(`UPDATE ${schema}_pause.pause SET until = '280000-01-01', since = '280000-01-01'`);
+      expect(await pauseSeenBy(store, schema, undefined)).toEqual({
+        reason: 'rate_limited',
+        since: expect.any(String),
+        holdsThisInstance: true,
+      });
       await pool.query(`UPDATE ${schema}_pause.pause SET until = '-infinity', since = now()`);
       expect(await pauseSeenBy(store, schema, undefined)).toBeNull();
     } finally {
