@@ -13,6 +13,7 @@ import {
   normalizeOutboxOptions,
   type RevocationOutboxOptions,
 } from './options';
+import { removeOrphanFiles } from './orphan-files';
 import { ClusterPause } from './pause';
 import { type Queue, startQueue } from './queue';
 import { type OutboxStats, readStats } from './stats';
@@ -106,6 +107,7 @@ export async function openRevocationOutbox(options: RevocationOutboxOptions): Pr
     if (store.kind === 'embedded') {
       await assertOnlyOutboxSchemas(store, normalized.schema);
       await assertJobsReadable(store, normalized.schema);
+      await removeOrphanFiles(store);
     }
     queue = await startQueue(PgBoss, store, normalized, (error) =>
       emit({ type: 'error', message: `pg-boss: ${error.message.slice(0, 300)}` }),
@@ -124,7 +126,7 @@ export async function openRevocationOutbox(options: RevocationOutboxOptions): Pr
     await pause.create();
     if (store.kind === 'embedded') await requeueOrphans(queue);
   } catch (error) {
-    await closeQueue(queue, store);
+    await closeQueue(queue, store, emit);
     throw error;
   }
   return createOutbox(store, queue, pause, keys, normalized, emit);
@@ -135,13 +137,30 @@ function openStore(options: NormalizedOutboxOptions): Promise<OutboxStore> {
   return 'directory' in store ? openEmbeddedStore(store) : openServerStore(store);
 }
 
-async function closeQueue(queue: Queue, store: OutboxStore): Promise<void> {
+async function closeQueue(queue: Queue, store: OutboxStore, emit: Emit): Promise<void> {
   try {
     await queue.boss.stop({ graceful: false, close: false });
-    if (store.kind === 'embedded') await compactTables(queue);
+    if (store.kind === 'embedded')
+      await compactTables(queue).catch((error: unknown) => compactionFailed(error, emit));
   } finally {
     await store.close();
   }
+}
+
+/**
+ * The compaction at close needs free space about the size of the job table. Without it the store still
+ * closes: every job is safe, and only the ciphertext of jobs ended since the last compaction stays in
+ * the files until a later close compacts them. Said as an `error` event, not thrown: a close that
+ * rejected would fail a run whose work was done.
+ */
+function compactionFailed(error: unknown, emit: Emit): void {
+  const cause = error instanceof Error ? error.message.slice(0, 200) : String(error);
+  emit({
+    type: 'error',
+    message:
+      `close: could not compact the job table (${cause}); every job is safe, but the ciphertext of ` +
+      'jobs ended since the last compaction stays in the files until a close with free space compacts it',
+  });
 }
 
 /**
@@ -216,7 +235,7 @@ function createOutbox(
     close() {
       // Each call waits for the one close, so that any caller may reopen the directory right after.
       closed = true;
-      closing ??= Promise.resolve(workers?.stop()).then(() => closeQueue(queue, store));
+      closing ??= Promise.resolve(workers?.stop()).then(() => closeQueue(queue, store, emit));
       return closing;
     },
   };

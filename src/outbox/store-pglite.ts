@@ -1,7 +1,7 @@
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readdirSync, statfsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import { StoreDamagedError, StoreLockedError } from './errors';
+import { StoreDamagedError, StoreFailedError, StoreLockedError } from './errors';
 import { loadPgBoss, loadPglite } from './load';
 import { acquireLock } from './lock';
 import { OUTBOX_DEFAULTS } from './options';
@@ -15,6 +15,8 @@ import { assertOpenable, inspectStoreDirectory } from './store-directory';
  * disk (fsync), unless `unsafeSkipFsync`: then once written to the directory's files only.
  * @throws StoreNotFoundError when the directory is missing or empty and `create` is false.
  * @throws StoreDamagedError when it holds anything but a store PGlite can start.
+ * @throws StoreFailedError when PGlite cannot start it for a cause around it: files this user cannot
+ * write, a full disk.
  * @throws StoreLockedError when another process (or this one) holds it.
  */
 export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<OutboxStore> {
@@ -89,15 +91,70 @@ export function lockDirectory(directory: string): () => void {
   );
 }
 
-/** PGlite's own failures ("Aborted()", "failed to initialize properly") say neither where nor why. */
-function startFailure(directory: string, state: 'new' | 'store', error: unknown): StoreDamagedError {
+/**
+ * PGlite's own failures ("Aborted()", "failed to initialize properly") say neither where nor why. A
+ * store that fails to start for a cause around it (a full disk, files this user cannot write) is not
+ * damaged, and must not be called so: the advice for a damaged store is to restore a backup, which
+ * would lose the jobs queued since.
+ */
+function startFailure(
+  directory: string,
+  state: 'new' | 'store',
+  error: unknown,
+): StoreDamagedError | StoreFailedError {
   const cause = error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 200) : String(error);
-  const message =
-    state === 'new'
-      ? `Could not create the outbox store in ${directory} (PGlite: ${cause}): check free space and ` +
-        'permissions, then empty the directory and open it again'
-      : `The outbox store ${directory} could not be started (PGlite: ${cause}): it is damaged, or was ` +
-        'written by an incompatible PGlite version. Nothing was changed: restore it from a backup, or ' +
-        'open it with the PGlite version that wrote it';
-  return new StoreDamagedError(message, { cause: error });
+  if (state === 'new')
+    return new StoreDamagedError(
+      `Could not create the outbox store in ${directory} (PGlite: ${cause}): check free space and ` +
+        'permissions, then empty the directory and open it again',
+      { cause: error },
+    );
+  const around = problemAround(directory);
+  if (around)
+    return new StoreFailedError(
+      `The outbox store ${directory} could not be started (PGlite: ${cause}): ${around}. Nothing was ` +
+        'changed, and nothing says the store is damaged: fix that and open it again',
+      { cause: error },
+    );
+  return new StoreDamagedError(
+    `The outbox store ${directory} could not be started (PGlite: ${cause}), with free space and every ` +
+      'file writable by this user: it is damaged, or was written by an incompatible PGlite version. ' +
+      'Nothing was changed: restore it from a backup, or open it with the PGlite version that wrote it',
+    { cause: error },
+  );
 }
+
+/**
+ * What around the store keeps PGlite from starting, if anything: a file or directory of `pgdata` this
+ * user cannot read and write (another user ran a command on the store), or a file system with less
+ * free space than PGlite needs to start (it writes to its log at once).
+ */
+function problemAround(directory: string): string | undefined {
+  const pgdata = join(directory, 'pgdata');
+  const giveBack = 'cannot be read and written by this user: give pgdata back to it (chown -R)';
+  let entries: string[];
+  try {
+    entries = readdirSync(pgdata, { recursive: true, encoding: 'utf8' });
+  } catch {
+    return `${pgdata}, or a directory in it, ${giveBack}`;
+  }
+  for (const path of [pgdata, ...entries.map((entry) => join(pgdata, entry))]) {
+    try {
+      accessSync(path, constants.R_OK | constants.W_OK);
+    } catch {
+      return `${path} (and maybe more in pgdata) ${giveBack}`;
+    }
+  }
+  try {
+    const { bavail, bsize } = statfsSync(directory);
+    const free = bavail * bsize;
+    if (free < MIN_FREE_BYTES)
+      return `its file system has ${Math.floor(free / 1024)} KB free: free some space`;
+  } catch {
+    // No figure: nothing to say about space.
+  }
+  return undefined;
+}
+
+/** Less free space than this is said as the cause of a failed start: PGlite writes to its log at once. */
+const MIN_FREE_BYTES = 32 * 1024 * 1024;

@@ -10,7 +10,7 @@ import { closeSync, mkdirSync, openSync, rmSync, statSync, truncateSync, writeSy
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { openRevocationOutbox, StoreFailedError } from '../../src/outbox';
+import { type OutboxEvent, openRevocationOutbox, StoreFailedError } from '../../src/outbox';
 import { startPgliteThread } from '../../src/outbox/pglite-thread';
 import { openEmbeddedStore } from '../../src/outbox/store-pglite';
 import { KEY, scratchDirectory, within } from './support';
@@ -147,6 +147,54 @@ test('a full disk under the outbox: every call settles within the deadline, the 
   } finally {
     await outbox.close().catch(() => {});
   }
+}, 240_000);
+
+test('a store that cannot start on a full disk is said so, not called damaged; it opens once space is back', async () => {
+  const disk = smallDisk('start');
+  const directory = join(disk, 'store');
+  const open = () => openRevocationOutbox({ store: { directory }, encryptionKeys: [KEY] });
+  const outbox = await open();
+  await outbox.enqueue({ refreshToken: 'kept-through-a-full-disk' });
+  await outbox.close();
+  const filler = join(disk, 'filler');
+  fillDiskBut(filler, 4096);
+  const failure = await open().catch((error: unknown) => error);
+  expect(failure).toBeInstanceOf(StoreFailedError);
+  expect((failure as Error).message).toMatch(/its file system has \d+ KB free: free some space/);
+  expect((failure as Error).message).not.toContain('restore it from a backup');
+  rmSync(filler);
+  const again = await open();
+  expect((await again.stats()).queued).toBe(1);
+  await again.close();
+}, 240_000);
+
+test('close() on a disk too full to compact the job table still closes, says so in an error event, keeps every job', async () => {
+  const disk = smallDisk('compact');
+  const directory = join(disk, 'store');
+  const events: OutboxEvent[] = [];
+  const open = () =>
+    openRevocationOutbox({
+      store: { directory },
+      encryptionKeys: [KEY],
+      onEvent: (event) => events.push(event),
+    });
+  const outbox = await open();
+  // A job table of a few MB, more than the space left for its copy.
+  for (let batch = 0; batch < 4; batch++)
+    await outbox.enqueueBatch(
+      Array.from({ length: 1000 }, (_, i) => ({ refreshToken: `b${batch}-${i}-${'x'.repeat(1500)}` })),
+    );
+  const filler = join(disk, 'filler');
+  fillDiskBut(filler, 1 << 20);
+  await expect(outbox.close()).resolves.toBeUndefined();
+  expect(events).toContainEqual({
+    type: 'error',
+    message: expect.stringMatching(/^close: could not compact the job table \(.*\); every job is safe/),
+  });
+  rmSync(filler);
+  const again = await open();
+  expect((await again.stats()).queued).toBe(4000);
+  await again.close();
 }, 240_000);
 
 /**
