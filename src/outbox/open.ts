@@ -16,6 +16,7 @@ import {
 import { removeOrphanFiles } from './orphan-files';
 import { ClusterPause } from './pause';
 import { type Queue, startQueue } from './queue';
+import { assertPlainSchema } from './schema-name';
 import { type OutboxStats, readStats } from './stats';
 import type { OutboxStore } from './store';
 import { assertJobsReadable, assertOnlyOutboxSchemas, assertQueueExists } from './store-check';
@@ -103,6 +104,7 @@ export async function openRevocationOutbox(options: RevocationOutboxOptions): Pr
   const store = await openStore(normalized);
   let queue: Queue;
   try {
+    await assertPlainSchema(store, normalized.schema);
     if (!normalized.store.create) await assertQueueExists(store, normalized.schema);
     if (store.kind === 'embedded') {
       await assertOnlyOutboxSchemas(store, normalized.schema);

@@ -10,6 +10,7 @@ import {
 } from '../validate';
 import type { EncryptionKey } from './crypto';
 import type { OutboxEvent } from './events';
+import { schemaName } from './schema-name';
 import { type EmbeddedStoreOptions, isPostgresUrl, type StoreOptions } from './store';
 import { normalizeEmbeddedStore } from './store-options';
 import type { ServerStoreSettings } from './store-postgres';
@@ -125,8 +126,8 @@ export interface RevocationOutboxOptions {
    */
   credentialsId?: string;
   /**
-   * The PostgreSQL schema that holds pg-boss's tables: lowercase letters, digits and underscores, at
-   * most 50 (pg-boss's limit), not `pg_*` nor `information_schema`.
+   * The PostgreSQL schema of pg-boss's tables: lowercase letters, digits and underscores, at most 50
+   * (pg-boss's limit); not an SQL keyword, `pg_*` or `information_schema`.
    * @default 'digilocker_outbox'
    */
   schema?: string;
@@ -204,7 +205,7 @@ export function normalizeOutboxOptions(options: RevocationOutboxOptions): Normal
       maxRateLimitPauseMs,
     ),
     credentialsId: credentialsIdOf(options.credentialsId),
-    schema: schemaOf(options.schema),
+    schema: options.schema === undefined ? OUTBOX_DEFAULTS.schema : schemaName(options.schema),
   };
 }
 
@@ -230,21 +231,6 @@ function normalizeBackoff(retry: unknown = {}): BackoffPolicy {
     OUTBOX_DEFAULTS.maxRetryDelaySeconds,
   );
   return { minDelaySeconds, maxDelaySeconds };
-}
-
-/**
- * The schema's name, spliced into SQL by pg-boss: a plain lowercase identifier only, of at most 50
- * characters (pg-boss's limit for a name), and none of PostgreSQL's own schemas (`pg_*`, which
- * PostgreSQL reserves, and `information_schema`).
- */
-function schemaOf(value: unknown): string {
-  if (value === undefined) return OUTBOX_DEFAULTS.schema;
-  if (typeof value !== 'string') throw typeError('schema', `must be a string, got ${describeType(value)}`);
-  if (!/^[a-z_][a-z0-9_]{0,49}$/.test(value))
-    throw rangeError('schema', 'must be a lowercase PostgreSQL identifier (letters, digits, _; at most 50)');
-  if (value.startsWith('pg_') || value === 'information_schema')
-    throw rangeError('schema', "must not be one of PostgreSQL's own schemas (pg_*, information_schema)");
-  return value;
 }
 
 function credentialsIdOf(value: unknown): string | undefined {

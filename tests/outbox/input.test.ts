@@ -82,6 +82,12 @@ describe('openRevocationOutbox refuses bad options before touching any store', (
       'schema',
     ],
     ['an empty schema', { store, encryptionKeys: [KEY], schema: '' }, R, 'schema'],
+    [
+      'a schema whose pause schema PostgreSQL reserves',
+      { store, encryptionKeys: [KEY], schema: 'pg' },
+      R,
+      'schema',
+    ],
     ['a client that is not one', { store, encryptionKeys: [KEY], client: {} }, T, 'client'],
     ['onEvent not a function', { store, encryptionKeys: [KEY], onEvent: 'log' }, T, 'onEvent'],
     ['an empty credentialsId', { store, encryptionKeys: [KEY], credentialsId: '' }, R, 'credentialsId'],
@@ -114,6 +120,26 @@ describe('openRevocationOutbox refuses bad options before touching any store', (
       'encryptionKeys[0] must be 32 bytes as base64 (44 characters) or hex (64 characters)',
     );
   });
+});
+
+describe('a schema that is an SQL keyword (pg-boss writes it unquoted) is refused at open, before pg-boss', () => {
+  test.each(['user', 'select', 'left'])(
+    'on the embedded store: %s',
+    async (schema) => {
+      const directory = mkdtempSync(join(tmpdir(), 'digilocker-outbox-keyword-'));
+      try {
+        const error = await rejection(
+          openRevocationOutbox({ store: { directory }, encryptionKeys: [KEY], schema }),
+        );
+        expect(error).toBeInstanceOf(InputRangeError);
+        expect(error).toMatchObject({ code: 'invalid_option', input: 'schema' });
+        expect(error.message).toBe('schema must not be an SQL keyword (pg-boss writes it unquoted)');
+      } finally {
+        rmSync(directory, { recursive: true, force: true });
+      }
+    },
+    60_000,
+  );
 });
 
 describeWithPostgres('the methods of an open outbox refuse bad input and store nothing', () => {
