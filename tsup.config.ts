@@ -32,10 +32,11 @@ const UNDICI_INSTALL = 'undici@7';
 
 /**
  * ESM bundles that contain CommonJS code (commander, cli-progress, undici, ajv) call `require` for
- * Node built-ins; an ES module has no `require`, so the bundle makes one.
+ * Node built-ins; an ES module has no `require`, so the bundle makes one. From `__filename` when
+ * `import.meta.url` is undefined: an app that bundles this ES module to CommonJS empties import.meta.
  */
 const REQUIRE_IN_ESM =
-  "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);";
+  "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url ?? __filename);";
 
 /**
  * Records which npm packages end up inside each output (for the third-party license file). The
