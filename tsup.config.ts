@@ -31,8 +31,8 @@ const OUTBOX_PEERS = ['pg-boss', '@electric-sql/pglite', 'pg'];
 const UNDICI_INSTALL = 'undici@7';
 
 /**
- * ESM bundles that contain CommonJS code (commander, cli-progress, undici, ajv) call `require` for
- * Node built-ins; an ES module has no `require`, so the bundle makes one. From `__filename` when
+ * ESM bundles that contain CommonJS code (commander, cli-progress, undici, ajv, optionalPeer's loader)
+ * call `require`; an ES module has no `require`, so the bundle makes one. From `__filename` when
  * `import.meta.url` is undefined: an app that bundles this ES module to CommonJS empties import.meta.
  */
 const REQUIRE_IN_ESM =
@@ -68,62 +68,37 @@ function recordBundledPackages(outputs: string): Plugin {
 /**
  * Makes `package` an optional peer dependency of the output: its imports go through a small module
  * that loads it at run time and, when it is not installed, throws one line naming what to install
- * (instead of Node's "Cannot find package" with a require stack). The ESM output loads it with a
- * top-level `await import()`; the CommonJS output with `require()`. (The config using it must not
- * set `treeshake`: tsup would then build ESM and convert it to CommonJS with Rollup.)
+ * (instead of Node's "Cannot find package" with a require stack). That module is CommonJS, loading it
+ * with `require()`, in the ESM output too (with the REQUIRE_IN_ESM banner): an `await import()` would be
+ * top-level await, which neither an app bundled to CommonJS nor require() of the ES module allows.
+ * (The config using it must not set `treeshake`: tsup would then build ESM and convert it to CommonJS
+ * with Rollup.)
  */
 function optionalPeer(pkg: string, install: string, entry: string): Plugin {
   const message = `${entry} needs ${pkg}, an optional peer dependency that is not installed: npm install ${install}`;
-  // The names the package exports, read from the installed copy (a devDependency) at build time.
-  const names = Object.keys(createRequire(import.meta.url)(pkg)).filter((name) =>
-    /^[A-Za-z_$][\w$]*$/.test(name),
-  );
   const escaped = pkg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return {
     name: 'optional-peer',
     setup(build) {
-      const format = build.initialOptions.format ?? 'esm';
       build.onResolve({ filter: new RegExp(`^${escaped}$`) }, (args) =>
         args.namespace === 'optional-peer'
           ? { path: pkg, external: true }
           : { path: pkg, namespace: 'optional-peer' },
       );
-      build.onLoad({ filter: /.*/, namespace: 'optional-peer' }, () => {
-        const isMissing = (code: string) =>
-          `error !== null && typeof error === 'object' && error.code === '${code}' && String(error.message).includes(${JSON.stringify(`'${pkg}'`)})`;
-        if (format === 'cjs') {
-          return {
-            loader: 'js',
-            contents: [
-              'try {',
-              `  module.exports = require(${JSON.stringify(pkg)});`,
-              '} catch (error) {',
-              `  const missing = ${isMissing('MODULE_NOT_FOUND')};`,
-              '  if (missing) {',
-              `    throw new Error(${JSON.stringify(message)});`,
-              '  }',
-              '  throw error;',
-              '}',
-            ].join('\n'),
-          };
-        }
-        return {
-          loader: 'js',
-          contents: [
-            'let loaded;',
-            'try {',
-            `  loaded = await import(${JSON.stringify(pkg)});`,
-            '} catch (error) {',
-            `  const missing = ${isMissing('ERR_MODULE_NOT_FOUND')};`,
-            '  if (missing) {',
-            `    throw new Error(${JSON.stringify(message)});`,
-            '  }',
-            '  throw error;',
-            '}',
-            `export const { ${names.join(', ')} } = loaded;`,
-          ].join('\n'),
-        };
-      });
+      build.onLoad({ filter: /.*/, namespace: 'optional-peer' }, () => ({
+        loader: 'js',
+        contents: [
+          'try {',
+          `  module.exports = require(${JSON.stringify(pkg)});`,
+          '} catch (error) {',
+          `  const missing = error !== null && typeof error === 'object' && error.code === 'MODULE_NOT_FOUND' && String(error.message).includes(${JSON.stringify(`'${pkg}'`)});`,
+          '  if (missing) {',
+          `    throw new Error(${JSON.stringify(message)});`,
+          '  }',
+          '  throw error;',
+          '}',
+        ].join('\n'),
+      }));
     },
   };
 }
@@ -170,6 +145,7 @@ export default defineConfig([
     platform: 'node',
     // tsup marks peer dependencies external on its own; undici goes through optionalPeer instead.
     noExternal: ['undici'],
+    banner: ({ format }) => (format === 'esm' ? { js: REQUIRE_IN_ESM } : {}),
     esbuildPlugins: [optionalPeer('undici', UNDICI_INSTALL, 'digilocker-revocation/node')],
   },
   {
