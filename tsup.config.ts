@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Plugin } from 'esbuild';
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
 
 // Four library entries, each built as ESM and CommonJS with types:
 // - "."          the runtime-agnostic core (fetch, URL, AbortController, TextEncoder only);
@@ -39,27 +39,30 @@ const REQUIRE_IN_ESM =
   "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url ?? __filename);";
 
 /**
- * Records which npm packages end up inside each output (for the third-party license file). The
- * records go to dist/.bundled/ and are turned into dist/THIRD-PARTY-LICENSES.md after the build.
+ * Records which npm packages end up inside each output file (for the third-party license file), from
+ * esbuild's metafile. The records go to dist/.bundled/ and are turned into dist/THIRD-PARTY-LICENSES.md
+ * after the build. Every config gets it (see the end of this file).
  */
 rmSync('dist/.bundled', { recursive: true, force: true }); // records of an earlier, failed build
 
-function recordBundledPackages(outputs: string): Plugin {
+function recordBundledPackages(): Plugin {
   return {
     name: 'record-bundled-packages',
     setup(build) {
       build.initialOptions.metafile = true;
       build.onEnd((result) => {
         if (!result.metafile) return;
-        const packages = new Set<string>();
-        for (const input of Object.keys(result.metafile.inputs)) {
-          // The package's directory: up to the last node_modules/<name> (or <@scope/name>).
-          const match = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
-          if (match?.[1]) packages.add(match[1]);
-        }
         mkdirSync('dist/.bundled', { recursive: true });
-        const record = `dist/.bundled/${outputs.replace(/[^\w.-]+/g, '_')}.json`;
-        writeFileSync(record, JSON.stringify({ outputs, packages: [...packages].sort() }));
+        for (const [output, { inputs }] of Object.entries(result.metafile.outputs)) {
+          const packages = new Set<string>();
+          for (const input of Object.keys(inputs)) {
+            // The package's directory: up to the last node_modules/<name> (or <@scope/name>).
+            const match = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
+            if (match?.[1]) packages.add(match[1]);
+          }
+          const record = `dist/.bundled/${output.replace(/[^\w.-]+/g, '_')}.json`;
+          writeFileSync(record, JSON.stringify({ outputs: output, packages: [...packages].sort() }));
+        }
       });
     },
   };
@@ -122,7 +125,7 @@ function useOwnTestingEntry(): Plugin {
   };
 }
 
-export default defineConfig([
+const configs: Options[] = [
   {
     entry: { index: 'src/index.ts' },
     format: ['esm', 'cjs'],
@@ -134,7 +137,6 @@ export default defineConfig([
     target: 'es2022',
     platform: 'neutral',
     treeshake: true,
-    esbuildPlugins: [recordBundledPackages('dist/index.js, dist/index.cjs')],
   },
   {
     entry: { 'node/index': 'src/node/index.ts' },
@@ -159,7 +161,6 @@ export default defineConfig([
     // ajv is bundled in: the mock DigiLocker needs nothing installed beyond the core.
     noExternal: ['ajv'],
     banner: ({ format }) => (format === 'esm' ? { js: REQUIRE_IN_ESM } : {}),
-    esbuildPlugins: [recordBundledPackages('dist/testing/index.js, dist/testing/index.cjs')],
   },
   {
     // The outbox: Node only; its optional peer dependencies stay imports, loaded on demand. The
@@ -200,6 +201,14 @@ export default defineConfig([
     // The outbox's optional peers stay imports (`external` alone loses to this pattern).
     noExternal: [/^(?!(?:pg-boss|@electric-sql\/pglite|pg)(?:\/|$))/],
     banner: { js: `#!/usr/bin/env node\n${REQUIRE_IN_ESM}` },
-    esbuildPlugins: [recordBundledPackages('dist/cli.js'), useOwnTestingEntry()],
+    esbuildPlugins: [useOwnTestingEntry()],
   },
-]);
+];
+
+// Every output records the packages bundled into it: the license file must name each file holding one.
+export default defineConfig(
+  configs.map((config) => ({
+    ...config,
+    esbuildPlugins: [recordBundledPackages(), ...(config.esbuildPlugins ?? [])],
+  })),
+);
