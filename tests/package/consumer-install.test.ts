@@ -99,6 +99,18 @@ describe('a fresh consumer of the packed package', () => {
     expect([...missing].sort()).toEqual(OPTIONAL_PEERS.sort()); // listed by npm ls, not installed
   });
 
+  it('has every file the README links to (docs/, examples/, ...)', () => {
+    const installed = join(consumer, 'node_modules/digilocker-revocation');
+    const readme = readFileSync(join(installed, 'README.md'), 'utf8');
+    // Link targets without their #fragment; the relative ones are those with no scheme (https:, mailto:).
+    const targets = [...readme.matchAll(/\]\(([^)\s#]+)(?:#[^)\s]*)?\)/g)].map(
+      ([, target]) => target as string,
+    );
+    const relativeLinks = [...new Set(targets)].filter((target) => !/^[a-z][\w+.-]*:/i.test(target));
+    expect(relativeLinks).toContain('docs/client.md'); // so the check below means something
+    expect(relativeLinks.filter((target) => !existsSync(join(installed, target)))).toEqual([]);
+  });
+
   it('runs the core from both builds, and the mock DigiLocker with nothing more installed', () => {
     const out = runScript(
       'core.mjs',
