@@ -42,7 +42,7 @@ export async function execute(argv: string[], io: CliIo): Promise<number> {
     // Name and message only: a stack or a cause could carry what the redactor does not know.
     const name = error instanceof Error ? error.name : 'Error';
     const message = error instanceof Error ? error.message : String(error);
-    io.stderr.write(`digilocker-revoke: unexpected ${name}: ${redact(message)}\n`);
+    io.stderr.write(`digilocker-revoke: unexpected ${redact(name)}: ${redact(message)}\n`);
     return EXIT.failed;
   }
 }

@@ -11,11 +11,8 @@ import { Reporter } from './reporter';
 import { type RunParts, revokeInputs } from './revoke-inputs';
 import { type StopCause, Stopping } from './stopping';
 import { formatSummary, Tally } from './summary';
-import { loadTelemetry } from './telemetry';
+import { type CommandSpan, loadTelemetry, traced } from './telemetry';
 import { countTokens, describeSource, openTokenSource, readTokens, type TokenSource } from './token-input';
-
-/** The span of the command, when telemetry is on: the run's counts go on it. */
-type CommandSpan = { setAttribute(name: string, value: number): void };
 
 /** The options of `digilocker-revoke revoke`, as commander parses them. */
 export interface RevokeFlags {
@@ -97,8 +94,7 @@ export async function revokeCommand(
     progress = startProgress(source, io);
     const describe = redact(describeSource(source));
     const parts = { flags, io, client, input, journal, stopping, progress, stop, describe };
-    if (!telemetry) return await runAndSummarize(parts);
-    return await telemetry.traceCommand('revoke', (span) => runAndSummarize(parts, span));
+    return await traced('revoke', (span) => runAndSummarize(parts, span));
   } finally {
     stopListening();
     journal?.close();

@@ -12,11 +12,17 @@ export function loadTelemetry(): Promise<Telemetry | undefined> {
   return loading;
 }
 
+/** The span of a command, when telemetry is on: the command may put its counts on it. */
+export type CommandSpan = { setAttribute(name: string, value: number): void };
+
 /**
  * Runs a command under its span (`digilocker-revoke <command>`, with its exit code) when telemetry is
- * on (see {@link loadTelemetry}); else just runs it.
+ * on (see {@link loadTelemetry}); else just runs it, with no span.
  */
-export async function traced(command: string, run: () => Promise<number>): Promise<number> {
+export async function traced(
+  command: string,
+  run: (span: CommandSpan | undefined) => Promise<number>,
+): Promise<number> {
   const telemetry = await loadTelemetry();
-  return telemetry ? telemetry.traceCommand(command, () => run()) : run();
+  return telemetry ? telemetry.traceCommand(command, (span) => run(span)) : run(undefined);
 }

@@ -38,8 +38,8 @@ export interface CheckedEnqueueOptions {
  * Validates `enqueue`'s options; `defaultExpiresMs` is used when none is given.
  * @throws {InputTypeError} an option of the wrong type, or unknown (`code: 'invalid_option'`, `input`
  *   naming it).
- * @throws {InputRangeError} `expiresAt` not in the future or more than 366 days ahead, a `ref` too long
- *   or with control characters (same `code` and `input`).
+ * @throws {InputRangeError} `expiresAt` not in the future or more than 366 days ahead, a `ref` too long,
+ *   with control characters or half a surrogate pair (same `code` and `input`).
  */
 export function checkEnqueueOptions(
   options: unknown,

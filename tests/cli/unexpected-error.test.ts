@@ -15,7 +15,7 @@ async function runWithBrokenStdout(argv: string[], message: string) {
     stdin: new PassThrough(),
     stdout: new Writable({
       write() {
-        throw new Error(message);
+        throw Object.assign(new Error(message), { name: `Error ${TOKEN}` });
       },
     }),
     stderr: new PassThrough().setEncoding('utf8').on('data', (chunk: string) => {
@@ -36,7 +36,7 @@ describe('an unexpected error', () => {
     const echoed = `stream broke on ${SECRET} / ${encodeURIComponent(Buffer.from(SECRET).toString('base64'))} / ${TOKEN}`;
     const { code, stderr } = await runWithBrokenStdout(['--version', TOKEN], echoed);
     expect(code).toBe(EXIT.failed);
-    expect(stderr).toMatch(/^digilocker-revoke: unexpected Error: stream broke on /);
+    expect(stderr).toMatch(/^digilocker-revoke: unexpected Error \[REDACTED\]: stream broke on /);
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).not.toContain(SECRET);
     expect(stderr).not.toContain(Buffer.from(SECRET).toString('base64'));
