@@ -10,6 +10,9 @@ import { closeSync, mkdirSync, openSync, rmSync, statSync, truncateSync, writeSy
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { execute } from '../../src/cli/execute';
+import type { CliIo } from '../../src/cli/io';
 import { type OutboxEvent, openRevocationOutbox, StoreFailedError } from '../../src/outbox';
 import { startPgliteThread } from '../../src/outbox/pglite-thread';
 import { openEmbeddedStore } from '../../src/outbox/store-pglite';
@@ -168,7 +171,7 @@ test('a store that cannot start on a full disk is said so, not called damaged; i
   await again.close();
 }, 240_000);
 
-test('close() on a disk too full to compact the job table still closes, says so in an error event, keeps every job', async () => {
+test('close() on a disk too full to compact the job table still closes, says so (an error event, a CLI warning), keeps every job', async () => {
   const disk = smallDisk('compact');
   const directory = join(disk, 'store');
   const events: OutboxEvent[] = [];
@@ -184,18 +187,49 @@ test('close() on a disk too full to compact the job table still closes, says so 
     await outbox.enqueueBatch(
       Array.from({ length: 1000 }, (_, i) => ({ refreshToken: `b${batch}-${i}-${'x'.repeat(1500)}` })),
     );
+  await outbox.close();
+  // Room to start and read, not to write the job table's copy.
   const filler = join(disk, 'filler');
-  fillDiskBut(filler, 1 << 20);
-  await expect(outbox.close()).resolves.toBeUndefined();
+  fillDiskBut(filler, 4 << 20);
+  const full = await open();
+  expect((await full.stats()).queued).toBe(4000);
+  await expect(full.close()).resolves.toBeUndefined();
   expect(events).toContainEqual({
     type: 'error',
     message: expect.stringMatching(/^close: could not compact the job table \(.*\); every job is safe/),
   });
+  // The CLI's read-only status: its own exit code, and the warning.
+  const status = await runCli(['outbox', 'status', '--store', directory]);
+  expect(status.code).toBe(0);
+  expect(status.stdout).toMatch(/^queued: +4000$/m);
+  expect(status.stderr).toMatch(/^digilocker-revoke: warning: close: could not compact the job table/m);
   rmSync(filler);
   const again = await open();
   expect((await again.stats()).queued).toBe(4000);
   await again.close();
 }, 240_000);
+
+/** Runs the CLI in this process with the test's key; resolves with its exit code and output. */
+async function runCli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = {
+    stdin: new PassThrough(),
+    stdout: new PassThrough().setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    }),
+    stderr: new PassThrough().setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    }) as unknown as NodeJS.WriteStream,
+    env: { DIGILOCKER_OUTBOX_KEYS: KEY },
+    onInterrupt: () => () => {},
+    exit: (code) => {
+      throw new Error(`exit ${code}`);
+    },
+  };
+  const code = await execute(argv, io);
+  return { code, stdout, stderr };
+}
 
 /**
  * Fills the file system but for `freeBytes`: less than a write-ahead log segment (16 MB), which

@@ -4,6 +4,7 @@ import { describeConnectionString, isPostgresUrl } from '../../outbox/store';
 import { clientFromOptions, fetchFromOptions } from '../client-from-options';
 import { RefusedError, UsageError } from '../exit-codes';
 import type { CliIo } from '../io';
+import { secretsOf, secretsRedactor } from '../redaction';
 import { loadTelemetry } from '../telemetry';
 import type { OutboxFlags } from './flags';
 
@@ -32,13 +33,8 @@ export async function withOutbox(
     const telemetry = transport ? await loadTelemetry() : undefined;
     const create = telemetry?.createInstrumentedRevocationClient;
     const client = transport ? clientFromOptions(flags, io.env, transport, undefined, create) : undefined;
-    const outbox = await openFor(
-      flags,
-      io.env,
-      client,
-      mode.create,
-      both(onEvent, telemetry?.outboxEventRecorder()),
-    );
+    const listeners = [warnOnce(io), onEvent, telemetry?.outboxEventRecorder()];
+    const outbox = await openFor(flags, io.env, client, mode.create, everyOne(listeners));
     try {
       return await action(outbox);
     } finally {
@@ -49,17 +45,30 @@ export async function withOutbox(
   }
 }
 
-/** One listener that calls each of the given ones (undefined when none is given). */
-function both(
-  first: ((event: OutboxEvent) => void) | undefined,
-  second: ((event: OutboxEvent) => void) | undefined,
-): ((event: OutboxEvent) => void) | undefined {
-  if (!first || !second) return first ?? second;
+/** One listener that calls each of the given ones. */
+function everyOne(listeners: (((event: OutboxEvent) => void) | undefined)[]): (event: OutboxEvent) => void {
   return (event) => {
-    first(event);
-    second(event);
+    for (const listener of listeners) listener?.(event);
   };
 }
+
+/**
+ * Says each distinct `error` event of the outbox once on stderr, as a warning: what went wrong around
+ * the work (the store's statements failing and retried, a close that could not compact the job table
+ * on a full disk) without failing it. Redacted like every line of the CLI.
+ */
+function warnOnce(io: CliIo): (event: OutboxEvent) => void {
+  const said = new Set<string>();
+  const redact = secretsRedactor(secretsOf(io.env));
+  return (event) => {
+    if (event.type !== 'error' || said.has(event.message) || said.size >= MAX_WARNINGS) return;
+    said.add(event.message);
+    io.stderr.write(`digilocker-revoke: warning: ${redact(event.message)}\n`);
+  };
+}
+
+/** Distinct warnings said at most in one run: a store that keeps failing differently says enough. */
+const MAX_WARNINGS = 20;
 
 /** Opens the outbox; every configuration problem becomes a UsageError whose message names no secret. */
 export async function openFor(
