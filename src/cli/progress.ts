@@ -1,4 +1,4 @@
-import { clearLine, cursorTo } from 'node:readline';
+import { clearLine, cursorTo, moveCursor } from 'node:readline';
 // A default import: Node's ESM loader cannot see `Format` among cli-progress's CommonJS exports.
 import cliProgress, { type Options, type Params } from 'cli-progress';
 
@@ -19,8 +19,9 @@ export interface Progress {
   /** Sets the total once it is known (after counting the lines of a file). */
   setTotal(total: number): void;
   /**
-   * Writes `line` and a newline to the stream. Over a bar, the bar's line is erased first, so that no
-   * stale copy of it stays above the line; the bar draws again below at its next change.
+   * Writes `line` and a newline to the stream. Over a bar, the line takes the bar's place and the bar
+   * draws again at once below it: no stale copy of the bar stays above the line, and what `stop()` and
+   * the summary after it write goes below the bar, not over the lines said.
    */
   say(line: string): void;
   /** Draws the last state and leaves the line; later calls do nothing. */
@@ -57,13 +58,18 @@ export function createProgress(
 ): Progress {
   if (!stream.isTTY || place.term === 'dumb' || place.inputOnTerminal) return silent(stream);
   let totalKnown = total !== undefined;
+  // say() starts the bar again, which restarts cli-progress's clock: the elapsed time shown is counted
+  // from here instead, so that it does not fall back to 0s at each line said.
+  const startedAt = Date.now();
+  // What the bar shows, to start it again with after a line said.
+  let shown = { done: 0, rate: 0, failed: 0 };
   const bar = new cliProgress.SingleBar({
     stream,
     // The total may arrive later, so the format is chosen at each redraw.
     format: (options: Options, params: Params, payload: unknown) =>
       cliProgress.Format.Formatter(
         { ...options, format: totalKnown ? WITH_TOTAL : WITHOUT_TOTAL },
-        params,
+        { ...params, startTime: startedAt },
         payload,
       ),
     hideCursor: true,
@@ -78,7 +84,9 @@ export function createProgress(
   return {
     active: true,
     update({ done, failed, rate }) {
-      if (!stopped) bar.update(done, { rate: Math.round(rate), failed });
+      if (stopped) return;
+      shown = { done, rate: Math.round(rate), failed };
+      bar.update(done, { rate: shown.rate, failed });
     },
     setTotal(value) {
       if (stopped) return;
@@ -86,11 +94,22 @@ export function createProgress(
       bar.setTotal(value);
     },
     say(line) {
-      if (!stopped) {
-        clearLine(stream, 0);
-        cursorTo(stream, 0);
+      if (stopped) {
+        stream.write(`${line}\n`);
+        return;
       }
+      // cli-progress saves the cursor where the bar starts (ESC 7) and its stop() restores it (ESC 8)
+      // before leaving the line. Lines written while the bar runs push the bar down, but its stop()
+      // would still go back up to where it first was, and the summary written next would overwrite
+      // the lines said. So the bar is stopped (back on its line, then a newline), its line erased,
+      // the line written in its place, and a bar started again below it: that one saves the cursor
+      // there, and draws at once.
+      bar.stop();
+      moveCursor(stream, 0, -1);
+      clearLine(stream, 0);
+      cursorTo(stream, 0);
       stream.write(`${line}\n`);
+      bar.start(bar.getTotal(), shown.done, { rate: shown.rate, failed: shown.failed });
     },
     stop() {
       if (stopped) return;
