@@ -58,27 +58,9 @@ export function createProgress(
 ): Progress {
   if (!stream.isTTY || place.term === 'dumb' || place.inputOnTerminal) return silent(stream);
   let totalKnown = total !== undefined;
-  // say() starts the bar again, which restarts cli-progress's clock: the elapsed time shown is counted
-  // from here instead, so that it does not fall back to 0s at each line said.
-  const startedAt = Date.now();
   // What the bar shows, to start it again with after a line said.
   let shown = { done: 0, rate: 0, failed: 0 };
-  const bar = new cliProgress.SingleBar({
-    stream,
-    // The total may arrive later, so the format is chosen at each redraw.
-    format: (options: Options, params: Params, payload: unknown) =>
-      cliProgress.Format.Formatter(
-        { ...options, format: totalKnown ? WITH_TOTAL : WITHOUT_TOTAL },
-        { ...params, startTime: startedAt },
-        payload,
-      ),
-    hideCursor: true,
-    clearOnComplete: false,
-    // The CLI handles SIGINT itself: finishing in flight, then a summary below the bar.
-    gracefulExit: false,
-    fps: 10,
-    barsize: 30,
-  });
+  const bar = barOn(stream, Date.now(), () => totalKnown);
   bar.start(total ?? 0, 0, { rate: 0, failed: 0 });
   let stopped = false;
   return {
@@ -117,4 +99,27 @@ export function createProgress(
       bar.stop();
     },
   };
+}
+
+/**
+ * A cli-progress bar on `stream`. The total may arrive later, so the format is chosen at each redraw.
+ * The elapsed time is counted from `startedAt`: say() starts the bar again, which restarts
+ * cli-progress's own clock, and the time shown must not fall back to 0s at each line said.
+ */
+function barOn(stream: NodeJS.WriteStream, startedAt: number, totalKnown: () => boolean) {
+  return new cliProgress.SingleBar({
+    stream,
+    format: (options: Options, params: Params, payload: unknown) =>
+      cliProgress.Format.Formatter(
+        { ...options, format: totalKnown() ? WITH_TOTAL : WITHOUT_TOTAL },
+        { ...params, startTime: startedAt },
+        payload,
+      ),
+    hideCursor: true,
+    clearOnComplete: false,
+    // The CLI handles SIGINT itself: finishing in flight, then a summary below the bar.
+    gracefulExit: false,
+    fps: 10,
+    barsize: 30,
+  });
 }
