@@ -37,8 +37,11 @@ export async function assertJobsReadable(store: OutboxStore, schema: string): Pr
  * @throws StoreNotFoundError naming the store and the schema.
  */
 export async function assertQueueExists(store: OutboxStore, schema: string): Promise<void> {
-  const found = await store.db.executeSql('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
-  if (found.rows.length > 0) return;
+  // pg-boss's job table, not the schema alone: a schema may exist without a queue in it.
+  const found = await store.db.executeSql("SELECT to_regclass($1::text || '.job') IS NOT NULL AS found", [
+    schema,
+  ]);
+  if (found.rows[0]?.found) return;
   throw new StoreNotFoundError(
     `The outbox store ${store.location} has no queue in schema "${schema}": check the schema ` +
       '(--schema, DIGILOCKER_OUTBOX_SCHEMA) and the store; nothing was created',

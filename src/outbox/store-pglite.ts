@@ -117,8 +117,8 @@ function startFailure(
       { cause: error },
     );
   return new StoreDamagedError(
-    `The outbox store ${directory} could not be started (PGlite: ${cause}), with free space and every ` +
-      'file writable by this user: it is damaged, or was written by an incompatible PGlite version. ' +
+    `The outbox store ${directory} could not be started (PGlite: ${cause}), with free space and inodes, ` +
+      'and every file writable by this user: it is damaged, or was written by an incompatible PGlite version. ' +
       'Nothing was changed: restore it from a backup, or open it with the PGlite version that wrote it',
     { cause: error },
   );
@@ -127,7 +127,7 @@ function startFailure(
 /**
  * What around the store keeps PGlite from starting, if anything: a file or directory of `pgdata` this
  * user cannot read and write (another user ran a command on the store), or a file system with less
- * free space than PGlite needs to start (it writes to its log at once).
+ * free space or fewer free inodes than PGlite needs to start (it writes to its log at once).
  */
 function problemAround(directory: string): string | undefined {
   const pgdata = join(directory, 'pgdata');
@@ -146,10 +146,11 @@ function problemAround(directory: string): string | undefined {
     }
   }
   try {
-    const { bavail, bsize } = statfsSync(directory);
+    const { bavail, bsize, ffree } = statfsSync(directory);
     const free = bavail * bsize;
     if (free < MIN_FREE_BYTES)
       return `its file system has ${Math.floor(free / 1024)} KB free: free some space`;
+    if (ffree < MIN_FREE_INODES) return `its file system has ${ffree} free inodes: remove some files`;
   } catch {
     // No figure: nothing to say about space.
   }
@@ -158,3 +159,5 @@ function problemAround(directory: string): string | undefined {
 
 /** Less free space than this is said as the cause of a failed start: PGlite writes to its log at once. */
 const MIN_FREE_BYTES = 32 * 1024 * 1024;
+/** Fewer free inodes than this too: PGlite creates files as it starts, and a disk may run out of them first. */
+const MIN_FREE_INODES = 64;

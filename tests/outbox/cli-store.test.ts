@@ -177,6 +177,16 @@ test('an empty --schema, DIGILOCKER_OUTBOX_SCHEMA or store is refused, never tak
   expect((await run(['outbox', 'status', '--store', path])).code).toBe(0);
 }, 60_000);
 
+test('outbox status on a schema that exists but holds no queue (public) exits 2, and creates no queue there', async () => {
+  const path = join(scratch.path, 'schema-public');
+  await (await openRevocationOutbox({ store: { directory: path }, encryptionKeys: [KEY] })).close();
+  for (let run_ = 0; run_ < 2; run_++) {
+    const result = await run(['outbox', 'status', '--store', path, '--schema', 'public']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('has no queue in schema "public"');
+  }
+}, 60_000);
+
 describeWithPostgres('on PostgreSQL', () => {
   test('outbox status with a mistyped --schema exits 2 naming it, and creates no schema', async () => {
     const schema = uniqueSchema('mistyped');

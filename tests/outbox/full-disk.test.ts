@@ -35,11 +35,12 @@ afterAll(async () => {
   scratch.remove();
 });
 
-/** A fresh 96 MB tmpfs, unmounted after the tests. */
-function smallDisk(name: string): string {
+/** A fresh 96 MB tmpfs (with `inodes` at most, when given), unmounted after the tests. */
+function smallDisk(name: string, inodes?: number): string {
   const mountPoint = join(scratch.path, name);
   mkdirSync(mountPoint);
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=96m', 'tmpfs', mountPoint]);
+  const options = inodes === undefined ? 'size=96m' : `size=96m,nr_inodes=${inodes}`;
+  execFileSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', mountPoint]);
   mounts.push(mountPoint);
   return mountPoint;
 }
@@ -166,6 +167,32 @@ test('a store that cannot start on a full disk is said so, not called damaged; i
   expect((failure as Error).message).toMatch(/its file system has \d+ KB free: free some space/);
   expect((failure as Error).message).not.toContain('restore it from a backup');
   rmSync(filler);
+  const again = await open();
+  expect((await again.stats()).queued).toBe(1);
+  await again.close();
+}, 240_000);
+
+test('a store that cannot start for want of inodes is said so, not called damaged; it opens once some are free', async () => {
+  const disk = smallDisk('inodes', 3000);
+  const directory = join(disk, 'store');
+  const open = () => openRevocationOutbox({ store: { directory }, encryptionKeys: [KEY] });
+  const outbox = await open();
+  await outbox.enqueue({ refreshToken: 'kept-through-a-full-inode-table' });
+  await outbox.close();
+  // Every inode taken but one, for the lock file: the bytes are free, the file table is not.
+  const fillers = join(disk, 'fillers');
+  mkdirSync(fillers);
+  let count = 0;
+  try {
+    for (; ; count++) closeSync(openSync(join(fillers, String(count)), 'w'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
+  }
+  rmSync(join(fillers, String(count - 1)));
+  const failure = await open().catch((error: unknown) => error);
+  expect(failure).toBeInstanceOf(StoreFailedError);
+  expect((failure as Error).message).toMatch(/its file system has \d+ free inodes: remove some files/);
+  rmSync(fillers, { recursive: true });
   const again = await open();
   expect((await again.stats()).queued).toBe(1);
   await again.close();

@@ -88,6 +88,13 @@ describe('openRevocationOutbox refuses bad options before touching any store', (
       R,
       'schema',
     ],
+    ["another queue's pause schema", { store, encryptionKeys: [KEY], schema: 'orders_pause' }, R, 'schema'],
+    [
+      'a schema release 0.1 is carried over from',
+      { store, encryptionKeys: [KEY], schema: 'orders_v10' },
+      R,
+      'schema',
+    ],
     ['a client that is not one', { store, encryptionKeys: [KEY], client: {} }, T, 'client'],
     ['onEvent not a function', { store, encryptionKeys: [KEY], onEvent: 'log' }, T, 'onEvent'],
     ['an empty credentialsId', { store, encryptionKeys: [KEY], credentialsId: '' }, R, 'credentialsId'],
