@@ -33,7 +33,7 @@ export async function withOutbox(
     const telemetry = transport ? await loadTelemetry() : undefined;
     const create = telemetry?.createInstrumentedRevocationClient;
     const client = transport ? clientFromOptions(flags, io.env, transport, undefined, create) : undefined;
-    const listeners = [warnOnce(io), onEvent, telemetry?.outboxEventRecorder()];
+    const listeners = [warnOnce(io, flags.store), onEvent, telemetry?.outboxEventRecorder()];
     const outbox = await openFor(flags, io.env, client, mode.create, everyOne(listeners));
     try {
       return await action(outbox);
@@ -55,11 +55,11 @@ function everyOne(listeners: (((event: OutboxEvent) => void) | undefined)[]): (e
 /**
  * Says each distinct `error` event of the outbox once on stderr, as a warning: what went wrong around
  * the work (the store's statements failing and retried, a close that could not compact the job table
- * on a full disk) without failing it. Redacted like every line of the CLI.
+ * on a full disk) without failing it. Redacted like every line of the CLI (the store's password too).
  */
-function warnOnce(io: CliIo): (event: OutboxEvent) => void {
+function warnOnce(io: CliIo, store: string | undefined): (event: OutboxEvent) => void {
   const said = new Set<string>();
-  const redact = secretsRedactor(secretsOf(io.env));
+  const redact = secretsRedactor(secretsOf(io.env, [store]));
   return (event) => {
     if (event.type !== 'error' || said.has(event.message) || said.size >= MAX_WARNINGS) return;
     said.add(event.message);
