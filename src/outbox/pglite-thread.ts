@@ -6,6 +6,7 @@
  * thread is terminated, and that call, every pending one and every later one reject with a
  * StoreFailedError, while the application's event loop stays free.
  */
+import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -25,7 +26,7 @@ export interface PgliteThread {
 /**
  * Starts PGlite on `<directory>/pgdata` in a worker thread, creating the database first with
  * `create`. Rejects with PGlite's own error (name, message, fields) when it cannot start; then the
- * thread has ended.
+ * thread has ended. Rejects with a StoreFailedError when the thread itself cannot start or dies.
  * @param options.timeoutMs the deadline of each call, in milliseconds (not of the start, which creates a
  * new database in seconds to minutes on a busy machine).
  */
@@ -61,10 +62,21 @@ export async function startPgliteThread(
   };
 }
 
-/** The worker's file, next to this one: .ts when the tests run the source, .js or .cjs once built. */
+/**
+ * The worker's file, next to this one: .ts when the tests run the source, .js or .cjs once built.
+ * @throws StoreFailedError when it is not there: an application bundle took this module in without it.
+ */
 function workerFile(): URL {
-  const here = import.meta.url;
-  return new URL(`./pglite-worker${extname(fileURLToPath(here))}`, here);
+  // import.meta.url is empty once a bundler has turned this ES module into CommonJS.
+  const here: string | undefined = import.meta.url;
+  const file = here ? new URL(`./pglite-worker${extname(fileURLToPath(here))}`, here) : undefined;
+  if (file && existsSync(file)) return file;
+  const where = file ? fileURLToPath(file) : 'pglite-worker, beside the outbox module';
+  throw new StoreFailedError(
+    `The embedded store's worker (${where}) is missing: the outbox was bundled into the application ` +
+      'without it. Leave digilocker-revocation/outbox out of the bundle (external), with its optional ' +
+      'peers; nothing was opened',
+  );
 }
 
 interface Pending {

@@ -102,6 +102,8 @@ function startFailure(
   state: 'new' | 'store',
   error: unknown,
 ): StoreDamagedError | StoreFailedError {
+  // The thread, not PGlite, failed (its file missing from a bundle, the thread dead): nothing was read.
+  if (error instanceof StoreFailedError) return error;
   const cause = error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 200) : String(error);
   if (state === 'new')
     return new StoreDamagedError(
