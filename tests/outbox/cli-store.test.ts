@@ -4,48 +4,23 @@
 // refused, not re-created. In process (runCli with captured streams): no build needed.
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import pg from 'pg';
-import { execute as runCli } from '../../src/cli/execute';
-import type { CliIo } from '../../src/cli/io';
 import { openRevocationOutbox } from '../../src/outbox';
 import { describeConnectionString } from '../../src/outbox/store';
+import { runCliInProcess } from '../support/cli-in-process';
 import { DATABASE_URL, describeWithPostgres, KEY, scratchDirectory, uniqueSchema } from './support';
 
 const scratch = scratchDirectory();
 afterAll(() => scratch.remove());
 
-/** Runs the CLI in this process; resolves with its exit code and what it wrote. */
-async function run(
-  argv: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = new PassThrough().setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
+/** Runs the CLI in this process, with keys and credentials in its environment besides `env`. */
+const run = (argv: string[], env: Record<string, string> = {}) =>
+  runCliInProcess(argv, {
+    DIGILOCKER_OUTBOX_KEYS: KEY,
+    DIGILOCKER_CLIENT_ID: 'id',
+    DIGILOCKER_CLIENT_SECRET: 'secret',
+    ...env,
   });
-  const err = new PassThrough().setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-  const io: CliIo = {
-    stdin: new PassThrough(),
-    stdout: out,
-    stderr: err as unknown as NodeJS.WriteStream,
-    env: {
-      DIGILOCKER_OUTBOX_KEYS: KEY,
-      DIGILOCKER_CLIENT_ID: 'id',
-      DIGILOCKER_CLIENT_SECRET: 'secret',
-      ...env,
-    },
-    onInterrupt: () => () => {},
-    exit: (code) => {
-      throw new Error(`exit ${code}`);
-    },
-  };
-  const code = await runCli(argv, io);
-  return { code, stdout, stderr };
-}
 
 test.each([
   ['status'],

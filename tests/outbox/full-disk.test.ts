@@ -10,12 +10,10 @@ import { closeSync, mkdirSync, openSync, rmSync, statSync, truncateSync, writeSy
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { execute } from '../../src/cli/execute';
-import type { CliIo } from '../../src/cli/io';
 import { type OutboxEvent, openRevocationOutbox, StoreFailedError } from '../../src/outbox';
 import { startPgliteThread } from '../../src/outbox/pglite-thread';
 import { openEmbeddedStore } from '../../src/outbox/store-pglite';
+import { runCliInProcess } from '../support/cli-in-process';
 import { KEY, scratchDirectory, within } from './support';
 
 const scratch = scratchDirectory();
@@ -226,7 +224,9 @@ test('close() on a disk too full to compact the job table still closes, says so 
     message: expect.stringMatching(/^close: could not compact the job table \(.*\); every job is safe/),
   });
   // The CLI's read-only status: its own exit code, and the warning.
-  const status = await runCli(['outbox', 'status', '--store', directory]);
+  const status = await runCliInProcess(['outbox', 'status', '--store', directory], {
+    DIGILOCKER_OUTBOX_KEYS: KEY,
+  });
   expect(status.code).toBe(0);
   expect(status.stdout).toMatch(/^queued: +4000$/m);
   expect(status.stderr).toMatch(/^digilocker-revoke: warning: close: could not compact the job table/m);
@@ -235,28 +235,6 @@ test('close() on a disk too full to compact the job table still closes, says so 
   expect((await again.stats()).queued).toBe(4000);
   await again.close();
 }, 240_000);
-
-/** Runs the CLI in this process with the test's key; resolves with its exit code and output. */
-async function runCli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdin: new PassThrough(),
-    stdout: new PassThrough().setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    }),
-    stderr: new PassThrough().setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    }) as unknown as NodeJS.WriteStream,
-    env: { DIGILOCKER_OUTBOX_KEYS: KEY },
-    onInterrupt: () => () => {},
-    exit: (code) => {
-      throw new Error(`exit ${code}`);
-    },
-  };
-  const code = await execute(argv, io);
-  return { code, stdout, stderr };
-}
 
 /**
  * Fills the file system but for `freeBytes`: less than a write-ahead log segment (16 MB), which

@@ -2,16 +2,14 @@
 // instance opened without the refused credentialsId (an operator's, the CLI's status) sees an
 // invalid_client pause and its reason, and `holdsThisInstance` says whether it holds that instance.
 // Sending still follows the credentials rule. Embedded and PostgreSQL; the CLI in process.
-import { PassThrough } from 'node:stream';
 import pg from 'pg';
-import { execute as runCli } from '../../src/cli/execute';
-import type { CliIo } from '../../src/cli/io';
 import {
   openRevocationOutbox,
   PausedForCredentialsError,
   type RevocationOutboxOptions,
 } from '../../src/outbox';
 import { type MockDigiLocker, startMockDigiLocker } from '../../src/testing';
+import { runCliInProcess } from '../support/cli-in-process';
 import { clientOf, DATABASE_URL, describeWithPostgres, KEY, scratchDirectory, uniqueSchema } from './support';
 
 let mock: MockDigiLocker;
@@ -142,27 +140,9 @@ describe('outbox status (the CLI, in process)', () => {
   const scratch = scratchDirectory();
   afterAll(() => scratch.remove());
 
-  /** Runs the CLI in this process with `env`; resolves with its exit code and output. */
-  async function run(argv: string[], env: NodeJS.ProcessEnv) {
-    let stdout = '';
-    let stderr = '';
-    const io: CliIo = {
-      stdin: new PassThrough(),
-      stdout: new PassThrough().setEncoding('utf8').on('data', (chunk: string) => {
-        stdout += chunk;
-      }),
-      stderr: new PassThrough().setEncoding('utf8').on('data', (chunk: string) => {
-        stderr += chunk;
-      }) as unknown as NodeJS.WriteStream,
-      env: { DIGILOCKER_OUTBOX_KEYS: KEY, ...env },
-      onInterrupt: () => () => {},
-      exit: (code) => {
-        throw new Error(`exit ${code}`);
-      },
-    };
-    const code = await runCli(argv, io);
-    return { code, stdout, stderr };
-  }
+  /** Runs the CLI in this process with the test's key and `env`. */
+  const run = (argv: string[], env: NodeJS.ProcessEnv) =>
+    runCliInProcess(argv, { DIGILOCKER_OUTBOX_KEYS: KEY, ...env });
 
   test('after a drain refused for its credentials, status shows the pause with or without them', async () => {
     const store = { directory: scratch.path, unsafeSkipFsync: true };

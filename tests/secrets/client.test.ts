@@ -139,6 +139,26 @@ const AUTHENTICATIONS: [string, () => Partial<RevocationClientOptions>][] = [
   ],
 ];
 
+/**
+ * A fetch that rejects with `rejection(sent)`: `sent` is the request's body and Authorization header,
+ * what a custom fetch's error could quote.
+ */
+function fetchRejectingWith(
+  rejection: (sent: string, request: { body: string; authorization: string }) => unknown,
+): typeof fetch {
+  return async (input, init) => {
+    const request = new Request(input, init);
+    const body = await request.text();
+    const authorization = request.headers.get('authorization') ?? '';
+    throw rejection(`${body} ${authorization}`, { body, authorization });
+  };
+}
+
+/** An error that quotes `sent`, and the secret and the Basic value in its message, code and name. */
+function quotingError(sent: string): Error {
+  return Object.assign(new Error(`refused: ${sent} ${SECRET}`), { code: SECRET, name: BASIC_VALUE });
+}
+
 /** An error whose `code`, `message`, `name` and `cause` getters throw an error quoting `sent`. */
 function getterThrows(sent: string): Error {
   const thrower = () => {
@@ -162,6 +182,12 @@ function trapThrows(sent: string): Error {
     getOwnPropertyDescriptor: thrower,
   });
 }
+
+/** Rejections whose reading throws an error that quotes the request. */
+const HOSTILE_REJECTIONS: [string, (sent: string) => Error][] = [
+  ['whose getters throw errors that quote it', getterThrows],
+  ['that is a Proxy whose every trap throws an error quoting it', trapThrows],
+];
 
 function client(options: Partial<RevocationClientOptions> = {}) {
   return createRevocationClient({
@@ -227,20 +253,15 @@ describe.each(AUTHENTICATIONS)('with %s', (_label, authentication) => {
   });
 
   it("reports no secret from a custom fetch's error that quotes the request in its code, name, message and cause", async () => {
-    const quoting = async (input: RequestInfo | URL, init?: RequestInit) => {
-      // Only what was sent: the token, and the credentials of this authentication.
-      const request = new Request(input, init);
-      const authorization = request.headers.get('authorization') ?? '';
-      const body = await request.text();
-      const sent = `${body} ${authorization}`;
-      throw Object.assign(new Error(`refused: ${sent}`), {
+    const quoting = fetchRejectingWith((sent, { body, authorization }) =>
+      Object.assign(new Error(`refused: ${sent}`), {
         code: new URLSearchParams(body).get('token') ?? 'no-token',
         name: `Proxy ${authorization}`,
         cause: Object.assign(new Error(`upstream: ${decodeURIComponent(sent)}`), {
           code: authorization.split(' ')[1] ?? '',
         }),
-      });
-    };
+      }),
+    );
     const error = await failureOf(
       client({ credentials: undefined, ...authentication(), fetch: quoting }).revoke(TOKEN),
     );
@@ -250,20 +271,17 @@ describe.each(AUTHENTICATIONS)('with %s', (_label, authentication) => {
     expectNothingLeaked();
   });
 
-  it.each([
-    ['whose getters throw errors that quote it', (sent: string) => getterThrows(sent)],
-    ['that is a Proxy whose every trap throws an error quoting it', (sent: string) => trapThrows(sent)],
-  ])('reports no secret from a custom fetch rejecting with an error %s', async (_label, rejection) => {
-    const quoting = async (input: RequestInfo | URL, init?: RequestInit) => {
-      const request = new Request(input, init);
-      throw rejection(`${await request.text()} ${request.headers.get('authorization') ?? ''}`);
-    };
-    const error = await failureOf(
-      client({ credentials: undefined, ...authentication(), fetch: quoting }).revoke(TOKEN),
-    );
-    expect(error).toMatchObject({ code: 'network_error' });
-    expectNothingLeaked();
-  });
+  it.each(HOSTILE_REJECTIONS)(
+    'reports no secret from a custom fetch rejecting with an error %s',
+    async (_label, rejection) => {
+      const quoting = fetchRejectingWith(rejection);
+      const error = await failureOf(
+        client({ credentials: undefined, ...authentication(), fetch: quoting }).revoke(TOKEN),
+      );
+      expect(error).toMatchObject({ code: 'network_error' });
+      expectNothingLeaked();
+    },
+  );
 
   it('reports no secret from an attempt that timed out', async () => {
     revokeHandler = neverAnswer;
@@ -307,39 +325,20 @@ describe('the token endpoint', () => {
   });
 
   it.each([
-    ['whose getters throw errors that quote it', (sent: string) => getterThrows(sent)],
-    ['that is a Proxy whose every trap throws an error quoting it', (sent: string) => trapThrows(sent)],
+    ['that quotes it, the secret and the Basic value', (sent: string) => quotingError(sent)],
+    ...HOSTILE_REJECTIONS,
   ])(
     'reports no secret from a custom fetch rejecting the token request with an error %s',
     async (_label, rejection) => {
-      const quoting = async (input: RequestInfo | URL, init?: RequestInit) => {
-        const request = new Request(input, init);
-        throw rejection(`${await request.text()} ${request.headers.get('authorization') ?? ''}`);
-      };
       const provider = clientCredentialsTokenProvider({
         clientId: CLIENT_ID,
         clientSecret: SECRET,
-        fetch: quoting,
+        fetch: fetchRejectingWith(rejection),
       });
       await failureOf(client({ credentials: undefined, accessToken: provider }).revoke(TOKEN));
       expectNothingLeaked();
     },
   );
-
-  it("reports no secret from a custom fetch's error that quotes the token request", async () => {
-    const quoting = async (input: RequestInfo | URL, init?: RequestInit) => {
-      const request = new Request(input, init);
-      const sent = `${await request.text()} ${request.headers.get('authorization') ?? ''}`;
-      throw Object.assign(new Error(`refused: ${sent} ${SECRET}`), { code: SECRET, name: BASIC_VALUE });
-    };
-    const provider = clientCredentialsTokenProvider({
-      clientId: CLIENT_ID,
-      clientSecret: SECRET,
-      fetch: quoting,
-    });
-    await failureOf(client({ credentials: undefined, accessToken: provider }).revoke(TOKEN));
-    expectNothingLeaked();
-  });
 
   it.each([
     ['a dropped connection', destroySocket],
