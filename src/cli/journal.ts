@@ -1,4 +1,5 @@
 import { closeSync, fsyncSync } from 'node:fs';
+import { UsageError } from './exit-codes';
 import { endWithNewline, journalLines, MAX_RECORD_BYTES, openJournalFile, writeFully } from './journal-file';
 import { type JournalLock, lockJournal } from './journal-lock';
 import type { InputLine } from './line-reader';
@@ -59,7 +60,8 @@ export class Journal {
 
   /**
    * Locks the journal at `path` (a UsageError when another run holds it), opens (or creates) it and
-   * loads what earlier runs recorded.
+   * loads what earlier runs recorded. A file that does not open as a journal is refused (a UsageError,
+   * see {@link opensJournal}) before anything is written to it.
    */
   static async open(path: string, listener: JournalListener): Promise<Journal> {
     const lock = lockJournal(path, (message) => listener.warn(message));
@@ -71,10 +73,7 @@ export class Journal {
       throw error;
     }
     try {
-      const states = await loadStates(
-        journalLines(fd),
-        (number, problem) => `--journal ${path}: line ${number} ${problem}; ignored`,
-      ).then(({ states, warnings, more }) => {
+      const states = await loadStates(journalLines(fd), path).then(({ states, warnings, more }) => {
         for (const warning of warnings) listener.warn(warning);
         if (more > 0) listener.warn(`--journal ${path}: ${more} more damaged lines ignored`);
         return states;
@@ -155,27 +154,63 @@ function recordLine(entry: JournalEntry): string {
 /** A message this long fits a record even when each character takes six bytes. */
 const MESSAGE_CUT = 500;
 
-/** Reads every line: the state of each token, and warnings for the lines that are not records. */
+/**
+ * Reads every line: the state of each token, and warnings for the lines that are not records. A file
+ * whose first line (blank ones aside) does not open a journal is refused before it is read further.
+ */
 async function loadStates(
   lines: AsyncIterable<InputLine>,
-  describe: (number: number, problem: string) => string,
+  path: string,
 ): Promise<{ states: Map<string, number>; warnings: string[]; more: number }> {
   const states = new Map<string, number>();
   const warnings: string[] = [];
   let more = 0;
+  let first = true;
   for await (const line of lines) {
+    if (first && !isBlank(line)) {
+      first = false;
+      if (!opensJournal(line)) throw new UsageError(notAJournal(path));
+    }
     const problem = applyLine(states, line);
     if (problem === undefined) continue;
-    if (warnings.length < MAX_WARNINGS) warnings.push(describe(line.number, problem));
+    if (warnings.length < MAX_WARNINGS)
+      warnings.push(`--journal ${path}: line ${line.number} ${problem}; ignored`);
     else more++;
   }
   return { states, warnings, more };
 }
 
+/** Every record opens so: `sha256` is the first key of each entry {@link recordLine} writes. */
+const RECORD_START = '{"sha256":"';
+
+/**
+ * Whether the first line opens a journal: a record, or the start of one cut short (a first write that
+ * did not finish, which a rerun then ended with a line break). Anything else, such as a file of tokens
+ * given as --journal by mistake, would get records appended that a revoke of that file later sends to
+ * DigiLocker as tokens.
+ */
+function opensJournal(line: InputLine): boolean {
+  if ('tooLong' in line) return false;
+  const text = line.text.trim();
+  return text.startsWith(RECORD_START) || RECORD_START.startsWith(text);
+}
+
+function isBlank(line: InputLine): boolean {
+  return !('tooLong' in line) && line.text.trim() === '';
+}
+
+/** The refusal of a file that is not a journal; it never quotes the line, which may be a token. */
+function notAJournal(path: string): string {
+  return (
+    `--journal ${path} is not a journal: its first line is not a journal record (a file of tokens?); ` +
+    'give a new file or a journal an earlier run wrote'
+  );
+}
+
 /** Applies one line to the states; returns what is wrong with it, if anything. */
 function applyLine(states: Map<string, number>, line: InputLine): string | undefined {
+  if (isBlank(line)) return undefined;
   if ('tooLong' in line) return 'is not a journal record';
-  if (line.text.trim() === '') return undefined;
   let record: Record<string, unknown>;
   try {
     record = JSON.parse(line.text);

@@ -94,11 +94,20 @@ it('ignores a last line cut short with a warning that names it, and retries its 
   expect(summaryOf(run.stdout)).toMatchObject({ skipped: 1, revoked: 1 });
 });
 
-it('reports a line that is not valid JSON by its number', async () => {
-  const token = fixture.digilocker.issueTokens().accessToken;
-  writeFileSync(journal, 'this is not a journal\n{"sha256":"00","outcome":"revoked"}\n');
+it('reports a damaged line after the first record by its number, and goes on', async () => {
+  const [first, token] = [
+    fixture.digilocker.issueTokens().accessToken,
+    fixture.digilocker.issueTokens().accessToken,
+  ];
+  await revoke([], `${first}\n`);
+  const written = lines().length;
+  appendFileSync(journal, 'this is not a record\n{"sha256":"00","outcome":"revoked"}\n');
   const run = await revoke([], `${token}\n`);
   expect(run.code).toBe(0);
-  expect(run.stderr).toContain(`warning: --journal ${journal}: line 1 is not valid JSON; ignored`);
-  expect(run.stderr).toContain(`warning: --journal ${journal}: line 2 is not a journal record; ignored`);
+  expect(run.stderr).toContain(
+    `warning: --journal ${journal}: line ${written + 1} is not valid JSON; ignored`,
+  );
+  expect(run.stderr).toContain(
+    `warning: --journal ${journal}: line ${written + 2} is not a journal record; ignored`,
+  );
 });
