@@ -1,5 +1,5 @@
 import { type Command, CommanderError } from 'commander';
-import { EXIT, RefusedError, UsageError } from './exit-codes';
+import { EXIT, RefusedError, UsageError, WriteFailedError } from './exit-codes';
 import type { CliIo } from './io';
 import { createProgram, HELP_HINT, PATH_OPTIONS } from './program';
 import { argumentsToHide, secretsOf, usageRedactor, type ValueKind } from './redaction';
@@ -7,6 +7,7 @@ import { argumentsToHide, secretsOf, usageRedactor, type ValueKind } from './red
 /**
  * Executes `digilocker-revoke` with `argv` (without node and the script) and returns the exit code:
  * commander's parsing errors and every UsageError become 2, with a one-line message and the help hint;
+ * a WriteFailedError becomes 1, with a one-line message;
  * any other error (a bug, a failure no command expected) becomes 1, with its name and message. Either
  * message may quote an argument: file paths, command names and option names are shown as typed, while
  * the credentials from the environment (in every encoding) and whatever is or may be a token (see
@@ -38,6 +39,10 @@ export async function execute(argv: string[], io: CliIo): Promise<number> {
       const hint = error instanceof RefusedError ? '' : `${HELP_HINT}\n`;
       io.stderr.write(`error: ${redact(error.message)}\n${hint}`);
       return EXIT.usage;
+    }
+    if (error instanceof WriteFailedError) {
+      io.stderr.write(`error: ${redact(error.message)}\n`);
+      return EXIT.failed;
     }
     // Name and message only: a stack or a cause could carry what the redactor does not know.
     const name = error instanceof Error ? error.name : 'Error';

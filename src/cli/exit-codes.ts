@@ -23,3 +23,12 @@ export class UsageError extends Error {
 export class RefusedError extends UsageError {
   override name = 'RefusedError';
 }
+
+/**
+ * Exit 1 without the hint to `--help`: a file the run must write cannot be written as it starts (a
+ * full disk: ENOSPC; a size limit: EFBIG; a disk error: EIO), as a write that fails mid-run stops the
+ * run with exit 1. The arguments were right; the disk was not.
+ */
+export class WriteFailedError extends Error {
+  override name = 'WriteFailedError';
+}

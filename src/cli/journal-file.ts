@@ -9,7 +9,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { resolve } from 'node:path';
-import { UsageError } from './exit-codes';
+import { UsageError, WriteFailedError } from './exit-codes';
 import { type InputLine, readLines } from './line-reader';
 import { describeSource, type FileIdentity, type TokenSource } from './token-input';
 
@@ -36,7 +36,7 @@ export function openJournalFile(path: string): number {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ELOOP') throw new UsageError(`--journal ${path} is a symbolic link; give the file itself`);
     if (code === 'EISDIR') throw new UsageError(`--journal ${path} is a directory; give a file`);
-    throw new UsageError(`Cannot open --journal ${path}: ${code ?? error}`);
+    throw openFailure(`Cannot open --journal ${path}: ${code ?? error}`, code);
   }
   if (!fstatSync(fd).isFile()) {
     closeSync(fd);
@@ -90,8 +90,22 @@ export function endWithNewline(fd: number, path: string): void {
   try {
     writeSync(fd, '\n');
   } catch (error) {
-    throw new UsageError(`Cannot write to --journal ${path}: ${(error as NodeJS.ErrnoException).code}`);
+    throw new WriteFailedError(`Cannot write to --journal ${path}: ${(error as NodeJS.ErrnoException).code}`);
   }
+}
+
+/** Errors of a disk that cannot take a write (full, over a size limit or quota, failing), not of a path. */
+const DISK_FAILURES = new Set(['ENOSPC', 'EDQUOT', 'EFBIG', 'EIO']);
+
+/**
+ * The error of a journal (or its lock) that cannot be created or opened, by its system error `code`: a
+ * disk that cannot take the write is a WriteFailedError (exit 1, as a write that fails mid-run); any
+ * other cause (a missing directory, no permission) is a UsageError: the path needs changing.
+ */
+export function openFailure(message: string, code: string | undefined): Error {
+  return code !== undefined && DISK_FAILURES.has(code)
+    ? new WriteFailedError(message)
+    : new UsageError(message);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { acquireLock, type LockHolder } from '../outbox/lock';
-import { RefusedError, UsageError } from './exit-codes';
+import { RefusedError } from './exit-codes';
+import { openFailure } from './journal-file';
 
 /** The lock of a journal, held by one run. */
 export interface JournalLock {
@@ -13,7 +14,8 @@ export interface JournalLock {
  * package's one lock module (src/outbox/lock.ts: exclusive creation, atomic takeover of a stale lock,
  * released only by its owner, also at exit). A lock whose process is gone (a run killed with SIGKILL,
  * a crash) is taken over with a warning; one whose process is alive, on another host, or that cannot
- * be read is refused with a UsageError (exit 2).
+ * be read is refused with a UsageError (exit 2). A lock that cannot be created is an error of
+ * {@link openFailure}.
  */
 export function lockJournal(journalPath: string, warn: (message: string) => void): JournalLock {
   const path = `${journalPath}.lock`;
@@ -22,8 +24,9 @@ export function lockJournal(journalPath: string, warn: (message: string) => void
     lock = acquireLock(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(
+    throw openFailure(
       `Cannot open --journal ${journalPath}: cannot create its lock ${path}: ${code ?? error}`,
+      code,
     );
   }
   if (!lock.held) throw new RefusedError(inUse(journalPath, path, lock.holder));

@@ -1,8 +1,9 @@
 // When output or disk fails mid-run (the reader of stdout went away: EPIPE; a full disk: ENOSPC; a
 // file-size limit: EFBIG), the CLI stops reading input, lets in-flight requests finish, journals what
 // it can, prints the summary on stderr with a one-line reason and exits 1. Never a crash, and nothing
-// the server did is lost from the journal.
-import { readFileSync, writeFileSync } from 'node:fs';
+// the server did is lost from the journal. A journal (or its lock) that cannot be written as the run
+// starts is exit 1 too, in one line, without the hint to --help: the arguments were right.
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256Hex } from '../../src/fingerprint';
 import { runShell, useCliFixture } from './cli-harness';
@@ -102,4 +103,39 @@ it('without --json, a summary that cannot go to stdout goes to stderr, exit 1', 
   expect(run.code).toBe(1);
   expect(run.stderr).toMatch(/^digilocker-revoke: .*cannot write to standard output: ENOSPC/m);
   expect(run.stderr).toMatch(/^revoked: +3$/m);
+});
+
+/** Runs revoke under `ulimit -f blocks` (of 1024 bytes); its stderr goes through a pipe, out of the limit's reach. */
+function revokeUnderLimit(blocks: number, file: string, journal: string) {
+  return runShell(
+    `(ulimit -f ${blocks}; exec $CLI revoke --file "$file" --journal "$journal" --base-url "$BASE_URL") 2>&1 >/dev/null | cat >"$scratch/stderr"; $CLI_END`,
+    fixture.scratch,
+    { ...env(), file, journal },
+  );
+}
+
+it("a journal's lock that cannot be written as the run starts (EFBIG): exit 1, one line, no --help hint", async () => {
+  const { file, journal } = setUp(3);
+  const run = await revokeUnderLimit(0, file, journal);
+  expect(run.code).toBe(1);
+  expect(run.stderr).toMatch(/^error: Cannot open --journal .*: cannot create its lock .*\.lock: EFBIG$/m);
+  expect(run.stderr).not.toMatch(/--help|unexpected/);
+  expect(existsSync(`${journal}.lock`)).toBe(false);
+  expect(fixture.digilocker.stats.requests).toBe(0);
+});
+
+it('a journal that cannot be written as the run starts (EFBIG, ending a cut line): exit 1, one line, no --help hint', async () => {
+  const { tokens, file, journal } = setUp(12);
+  writeFileSync(file, `${tokens.slice(0, 10).join('\n')}\n`);
+  expect((await revokeUnderLimit(100, file, journal)).code).toBe(0);
+  appendFileSync(journal, '{"sha256":"0123'); // a write cut short; the next run ends it with a line break
+  expect(readFileSync(journal).length).toBeGreaterThan(1024);
+  const requests = fixture.digilocker.stats.requests;
+  writeFileSync(file, `${tokens.join('\n')}\n`);
+  const run = await revokeUnderLimit(1, file, journal);
+  expect(run.code).toBe(1);
+  expect(run.stderr).toMatch(/^error: Cannot write to --journal .*: EFBIG$/m);
+  expect(run.stderr).not.toMatch(/--help|unexpected/);
+  expect(existsSync(`${journal}.lock`)).toBe(false);
+  expect(fixture.digilocker.stats.requests).toBe(requests);
 });
