@@ -5,6 +5,7 @@ import {
   fstatSync,
   openSync,
   readSync,
+  type Stats,
   statSync,
   writeSync,
 } from 'node:fs';
@@ -22,7 +23,8 @@ const JOURNAL_MODE = 0o600;
 /**
  * Opens the journal for reading and appending, creating it with mode 0600. Refused (a UsageError): a
  * symbolic link (never followed, so the journal cannot be redirected onto another file), a
- * directory, anything but a regular file.
+ * directory, anything but a regular file, and a file with more than one name (hard links): the lock
+ * is taken by name (`<journal>.lock`), so two runs could write it at once, one under each name.
  */
 export function openJournalFile(path: string): number {
   let fd: number;
@@ -38,11 +40,23 @@ export function openJournalFile(path: string): number {
     if (code === 'EISDIR') throw new UsageError(`--journal ${path} is a directory; give a file`);
     throw openFailure(`Cannot open --journal ${path}: ${code ?? error}`, code);
   }
-  if (!fstatSync(fd).isFile()) {
+  const refusal = refusalOf(fstatSync(fd), path);
+  if (refusal !== undefined) {
     closeSync(fd);
-    throw new UsageError(`--journal ${path} is not a regular file`);
+    throw new UsageError(refusal);
   }
   return fd;
+}
+
+/** Why the file opened as the journal cannot be one, if it cannot. */
+function refusalOf(stat: Stats, path: string): string | undefined {
+  if (!stat.isFile()) return `--journal ${path} is not a regular file`;
+  if (stat.nlink > 1)
+    return (
+      `--journal ${path} has ${stat.nlink} names (hard links): a run locks it by one name only, so two ` +
+      'runs could write it at once; give a file with one name'
+    );
+  return undefined;
 }
 
 /**

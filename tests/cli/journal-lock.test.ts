@@ -1,7 +1,8 @@
 // One run at a time per journal: a run holds `<journal>.lock` (its pid) from start to end. A second run
 // on the same journal is refused (exit 2) while the first goes on; a lock left by a killed run is taken
-// over with a warning; the lock is gone however a run ends, but for SIGKILL.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+// over with a warning; the lock is gone however a run ends, but for SIGKILL. The lock is by name, so a
+// journal with two names (a hard link) is refused (exit 2): two runs could use it at once.
+import { existsSync, linkSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { jsonLines, runCli, startCli, summaryOf, useCliFixture, waitFor } from './cli-harness';
 
@@ -114,4 +115,26 @@ it('removes the lock when the journal cannot be opened (exit 2)', async () => {
   expect(run.code).toBe(2);
   expect(run.stderr).toMatch(/is a directory/);
   expect(existsSync(lock)).toBe(false);
+});
+
+it('refuses a journal with two names (a hard link), under either name (exit 2), and sends nothing', async () => {
+  const [done, token] = fixture.issue(2) as [string, string];
+  expect((await runCli(args(), { stdin: `${done}\n`, env: fixture.env() })).code).toBe(0);
+  const other = join(fixture.scratch, 'other.journal');
+  linkSync(journal, other);
+  const content = readFileSync(journal, 'utf8');
+  const requests = fixture.digilocker.stats.requests;
+  for (const name of [journal, other]) {
+    const run = await runCli(
+      ['revoke', '--json', '--journal', name, '--base-url', fixture.digilocker.baseUrl],
+      { stdin: `${token}\n`, env: fixture.env() },
+    );
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      /^error: --journal .* has 2 names \(hard links\): a run locks it by one name only/m,
+    );
+    expect(existsSync(`${name}.lock`)).toBe(false);
+  }
+  expect(readFileSync(journal, 'utf8')).toBe(content);
+  expect(fixture.digilocker.stats.requests).toBe(requests);
 });
