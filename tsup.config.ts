@@ -34,9 +34,13 @@ const UNDICI_INSTALL = 'undici@7';
  * ESM bundles that contain CommonJS code (commander, cli-progress, undici, ajv, optionalPeer's loader)
  * call `require`; an ES module has no `require`, so the bundle makes one. From `__filename` when
  * `import.meta.url` is undefined: an app that bundles this ES module to CommonJS empties import.meta.
+ * createRequire comes from process.getBuiltinModule (Node 22.3, below our floor), not from an import
+ * of node:module: webpack 5 recognises `createRequire(...)` of an imported node:module and, unable to
+ * evaluate the `??`, replaces the call with `undefined` (every require() then fails, undici's read as
+ * not installed).
  */
 const REQUIRE_IN_ESM =
-  "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url ?? __filename);";
+  "const require = process.getBuiltinModule('node:module').createRequire(import.meta.url ?? __filename);";
 
 /**
  * Records which npm packages end up inside each output file (for the third-party license file), from
