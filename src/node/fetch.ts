@@ -45,7 +45,9 @@ export interface NodeFetch {
  * @throws {InputTypeError} (`invalid_option`) for an unknown option, a `proxy` that is not an
  * http(s) URL, or (without `proxy`) a proxy variable of the environment that is not one (`input`
  * names the variable, e.g. `HTTPS_PROXY`; the message never quotes its value, which may hold a
- * password); {InputRangeError} for `connections` out of 1-65536.
+ * password); {InputRangeError} for `connections` out of 1-65536; a `TypeError` whose `code` is
+ * `DIGILOCKER_UNSUPPORTED_UNDICI` when the undici loaded is not undici 7 or 8 (Bun's built-in stand-in
+ * for it, say): use the runtime's global fetch there.
  * @see {@link https://www.rfc-editor.org/rfc/rfc7009#section-2.1 | RFC 7009 §2.1}, what the client sends through it
  * @example
  * const fetch = createNodeFetch();
@@ -54,6 +56,7 @@ export interface NodeFetch {
  * await fetch.close();
  */
 export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
+  assertUndiciUsable();
   const router = new LoopbackDirect(normalizeFetchOptions(options));
   let closed = false;
   const nodeFetch = (async (input: string | URL | Request, init?: RequestInit) => {
@@ -77,6 +80,24 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
     await router.destroy();
   };
   return nodeFetch;
+}
+
+/** The `code` of the error of {@link createNodeFetch} when the undici it loads cannot serve it. */
+const UNSUPPORTED_UNDICI = 'DIGILOCKER_UNSUPPORTED_UNDICI';
+
+/**
+ * Fails at creation, in one line, when the undici loaded lacks what this fetch uses. Under Bun,
+ * `require('undici')` is Bun's built-in stand-in, whose Dispatcher has no `compose` (nor its Agent a
+ * `destroy`): every request would otherwise fail with "router.compose is not a function".
+ */
+function assertUndiciUsable(): void {
+  if (typeof Dispatcher.prototype.compose === 'function') return;
+  throw Object.assign(
+    new TypeError(
+      "digilocker-revocation/node runs on Node with undici 7 or 8: this runtime's undici has no Dispatcher.compose; use the global fetch",
+    ),
+    { code: UNSUPPORTED_UNDICI },
+  );
 }
 
 /**
