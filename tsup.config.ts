@@ -75,7 +75,7 @@ function recordBundledPackages(): Plugin {
 /**
  * Makes `package` an optional peer dependency of the output: its imports go through a small module
  * that loads it at run time and, when it is not installed, throws one line naming what to install
- * (instead of Node's "Cannot find package" with a require stack). That module is CommonJS, loading it
+ * and where it was looked for (instead of Node's "Cannot find package" with a require stack). That module is CommonJS, loading it
  * with `require()`, in the ESM output too (with the REQUIRE_IN_ESM banner): an `await import()` would be
  * top-level await, which neither an app bundled to CommonJS nor require() of the ES module allows.
  * (The config using it must not set `treeshake`: tsup would then build ESM and convert it to CommonJS
@@ -100,7 +100,12 @@ function optionalPeer(pkg: string, install: string, entry: string): Plugin {
           '} catch (error) {',
           `  const missing = error !== null && typeof error === 'object' && error.code === 'MODULE_NOT_FOUND' && String(error.message).includes(${JSON.stringify(`'${pkg}'`)});`,
           '  if (missing) {',
-          `    throw new Error(${JSON.stringify(message)});`,
+          // Where it was looked for (the file whose require failed, in Node's requireStack; not from
+          // `require.resolve`, which webpack warns about): a bundle copied elsewhere, or one whose
+          // bundler baked in the build machine's path (webpack's import.meta.url), looks where no
+          // undici is.
+          "    const from = typeof error.requireStack?.[0] === 'string' ? ' (it could not be resolved from ' + error.requireStack[0] + ')' : '';",
+          `    throw new Error(${JSON.stringify(message)} + from);`,
           '  }',
           '  throw error;',
           '}',

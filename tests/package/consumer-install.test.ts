@@ -2,7 +2,15 @@
 // and gets only what the core needs: every other entry carries what it uses in its own output, except
 // undici, an optional peer of ./node whose absence fails with one line naming it.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -169,9 +177,16 @@ describe('a fresh consumer of the packed package', () => {
   it('fails to load digilocker-revocation/node without undici with one line naming it, from both builds', () => {
     const esm = failureOf('node-esm.mjs', "await import('digilocker-revocation/node');");
     const cjs = failureOf('node-cjs.cjs', "require('digilocker-revocation/node');");
-    for (const { status, stderr } of [esm, cjs]) {
+    // Where undici was looked for: from the built entry itself.
+    const dist = join(realpathSync(consumer), 'node_modules/digilocker-revocation/dist/node');
+    for (const [{ status, stderr }, file] of [
+      [esm, 'index.js'],
+      [cjs, 'index.cjs'],
+    ] as const) {
       expect(status).toBe(1);
-      expect(stderr).toContain(`Error: ${MISSING_UNDICI}\n`);
+      expect(stderr).toContain(
+        `Error: ${MISSING_UNDICI} (it could not be resolved from ${join(dist, file)})\n`,
+      );
     }
   });
 

@@ -2,7 +2,15 @@
 // an app bundled by esbuild to CommonJS (its default for --platform=node), where import.meta is empty,
 // and through require() of an ES module. Neither allows top-level await.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -70,7 +78,12 @@ describe('an app bundled by esbuild to CommonJS', () => {
       console.log(typeof createNodeFetch);`,
       false,
     ).catch((error: { stderr: string }) => error);
-    expect(failure).toHaveProperty('stderr', expect.stringContaining(`Error: ${MISSING_UNDICI}\n`));
+    // Where undici was looked for: from the bundle itself (import.meta.url is empty there).
+    const from = join(realpathSync(scratch), 'node-without-undici/app.cjs');
+    expect(failure).toHaveProperty(
+      'stderr',
+      expect.stringContaining(`Error: ${MISSING_UNDICI} (it could not be resolved from ${from})\n`),
+    );
   });
 
   it('starts and closes the mock DigiLocker of digilocker-revocation/testing', async () => {
