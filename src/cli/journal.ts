@@ -60,8 +60,8 @@ export class Journal {
 
   /**
    * Locks the journal at `path` (a UsageError when another run holds it), opens (or creates) it and
-   * loads what earlier runs recorded. A file that does not open as a journal is refused (a UsageError,
-   * see {@link opensJournal}) before anything is written to it.
+   * loads what earlier runs recorded. A file that holds no journal record is refused (a UsageError, see
+   * {@link startsLikeRecord}) before anything is written to it.
    */
   static async open(path: string, listener: JournalListener): Promise<Journal> {
     const lock = lockJournal(path, (message) => listener.warn(message));
@@ -156,7 +156,8 @@ const MESSAGE_CUT = 500;
 
 /**
  * Reads every line: the state of each token, and warnings for the lines that are not records. A file
- * whose first line (blank ones aside) does not open a journal is refused before it is read further.
+ * with text in it but no line that starts like a record is refused, before anything is written to it:
+ * it is not a journal (see {@link startsLikeRecord}).
  */
 async function loadStates(
   lines: AsyncIterable<InputLine>,
@@ -165,18 +166,18 @@ async function loadStates(
   const states = new Map<string, number>();
   const warnings: string[] = [];
   let more = 0;
-  let first = true;
+  let text = false;
+  let records = false;
   for await (const line of lines) {
-    if (first && !isBlank(line)) {
-      first = false;
-      if (!opensJournal(line)) throw new UsageError(notAJournal(path));
-    }
+    text ||= !isBlank(line);
+    records ||= startsLikeRecord(line);
     const problem = applyLine(states, line);
     if (problem === undefined) continue;
     if (warnings.length < MAX_WARNINGS)
       warnings.push(`--journal ${path}: line ${line.number} ${problem}; ignored`);
     else more++;
   }
+  if (text && !records) throw new UsageError(notAJournal(path));
   return { states, warnings, more };
 }
 
@@ -184,25 +185,24 @@ async function loadStates(
 const RECORD_START = '{"sha256":"';
 
 /**
- * Whether the first line opens a journal: a record, or the start of one cut short (a first write that
- * did not finish, which a rerun then ended with a line break). Anything else, such as a file of tokens
- * given as --journal by mistake, would get records appended that a revoke of that file later sends to
- * DigiLocker as tokens.
+ * Whether a line starts like a record: a whole one, or one cut short past its first key (a write that
+ * did not finish). A file with none is not a journal (a file of tokens, or of JSON, given as --journal
+ * by mistake), and records appended to it would be sent to DigiLocker as tokens when that file is
+ * revoked later. A journal whose other lines were damaged (a crash that left NUL bytes, a cut line)
+ * still has some, and is read with warnings.
  */
-function opensJournal(line: InputLine): boolean {
-  if ('tooLong' in line) return false;
-  const text = line.text.trim();
-  return text.startsWith(RECORD_START) || RECORD_START.startsWith(text);
+function startsLikeRecord(line: InputLine): boolean {
+  return !('tooLong' in line) && line.text.trim().startsWith(RECORD_START);
 }
 
 function isBlank(line: InputLine): boolean {
   return !('tooLong' in line) && line.text.trim() === '';
 }
 
-/** The refusal of a file that is not a journal; it never quotes the line, which may be a token. */
+/** The refusal of a file that is not a journal; it never quotes a line, which may be a token. */
 function notAJournal(path: string): string {
   return (
-    `--journal ${path} is not a journal: its first line is not a journal record (a file of tokens?); ` +
+    `--journal ${path} is not a journal: none of its lines is a journal record (a file of tokens?); ` +
     'give a new file or a journal an earlier run wrote'
   );
 }
