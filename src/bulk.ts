@@ -1,7 +1,7 @@
 import { readInput } from './batch-input';
 import type { Clock } from './clock';
 import { DEFAULTS, LIMITS } from './defaults';
-import { tokenFingerprint } from './fingerprint';
+import { fingerprintOf } from './fingerprint';
 import { ignore } from './ignore';
 import { InputTypeError } from './input-errors';
 import { onAbort } from './on-abort';
@@ -221,16 +221,21 @@ async function outcomeOf(
   const item = readInput(input, defaultHint);
   const base = item.id === undefined ? { index } : { index, id: item.id };
   if (item.error) {
-    const fingerprint = item.text === undefined ? '' : await tokenFingerprint(item.text);
+    const fingerprint = item.text === undefined ? '' : fingerprintOf(item.text);
     return { ...base, fingerprint, ok: false, error: item.error };
   }
-  // Started before the call, awaited after it: the outcome carries the fingerprint, the request does not wait for it.
-  const fingerprinting = tokenFingerprint(item.token);
+  const fingerprint = fingerprintOf(item.token);
   try {
-    const result = await dependencies.revoke({ token: item.token, hint: item.hint, signal, startedAt, gate });
-    return { ...base, fingerprint: await fingerprinting, ok: true, result };
+    const result = await dependencies.revoke({
+      token: item.token,
+      hint: item.hint,
+      signal,
+      fingerprint,
+      startedAt,
+      gate,
+    });
+    return { ...base, fingerprint, ok: true, result };
   } catch (error) {
-    const fingerprint = await fingerprinting;
     return { ...base, fingerprint, ok: false, error: asError(error) };
   }
 }

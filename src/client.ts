@@ -3,7 +3,7 @@ import { type RevocationBatchOptions, revokeInPool, type TokenInput } from './bu
 import { type Call, type CallAnswer, type CallContext, runCall } from './call';
 import { isRevocationError, type RevocationError, type RevocationErrorCode } from './errors';
 import { type EventSink, safeEventSink } from './events';
-import { tokenFingerprint } from './fingerprint';
+import { fingerprintOf } from './fingerprint';
 import { normalizeOptions } from './normalize-options';
 import type { RevocationClientOptions } from './options';
 import type { PauseGate } from './pause-gate';
@@ -170,7 +170,7 @@ async function revokeValidated(call: RevokeCall, context: CallContext): Promise<
   const attemptCall: Call = {
     body: requestBody(token, call.hint, context),
     signal,
-    fingerprint: call.fingerprint ?? (context.emit ? await tokenFingerprint(token) : ''),
+    fingerprint: call.fingerprint ?? (context.emit ? fingerprintOf(token) : ''),
     startedAt,
     gate: call.gate,
   };

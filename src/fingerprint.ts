@@ -1,14 +1,15 @@
 import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
 
 /**
  * The SHA-256 of a string's UTF-8 bytes, as 64 lowercase hex characters. By @noble/hashes (audited,
  * bundled into the build), synchronously: Web Crypto's `digest` runs a job per call, whose overhead
- * outweighed the rest of `revokeMany`'s own work per token. Async, so that a platform digest can come
- * back without changing callers.
+ * outweighed the rest of `revokeMany`'s own work per token. The exported functions are async, so that
+ * a platform digest can come back without changing their callers; the package's own code calls
+ * {@link fingerprintOf}, which spares a promise per token.
  */
 export async function sha256Hex(text: string): Promise<string> {
-  const digest = sha256(new TextEncoder().encode(text));
-  return Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('');
+  return bytesToHex(digestOf(text));
 }
 
 /**
@@ -17,5 +18,14 @@ export async function sha256Hex(text: string): Promise<string> {
  * {@link sha256Hex} for that).
  */
 export async function tokenFingerprint(token: string): Promise<string> {
-  return (await sha256Hex(token)).slice(0, 12);
+  return fingerprintOf(token);
+}
+
+/** {@link tokenFingerprint}, synchronously (internal: `revokeMany` and events compute one per token). */
+export function fingerprintOf(token: string): string {
+  return bytesToHex(digestOf(token).subarray(0, 6));
+}
+
+function digestOf(text: string): Uint8Array {
+  return sha256(new TextEncoder().encode(text));
 }
