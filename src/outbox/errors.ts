@@ -211,8 +211,10 @@ export class EnqueueFailedError extends OutboxError {
 /**
  * The embedded store's directory holds files that are not a working store (a missing
  * `pgdata/PG_VERSION`, files of something else, a truncated job table, a database PGlite cannot
- * start): it is refused, never re-created over them. The message names the directory, the cause and
- * what to do; `cause` holds the underlying error, when there is one.
+ * start): it is refused, never re-created over them. Also a store of either kind made by release 0.1
+ * whose pg-boss 10 schema holds another application's queues, which carrying it over would delete.
+ * The message names the store, the cause and what to do; `cause` holds the underlying error, when
+ * there is one.
  */
 export class StoreDamagedError extends OutboxError {
   static {

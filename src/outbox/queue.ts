@@ -65,7 +65,7 @@ export async function startQueue(
     ...(store.kind === 'embedded' ? { backend: 'pglite' as const } : {}),
   });
   boss.on('error', onError);
-  await setAsideVersion10Schema(store.db, options.schema);
+  await setAsideVersion10Schema(store.db, options.schema, store.location);
   await boss.start();
   await boss.createQueue(QUEUE_NAME, {
     policy: 'standard',

@@ -66,24 +66,26 @@ test('an embedded store made by release 0.1 (pg-boss 10, PGlite 0.5) is carried 
   }
 }, 120_000);
 
+/** A new database on the test server holding release 0.1's PostgreSQL fixture; `url` reaches it. */
+async function databaseWithFixture(admin: pg.Pool): Promise<{ name: string; url: string }> {
+  const name = `upgrade_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 6)}`;
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(DATABASE_URL as string);
+  url.pathname = `/${name}`;
+  execFileSync('psql', ['-q', '-v', 'ON_ERROR_STOP=1', '-f', join(FIXTURES, 'postgres-v10.sql'), url.href], {
+    env: { ...process.env, PATH: `${process.env.PATH}:/usr/lib/postgresql/15/bin` },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  return { name, url: url.href };
+}
+
 describeWithPostgres('upgrade of a PostgreSQL queue', () => {
   test('a queue in the pg-boss 10 schema made by release 0.1 is carried over on open', async () => {
     const admin = new pg.Pool({ connectionString: DATABASE_URL, max: 1 });
-    const database = `upgrade_${Date.now().toString(36)}`;
-    await admin.query(`CREATE DATABASE ${database}`);
-    const url = new URL(DATABASE_URL as string);
-    url.pathname = `/${database}`;
+    const { name: database, url } = await databaseWithFixture(admin);
     try {
-      execFileSync(
-        'psql',
-        ['-q', '-v', 'ON_ERROR_STOP=1', '-f', join(FIXTURES, 'postgres-v10.sql'), url.href],
-        {
-          env: { ...process.env, PATH: `${process.env.PATH}:/usr/lib/postgresql/15/bin` },
-          stdio: ['ignore', 'ignore', 'pipe'],
-        },
-      );
-      await expectCarriedOver({ connectionString: url.href }, expected.postgres);
-      const check = new pg.Pool({ connectionString: url.href, max: 1 });
+      await expectCarriedOver({ connectionString: url }, expected.postgres);
+      const check = new pg.Pool({ connectionString: url, max: 1 });
       const schemas = await check.query(
         "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'digilocker_outbox%' ORDER BY 1",
       );
@@ -95,6 +97,68 @@ describeWithPostgres('upgrade of a PostgreSQL queue', () => {
       ]);
     } finally {
       // Without FORCE: it waits for the closed outbox's sessions to end (a leak would fail it).
+      await admin.query(`DROP DATABASE IF EXISTS ${database}`);
+      await admin.end();
+    }
+  }, 120_000);
+
+  test("a pg-boss 10 schema shared with another application's queues is refused, unchanged", async () => {
+    const admin = new pg.Pool({ connectionString: DATABASE_URL, max: 1 });
+    const { name: database, url } = await databaseWithFixture(admin);
+    const other = new pg.Pool({ connectionString: url, max: 1 });
+    try {
+      await other.query(`SELECT digilocker_outbox.create_queue('billing-emails', '{"policy":"standard"}')`);
+      await other.query(
+        `INSERT INTO digilocker_outbox.job (name, data) VALUES ('billing-emails', '{"to":"a"}')`,
+      );
+      const opening = openRevocationOutbox({
+        client: recordingClient([]),
+        store: { connectionString: url },
+        encryptionKeys: [KEY],
+      });
+      await expect(opening).rejects.toMatchObject({
+        name: 'StoreDamagedError',
+        message: expect.stringContaining('"billing-emails"'),
+      });
+      const kept = await other.query(
+        "SELECT name, count(*)::int AS n FROM digilocker_outbox.job WHERE state <> 'completed' GROUP BY 1 ORDER BY 1",
+      );
+      expect(kept.rows).toEqual([
+        { name: 'billing-emails', n: 1 },
+        { name: 'digilocker-revocation', n: 6 },
+      ]);
+      const schemas = await other.query(
+        "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'digilocker_outbox%'",
+      );
+      expect(schemas.rows).toEqual([{ nspname: 'digilocker_outbox' }]);
+    } finally {
+      await other.end();
+      await admin.query(`DROP DATABASE IF EXISTS ${database}`);
+      await admin.end();
+    }
+  }, 120_000);
+
+  test("another application's schema named <schema>_v10 is neither copied from nor dropped", async () => {
+    const admin = new pg.Pool({ connectionString: DATABASE_URL, max: 1 });
+    const { name: database, url } = await databaseWithFixture(admin);
+    const other = new pg.Pool({ connectionString: url, max: 1 });
+    let box: RevocationOutbox | undefined;
+    try {
+      // Release 0.1's queue, as another application's pg-boss 10 schema that happens to have that name.
+      await other.query('ALTER SCHEMA digilocker_outbox RENAME TO digilocker_outbox_v10');
+      box = await openRevocationOutbox({
+        client: recordingClient([]),
+        store: { connectionString: url },
+        encryptionKeys: [KEY],
+      });
+      expect(await box.stats()).toMatchObject({ queued: 0, retrying: 0, dead: 0 });
+      const kept = await other.query(
+        "SELECT count(*)::int AS n FROM digilocker_outbox_v10.job WHERE state <> 'completed'",
+      );
+      expect(kept.rows).toEqual([{ n: 6 }]);
+    } finally {
+      await box?.close();
+      await other.end();
       await admin.query(`DROP DATABASE IF EXISTS ${database}`);
       await admin.end();
     }
