@@ -15,7 +15,9 @@ import {
   systemErrorCode,
 } from './retry-policy';
 import {
+  BODY_UNREAD,
   type BodyEncoding,
+  BodyUnread,
   postRevocation,
   type RawClient,
   type RevocationFormBody,
@@ -42,6 +44,7 @@ interface AttemptRequest {
 /** DigiLocker's answer to one attempt. */
 export interface Answer {
   status: number;
+  /** openapi-fetch's parsed error body, or {@link BODY_UNREAD} when the status came but its body did not. */
   body: unknown;
   retryAfterMs: number | undefined;
 }
@@ -55,7 +58,8 @@ export interface NoAnswer {
 /**
  * One attempt: one call of the spec-typed operation through the client's fetch, raced against the
  * attempt's deadline and the caller's signal (`raceWithDeadline`, the one deadline mechanism). A 2xx is
- * the answer as soon as its status arrives; any other response's body is read once and capped.
+ * the answer as soon as its status arrives; any other response's body is read once and capped, and
+ * when it cannot be read (reset, too slow), the status alone is the answer.
  * Resolves with the answer or with the network failure or timeout; rejects with `signal.reason` on
  * abort, and with an UnexpectedResponseError for a status no response should have (a browser's opaque
  * redirect).
@@ -98,8 +102,13 @@ async function exchange(
     await readCappedText((data as ReadableStream<Uint8Array> | undefined) ?? null).catch(ignore);
     return revoked.answer;
   }
-  const retryAfter = isRetryableStatus(status) ? response.headers.get('retry-after') : null;
-  return { status, body: error, retryAfterMs: parseRetryAfter(retryAfter, Date.now()) };
+  return answerOf(response, error);
+}
+
+/** The answer of an error status: what the body said, and the wait a 429 or 503 asks for. */
+function answerOf({ status, headers }: { status: number; headers: Headers }, body: unknown): Answer {
+  const retryAfter = isRetryableStatus(status) ? headers.get('retry-after') : null;
+  return { status, body, retryAfterMs: parseRetryAfter(retryAfter, Date.now()) };
 }
 
 /** What a system error code looks like (ECONNRESET, UND_ERR_SOCKET): only such a code is put in a message. */
@@ -115,7 +124,9 @@ function onTimeout(): AttemptTimedOut {
 }
 
 /**
- * The failure of an attempt that got no answer. A timeout or network failure is retried unless the
+ * The failure of an attempt that got no full answer. An error status whose body could not be read is
+ * an answer all the same: the status says whether the request was handled, a timeout or reset while
+ * its body came does not. A timeout or network failure before the status is retried unless the
  * fetch is closed; it may have reached the server unless the fetch's rejection proves otherwise
  * (`mayHaveReachedServer`): a fetch that knows its request was never written says so in the error it
  * rejects with, which the deadline race lets through (see `raceWithDeadline`).
@@ -130,6 +141,8 @@ function failureOf(error: unknown, request: AttemptRequest): Answer | NoAnswer {
       retryable: false,
     });
   }
+  const unread = safely(() => (error instanceof BodyUnread ? error : undefined), undefined);
+  if (unread) return answerOf(unread, BODY_UNREAD);
   const reachedServer = mayHaveReachedServer(error);
   const retryable = isRetryableFailure(error);
   if (isAttemptTimeout(error)) {

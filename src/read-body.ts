@@ -33,18 +33,13 @@ export async function readCappedText(
 }
 
 /**
- * The response as openapi-fetch may read it whole: unchanged when its declared length is within the
- * cap (fetch enforces a declared length) and it is not compressed (fetch decompresses, so a small
- * declared length may hide any size), otherwise a copy holding at most `maxBytes` of its body.
+ * The response with at most `maxBytes` of its body, read now: a copy openapi-fetch may read whole. A
+ * declared length is no bound to trust (fetch decompresses, so a small one may hide any size), and the
+ * body is read here, not later, so that the caller knows when reading it fails.
  */
 export async function withCappedBody(response: Response, maxBytes = LIMITS.maxResponseBodyBytes) {
-  const { headers } = response;
-  const declared = headers.get('content-length');
-  const encoded = headers.has('content-encoding');
-  if (!encoded && declared !== null && /^\d+$/.test(declared) && Number(declared) <= maxBytes)
-    return response;
   const text = await readCappedText(response.body, maxBytes);
-  const copied = new Headers(headers);
+  const copied = new Headers(response.headers);
   for (const name of ['content-length', 'content-encoding', 'transfer-encoding']) copied.delete(name);
   return new Response(NULL_BODY_STATUSES.has(response.status) || text === '' ? null : text, {
     status: response.status,

@@ -10,12 +10,15 @@ import {
   type RevocationErrorDetails,
 } from './errors';
 import { codeOfStatus, isRetryableStatus } from './retry-policy';
-import type { OAuthErrorBody } from './wire';
+import { BODY_UNREAD, type OAuthErrorBody } from './wire';
 
 /** What the client knows about a failed response. */
 interface FailedResponse {
   status: number;
-  /** openapi-fetch's parsed error: the JSON body, the text when it is not JSON, or undefined when empty. */
+  /**
+   * openapi-fetch's parsed error: the JSON body, the text when it is not JSON, undefined when empty, or
+   * {@link BODY_UNREAD} when it could not be read (then the status decides alone).
+   */
   body: unknown;
   attempts: number;
   retryAfterMs?: number | undefined;
@@ -84,9 +87,11 @@ export function errorFromResponse(failure: FailedResponse): RevocationError {
     ? ` (${details.oauthError}${details.oauthErrorDescription ? `: ${details.oauthErrorDescription}` : ''})`
     : '';
   const message =
-    code === 'unexpected_response' && !parsed.understood
-      ? `DigiLocker answered ${status} with an error body that is not an OAuth error`
-      : `${MESSAGES[code]} ${status}${said}`;
+    code !== 'unexpected_response' || parsed.understood
+      ? `${MESSAGES[code]} ${status}${said}`
+      : failure.body === BODY_UNREAD
+        ? `DigiLocker answered ${status}, and its body could not be read (reset or too slow)`
+        : `DigiLocker answered ${status} with an error body that is not an OAuth error`;
   return new CLASSES_BY_CODE[code](message, details);
 }
 

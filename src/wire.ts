@@ -86,7 +86,9 @@ export function createRawClient(baseUrl: string, fetchImpl?: typeof globalThis.f
 /**
  * The generated client that sends the attempts of revocation calls: each request goes straight to
  * `fetchImpl` as `(url, init)`, without redirects, and an error response reaches openapi-fetch (which
- * reads error bodies whole) with at most `LIMITS.maxResponseBodyBytes` of its body.
+ * reads error bodies whole) with at most `LIMITS.maxResponseBodyBytes` of its body, read here. When
+ * that body cannot be read (the connection is reset, the attempt's time runs out), the attempt still
+ * knows the status it got: {@link BodyUnread}.
  */
 export function createAttemptClient(baseUrl: string, fetchImpl: typeof globalThis.fetch): RawClient {
   const send = async (request: OutgoingRequest): Promise<Response> => {
@@ -96,7 +98,12 @@ export function createAttemptClient(baseUrl: string, fetchImpl: typeof globalThi
       // e.g. an opaque redirect (status 0) in a browser: never a revocation, and no body to read.
       throw new UnexpectedStatus(response.status);
     }
-    return response.ok ? response : withCappedBody(response);
+    if (response.ok) return response;
+    try {
+      return await withCappedBody(response);
+    } catch (cause) {
+      throw new BodyUnread(response, cause);
+    }
   };
   return createClient<paths>({
     baseUrl,
@@ -104,6 +111,24 @@ export function createAttemptClient(baseUrl: string, fetchImpl: typeof globalThi
     Request: OutgoingRequest as unknown as typeof Request,
   });
 }
+
+/**
+ * An error response whose body could not be read: the server answered this status, and what it said
+ * is unknown. The status decides alone; a 400 cut short is not taken for the listing's bare 400.
+ */
+export class BodyUnread extends Error {
+  readonly status: number;
+  readonly headers: Headers;
+
+  constructor(response: Response, cause: unknown) {
+    super(`DigiLocker answered with status ${response.status}, and its body could not be read`, { cause });
+    this.status = response.status;
+    this.headers = response.headers;
+  }
+}
+
+/** The body of an answer whose body could not be read (see {@link BodyUnread}). */
+export const BODY_UNREAD: unique symbol = Symbol('body unread');
 
 /** A status outside 200-599, which no Response can be rebuilt with. */
 export class UnexpectedStatus extends Error {

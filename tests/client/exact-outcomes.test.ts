@@ -14,9 +14,11 @@ import {
   RateLimitedError,
   ServerError,
   TimeoutError,
+  UnexpectedResponseError,
 } from '../../src';
 import { createNodeFetch } from '../../src/node';
-import { useLocalServer } from '../support/local-server';
+import { type Handler, useLocalServer } from '../support/local-server';
+import { nodeFetches } from '../support/node-fetches';
 
 const server = useLocalServer();
 const REVOKE = '/public/oauth2/1/revoke';
@@ -245,4 +247,64 @@ it('EMFILE (no file descriptor left for a socket), then invalid_token: not revok
   const { outcome, codes } = JSON.parse(output);
   expect(codes).toContain('EMFILE'); // the first attempt did fail for want of a descriptor
   expect(outcome).toEqual({ error: 'invalid_token' });
+});
+
+describe.each(nodeFetches())('an error status whose body never arrives, with %s', (_, fetch) => {
+  const client = () =>
+    createRevocationClient({
+      baseUrl: server.baseUrl,
+      credentials,
+      timeoutMs: 300,
+      retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1, maxElapsedMs: 10_000 },
+      ...(fetch ? { fetch } : {}),
+    });
+
+  /** Sends `status` and the start of a body, then nothing more, or resets the connection (`reset`). */
+  const cutShort =
+    (status: number, reset: boolean): Handler =>
+    (request, response) => {
+      response.writeHead(status, { 'content-type': 'application/json' });
+      response.write('{"error":');
+      if (reset) setTimeout(() => request.socket.destroy(), 20);
+    };
+  const thenInvalidToken =
+    (first: Handler): Handler =>
+    (request, response, count) => {
+      if (count === 1) return first(request, response, count);
+      response.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"invalid_token"}');
+    };
+
+  it.each([
+    ['stalls', false],
+    ['is reset', true],
+  ])('a 400 whose body %s is not understood, and not retried: never "revoked"', async (_how, reset) => {
+    server.handle(thenInvalidToken(cutShort(400, reset)));
+    const error = await client()
+      .revoke('leaked-token')
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnexpectedResponseError);
+    expect(error).toMatchObject({ status: 400, attempts: 1, mayHaveRevoked: false, retryable: false });
+    expect((error as Error).message).toMatch(/its body could not be read/);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it.each([
+    ['stalls', false],
+    ['is reset', true],
+  ])('a 503 whose body %s is retried as a 503: a later invalid_token stays invalid', async (_how, reset) => {
+    server.handle(thenInvalidToken(cutShort(503, reset)));
+    const error = await client()
+      .revoke('leaked-token')
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidTokenError);
+    expect(error).toMatchObject({ attempts: 2, mayHaveRevoked: false });
+  });
+
+  it('a 401 whose body stalls is refused credentials at once: signOut stops there', async () => {
+    server.handle(cutShort(401, false));
+    const result = await client().signOut({ refreshToken: 'refresh-token', accessToken: 'access-token' });
+    expect(result.refreshToken).toMatchObject({ ok: false, error: { code: 'invalid_client', attempts: 1 } });
+    expect(result.accessToken).toMatchObject({ ok: false, attempted: false });
+    expect(server.requests).toHaveLength(1);
+  });
 });
