@@ -81,6 +81,7 @@ export async function runCall(call: Call, context: CallContext): Promise<CallAns
         attempt,
         delayMs: verdict.delayMs,
         reason: verdict.reason,
+        mayHaveRevoked: progress.mayHaveRevoked,
         fingerprint: call.fingerprint,
       });
       if (verdict.delayMs > 0) await context.options.clock.sleep(verdict.delayMs, call.signal);

@@ -8,7 +8,15 @@ import { ignore } from './ignore';
 export type RevocationEvent =
   | { type: 'request'; attempt: number; method: 'POST'; url: string; fingerprint: string }
   | { type: 'response'; attempt: number; status: number; durationMs: number; fingerprint: string }
-  | { type: 'retry'; attempt: number; delayMs: number; reason: RevocationErrorCode; fingerprint: string }
+  | {
+      type: 'retry';
+      attempt: number;
+      delayMs: number;
+      reason: RevocationErrorCode;
+      /** Whether an attempt so far may have revoked the token without saying so (the error's `mayHaveRevoked`). */
+      mayHaveRevoked: boolean;
+      fingerprint: string;
+    }
   | { type: 'error'; attempt: number; code: RevocationErrorCode; fingerprint: string };
 
 /** Emits one event; undefined when nobody listens, so that the hot path builds no event at all. */

@@ -72,7 +72,10 @@ export class Stopping {
       this.#unanswered.delete(fingerprint);
       if (mayHaveRevokedBy(event.status)) this.#mayHaveReached.add(fingerprint);
     } else if (event.type === 'retry') {
-      if (this.#unanswered.delete(fingerprint)) this.#mayHaveReached.add(fingerprint);
+      // The call knows whether its attempt reached DigiLocker: a refused connection or a proxy's
+      // refusal never did, though its request event came first.
+      this.#unanswered.delete(fingerprint);
+      if (event.mayHaveRevoked) this.#mayHaveReached.add(fingerprint);
       this.#add(fingerprint, -1);
       this.#abortWhenIdle();
     }

@@ -62,7 +62,7 @@ describe('events of each attempt', () => {
     expect(summary()).toEqual([
       { type: 'request', attempt: 1, method: 'POST', url: 'https://digilocker.test/public/oauth2/1/revoke' },
       { type: 'error', attempt: 1, code: 'network_error' },
-      { type: 'retry', attempt: 1, delayMs: 100, reason: 'network_error' },
+      { type: 'retry', attempt: 1, delayMs: 100, reason: 'network_error', mayHaveRevoked: true },
       { type: 'request', attempt: 2, method: 'POST', url: 'https://digilocker.test/public/oauth2/1/revoke' },
       { type: 'response', attempt: 2, status: 200, durationMs: 0 },
     ]);
@@ -109,7 +109,7 @@ describe("an attempt's own timeout", () => {
     expect(error).toMatchObject({ attempts: 2, retryable: true, status: undefined });
     expect(summary().filter((event) => event.type !== 'request')).toEqual([
       { type: 'error', attempt: 1, code: 'timeout' },
-      { type: 'retry', attempt: 1, delayMs: 0, reason: 'timeout' },
+      { type: 'retry', attempt: 1, delayMs: 0, reason: 'timeout', mayHaveRevoked: true },
       { type: 'error', attempt: 2, code: 'timeout' },
     ]);
   });

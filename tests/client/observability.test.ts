@@ -28,7 +28,14 @@ describe('onEvent', () => {
     expect(events).toEqual([
       { type: 'request', attempt: 1, method: 'POST', url: `${BASE}${PATH}`, fingerprint: FINGERPRINT },
       { type: 'response', attempt: 1, status: 503, durationMs: 0, fingerprint: FINGERPRINT },
-      { type: 'retry', attempt: 1, delayMs: 100, reason: 'server_error', fingerprint: FINGERPRINT },
+      {
+        type: 'retry',
+        attempt: 1,
+        delayMs: 100,
+        reason: 'server_error',
+        mayHaveRevoked: false, // a 503 says the request was not handled
+        fingerprint: FINGERPRINT,
+      },
       { type: 'request', attempt: 2, method: 'POST', url: `${BASE}${PATH}`, fingerprint: FINGERPRINT },
       { type: 'response', attempt: 2, status: 200, durationMs: 0, fingerprint: FINGERPRINT },
     ]);
@@ -59,6 +66,36 @@ describe('onEvent', () => {
     await observedClient((event) => events.push(event)).revoke(TOKEN);
     expect(events.map((event) => event.type)).toEqual(['request', 'error', 'retry', 'request', 'response']);
     expect(events[1]).toMatchObject({ code: 'network_error' });
+    // A reset after the request left: it may have revoked the token.
+    expect(events[2]).toMatchObject({ mayHaveRevoked: true });
+  });
+
+  it('a retry event says no attempt may have revoked the token when none reached the server', async () => {
+    nock(BASE).post(PATH).reply(500).post(PATH).reply(200);
+    let calls = 0;
+    // The first connection is refused, as undici's fetch reports it: the request never left.
+    const refusedOnce: typeof fetch = (input, init) =>
+      ++calls === 1
+        ? Promise.reject(
+            new TypeError('fetch failed', {
+              cause: Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }),
+            }),
+          )
+        : fetch(input, init);
+    const events: RevocationEvent[] = [];
+    const client = createRevocationClient({
+      credentials: { clientId: 'id', clientSecret: 'secret' },
+      onEvent: (event) => events.push(event),
+      clock: instantClock(),
+      fetch: refusedOnce,
+    });
+    await client.revoke(TOKEN);
+    const retries = events.filter((event) => event.type === 'retry');
+    // Refused: never sent. Then a 500, which may come after the token was revoked.
+    expect(retries).toMatchObject([
+      { reason: 'network_error', mayHaveRevoked: false },
+      { reason: 'server_error', mayHaveRevoked: true },
+    ]);
   });
 
   it('ignores an observer that throws', async () => {
