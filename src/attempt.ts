@@ -11,6 +11,7 @@ import {
   isRetryableStatus,
   mayHaveReachedServer,
   parseRetryAfter,
+  proxyRefusal,
   safely,
   systemErrorCode,
 } from './retry-policy';
@@ -153,7 +154,12 @@ function failureOf(error: unknown, request: AttemptRequest): Answer | NoAnswer {
   const redact = createRedactor([request.body.token, ...request.secrets()]);
   const code = systemErrorCode(error);
   const shown = code !== undefined && SYSTEM_CODE.test(code) && redact(code) === code;
-  const failure = new NetworkError(`The request to DigiLocker failed${shown ? ` (${code})` : ''}`, {
+  const proxyStatus = proxyRefusal(error);
+  const message =
+    proxyStatus === undefined
+      ? `The request to DigiLocker failed${shown ? ` (${code})` : ''}`
+      : `The proxy refused to open a connection to DigiLocker (${proxyStatus}${proxyStatus === 407 ? ': it wants other proxy credentials' : ''}); nothing was sent`;
+  const failure = new NetworkError(message, {
     attempts: attempt,
     retryable,
     cause: failureCause(error, redact),

@@ -162,10 +162,18 @@ export const REQUEST_NOT_SENT = 'DIGILOCKER_REQUEST_NOT_SENT';
  */
 export const FETCH_CLOSED = 'DIGILOCKER_FETCH_CLOSED';
 
+/**
+ * The `code` of a fetch's rejection (or of one of its causes) when a proxy refused to open the tunnel
+ * to DigiLocker; its numeric `status` is the proxy's answer (407: the proxy wants other credentials).
+ * Nothing was sent to DigiLocker. `createNodeFetch` sets it; any fetch may.
+ */
+export const PROXY_REFUSED = 'DIGILOCKER_PROXY_REFUSED';
+
 // Failures that prove the request never left: nothing can have been revoked. They all happen before
 // a connection exists (name resolution, connecting, a local resource the socket needs).
 const NEVER_SENT_CODES: ReadonlySet<string> = new Set([
   REQUEST_NOT_SENT,
+  PROXY_REFUSED,
   'ECONNREFUSED',
   'ENOTFOUND',
   'EAI_AGAIN',
@@ -207,9 +215,26 @@ export function isAttemptTimeout(failure: unknown): boolean {
   return errorCodes(failure).includes(ATTEMPT_TIMED_OUT);
 }
 
-/** False when a fetch's rejection says the fetch is closed ({@link FETCH_CLOSED}): no retry can help. */
+/**
+ * False when no retry can help: the fetch is closed ({@link FETCH_CLOSED}), or a proxy refused the
+ * tunnel with a 4xx ({@link PROXY_REFUSED}: its credentials or its policy, which a retry does not
+ * change, and a proxy may lock an account out after a few failed logins). A proxy's 5xx is retried.
+ */
 export function isRetryableFailure(failure: unknown): boolean {
-  return !errorCodes(failure).includes(FETCH_CLOSED);
+  const proxyStatus = proxyRefusal(failure);
+  return !errorCodes(failure).includes(FETCH_CLOSED) && !(proxyStatus !== undefined && proxyStatus < 500);
+}
+
+/** The status a proxy refused the tunnel to DigiLocker with ({@link PROXY_REFUSED}), if one did. */
+export function proxyRefusal(failure: unknown): number | undefined {
+  let current: unknown = failure;
+  for (let depth = 0; depth < CAUSE_DEPTH && current !== null && typeof current === 'object'; depth++) {
+    const error = current as { code?: unknown; status?: unknown; cause?: unknown };
+    const status = safely(() => error.status, undefined);
+    if (safely(() => error.code, undefined) === PROXY_REFUSED && typeof status === 'number') return status;
+    current = safely(() => error.cause, undefined);
+  }
+  return undefined;
 }
 
 /** The system error code (ECONNRESET, ...) of an error or of one of its causes: the innermost one. */

@@ -1,6 +1,6 @@
 import { Agent, Dispatcher, EnvHttpProxyAgent, ProxyAgent, fetch as undiciFetch } from 'undici';
 import { DEFAULTS } from '../defaults';
-import { FETCH_CLOSED, REQUEST_NOT_SENT } from '../retry-policy';
+import { FETCH_CLOSED, PROXY_REFUSED, REQUEST_NOT_SENT } from '../retry-policy';
 import { assertOptions, integerInRange, isLoopback, typeError } from '../validate';
 
 /** Options of {@link createNodeFetch}. */
@@ -71,7 +71,7 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
       const response = await undiciFetch(url, { ...(requestInit as object), dispatcher });
       return response as unknown as Response;
     } catch (error) {
-      const failure = closed ? closedError(error) : error;
+      const failure = closed ? closedError(error) : (proxyRefusedError(error) ?? error);
       throw sent.value ? failure : notSent(failure);
     }
   }) as NodeFetch;
@@ -235,6 +235,34 @@ function notSent(cause: unknown): TypeError {
   return Object.assign(new TypeError('fetch failed: the request was never sent', { cause }), {
     code: REQUEST_NOT_SENT,
   });
+}
+
+/**
+ * How undici says a proxy refused: a CONNECT answered other than 200 (HTTPS through the proxy), or a
+ * 407 to a request forwarded in the clear. Its errors carry no status but in these messages.
+ */
+const PROXY_REFUSAL =
+  /^Proxy response \((\d{3})\) !== 200 when HTTP Tunneling$|^Proxy Authentication Required \((407)\)$/;
+
+/**
+ * undici's error for a proxy's refusal, as one whose `code` and `status` say so ({@link PROXY_REFUSED}).
+ * The refusal lies a few causes deep (fetch's TypeError, an AbortError, then undici's own), each read as
+ * a plain object: a DOMException is not an `Error` of every realm.
+ */
+function proxyRefusedError(error: unknown): TypeError | undefined {
+  let current = error as { message?: unknown; cause?: unknown } | null | undefined;
+  for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
+    const match = typeof current.message === 'string' ? PROXY_REFUSAL.exec(current.message) : null;
+    if (match) {
+      const status = Number(match[1] ?? match[2]);
+      return Object.assign(new TypeError(`fetch failed: the proxy answered ${status}`, { cause: error }), {
+        code: PROXY_REFUSED,
+        status,
+      });
+    }
+    current = current.cause as typeof current;
+  }
+  return undefined;
 }
 
 function closedError(cause?: unknown): TypeError {

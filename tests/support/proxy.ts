@@ -27,6 +27,8 @@ export interface TestProxy {
 export interface TestProxyOptions {
   /** Where every request and tunnel goes (any path is ignored); without it, nowhere. */
   upstream?: string;
+  /** The status every CONNECT is refused with (407: the proxy wants credentials); 403 without `upstream`. */
+  refuseConnect?: number;
 }
 
 /** Starts the proxy on a free port of 127.0.0.1. */
@@ -48,8 +50,10 @@ export async function startProxy(options: TestProxyOptions = {}): Promise<TestPr
   });
   server.on('connect', (request: IncomingMessage, client: Socket, head: Buffer) => {
     seen.push({ line: `CONNECT ${request.url}`, headers: request.headers, body: '' });
-    if (!upstream) {
-      client.end('HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n');
+    if (!upstream || options.refuseConnect !== undefined) {
+      const status = options.refuseConnect ?? 403;
+      const challenge = status === 407 ? 'proxy-authenticate: Basic realm="proxy"\r\n' : '';
+      client.end(`HTTP/1.1 ${status} Refused\r\n${challenge}content-length: 0\r\n\r\n`);
       return;
     }
     const tunnel = connect(Number(upstream.port), upstream.hostname, () => {
