@@ -158,7 +158,7 @@ function failureOf(error: unknown, request: AttemptRequest): Answer | NoAnswer {
   const message =
     proxyStatus === undefined
       ? `The request to DigiLocker failed${shown ? ` (${code})` : ''}`
-      : `The proxy refused to open a connection to DigiLocker (${proxyStatus}${proxyStatus === 407 ? ': it wants other proxy credentials' : ''}); nothing was sent`;
+      : `A proxy refused the request to DigiLocker (${proxyStatus})`;
   const failure = new NetworkError(message, {
     attempts: attempt,
     retryable,

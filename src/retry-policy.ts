@@ -227,14 +227,8 @@ export function isRetryableFailure(failure: unknown): boolean {
 
 /** The status a proxy refused the tunnel to DigiLocker with ({@link PROXY_REFUSED}), if one did. */
 export function proxyRefusal(failure: unknown): number | undefined {
-  let current: unknown = failure;
-  for (let depth = 0; depth < CAUSE_DEPTH && current !== null && typeof current === 'object'; depth++) {
-    const error = current as { code?: unknown; status?: unknown; cause?: unknown };
-    const status = safely(() => error.status, undefined);
-    if (safely(() => error.code, undefined) === PROXY_REFUSED && typeof status === 'number') return status;
-    current = safely(() => error.cause, undefined);
-  }
-  return undefined;
+  const refusal = causesOf(failure).find((error) => error.code === PROXY_REFUSED);
+  return typeof refusal?.status === 'number' ? refusal.status : undefined;
 }
 
 /** The system error code (ECONNRESET, ...) of an error or of one of its causes: the innermost one. */
@@ -284,13 +278,17 @@ const CAUSE_DEPTH = 4;
 
 /** The string `code`s of an error and of its causes, outermost first ({@link CAUSE_DEPTH} at most). */
 function errorCodes(error: unknown): string[] {
-  const codes: string[] = [];
+  return causesOf(error).flatMap(({ code }) => (typeof code === 'string' ? [code] : []));
+}
+
+/** An error and its causes ({@link CAUSE_DEPTH} at most), each property read safely. */
+function causesOf(error: unknown): { code: unknown; status: unknown }[] {
+  const chain: { code: unknown; status: unknown }[] = [];
   let current: unknown = error;
   for (let depth = 0; depth < CAUSE_DEPTH && current !== null && typeof current === 'object'; depth++) {
-    const error = current as { code?: unknown; cause?: unknown };
-    const code = safely(() => error.code, undefined);
-    if (typeof code === 'string') codes.push(code);
-    current = safely(() => error.cause, undefined);
+    const at = current as { code?: unknown; status?: unknown; cause?: unknown };
+    chain.push({ code: safely(() => at.code, undefined), status: safely(() => at.status, undefined) });
+    current = safely(() => at.cause, undefined);
   }
-  return codes;
+  return chain;
 }

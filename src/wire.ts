@@ -121,7 +121,7 @@ export class BodyUnread extends Error {
   readonly headers: Headers;
 
   constructor(response: Response, cause: unknown) {
-    super(`DigiLocker answered with status ${response.status}, and its body could not be read`, { cause });
+    super('', { cause }); // never shown: the attempt turns it into an answer
     this.status = response.status;
     this.headers = response.headers;
   }

@@ -30,7 +30,7 @@ it.each([407, 403])('a %i to CONNECT fails at once, names the proxy, and revoked
   const { error, connects } = await revokeThroughProxyAnswering(status);
   expect(error).toBeInstanceOf(NetworkError);
   expect(error).toMatchObject({ attempts: 1, retryable: false, mayHaveRevoked: false });
-  expect(error.message).toContain(`The proxy refused to open a connection to DigiLocker (${status}`);
+  expect(error.message).toContain(`A proxy refused the request to DigiLocker (${status}`);
   expect(connects).toHaveLength(1);
 });
 
