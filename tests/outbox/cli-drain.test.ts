@@ -1,6 +1,7 @@
 // `outbox drain` as an operator runs it (the built CLI in a child process, an embedded store): it says
 // on stderr what keeps it waiting (a rate-limit pause for every instance, the first retry of each error
-// code, counted by code in the summary), and a second signal quits at once.
+// code, counted by code in the summary), a second signal quits at once, and refused credentials
+// exit 2 with the summary line of --json saying why.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { credentialsOf, runCli, startCli, useCliFixture, waitFor } from '../cli/cli-harness';
@@ -69,4 +70,25 @@ it('says the first retry of each error code, and the summary counts them by code
   const { code, stdout } = await running.done;
   expect(code).toBe(130);
   expect(stdout).toMatch(/retries scheduled: [1-9]\d* \(network_error: [1-9]\d*\)\n/);
+}, 120_000);
+
+it('refused credentials: exit 2, and with --json the summary line on stdout says why, without the secret', async () => {
+  await queue(1);
+  const wrongSecret = 'wrong-secret-0123456789abcdef';
+  const { code, stdout, stderr } = await runCli(
+    ['outbox', 'drain', '--store', store.path, '--base-url', fixture.digilocker.baseUrl, '--json'],
+    { env: { ...env(), DIGILOCKER_CLIENT_SECRET: wrongSecret } },
+  );
+  expect(code).toBe(2);
+  expect(stderr).toMatch(/^error: DigiLocker refused the client credentials \(invalid_client\)/m);
+  const lines = stdout.split('\n').filter(Boolean);
+  expect(lines).toHaveLength(1);
+  expect(JSON.parse(lines[0] as string)).toEqual({
+    summary: expect.objectContaining({ revoked: 0, dead: 0, interrupted: false, queue: expect.any(Object) }),
+    error: {
+      code: 'paused_invalid_client',
+      message: expect.stringContaining('DigiLocker refused the client credentials (invalid_client)'),
+    },
+  });
+  expect(stdout + stderr).not.toContain(wrongSecret);
 }, 120_000);

@@ -7,6 +7,7 @@ import {
 import { EXIT, RefusedError } from '../exit-codes';
 import type { CliIo } from '../io';
 import { createProgress, type Progress } from '../progress';
+import { secretsOf, secretsRedactor } from '../redaction';
 import { traced } from '../telemetry';
 import type { OutboxFlags } from './flags';
 import { jsonLine } from './json-line';
@@ -36,13 +37,14 @@ export async function drainCommand(flags: OutboxFlags, io: CliIo): Promise<numbe
         { client: true, create: false },
         async (outbox) => {
           let interrupted = false;
+          let refused: PausedForCredentialsError | KeyMismatchError | undefined;
           try {
             await outbox.drain({ signal: controller.signal });
           } catch (error) {
             if (error instanceof PausedForCredentialsError || error instanceof KeyMismatchError)
-              throw new RefusedError(error.message);
-            if (!controller.signal.aborted) throw error;
-            interrupted = true;
+              refused = error;
+            else if (!controller.signal.aborted) throw error;
+            else interrupted = true;
           } finally {
             progress.stop();
           }
@@ -53,6 +55,12 @@ export async function drainCommand(flags: OutboxFlags, io: CliIo): Promise<numbe
             interrupted,
             queue: await outbox.stats(),
           };
+          if (refused) {
+            // Exit 2 as well: with --json, the one line on stdout every drain prints, saying why.
+            if (flags.json)
+              await jsonLine(io, JSON.stringify({ summary, error: errorOf(refused, io, flags) }));
+            throw new RefusedError(refused.message);
+          }
           if (flags.json) await jsonLine(io, JSON.stringify({ summary }));
           else io.stdout.write(formatDrainSummary(summary));
           if (interrupted) return EXIT.interrupted;
@@ -91,6 +99,11 @@ function drainTally(progress: Progress, startedAt: number) {
     });
   };
   return { run, retriesByCode, say, onEvent };
+}
+
+/** Why the drain stopped, for its JSON line: the outbox's code, and its message redacted as stderr's. */
+function errorOf(error: PausedForCredentialsError | KeyMismatchError, io: CliIo, flags: OutboxFlags) {
+  return { code: error.code, message: secretsRedactor(secretsOf(io.env, [flags.store]))(error.message) };
 }
 
 /** `delayMs` in whole seconds, for a person. */
