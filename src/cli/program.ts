@@ -54,8 +54,10 @@ Output: a progress bar on stderr when it is a terminal, then a summary (stdout; 
 revoked (confirmed by DigiLocker) and unconfirmed apart, already invalid, skipped, and failures by
 error code. --json prints {"index":N,"fingerprint":"…","outcome":"revoked","confirmed":true|false},
 {"index":N,"fingerprint":"…","outcome":"already_invalid"|"skipped"} or
-{"index":N,"fingerprint":"…","error":"<code>","message":"…"} for every input, where index is its
-position in the input and fingerprint the first 12 hex digits of its SHA-256, then {"summary":{…}}
+{"index":N,"fingerprint":"…","error":"<code>","message":"…","mayHaveRevoked":true|false} for every
+input, where index is its position in the input, fingerprint the first 12 hex digits of its SHA-256,
+and mayHaveRevoked whether a failed token may be revoked all the same (a sending of this run or an
+earlier one may have reached DigiLocker without its answer), then {"summary":{…}}
 with revoked (confirmed only), revokedUnconfirmed, alreadyInvalid, skipped, failed, failedByCode.
 No token is ever printed. A line longer than the longest token is an invalid_input error.
 

@@ -198,6 +198,8 @@ describe('--help', () => {
       'DIGILOCKER_CLIENT_ID',
       'DIGILOCKER_CLIENT_SECRET',
       'DIGILOCKER_ACCESS_TOKEN',
+      // The shape of a failure's line, as report.ts writes it (docs/cli.md).
+      '{"index":N,"fingerprint":"…","error":"<code>","message":"…","mayHaveRevoked":true|false}',
     ]) {
       expect(help.replace(/\s+/g, ' ')).toContain(text); // commander wraps long lines
     }
