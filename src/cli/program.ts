@@ -199,11 +199,41 @@ function addDeploymentOptions(command: Command): Command {
         .choices(AUTH_METHODS)
         .default(AUTH_FOR[DEFAULTS.clientAuthentication]),
     )
-    .option(
-      '--proxy <url>',
-      'send requests through this HTTP proxy (HTTPS through CONNECT); default: HTTPS_PROXY, HTTP_PROXY, NO_PROXY',
+    .addOption(
+      new Option(
+        '--proxy <url>',
+        'send requests through this HTTP proxy (HTTPS through CONNECT), without a user or password (put ' +
+          'those in HTTPS_PROXY); default: HTTPS_PROXY, HTTP_PROXY, NO_PROXY',
+      ).argParser(proxyWithoutUserInfo),
     );
 }
+
+/**
+ * `--proxy`'s value, refused when it holds a user or password: a process's command line is readable by
+ * every other process (`ps`, /proc/PID/cmdline), its environment is not. Checked as parsed, before any
+ * request; the URL's own parser decides (`http:user:pw@host` has a user too), and a URL it cannot parse
+ * is refused when it looks like one with a user.
+ * @throws {UsageError} naming neither the URL nor its password.
+ */
+function proxyWithoutUserInfo(value: string): string {
+  if (hasUserInfo(value))
+    throw new UsageError(
+      '--proxy must not hold a user or password, which other processes can read on the command line: ' +
+        'give that proxy URL in HTTPS_PROXY (HTTP_PROXY for a plain-http base URL) instead',
+    );
+  return value;
+}
+
+function hasUserInfo(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    if (parsed.username !== '' || parsed.password !== '') return true;
+  } catch {}
+  return URL_WITH_USER_INFO.test(url.trim());
+}
+
+/** `scheme://user@` or `scheme://user:password@` at the start of a text. */
+const URL_WITH_USER_INFO = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i;
 
 /** `mock`: a local mock DigiLocker to try the CLI against. */
 function addMockCommand(program: Command, { io, setExitCode }: CommandContext): void {

@@ -1,6 +1,7 @@
 // Proxies: `--proxy URL`, else HTTPS_PROXY / HTTP_PROXY from the environment, carry every request to a
 // base URL that is not loopback; a loopback base URL never goes through a proxy. The base URL's host,
 // digilocker.test, resolves nowhere: only the proxy (which sends everything to the mock) reaches it.
+// A --proxy that holds a user or password is refused: the command line is visible to other processes.
 import { startProxy, type TestProxy } from '../support/proxy';
 import { runCli, summaryOf, useCliFixture } from './cli-harness';
 
@@ -71,3 +72,33 @@ it.each([
     expect(proxy.seen).toEqual([]);
   },
 );
+
+it.each([
+  (url: string) => url.replace('http://', 'http://proxy-user:s3cret%2FPW@'),
+  (url: string) => url.replace('http://', 'http:proxy-user:s3cret%2FPW@'), // the URL parser reads a user here too
+  (url: string) => url.replace('http://', 'http://s3cret%2FPW@'), // a user alone: it may be a token
+])(
+  'a --proxy with a user or password is a usage error before any request, pointing to HTTPS_PROXY (%#)',
+  async (withUserInfo) => {
+    const run = await revoke(REMOTE, ['--proxy', withUserInfo(proxy.url)]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      /^error: --proxy must not hold a user or password, which other processes can read on the command line: give that proxy URL in HTTPS_PROXY \(HTTP_PROXY for a plain-http base URL\) instead\n/,
+    );
+    expect(run.stdout).toBe('');
+    for (const secret of ['s3cret', 's3cret%2FPW', 's3cret/PW'])
+      expect(run.stdout + run.stderr).not.toContain(secret);
+    expect(fixture.digilocker.stats.requests).toBe(0);
+    expect(proxy.seen).toEqual([]);
+  },
+);
+
+it('the same proxy URL, user and password included, works from the environment', async () => {
+  const withUserInfo = proxy.url.replace('http://', 'http://proxy-user:s3cret%2FPW@');
+  const run = await revoke(REMOTE, [], { HTTP_PROXY: withUserInfo });
+  expect(run.code).toBe(0);
+  expect(fixture.digilocker.stats.revoked).toBe(3);
+  expect(proxy.seen.length).toBeGreaterThan(0);
+  const basic = `Basic ${Buffer.from('proxy-user:s3cret/PW').toString('base64')}`;
+  for (const { headers } of proxy.seen) expect(headers['proxy-authorization']).toBe(basic);
+});

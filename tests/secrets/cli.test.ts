@@ -139,7 +139,9 @@ it('never shows the user and password of a proxy URL, from --proxy or the enviro
   const runs: Run[] = [];
   // A server that echoes the proxy's credentials (a loopback base URL goes direct, past the proxy).
   fixture.digilocker.inject(echo);
-  runs.push(await runCli(['revoke', '--proxy', proxy, ...loopback], { stdin: 'never-issued\n', env }));
+  runs.push(
+    await runCli(['revoke', ...loopback], { stdin: 'never-issued\n', env: { ...env, HTTPS_PROXY: proxy } }),
+  );
   fixture.digilocker.inject(echo);
   runs.push(
     await runCli(['revoke', '--json', ...loopback], {
@@ -148,14 +150,17 @@ it('never shows the user and password of a proxy URL, from --proxy or the enviro
     }),
   );
   // A proxy that cannot be reached: the network errors.
-  runs.push(await runCli(['revoke', '--json', '--proxy', proxy, ...remote], { stdin: `${token}\n`, env }));
   runs.push(await runCli(['revoke', ...remote], { stdin: `${token}\n`, env: { ...env, HTTP_PROXY: proxy } }));
-  // Usage errors: a proxy that is not http(s), and an unknown option that quotes its argument.
+  // Usage errors: a --proxy with a user and password (refused, from any command), a proxy that is not
+  // http(s), and an unknown option that quotes its argument.
+  runs.push(await runCli(['revoke', '--proxy', proxy, ...loopback], { stdin: 'never-issued\n', env }));
+  runs.push(await runCli(['revoke', '--json', '--proxy', proxy, ...remote], { stdin: `${token}\n`, env }));
   runs.push(await runCli(['revoke', '--proxy', `ftp://${userInfo}@proxy.internal`, ...loopback], { env }));
   runs.push(await runCli(['revoke', `--proxy-url=${proxy}`, ...loopback], { env }));
 
-  expect(runs.map((run) => run.code)).toEqual([1, 1, 1, 1, 2, 2]);
+  expect(runs.map((run) => run.code)).toEqual([1, 1, 1, 2, 2, 2, 2]);
   expect(runs[0]?.stdout).toContain('proxy [REDACTED] / [REDACTED]');
+  expect(runs[1]?.stdout).toContain('proxy [REDACTED] / [REDACTED]');
   const texts = runs.flatMap((run) => [run.stdout, run.stderr]);
   expect(leaksIn(texts, [password, userInfo, `canary-proxy-user:${password}`])).toEqual([]);
 });
