@@ -44,8 +44,11 @@ export function codeOfStatus(
   return 'unexpected_response';
 }
 
-/** What an `invalid_request` says when it means "this client may not revoke this token". */
-const NOT_AUTHORIZED = /\bnot (?:authori[sz]ed|allowed|permitted)\b/i;
+/**
+ * What an `invalid_request` says when it means "this client may not revoke this token": "client (is)
+ * not authorized/allowed/permitted to", so that a malformed request's "... is not allowed" is not.
+ */
+const NOT_AUTHORIZED = /\bclient (?:is )?not (?:authori[sz]ed|allowed|permitted) to\b/i;
 
 /**
  * True when the server refuses to let this client revoke this token (RFC 7009 section 2.1: the token

@@ -351,6 +351,22 @@ describe('the retry policy, at its edges', () => {
     expect(
       codeOfStatus(400, { understood: true, error: 'invalid_request', description: 'token missing' }),
     ).toBe('unexpected_response');
+    // Malformed requests say "not allowed" too (oidc-provider's own words): only the client refused is one.
+    for (const description of [
+      'Multiple client authentication methods are not allowed',
+      'token_type_hint value not permitted',
+      'Empty token is not allowed',
+    ])
+      expect(codeOfStatus(400, { understood: true, error: 'invalid_request', description })).toBe(
+        'unexpected_response',
+      );
+    expect(
+      codeOfStatus(400, {
+        understood: true,
+        error: 'invalid_request',
+        description: 'This client is not permitted to revoke that token',
+      }),
+    ).toBe('unauthorized_client');
     // 408, 429 and 5xx go by the status even when the body says invalid_client: the retry did.
     expect(codeOfStatus(503, understood('invalid_client'))).toBe('server_error');
     expect(codeOfStatus(429, understood('invalid_client'))).toBe('rate_limited');
