@@ -209,10 +209,16 @@ export function endpointUrl(name: string, value: unknown, allowInsecureHttp: boo
   return url.href.replace(/\/+$/, '');
 }
 
-/** True for `localhost`, `127.0.0.0/8` and `::1` (a URL's `hostname`). */
+/** True for a loopback host (a URL's `hostname`): see {@link LOOPBACK}. */
 export function isLoopback(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+  return LOOPBACK.test(hostname);
 }
+
+/**
+ * A loopback host as the WHATWG URL parser writes it: `localhost` (with the trailing dot of a fully
+ * qualified name, too), 127.0.0.0/8, `[::1]`, and 127.0.0.0/8 mapped into IPv6 (`[::ffff:7f00:1]`).
+ */
+const LOOPBACK = /^(?:localhost\.?|127(?:\.\d{1,3}){3}|\[::1\]|\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\])$/;
 
 /** An {@link InputTypeError} whose message is `name` and `reason`. */
 export function typeError(

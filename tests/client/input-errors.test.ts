@@ -110,6 +110,24 @@ describe.each([
   });
 });
 
+it.each([
+  'http://localhost:8080/public',
+  'http://localhost.:8080/public',
+  'http://127.0.0.2/public',
+  'http://[::1]:8080/public',
+  'http://[::ffff:127.0.0.1]:8080/public',
+])('accepts plain http on a loopback host: %s', (baseUrl) => {
+  expect(create({ baseUrl })).not.toThrow();
+});
+
+it.each([
+  'http://localhost.example/public',
+  'http://[::ffff:10.0.0.1]/public',
+  'http://127.0.0.1.example/public',
+])('refuses plain http on a host that only looks like loopback: %s', (baseUrl) => {
+  expect(create({ baseUrl })).toThrow(InputTypeError);
+});
+
 describe('instanceof across builds', () => {
   it('an input error of another build is an instance of its own class only, and of TypeError here', () => {
     const error = new TypeError('from the CommonJS build');

@@ -163,6 +163,19 @@ describe('createNodeFetch', () => {
     expect(proxy.seen).toEqual([]);
   });
 
+  it.each([
+    ['localhost.', 'localhost.'],
+    ['an IPv4-mapped IPv6 loopback', '[::ffff:127.0.0.1]'],
+  ])('sends %s direct too, never through the proxy', async (_name, host) => {
+    const { port } = server.address() as AddressInfo;
+    // Whether the name resolves here does not matter: the proxy must never see the request.
+    await nodeFetch({ proxy: proxy.url })(`http://${host}:${port}/public/oauth2/1/revoke`, {
+      ...revokeInit(),
+      signal: AbortSignal.timeout(3000),
+    }).catch(() => undefined);
+    expect(proxy.seen).toEqual([]);
+  });
+
   it('says a request was never sent when its signal aborts while it waits for the only connection', async () => {
     const single = nodeFetch({ connections: 1 });
     handler = (request, _body, response) => {
