@@ -1,8 +1,10 @@
 // The `digilocker-revoke` executable (built to dist/cli.js; tsup adds the shebang).
 
+import { setTimeout as delay } from 'node:timers/promises';
 import { execute } from './execute';
 import { EXIT } from './exit-codes';
 import { processIo, STOP_SIGNALS } from './io';
+import { STOP_WAIT_MS } from './output';
 import { loadTelemetry } from './telemetry';
 
 // A listener for the whole life of the process, so that a signal never meets its default action, which
@@ -22,8 +24,14 @@ process.stderr.on('error', () => {});
 
 const code = await execute(process.argv.slice(2), processIo());
 // Exit explicitly once the output is flushed: a standard input left open by the caller must not keep
-// the process alive after the work is done.
-await Promise.all([flush(process.stdout), flush(process.stderr)]);
+// the process alive after the work is done. After a signal, a reader of stdout that stopped reading
+// (a paused `| less`) holds the exit up for STOP_WAIT_MS at most: the command counted what it could
+// not write.
+const stdoutFlushed = flush(process.stdout);
+await Promise.all([
+  code === EXIT.interrupted ? Promise.race([stdoutFlushed, delay(STOP_WAIT_MS)]) : stdoutFlushed,
+  flush(process.stderr),
+]);
 finished = code;
 // Spans a preloaded SDK still holds would be lost at process.exit().
 await (await loadTelemetry())?.flushTelemetry();

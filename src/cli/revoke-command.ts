@@ -80,6 +80,7 @@ export async function revokeCommand(
           onFailure: (reason) => stop('journal', reason),
         })
       : undefined;
+    const stdout = new Output(io.stdout, (reason) => stop('output', reason));
     const input = readTokens(source, (reason) => stop('input', reason));
     stopping = new Stopping(() => input.stop());
     const running = stopping;
@@ -87,13 +88,14 @@ export async function revokeCommand(
       // A second signal quits at once: every outcome so far is in the journal (written synchronously).
       if (running.interrupted) io.exit(EXIT.interrupted);
       running.stop();
+      stdout.stopWaiting();
       // A stopped bar ends its line; without one, a terminal's echoed ^C still holds the line.
       say(`${io.stderr.isTTY && !progress?.active ? '\n' : ''}${INTERRUPTED}`);
     });
     if (source.kind !== 'arguments' && source.isTTY) io.stderr.write(TERMINAL_HINT);
     progress = startProgress(source, io);
     const describe = redact(describeSource(source));
-    const parts = { flags, io, client, input, journal, stopping, progress, stop, describe };
+    const parts = { flags, io, stdout, client, input, journal, stopping, progress, stop, describe };
     return await traced('revoke', (span) => runAndSummarize(parts, span));
   } finally {
     stopListening();
@@ -106,6 +108,8 @@ export async function revokeCommand(
 type CommandParts = {
   flags: RevokeFlags;
   io: CliIo;
+  /** Standard output, which a signal stops waiting for its reader. */
+  stdout: Output;
   progress: Progress;
   stop: (cause: StopCause, reason: string) => void;
   /** The input as named in messages. */
@@ -114,8 +118,7 @@ type CommandParts = {
 
 /** Runs to the end of the input (or a stop), prints the summary, and returns the exit code. */
 async function runAndSummarize(parts: CommandParts, span?: CommandSpan): Promise<number> {
-  const { flags, io, stopping, progress } = parts;
-  const stdout = new Output(io.stdout, (reason) => parts.stop('output', reason));
+  const { flags, io, stdout, stopping, progress } = parts;
   const tally = new Tally();
   const reporter = new Reporter(tally, parts.journal, flags.json ? stdout : undefined, () =>
     progress.update({ done: tally.done + tally.skipped, failed: tally.failed, rate: tally.rate() }),
@@ -143,6 +146,12 @@ async function runAndSummarize(parts: CommandParts, span?: CommandSpan): Promise
   const failed = stopping.failure !== undefined && stopping.failure.cause !== 'credentials';
   if (flags.json) {
     await stdout.writeLine(JSON.stringify({ summary }));
+    const unwritten = await stdout.finish();
+    if (unwritten > 0)
+      io.stderr.write(
+        `digilocker-revoke: ${unwritten} ${unwritten === 1 ? 'line' : 'lines'} of --json output not written: ` +
+          'standard output was no longer read after the signal\n',
+      );
     io.stderr.write(text);
   } else if (failed || !(await stdout.end(text))) {
     io.stderr.write(text);

@@ -1,6 +1,10 @@
 // SIGINT, SIGTERM, SIGHUP and SIGQUIT: the CLI stops reading input, even input that never ends, lets
-// the requests in flight finish, prints the summary and exits 130; a second signal quits at once.
-import { jsonLines, startCli, summaryOf, useCliFixture, waitFor } from './cli-harness';
+// the requests in flight finish, prints the summary and exits 130; a second signal quits at once. A
+// reader of --json that stopped reading does not keep a stopping run alive.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { closeSync, constants, existsSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CLI, jsonLines, startCli, summaryOf, useCliFixture, waitFor } from './cli-harness';
 
 const fixture = useCliFixture();
 
@@ -53,3 +57,87 @@ it('quits at once on a second signal', async () => {
   expect(run.code).toBe(130);
   expect(Date.now() - sentAt).toBeLessThan(2_000);
 });
+
+it('on SIGTERM, ends a --json run whose reader stopped reading: 130, summary on stderr, lock released', async () => {
+  const tokens = fixture.issue(3_000);
+  const file = join(fixture.scratch, 'tokens.txt');
+  const journal = join(fixture.scratch, 'journal');
+  writeFileSync(file, `${tokens.join('\n')}\n`);
+  // Standard output is a pipe whose reader reads nothing until the run has ended (a paused `| less`):
+  // a FIFO, opened for reading without waiting, then for writing as the CLI's standard output.
+  const fifo = join(fixture.scratch, 'stdout');
+  execFileSync('mkfifo', [fifo]);
+  const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+  const writer = openSync(fifo, constants.O_WRONLY);
+  const args = ['--json', '--file', file, '--journal', journal, '--base-url', fixture.digilocker.baseUrl];
+  const child = spawn(process.execPath, [CLI, 'revoke', ...args], {
+    env: { PATH: process.env.PATH ?? '', ...fixture.env() },
+    stdio: ['ignore', writer, 'pipe'],
+  });
+  closeSync(writer);
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  try {
+    // The lines of 1,000 outcomes (some 80 KB) are more than the pipe holds (64 KiB): the CLI is left
+    // waiting for its reader, before or after the signal. (It gets that far: it waits only once its
+    // own buffer, 16 KiB more, is full too.)
+    await waitFor(() => fixture.digilocker.stats.revokeRequests >= 1_000, '1,000 requests', 30_000);
+    child.kill('SIGTERM');
+    expect(await exitCodeWithin(child, 30_000)).toBe(130);
+    expect(existsSync(`${journal}.lock`)).toBe(false);
+
+    expect(stderr).toMatch(/^digilocker-revoke: interrupted;/m);
+    expect(stderr).toMatch(/^Interrupted: the requests in flight finished/m);
+    const unwritten = Number(
+      /^digilocker-revoke: (\d+) lines of --json output not written/m.exec(stderr)?.[1],
+    );
+    expect(unwritten).toBeGreaterThan(0);
+    const revoked = Number(/^revoked: +(\d+)$/m.exec(stderr)?.[1]);
+    expect(revoked).toBe(fixture.digilocker.stats.revokeRequests);
+    expect(revoked).toBeLessThan(tokens.length);
+    // Every outcome is in the journal, whatever standard output did.
+    const outcomes = readFileSync(journal, 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('"outcome"'));
+    expect(outcomes).toHaveLength(revoked);
+    // The reader resumes: what reached it and what was counted unwritten add up to every line, the
+    // summary's included (a last line cut short is among the unwritten ones).
+    const stdout = readAvailable(reader);
+    const whole = stdout.slice(0, stdout.lastIndexOf('\n') + 1);
+    expect(jsonLines(whole).length + unwritten).toBe(revoked + 1);
+  } finally {
+    child.kill('SIGKILL');
+    closeSync(reader);
+  }
+}, 90_000);
+
+/** The child's exit code once its stderr is read to the end, or 'still running' after `ms`. */
+function exitCodeWithin(child: ChildProcess, ms: number): Promise<number | null | 'still running'> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve('still running'), ms);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+}
+
+/** What a pipe opened without waiting holds now. */
+function readAvailable(fd: number): string {
+  const chunks: Buffer[] = [];
+  const buffer = Buffer.alloc(64 * 1024);
+  for (;;) {
+    let read: number;
+    try {
+      read = readSync(fd, buffer);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EAGAIN') break;
+      throw error;
+    }
+    if (read === 0) break;
+    chunks.push(Buffer.from(buffer.subarray(0, read)));
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
