@@ -73,17 +73,12 @@ export async function revokeCommand(
       stopping?.stop(cause, shown);
       if (first) say(`digilocker-revoke: stopped: ${shown}\n`);
     };
-    if (flags.journal) refuseJournalOfInput(flags.journal, source);
-    journal = flags.journal
-      ? await Journal.open(flags.journal, {
-          warn: (message) => io.stderr.write(`warning: ${redact(message)}\n`),
-          onFailure: (reason) => stop('journal', reason),
-        })
-      : undefined;
     const stdout = new Output(io.stdout, (reason) => stop('output', reason));
     const input = readTokens(source, (reason) => stop('input', reason));
     stopping = new Stopping(() => input.stop());
     const running = stopping;
+    // Before the journal opens (a large one takes a while to read): a signal then stops the run as
+    // one later does, with its line and a summary, instead of ending the process without a word.
     stopListening = io.onInterrupt(() => {
       // A second signal quits at once: every outcome so far is in the journal (written synchronously).
       if (running.interrupted) io.exit(EXIT.interrupted);
@@ -92,6 +87,13 @@ export async function revokeCommand(
       // A stopped bar ends its line; without one, a terminal's echoed ^C still holds the line.
       say(`${io.stderr.isTTY && !progress?.active ? '\n' : ''}${INTERRUPTED}`);
     });
+    if (flags.journal) refuseJournalOfInput(flags.journal, source);
+    journal = flags.journal
+      ? await Journal.open(flags.journal, {
+          warn: (message) => io.stderr.write(`warning: ${redact(message)}\n`),
+          onFailure: (reason) => stop('journal', reason),
+        })
+      : undefined;
     if (source.kind !== 'arguments' && source.isTTY) io.stderr.write(TERMINAL_HINT);
     progress = startProgress(source, io);
     const describe = redact(describeSource(source));

@@ -1,8 +1,18 @@
 // SIGINT, SIGTERM, SIGHUP and SIGQUIT: the CLI stops reading input, even input that never ends, lets
 // the requests in flight finish, prints the summary and exits 130; a second signal quits at once. A
-// reader of --json that stopped reading does not keep a stopping run alive.
+// reader of --json that stopped reading does not keep a stopping run alive, and a signal while the
+// journal is being opened stops the run as one later does.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { closeSync, constants, existsSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  openSync,
+  readFileSync,
+  readSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { CLI, jsonLines, startCli, summaryOf, useCliFixture, waitFor } from './cli-harness';
 
@@ -112,6 +122,26 @@ it('on SIGTERM, ends a --json run whose reader stopped reading: 130, summary on 
     closeSync(reader);
   }
 }, 90_000);
+
+it('on SIGTERM while a large journal is being read, says so, prints a zero summary and releases the lock', async () => {
+  const journal = join(fixture.scratch, 'journal');
+  const record = `{"sha256":"${'a'.repeat(64)}","sending":true,"at":"2026-01-01T00:00:00.000Z"}\n`;
+  writeFileSync(journal, record.repeat(300_000)); // 30 MB: reading it takes a while
+  const size = statSync(journal).size;
+  // Standard input left open: the run would wait for tokens after the journal.
+  const args = ['revoke', '--json', '--journal', journal, '--base-url', fixture.digilocker.baseUrl];
+  const running = startCli(args, { env: fixture.env() });
+  await waitFor(() => existsSync(`${journal}.lock`), 'the journal to be locked');
+  running.child.kill('SIGTERM');
+  const run = await running.done;
+  expect(run.code).toBe(130);
+  expect(run.stderr.match(/^digilocker-revoke: interrupted;/gm)).toHaveLength(1);
+  expect(summaryOf(run.stdout)).toMatchObject({ total: 0, interrupted: true });
+  expect(run.stderr).toMatch(/^Interrupted: the requests in flight finished/m);
+  expect(existsSync(`${journal}.lock`)).toBe(false);
+  expect(statSync(journal).size).toBe(size);
+  expect(fixture.digilocker.stats.revokeRequests).toBe(0);
+}, 60_000);
 
 /** The child's exit code once its stderr is read to the end, or 'still running' after `ms`. */
 function exitCodeWithin(child: ChildProcess, ms: number): Promise<number | null | 'still running'> {
