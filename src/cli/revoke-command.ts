@@ -145,7 +145,7 @@ async function runAndSummarize(parts: CommandParts, span?: CommandSpan): Promise
   span?.setAttribute('digilocker.batch.failed', summary.failed);
   const text = formatSummary(summary, tally);
   // After a failed write or read, the summary goes with the reason, to stderr.
-  const failed = stopping.failure !== undefined && stopping.failure.cause !== 'credentials';
+  const failed = stopping.failure !== undefined && stopping.failure.cause !== 'refused';
   if (flags.json) {
     await stdout.writeLine(JSON.stringify({ summary }));
     const unwritten = await stdout.finish();

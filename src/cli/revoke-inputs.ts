@@ -1,4 +1,10 @@
-import { InvalidClientError, type RevocationClient, type TokenInput, type TokenTypeHint } from '../index';
+import {
+  InvalidClientError,
+  NetworkError,
+  type RevocationClient,
+  type TokenInput,
+  type TokenTypeHint,
+} from '../index';
 import type { Journal } from './journal';
 import { redactEchoes, secretsRedactor } from './redaction';
 import { reportOutcome } from './report';
@@ -70,8 +76,10 @@ export async function revokeInputs(parts: RunParts): Promise<void> {
     if ('outcome' in report) sent.finish(digest.key);
     else if (!report.mayHaveRevoked) sent.forget(digest.key); // a later copy is new
     await reporter.sent(index, digest.hex, outcome.fingerprint, report);
-    if (!outcome.ok && outcome.error instanceof InvalidClientError)
-      parts.stop('credentials', refusedReason(parts));
+    if (!outcome.ok) {
+      const refusal = refusalOf(outcome.error, parts);
+      if (refusal) parts.stop('refused', refusal);
+    }
   }
 }
 
@@ -103,10 +111,19 @@ async function* feed(
   }
 }
 
-function refusedReason(parts: RunParts): string {
+/**
+ * Why no more tokens can be sent, when this failure says so: DigiLocker refused the credentials, or a
+ * proxy refused the tunnel for good (a 4xx, not retried: a 407 wants other proxy credentials, and a
+ * proxy may lock an account out after a few failed logins). Undefined for any other failure.
+ */
+function refusalOf(error: Error, parts: RunParts): string | undefined {
   const rerun = parts.journal ? 'rerun with the same --journal to continue' : 'rerun';
-  return (
-    'DigiLocker refused the client credentials (invalid_client); no more tokens are sent with them. ' +
-    `Check DIGILOCKER_CLIENT_ID and DIGILOCKER_CLIENT_SECRET (or DIGILOCKER_ACCESS_TOKEN), then ${rerun}`
-  );
+  if (error instanceof InvalidClientError)
+    return (
+      'DigiLocker refused the client credentials (invalid_client); no more tokens are sent with them. ' +
+      `Check DIGILOCKER_CLIENT_ID and DIGILOCKER_CLIENT_SECRET (or DIGILOCKER_ACCESS_TOKEN), then ${rerun}`
+    );
+  if (error instanceof NetworkError && !error.retryable)
+    return `${error.message}; no more tokens are sent through it. Check --proxy or HTTPS_PROXY, then ${rerun}`;
+  return undefined;
 }

@@ -9,8 +9,12 @@ export class RunStopped extends Error {
   }
 }
 
-/** Why a run stops before the end of its input, other than a signal. */
-export type StopCause = 'credentials' | 'output' | 'journal' | 'input';
+/**
+ * Why a run stops before the end of its input, other than a signal: `refused` when DigiLocker or the
+ * proxy refused the credentials (every later request would meet the same answer), or a failed write or
+ * read.
+ */
+export type StopCause = 'refused' | 'output' | 'journal' | 'input';
 
 /**
  * How a run stops early. On `stop()` (a signal, refused credentials, a write that failed) it stops

@@ -102,3 +102,17 @@ it('the same proxy URL, user and password included, works from the environment',
   const basic = `Basic ${Buffer.from('proxy-user:s3cret/PW').toString('base64')}`;
   for (const { headers } of proxy.seen) expect(headers['proxy-authorization']).toBe(basic);
 });
+
+it('stops the run at a proxy that wants other credentials (407): one CONNECT, not one per token', async () => {
+  const refusing = await startProxy({ upstream: fixture.digilocker.baseUrl, refuseConnect: 407 });
+  try {
+    const run = await revoke(REMOTE, ['--proxy', refusing.url, '--concurrency', '1']);
+    expect(run.code).toBe(1);
+    expect(refusing.seen).toHaveLength(1);
+    expect(fixture.digilocker.stats.revokeRequests).toBe(0);
+    expect(run.stderr).toContain('stopped: A proxy refused the request to DigiLocker (407)');
+    expect(summaryOf(run.stdout)).toMatchObject({ revoked: 0, failedByCode: { network_error: 1 } });
+  } finally {
+    await refusing.close();
+  }
+});
