@@ -2,6 +2,7 @@
 // exit codes 0 and 1.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { startProxy } from '../support/proxy';
 import { jsonLines, runCli, summaryOf, useCliFixture } from './cli-harness';
 
 const fixture = useCliFixture();
@@ -224,21 +225,25 @@ describe('outcomes and exit codes', () => {
 
 describe('base URL', () => {
   it('with --allow-insecure-http, uses a plain-http --base-url on a host that is not loopback', async () => {
-    // An IPv4-mapped IPv6 address: not loopback by name, yet it reaches the mock on 127.0.0.1.
-    const baseUrl = fixture.digilocker.baseUrl.replace('127.0.0.1', '[::ffff:127.0.0.1]');
+    // digilocker.test resolves nowhere: a proxy of the environment takes every request to the mock.
+    const proxy = await startProxy({ upstream: fixture.digilocker.baseUrl });
+    const baseUrl = 'http://digilocker.test/public';
+    const env = { ...fixture.env(), HTTP_PROXY: proxy.url };
     const tokens = fixture.issue(1);
-    const refused = await runCli(['revoke', '--base-url', baseUrl], {
-      stdin: tokens.join('\n'),
-      env: fixture.env(),
-    });
-    expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/^error: --base-url uses plain http .*add --allow-insecure-http$/m);
-    const run = await runCli(['revoke', '--base-url', baseUrl, '--allow-insecure-http'], {
-      stdin: tokens.join('\n'),
-      env: fixture.env(),
-    });
-    expect(run.code).toBe(0);
-    expect(active(tokens)).toEqual([]);
+    try {
+      const refused = await runCli(['revoke', '--base-url', baseUrl], { stdin: tokens.join('\n'), env });
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(/^error: --base-url uses plain http .*add --allow-insecure-http$/m);
+      expect(proxy.seen).toEqual([]);
+      const run = await runCli(['revoke', '--base-url', baseUrl, '--allow-insecure-http'], {
+        stdin: tokens.join('\n'),
+        env,
+      });
+      expect(run.code).toBe(0);
+      expect(active(tokens)).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
   });
 });
 
