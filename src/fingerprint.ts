@@ -6,7 +6,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
  * bundled into the build), synchronously: Web Crypto's `digest` runs a job per call, whose overhead
  * outweighed the rest of `revokeMany`'s own work per token. The exported functions are async, so that
  * a platform digest can come back without changing their callers; the package's own code calls
- * {@link fingerprintOf}, which spares a promise per token.
+ * a synchronous twin of {@link tokenFingerprint}, which spares a promise per token.
  */
 export async function sha256Hex(text: string): Promise<string> {
   return bytesToHex(digestOf(text));
