@@ -3,15 +3,19 @@
 // same answer and a proxy may lock the account out after a few failed logins; a 502 is retried.
 import { createRevocationClient, NetworkError } from '../../src';
 import { createNodeFetch } from '../../src/node';
+import { leaksIn, renderings } from '../support/canaries';
 import { startProxy, type TestProxy } from '../support/proxy';
 
 let proxy: TestProxy | undefined;
 afterEach(() => proxy?.close());
 
+const PROXY_PASSWORD = 'CANARY-PROXY-p@ss/7';
+const CREDENTIALS = `canary-user:${encodeURIComponent(PROXY_PASSWORD)}`;
+
 async function revokeThroughProxyAnswering(status: number) {
   // The tunnel's target needs no server: the proxy refuses before any byte reaches it.
   proxy = await startProxy({ upstream: 'http://127.0.0.1:9', refuseConnect: status });
-  const fetch = createNodeFetch({ proxy: proxy.url });
+  const fetch = createNodeFetch({ proxy: proxy.url.replace('http://', `http://${CREDENTIALS}@`) });
   const client = createRevocationClient({
     baseUrl: 'https://digilocker.test/public',
     credentials: { clientId: 'client', clientSecret: 'client-secret-value' },
@@ -32,6 +36,9 @@ it.each([407, 403])('a %i to CONNECT fails at once, names the proxy, and revoked
   expect(error).toMatchObject({ attempts: 1, retryable: false, mayHaveRevoked: false });
   expect(error.message).toContain(`A proxy refused the request to DigiLocker (${status}`);
   expect(connects).toHaveLength(1);
+  expect(connects[0]?.headers['proxy-authorization']).toMatch(/^Basic /); // the credentials were sent
+  // The proxy's credentials appear nowhere in the error, in any encoding.
+  expect(leaksIn(renderings(error), [PROXY_PASSWORD, CREDENTIALS])).toEqual([]);
 });
 
 it('a 502 to CONNECT is retried, and revoked nothing', async () => {

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { jsonLines, type Run, runCli, useCliFixture } from '../cli/cli-harness';
 import { basicOf, encodedForms, leaksIn } from '../support/canaries';
+import { startProxy } from '../support/proxy';
 
 const SECRET = 'CANARY-SECRET-7f3a9c';
 const WRONG_SECRET = 'CANARY-WRONG-SECRET-0b1e';
@@ -158,7 +159,24 @@ it('never shows the user and password of a proxy URL, from --proxy or the enviro
   runs.push(await runCli(['revoke', '--proxy', `ftp://${userInfo}@proxy.internal`, ...loopback], { env }));
   runs.push(await runCli(['revoke', `--proxy-url=${proxy}`, ...loopback], { env }));
 
-  expect(runs.map((run) => run.code)).toEqual([1, 1, 1, 2, 2, 2, 2]);
+  // A proxy that refuses the tunnel (407: it wants other credentials): the run stops on it, saying so.
+  const refusing = await startProxy({ upstream: fixture.digilocker.baseUrl, refuseConnect: 407 });
+  try {
+    const refusingUrl = refusing.url.replace('http://', `http://${userInfo}@`);
+    for (const output of [['--json'], []])
+      runs.push(
+        await runCli(['revoke', ...output, ...remote], {
+          stdin: `${token}\n`,
+          env: { ...env, HTTP_PROXY: refusingUrl },
+        }),
+      );
+  } finally {
+    await refusing.close();
+  }
+  expect(refusing.seen.length).toBeGreaterThan(0); // the proxy was reached, with the credentials
+
+  expect(runs.map((run) => run.code)).toEqual([1, 1, 1, 2, 2, 2, 2, 1, 1]);
+  expect(runs[7]?.stderr).toContain('A proxy refused the request to DigiLocker (407)');
   expect(runs[0]?.stdout).toContain('proxy [REDACTED] / [REDACTED]');
   expect(runs[1]?.stdout).toContain('proxy [REDACTED] / [REDACTED]');
   const texts = runs.flatMap((run) => [run.stdout, run.stderr]);
