@@ -224,8 +224,10 @@ export function isAttemptTimeout(failure: unknown): boolean {
  * change, and a proxy may lock an account out after a few failed logins). A proxy's 5xx is retried.
  */
 export function isRetryableFailure(failure: unknown): boolean {
-  const proxyStatus = proxyRefusal(failure);
-  return !errorCodes(failure).includes(FETCH_CLOSED) && !(proxyStatus !== undefined && proxyStatus < 500);
+  return !causesOf(failure).some(
+    ({ code, status }) =>
+      code === FETCH_CLOSED || (code === PROXY_REFUSED && typeof status === 'number' && status < 500),
+  );
 }
 
 /** The status a proxy refused the tunnel to DigiLocker with ({@link PROXY_REFUSED}), if one did. */

@@ -11,8 +11,8 @@
  * The id is what binds a job's ciphertext, so a carried-over job still decrypts. Ended jobs (their
  * payload already wiped) are not carried over. Each step runs under an advisory lock, so instances
  * opening one PostgreSQL queue together do it once; a process that dies between the two steps leaves
- * `<schema>_v10`, which the next open copies from. These two statements are the only SQL the outbox
- * runs against pg-boss's tables besides its documented payload wipe (jobs.ts), and only once.
+ * `<schema>_v10`, which the next open copies from. They run once, on pg-boss 10's tables only (and a
+ * read of its queue table first, see below).
  *
  * Only a schema of the outbox's own is carried over: one that holds another application's pg-boss 10
  * queues is refused unchanged (the copy drops the old schema whole), and step 2 copies from a
