@@ -66,18 +66,25 @@ export async function startQueue(
   });
   boss.on('error', onError);
   await setAsideVersion10Schema(store.db, options.schema, store.location);
-  await boss.start();
-  await boss.createQueue(QUEUE_NAME, {
-    policy: 'standard',
-    retryLimit: NO_RETRY_LIMIT,
-    expireInSeconds: options.jobTimeoutSeconds,
-    retentionSeconds: KEEP_ENDED_SECONDS,
-    deleteAfterSeconds: KEEP_ENDED_SECONDS,
-    heartbeatSeconds: HEARTBEAT_SECONDS,
-  });
-  // A queue made before heartbeats: its new jobs get one too.
-  await boss.updateQueue(QUEUE_NAME, { heartbeatSeconds: HEARTBEAT_SECONDS });
-  await copyVersion10Jobs(store.db, options.schema);
+  try {
+    await boss.start();
+    await boss.createQueue(QUEUE_NAME, {
+      policy: 'standard',
+      retryLimit: NO_RETRY_LIMIT,
+      expireInSeconds: options.jobTimeoutSeconds,
+      retentionSeconds: KEEP_ENDED_SECONDS,
+      deleteAfterSeconds: KEEP_ENDED_SECONDS,
+      heartbeatSeconds: HEARTBEAT_SECONDS,
+    });
+    // A queue made before heartbeats: its new jobs get one too.
+    await boss.updateQueue(QUEUE_NAME, { heartbeatSeconds: HEARTBEAT_SECONDS });
+    await copyVersion10Jobs(store.db, options.schema);
+  } catch (error) {
+    // A started pg-boss keeps its timers (maintenance, monitoring, heartbeats) until it is stopped: an
+    // open that failed must not keep the process alive.
+    await boss.stop({ graceful: false, close: false }).catch(() => {});
+    throw error;
+  }
   return {
     boss,
     db,

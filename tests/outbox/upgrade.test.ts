@@ -8,6 +8,7 @@ import pg from 'pg';
 import type { RevocationClient } from '../../src';
 import { type OutboxEvent, openRevocationOutbox, type RevocationOutbox } from '../../src/outbox';
 import type { SignOutTokens } from '../../src/results';
+import { ensureBuilt, startChild } from './child-harness';
 import { DATABASE_URL, describeWithPostgres, scratchDirectory } from './support';
 
 const FIXTURES = join(__dirname, 'fixtures', 'v10');
@@ -80,6 +81,7 @@ async function databaseWithFixture(admin: pg.Pool): Promise<{ name: string; url:
 }
 
 describeWithPostgres('upgrade of a PostgreSQL queue', () => {
+  beforeAll(() => ensureBuilt(), 240_000);
   test('a queue in the pg-boss 10 schema made by release 0.1 is carried over on open', async () => {
     const admin = new pg.Pool({ connectionString: DATABASE_URL, max: 1 });
     const { name: database, url } = await databaseWithFixture(admin);
@@ -163,4 +165,32 @@ describeWithPostgres('upgrade of a PostgreSQL queue', () => {
       await admin.end();
     }
   }, 120_000);
+
+  test('an open that fails after pg-boss started stops it: the process still ends by itself', async () => {
+    const admin = new pg.Pool({ connectionString: DATABASE_URL, max: 1 });
+    const { name: database, url } = await databaseWithFixture(admin);
+    const other = new pg.Pool({ connectionString: url, max: 1 });
+    try {
+      // A carry-over stopped between its two steps, whose old job table then lost a column: the copy,
+      // which runs once pg-boss 12 has started, fails.
+      await other.query('ALTER SCHEMA digilocker_outbox RENAME TO digilocker_outbox_v10');
+      await other.query(
+        "COMMENT ON SCHEMA digilocker_outbox_v10 IS 'digilocker-revocation: a release 0.1 outbox queue, being carried over'",
+      );
+      await other.query('ALTER TABLE digilocker_outbox_v10.job DROP COLUMN data');
+      // The child awaits nothing after the failed open: it exits only once no timer holds it.
+      const child = startChild({
+        store: { connectionString: url },
+        baseUrl: 'http://127.0.0.1:9/public',
+        clientId: 'client',
+        clientSecret: 'secret',
+      });
+      expect(await child.done).toEqual({ code: 1, signal: null });
+      expect(child.lines.at(-1)).toMatchObject({ error: { message: expect.stringContaining('data') } });
+    } finally {
+      await other.end();
+      await admin.query(`DROP DATABASE IF EXISTS ${database}`);
+      await admin.end();
+    }
+  }, 60_000);
 });
