@@ -130,8 +130,11 @@ export function formatReport(results, contenders) {
   if (cli.skipped) {
     lines.push(`Skipped: ${cli.skipped}.`, '');
   } else {
+    const { memory } = cli;
     lines.push(
-      `${cli.tokens} tokens, concurrency ${cli.concurrency}, one run each (not interleaved).`,
+      `${cli.tokens} tokens a run, concurrency ${cli.concurrency}, ${cli.rounds} interleaved round(s); ` +
+        'tokens/s are medians, "×" the median of per-round ratios (noise: in-process `revokeMany`\'s own ' +
+        `round-to-round spread, ${cli.noise === undefined ? 'n/a with one round' : `±${percent(cli.noise)}`}).`,
       '',
       '| Run | tokens/s | peak RSS | × `revokeMany` |',
       '|---|--:|--:|--:|',
@@ -142,6 +145,12 @@ export function formatReport(results, contenders) {
       `| \`revokeMany\` in-process (${cli.revokeManyGlobalFetch.transport}, file read with readline) | ` +
         `${int(cli.revokeManyGlobalFetch.perSecond)} | | ${ratio(1 / cli.nodeFetchVsGlobalFetch)} |`,
       `| CLI over global fetch | ${cli.cliGlobalFetch.skipped ? `skipped: ${cli.cliGlobalFetch.skipped}` : ''} | | |`,
+      '',
+      `The CLI once on ${memory.tokens} tokens: ${int(memory.perSecond)} tokens/s, peak RSS ` +
+        `${memory.peakRssMb.toFixed(0)} MB` +
+        (memory.bytesPerToken === undefined
+          ? '.'
+          : `: ${int(memory.bytesPerToken)} bytes per distinct token over the rounds' ${cli.tokens}-token runs.`),
       '',
     );
   }

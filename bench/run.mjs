@@ -3,7 +3,8 @@
 //
 // Environment: BENCH_REQUESTS ("2000,6000": requests per run at c=1 and c=64, or one number for
 // both), BENCH_ROUNDS (5), BENCH_POOL_TOKENS (20000), BENCH_POOL_ROUNDS (3),
-// BENCH_CLI_TOKENS (1000000; 0 skips the CLI), BENCH_OUTPUT (where the JSON goes instead of
+// BENCH_CLI_TOKENS (1000000, the CLI's memory run; 0 skips the CLI), BENCH_CLI_ROUND_TOKENS (200000)
+// and BENCH_CLI_ROUNDS (3) for the CLI's interleaved rounds, BENCH_OUTPUT (where the JSON goes instead of
 // bench/results/latest.json). The defaults take 8 to 10 minutes on 2 busy cores.
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -18,9 +19,9 @@ import {
   loadNodeFetch,
 } from './contenders.mjs';
 import {
-  collectGarbage,
   interleave,
   makeTokens,
+  median,
   roundNoise,
   roundRatio,
   runRequests,
@@ -99,7 +100,15 @@ function readSettings() {
     return parsed;
   };
   if (smoke) {
-    return { requests: { c1: 20, c64: 64 }, rounds: 1, poolTokens: 100, poolRounds: 1, cliTokens: 2_000 };
+    return {
+      requests: { c1: 20, c64: 64 },
+      rounds: 1,
+      poolTokens: 100,
+      poolRounds: 1,
+      cliTokens: 2_000,
+      cliRoundTokens: 1_000,
+      cliRounds: 1,
+    };
   }
   const [c1, c64 = c1] = (process.env.BENCH_REQUESTS || '2000,6000').split(',').map(Number);
   if (!(c1 > 0 && c64 > 0)) throw new RangeError('BENCH_REQUESTS must be "N" or "N1,N64"');
@@ -109,6 +118,8 @@ function readSettings() {
     poolTokens: number('BENCH_POOL_TOKENS', 20_000),
     poolRounds: Math.max(3, number('BENCH_POOL_ROUNDS', 3)),
     cliTokens: number('BENCH_CLI_TOKENS', 1_000_000),
+    cliRoundTokens: number('BENCH_CLI_ROUND_TOKENS', 200_000),
+    cliRounds: Math.max(3, number('BENCH_CLI_ROUNDS', 3)),
   };
 }
 
@@ -126,6 +137,8 @@ function describeMachine() {
     poolTokens: settings.poolTokens,
     poolRounds: settings.poolRounds,
     cliTokens: settings.cliTokens,
+    cliRoundTokens: settings.cliRoundTokens,
+    cliRounds: settings.cliRounds,
   };
 }
 
@@ -222,8 +235,11 @@ async function compareRevokeMany(concurrency) {
 }
 
 /**
- * The CLI over a generated token file (its default transport, createNodeFetch), revokeMany in-process
- * over the same file over createNodeFetch and over global fetch, at the same concurrency.
+ * The CLI over a generated token file (its default transport, createNodeFetch) against revokeMany
+ * in-process over the same file, over createNodeFetch and over global fetch, at the same concurrency:
+ * interleaved rounds on a file of `cliRoundTokens`, each ratio the median of its per-round ratios (a
+ * child process's start-up is part of the CLI's figure). Then the CLI once on `cliTokens` for its peak
+ * RSS: with the rounds' peak, what it keeps per distinct token.
  */
 async function measureCli() {
   const count = settings.cliTokens;
@@ -232,27 +248,14 @@ async function measureCli() {
   if (!cliIsBuilt()) return { skipped: 'dist/cli.js is not built yet' };
   const createNodeFetch = await loadNodeFetch();
   if (!createNodeFetch) return { skipped: 'dist/node/index.js is not built yet' };
-  log(`Writing ${count} tokens to a temporary file...`);
-  const tokenFile = await writeTokenFile(count);
-  try {
-    const inProcess = async (label, fetch) => {
-      const client = createRevocationClient({
-        baseUrl,
-        credentials: CREDENTIALS,
-        ...(fetch ? { fetch } : {}),
-      });
-      collectGarbage();
-      log(`revokeMany in-process over ${count} tokens, ${label}...`);
-      const run = await revokeManyOverFile(client, tokenFile.file, concurrency);
-      return { perSecond: run.tokens / (run.elapsedNs / 1e9), seconds: run.elapsedNs / 1e9 };
-    };
-    const nodeFetch = createNodeFetch({ connections: concurrency });
-    const overNodeFetch = await inProcess('createNodeFetch()', nodeFetch);
-    await nodeFetch.close();
-    const overGlobalFetch = await inProcess('global fetch', undefined);
-    collectGarbage();
-
-    log(`CLI over ${count} tokens...`);
+  const roundTokens = Math.min(settings.cliRoundTokens, count);
+  log(`Writing ${count} and ${roundTokens} tokens to temporary files...`);
+  const [memoryFile, roundFile, warmupFile] = await Promise.all([
+    writeTokenFile(count),
+    writeTokenFile(roundTokens),
+    writeTokenFile(Math.min(2_000, roundTokens)),
+  ]);
+  const cliRun = async (tokenFile) => {
     const run = await runCli({
       file: tokenFile.file,
       baseUrl,
@@ -261,23 +264,66 @@ async function measureCli() {
       cwd: tokenFile.directory,
       env: { DIGILOCKER_CLIENT_ID: CREDENTIALS.clientId, DIGILOCKER_CLIENT_SECRET: CREDENTIALS.clientSecret },
     });
-    if (run.exitCode !== 0) {
-      throw new Error(`The CLI exited with ${run.exitCode}:\n${run.stderr}`);
-    }
-    const cliPerSecond = count / (run.elapsedNs / 1e9);
+    if (run.exitCode !== 0) throw new Error(`The CLI exited with ${run.exitCode}:\n${run.stderr}`);
+    return run;
+  };
+  const inProcess = async (fetch, tokenFile) => {
+    const client = createRevocationClient({ baseUrl, credentials: CREDENTIALS, ...(fetch ? { fetch } : {}) });
+    return revokeManyOverFile(client, tokenFile.file, concurrency);
+  };
+  const nodeFetch = createNodeFetch({ connections: concurrency });
+  const peaks = [];
+  const contenders = [
+    {
+      key: 'cli',
+      run: async (file) => {
+        const run = await cliRun(file);
+        if (file === roundFile) peaks.push(run.peakRssMb);
+        return { requests: roundTokens, elapsedNs: run.elapsedNs };
+      },
+    },
+    { key: 'nodeFetch', run: (file) => inProcess(nodeFetch, file) },
+    { key: 'globalFetch', run: (file) => inProcess(undefined, file) },
+  ];
+  try {
+    const runs = await interleave(contenders, {
+      rounds: settings.cliRounds,
+      warmup: (contender) => contender.run(warmupFile),
+      run: async (contender) => {
+        const run = await contender.run(roundFile);
+        return { requests: run.tokens ?? run.requests, elapsedNs: run.elapsedNs };
+      },
+      onRun: (contender, round) => log(`CLI round ${round + 1}: ${contender.key}`),
+    });
+    log(`CLI over ${count} tokens, for its memory...`);
+    const memoryRun = await cliRun(memoryFile);
+    const perSecond = (key) => median(runs.get(key).map((run) => run.requests / (run.elapsedNs / 1e9)));
+    const roundPeakMb = median(peaks);
     return {
-      tokens: count,
+      tokens: roundTokens,
+      rounds: settings.cliRounds,
       concurrency,
       json: true,
-      cli: { perSecond: cliPerSecond, peakRssMb: run.peakRssMb, seconds: run.elapsedNs / 1e9 },
-      revokeMany: { ...overNodeFetch, transport: 'createNodeFetch()' },
-      revokeManyGlobalFetch: { ...overGlobalFetch, transport: 'global fetch' },
-      ratio: cliPerSecond / overNodeFetch.perSecond,
-      nodeFetchVsGlobalFetch: overNodeFetch.perSecond / overGlobalFetch.perSecond,
+      cli: { perSecond: perSecond('cli'), peakRssMb: roundPeakMb },
+      revokeMany: { perSecond: perSecond('nodeFetch'), transport: 'createNodeFetch()' },
+      revokeManyGlobalFetch: { perSecond: perSecond('globalFetch'), transport: 'global fetch' },
+      ratio: roundRatio(runs, 'cli', 'nodeFetch', 'perSecond'),
+      nodeFetchVsGlobalFetch: roundRatio(runs, 'nodeFetch', 'globalFetch', 'perSecond'),
+      noise: roundNoise(runs, 'nodeFetch'),
+      memory: {
+        tokens: count,
+        perSecond: count / (memoryRun.elapsedNs / 1e9),
+        peakRssMb: memoryRun.peakRssMb,
+        bytesPerToken:
+          count > roundTokens
+            ? ((memoryRun.peakRssMb - roundPeakMb) * 1024 * 1024) / (count - roundTokens)
+            : undefined,
+      },
       // The CLI always runs over createNodeFetch: it has no switch to run over global fetch.
       cliGlobalFetch: { skipped: 'the CLI has no switch to run over global fetch' },
     };
   } finally {
-    await tokenFile.remove();
+    await nodeFetch.close();
+    await Promise.all([memoryFile.remove(), roundFile.remove(), warmupFile.remove()]);
   }
 }
