@@ -2,6 +2,7 @@ import { context, type Span, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { RevocationResult } from '../results';
 import { errorType } from './error-type';
 import { ATTRIBUTE } from './names';
+import { safely } from './safely';
 
 /** The outcomes of a signOut or revokeMany so far. */
 export interface BatchCounts {
@@ -33,19 +34,22 @@ export function countOutcome(
 
 /**
  * Ends a batch's span with its counts. Failed tokens do not make the batch an error (each has its
- * outcome); only a call that threw (bad input, abort, a failing input) does.
+ * outcome); only a call that threw (bad input, abort, a failing input) does. A failing telemetry
+ * step is not thrown ({@link safely}).
  */
 export function endBatchSpan(span: Span, counts: BatchCounts, error?: unknown): void {
-  span.setAttributes({
-    [ATTRIBUTE.batchSize]: counts.size,
-    [ATTRIBUTE.batchRevoked]: counts.revoked,
-    [ATTRIBUTE.batchAlreadyInvalid]: counts.alreadyInvalid,
-    [ATTRIBUTE.batchFailed]: counts.failed,
+  safely(() => {
+    span.setAttributes({
+      [ATTRIBUTE.batchSize]: counts.size,
+      [ATTRIBUTE.batchRevoked]: counts.revoked,
+      [ATTRIBUTE.batchAlreadyInvalid]: counts.alreadyInvalid,
+      [ATTRIBUTE.batchFailed]: counts.failed,
+    });
+    if (error !== undefined) {
+      const type = errorType(error);
+      span.setAttribute(ATTRIBUTE.errorType, type);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: type });
+    }
   });
-  if (error !== undefined) {
-    const type = errorType(error);
-    span.setAttribute(ATTRIBUTE.errorType, type);
-    span.setStatus({ code: SpanStatusCode.ERROR, message: type });
-  }
-  span.end();
+  safely(() => span.end());
 }

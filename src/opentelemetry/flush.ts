@@ -19,12 +19,16 @@ interface Flushable {
  * process.exit(code);
  */
 export async function flushTelemetry(timeoutMs = 5000): Promise<void> {
-  const tracerProvider = trace.getTracerProvider() as Flushable;
-  const providers = [
-    (tracerProvider.getDelegate?.() ?? tracerProvider) as Flushable,
-    metrics.getMeterProvider() as Flushable,
-  ];
-  const flushes = providers.map((provider) => Promise.resolve(provider.forceFlush?.()).catch(() => {}));
+  const tracerProvider = () => {
+    const provider = trace.getTracerProvider() as Flushable;
+    return (provider.getDelegate?.() ?? provider) as Flushable;
+  };
+  const meterProvider = () => metrics.getMeterProvider() as Flushable;
+  // Async, so that a provider that throws at once is a rejection like any other, and ignored.
+  const flush = async (provider: () => Flushable) => {
+    await provider().forceFlush?.();
+  };
+  const flushes = [tracerProvider, meterProvider].map((provider) => flush(provider).catch(() => {}));
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<void>((resolve) => {
     timer = setTimeout(resolve, timeoutMs);

@@ -16,6 +16,7 @@ import { assertKnownKeys, optionalBoolean, typeError } from '../validate';
 import { type BatchCounts, countOutcome, endBatchSpan, runInSpan } from './batch-span';
 import { type Instruments, instrumentsOf } from './instruments';
 import { ATTRIBUTE, RETRY_EVENT, SCOPE, SPAN } from './names';
+import { safely, startSpan } from './safely';
 import { observeTokenCall } from './token-span';
 
 /** Where the instrumented client sends its telemetry. */
@@ -56,10 +57,12 @@ const NO_TOKEN_SPANS = createContextKey('digilocker-revocation: no token spans')
  * - metrics: `digilocker.revocation.duration` (seconds, by outcome, `error.type` and `server.address`)
  *   and `digilocker.revocation.retries` (by `error.type`).
  * Nothing reported carries a token, a secret or a token's fingerprint. `options.onEvent` still receives
- * every event. Without an OpenTelemetry SDK registered, every span and metric is a no-op.
+ * every event. Without an OpenTelemetry SDK registered, every span and metric is a no-op. A tracer,
+ * sampler, span processor or meter that throws changes no outcome: its error goes to OpenTelemetry's
+ * `diag` logger.
  *
  * @throws {InputTypeError} or {InputRangeError} (`invalid_option`) for a bad option, as
- * `createRevocationClient` does
+ * `createRevocationClient` does, or a `telemetry.tracer` or `telemetry.meter` that is not one
  * @see {@link https://www.rfc-editor.org/rfc/rfc7009#section-2.1 | RFC 7009 §2.1}
  * @see docs/observability.md
  * @example
@@ -71,30 +74,35 @@ export function createInstrumentedRevocationClient(
   options: RevocationClientOptions,
   telemetry: RevocationTelemetryOptions = {},
 ): RevocationClient {
+  const url = new URL(normalizeOptions(options).baseUrl); // a bad option throws here, as in the core
   if (telemetry === null || typeof telemetry !== 'object') throw typeError('telemetry', 'must be an object');
   assertKnownKeys(telemetry, TELEMETRY_OPTIONS, 'telemetry.');
+  if (telemetry.tracer !== undefined && typeof telemetry.tracer?.startSpan !== 'function') {
+    throw typeError('telemetry.tracer', 'must be an OpenTelemetry Tracer (with startSpan)');
+  }
   const tracer = telemetry.tracer ?? trace.getTracer(SCOPE, VERSION);
-  const instruments = instrumentsOf(telemetry.meter);
-  const scope: TelemetryScope = { tracer, instruments, server: {} };
-  const userOnEvent = options?.onEvent;
+  const instruments = instrumentsOf(telemetry.meter, 'telemetry.meter');
+  const batchTokenSpans = optionalBoolean('telemetry.batchTokenSpans', telemetry.batchTokenSpans ?? true);
+  const scope: TelemetryScope = {
+    tracer,
+    instruments,
+    server: {
+      [ATTRIBUTE.serverAddress]: url.hostname,
+      [ATTRIBUTE.serverPort]: Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
+    },
+  };
+  const userOnEvent = options.onEvent;
   const onEvent = (event: RevocationEvent) => {
-    if (event.type === 'retry') recordRetry(event, instruments());
+    if (event.type === 'retry') safely(() => recordRetry(event, instruments()));
     userOnEvent?.(event);
   };
-  const userAroundCall = options?.aroundCall;
+  const userAroundCall = options.aroundCall;
   const aroundCall: RevocationClientOptions['aroundCall'] = (call, run) => {
     const inner = userAroundCall ? () => userAroundCall(call, run) : run;
     const withSpan = context.active().getValue(NO_TOKEN_SPANS) !== true;
     return observeTokenCall(scope, call.tokenTypeHint, inner, withSpan);
   };
   const client = createRevocationClient({ ...options, onEvent, aroundCall });
-  const url = new URL(normalizeOptions(options).baseUrl);
-  scope.server = {
-    [ATTRIBUTE.serverAddress]: url.hostname,
-    [ATTRIBUTE.serverPort]: Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
-  };
-  const batchTokenSpans = telemetry.batchTokenSpans ?? true;
-  optionalBoolean('telemetry.batchTokenSpans', batchTokenSpans);
 
   return {
     raw: client.raw,
@@ -131,7 +139,7 @@ async function signOut(
   tokens: Parameters<RevocationClient['signOut']>[0],
   options: Parameters<RevocationClient['signOut']>[1],
 ): Promise<SignOutResult> {
-  const span = scope.tracer.startSpan(SPAN.signOut, { attributes: scope.server });
+  const span = startSpan(scope.tracer, SPAN.signOut, { attributes: scope.server });
   const counts: BatchCounts = { size: 0, revoked: 0, alreadyInvalid: 0, failed: 0 };
   try {
     const result = await runInSpan(span, () => client.signOut(tokens, options));
@@ -157,7 +165,7 @@ function revokeMany(
   const outcomes = client.revokeMany(tokens, options); // a bad argument throws here, before any span
   return {
     [Symbol.asyncIterator]() {
-      const span = scope.tracer.startSpan(SPAN.revokeMany, { attributes: scope.server });
+      const span = startSpan(scope.tracer, SPAN.revokeMany, { attributes: scope.server });
       const counts: BatchCounts = { size: 0, revoked: 0, alreadyInvalid: 0, failed: 0 };
       const iterator = outcomes[Symbol.asyncIterator]();
       let ended = false;

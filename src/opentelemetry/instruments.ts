@@ -1,5 +1,6 @@
 import { type Counter, type Histogram, type Meter, metrics } from '@opentelemetry/api';
 import { VERSION } from '../options';
+import { typeError } from '../validate';
 import { METRIC, SCOPE } from './names';
 
 /** The metric instruments this entry records to. */
@@ -20,9 +21,13 @@ const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75,
  * Returns a function giving the instruments. With a `meter` given, they are made once. Without, the
  * global meter provider is read at each use and the instruments remade when it changes: the global
  * meter provider has no proxy, so instruments made before the SDK is registered would stay no-ops.
+ * @throws {InputTypeError} (`invalid_option`, naming `name`) for a `meter` that is not a Meter.
  */
-export function instrumentsOf(meter: Meter | undefined): () => Instruments {
-  if (meter) {
+export function instrumentsOf(meter: Meter | undefined, name: string): () => Instruments {
+  if (meter !== undefined) {
+    if (typeof meter?.createHistogram !== 'function' || typeof meter.createCounter !== 'function') {
+      throw typeError(name, 'must be an OpenTelemetry Meter (with createHistogram and createCounter)');
+    }
     const fixed = createInstruments(meter);
     return () => fixed;
   }

@@ -2,6 +2,7 @@ import { type Meter, trace } from '@opentelemetry/api';
 import type { OutboxEvent } from '../outbox/events';
 import { instrumentsOf } from './instruments';
 import { ATTRIBUTE } from './names';
+import { safely } from './safely';
 
 /**
  * Returns an outbox `onEvent` that records the outbox's metrics:
@@ -21,16 +22,16 @@ import { ATTRIBUTE } from './names';
  * });
  */
 export function outboxEventRecorder(telemetry: { meter?: Meter } = {}): (event: OutboxEvent) => void {
-  const instruments = instrumentsOf(telemetry.meter);
+  const instruments = instrumentsOf(telemetry?.meter, 'outboxEventRecorder(telemetry).meter');
   return (event) => {
     if (event.type === 'paused') {
-      instruments().pauses.add(1, { [ATTRIBUTE.pauseReason]: event.reason });
+      safely(() => instruments().pauses.add(1, { [ATTRIBUTE.pauseReason]: event.reason }));
       return;
     }
     const ended = jobEnd(event);
     if (ended === undefined) return;
-    instruments().jobsEnded.add(1, ended);
-    trace.getActiveSpan()?.setAttributes(ended);
+    safely(() => instruments().jobsEnded.add(1, ended));
+    safely(() => trace.getActiveSpan()?.setAttributes(ended));
   };
 }
 

@@ -5,12 +5,14 @@ import { runInSpan } from './batch-span';
 import { errorType } from './error-type';
 import type { TelemetryScope } from './instrumented-client';
 import { ATTRIBUTE, SPAN } from './names';
+import { safely, startSpan } from './safely';
 
 /**
  * Runs one token's call, the core's `aroundCall`: in its `digilocker.revoke` span (unless `withSpan`
  * is false: a large revokeMany, whose span then holds the call's work), and records its duration. The
  * span's attributes say how it ended; the duration's say only outcome, `error.type` and
- * `server.address` (no attribute of a metric tells tokens apart).
+ * `server.address` (no attribute of a metric tells tokens apart). A failing telemetry step changes
+ * nothing of the call ({@link safely}).
  */
 export async function observeTokenCall(
   scope: TelemetryScope,
@@ -20,26 +22,28 @@ export async function observeTokenCall(
 ): Promise<RevocationResult> {
   const startedAt = performance.now();
   const span = withSpan
-    ? scope.tracer.startSpan(SPAN.revoke, { attributes: spanAttributes(scope, hint) })
+    ? startSpan(scope.tracer, SPAN.revoke, { attributes: spanAttributes(scope, hint) })
     : undefined;
   try {
     const result = await (span ? runInSpan(span, run) : run());
     const outcome = { [ATTRIBUTE.outcome]: result.outcome };
-    span?.setAttributes({
-      ...outcome,
-      [ATTRIBUTE.attempts]: result.attempts,
-      [ATTRIBUTE.confirmed]: result.confirmed,
-    });
-    recordDuration(scope, startedAt, outcome);
+    safely(() =>
+      span?.setAttributes({
+        ...outcome,
+        [ATTRIBUTE.attempts]: result.attempts,
+        [ATTRIBUTE.confirmed]: result.confirmed,
+      }),
+    );
+    safely(() => recordDuration(scope, startedAt, outcome));
     return result;
   } catch (error) {
     const type = errorType(error);
     const outcome = { [ATTRIBUTE.outcome]: 'error', [ATTRIBUTE.errorType]: type };
-    if (span) markFailed(span, outcome, error);
-    recordDuration(scope, startedAt, outcome);
+    if (span) safely(() => markFailed(span, outcome, error));
+    safely(() => recordDuration(scope, startedAt, outcome));
     throw error;
   } finally {
-    span?.end();
+    if (span) safely(() => span.end());
   }
 }
 

@@ -35,6 +35,19 @@ test('a revoke run is one span, the parent of its revocations, with its counts a
   expect(JSON.stringify(spans)).not.toContain(tokens[0]);
 }, 60_000);
 
+test('a span processor and a flush that throw change nothing of the run: every token revoked, exit 0', async () => {
+  const tokens = fixture.issue(2);
+  const run = await runCli(['revoke', '--json', '--base-url', fixture.digilocker.baseUrl, ...tokens], {
+    env: {
+      ...credentialsOf(fixture.digilocker),
+      NODE_OPTIONS: `--import ${join(__dirname, 'fixtures/cli-preload-failing.mjs')}`,
+    },
+  });
+  expect(summaryOf(run.stdout)).toMatchObject({ revoked: 2, failed: 0 });
+  expect(run.code).toBe(0);
+  expect(tokens.every((token) => !fixture.digilocker.isActive(token))).toBe(true);
+}, 60_000);
+
 test.each(['SIGINT', 'SIGTERM'] as const)(
   "a %s while a finished run flushes its spans to a collector that never answers exits with the run's code",
   async (signal) => {
