@@ -107,7 +107,7 @@ interface RevokeCall {
  * @example
  * const client = createRevocationClient({
  *   environment: 'production',
- *   credentials: { clientId: process.env.DIGILOCKER_CLIENT_ID, clientSecret: process.env.DIGILOCKER_CLIENT_SECRET },
+ *   credentials: { clientId: process.env.DIGILOCKER_CLIENT_ID!, clientSecret: process.env.DIGILOCKER_CLIENT_SECRET! },
  * });
  * await client.revoke(refreshToken, { tokenTypeHint: 'refresh_token' });
  */
