@@ -253,7 +253,8 @@ async function signOut(
       const result = await revokeOne({ token, hint, signal, treatInvalidTokenAsRevoked: true });
       outcome[key] = { ok: true, result };
     } catch (error) {
-      if (!isRevocationError(error) || signal?.aborted) throw error;
+      signal?.throwIfAborted(); // an abort rejects with its reason, whatever the token's call ended with
+      if (!isRevocationError(error)) throw error;
       outcome[key] = { ok: false, error };
       outcome.complete = false;
       if (error.code === 'invalid_client') refused = error;

@@ -240,4 +240,20 @@ describe('abort', () => {
     await expect(call).rejects.toBe(reason);
     expect(bodies).toEqual([`token=${REFRESH}&token_type_hint=refresh_token`]);
   });
+
+  it("rejects with the abort reason when the signal aborts as a token's own failure ends, not with that failure", async () => {
+    const { scope } = endpoint({ [REFRESH]: 502 });
+    const controller = new AbortController();
+    const reason = new Error('shutting down');
+    // The caller's signal aborts while the refresh token's call is failing on its own (a 502).
+    const onEvent = (event: { type: string }) => {
+      if (event.type === 'error') controller.abort(reason);
+    };
+    const call = client({ onEvent }).signOut(
+      { accessToken: ACCESS, refreshToken: REFRESH },
+      { signal: controller.signal },
+    );
+    await expect(call).rejects.toBe(reason);
+    expect(scope.isDone()).toBe(true); // one request: the access token was not sent
+  });
 });
