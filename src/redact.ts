@@ -11,7 +11,8 @@ export const MIN_PARTIAL_BASE64 = 16;
  * Returns a function that replaces every occurrence of the given secrets in a text, in each of their
  * {@link echoForms} as {@link patternOf} matches them, the longest forms first (so that a secret
  * containing another is replaced whole). Absent and empty secrets are ignored. Used on text from the
- * server before it is stored in an error, and on everything the CLI prints.
+ * server before it is stored in an error, and on everything the CLI prints. Never throws: where the
+ * forms of a secret are too many for one regular expression, every text becomes {@link REDACTED}.
  */
 export function createRedactor(secrets: ReadonlyArray<string | undefined>): (text: string) => string {
   const forms = new Set<string>();
@@ -19,9 +20,22 @@ export function createRedactor(secrets: ReadonlyArray<string | undefined>): (tex
     if (secret) for (const form of echoForms(secret)) forms.add(form);
   }
   const ordered = [...forms].sort((a, b) => b.length - a.length);
-  // Without any form, a pattern that never matches: an empty one would match everywhere.
-  const pattern = new RegExp(ordered.map(patternOf).join('|') || '(?!)', 'gi');
-  return (text) => text.replace(pattern, REDACTED);
+  let pattern: RegExp;
+  try {
+    // Without any form, a pattern that never matches: an empty one would match everywhere.
+    pattern = new RegExp(ordered.map(patternOf).join('|') || '(?!)', 'gi');
+  } catch {
+    // A long secret of punctuation or non-ASCII characters (a pasted line of text, not a token) makes
+    // a pattern the engine cannot compile ("Stack overflow"): then no text is shown at all.
+    return () => REDACTED;
+  }
+  return (text) => {
+    try {
+      return text.replace(pattern, REDACTED);
+    } catch {
+      return REDACTED; // the same limit, met when the engine compiles the pattern on first use
+    }
+  };
 }
 
 /**

@@ -98,3 +98,16 @@ describe('what the client reports when the server echoes one of these forms', ()
     }
   });
 });
+
+describe('a secret too long and unusual for one regular expression', () => {
+  // A pasted line of text taken for a token: thousands of punctuation or non-ASCII characters make
+  // a pattern V8 cannot compile ("Stack overflow"); the redactor must neither throw nor show it.
+  it.each([
+    ['4096 dots', '.'.repeat(4096)],
+    ['2000 Devanagari letters', 'क'.repeat(2000)],
+  ])('%s: nothing of the text is shown, and nothing is thrown', (_name, secret) => {
+    const redact = createRedactor([secret]);
+    const text = `before ${secret} ${Buffer.from(secret).toString('hex')} ${Buffer.from(secret).toString('base64')} after`;
+    expect(redact(text)).toBe(REDACTED);
+  });
+});
