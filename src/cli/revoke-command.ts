@@ -66,12 +66,16 @@ export async function revokeCommand(
       progress?.stop();
       io.stderr.write(redact(line));
     };
+    const told = new Set<StopCause>();
     const stop = (cause: StopCause, reason: string) => {
-      const first = stopping?.failure === undefined;
       // The reason may name a path (shown as typed, unless it looks like a token): redacted once here.
       const shown = redact(reason);
       stopping?.stop(cause, shown);
-      if (first) say(`digilocker-revoke: stopped: ${shown}\n`);
+      // Each cause once: a journal that fails after the input did must still be told (its outcomes
+      // are missing), but a stdout that fails on every line is one line.
+      if (told.has(cause)) return;
+      told.add(cause);
+      say(`digilocker-revoke: stopped: ${shown}\n`);
     };
     const stdout = new Output(io.stdout, (reason) => stop('output', reason));
     const input = readTokens(source, (reason) => stop('input', reason));

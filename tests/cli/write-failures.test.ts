@@ -79,6 +79,24 @@ it('a journal that hits the file-size limit (EFBIG): stops, summary on stderr wi
   expect(readFileSync(journal).length).toBeLessThanOrEqual(8 * 1024);
 });
 
+it('a journal that fails after the input did is told too: each cause of a stop has its line', async () => {
+  // 20 tokens in flight (each answered in 200 ms), then a NUL byte: the input fails first; the
+  // outcome lines then hit the file-size limit, which was never reported.
+  const { file, journal } = setUp(20);
+  appendFileSync(file, 'zz\0\n');
+  fixture.digilocker.inject({ type: 'delay', ms: 200 }, { times: 20 });
+  const run = await runShell(
+    `ulimit -f 3; $CLI revoke --concurrency 32 --file "$file" --journal "$journal" --base-url "$BASE_URL" 2>"$scratch/stderr"; $CLI_END`,
+    fixture.scratch,
+    { ...env(), file, journal },
+  );
+  expect(run.code).toBe(1);
+  expect(run.stderr).not.toMatch(/unexpected/);
+  expect(run.stderr).toMatch(/^digilocker-revoke: stopped: --file .*NUL/m);
+  expect(run.stderr).toMatch(/^digilocker-revoke: stopped: cannot write to --journal .*: EFBIG/m);
+  expect(journalLines(journal).filter((line) => line.outcome !== undefined).length).toBeLessThan(20);
+});
+
 it('a full disk for stdout (ENOSPC on /dev/full): stops, summary on stderr with the reason, exit 1', async () => {
   const { file, journal } = setUp(50);
   const run = await runShell(
