@@ -80,11 +80,15 @@ export function createInstrumentedRevocationClient(
   if (telemetry.tracer !== undefined && typeof telemetry.tracer?.startSpan !== 'function') {
     throw typeError('telemetry.tracer', 'must be an OpenTelemetry Tracer (with startSpan)');
   }
-  const tracer = telemetry.tracer ?? trace.getTracer(SCOPE, VERSION);
+  // Looked up at the first span, where a provider that throws is caught: see startSpan.
+  let tracer = telemetry.tracer;
   const instruments = instrumentsOf(telemetry.meter, 'telemetry.meter');
   const batchTokenSpans = optionalBoolean('telemetry.batchTokenSpans', telemetry.batchTokenSpans ?? true);
   const scope: TelemetryScope = {
-    tracer,
+    tracer: () => {
+      tracer ??= trace.getTracer(SCOPE, VERSION);
+      return tracer;
+    },
     instruments,
     server: {
       [ATTRIBUTE.serverAddress]: url.hostname,
@@ -93,7 +97,7 @@ export function createInstrumentedRevocationClient(
   };
   const userOnEvent = options.onEvent;
   const onEvent = (event: RevocationEvent) => {
-    if (event.type === 'retry') safely(() => recordRetry(event, instruments()));
+    if (event.type === 'retry') recordRetry(event, instruments);
     userOnEvent?.(event);
   };
   const userAroundCall = options.aroundCall;
@@ -114,7 +118,8 @@ export function createInstrumentedRevocationClient(
 
 /** What the spans and metrics of one client share. */
 export interface TelemetryScope {
-  tracer: Tracer;
+  /** The tracer of every span, looked up at first use. */
+  tracer: () => Tracer;
   instruments: () => Instruments;
   /** `server.address` and `server.port` of the client's base URL. */
   server: Attributes;
@@ -124,13 +129,18 @@ export interface TelemetryScope {
  * A retry: an event on the active span (the token's, or the batch's) and the retries counter. The
  * core calls `onEvent` synchronously inside the call, so the active span is the call's own.
  */
-function recordRetry(event: Extract<RevocationEvent, { type: 'retry' }>, instruments: Instruments): void {
-  instruments.retries.add(1, { [ATTRIBUTE.errorType]: event.reason });
-  trace.getActiveSpan()?.addEvent(RETRY_EVENT, {
-    [ATTRIBUTE.retryAttempt]: event.attempt,
-    [ATTRIBUTE.retryDelay]: event.delayMs / 1000,
-    [ATTRIBUTE.retryReason]: event.reason,
-  });
+function recordRetry(
+  event: Extract<RevocationEvent, { type: 'retry' }>,
+  instruments: () => Instruments,
+): void {
+  safely(() => instruments().retries.add(1, { [ATTRIBUTE.errorType]: event.reason }));
+  safely(() =>
+    trace.getActiveSpan()?.addEvent(RETRY_EVENT, {
+      [ATTRIBUTE.retryAttempt]: event.attempt,
+      [ATTRIBUTE.retryDelay]: event.delayMs / 1000,
+      [ATTRIBUTE.retryReason]: event.reason,
+    }),
+  );
 }
 
 async function signOut(

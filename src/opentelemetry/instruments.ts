@@ -18,7 +18,7 @@ export interface Instruments {
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 30];
 
 /**
- * Returns a function giving the instruments. With a `meter` given, they are made once. Without, the
+ * Returns a function giving the instruments. With a `meter` given, they are made once, at first use. Without, the
  * global meter provider is read at each use and the instruments remade when it changes: the global
  * meter provider has no proxy, so instruments made before the SDK is registered would stay no-ops.
  * @throws {InputTypeError} (`invalid_option`, naming `name`) for a `meter` that is not a Meter.
@@ -28,8 +28,12 @@ export function instrumentsOf(meter: Meter | undefined, name: string): () => Ins
     if (typeof meter?.createHistogram !== 'function' || typeof meter.createCounter !== 'function') {
       throw typeError(name, 'must be an OpenTelemetry Meter (with createHistogram and createCounter)');
     }
-    const fixed = createInstruments(meter);
-    return () => fixed;
+    // Made at first use, inside the caller's safe step: a meter that throws is caught there.
+    let fixed: Instruments | undefined;
+    return () => {
+      fixed ??= createInstruments(meter);
+      return fixed;
+    };
   }
   let provider: unknown;
   let current: Instruments | undefined;

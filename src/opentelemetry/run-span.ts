@@ -23,9 +23,9 @@ const EXIT_CODE = 'process.exit.code';
 export async function traceCommand(
   command: string,
   run: (span: { setAttribute(name: string, value: string | number | boolean): void }) => Promise<number>,
-  tracer: Tracer = trace.getTracer(SCOPE, VERSION),
+  tracer?: Tracer,
 ): Promise<number> {
-  const span = startSpan(tracer, `digilocker-revoke ${command}`, {});
+  const span = startSpan(() => tracer ?? trace.getTracer(SCOPE, VERSION), `digilocker-revoke ${command}`, {});
   try {
     const exitCode = await context.with(trace.setSpan(context.active(), span), () =>
       run({ setAttribute: (name, value) => safely(() => span.setAttribute(name, value)) }),

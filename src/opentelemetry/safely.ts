@@ -18,18 +18,27 @@ export function safely(step: () => void): void {
   try {
     step();
   } catch (error) {
-    diag.error(FAILED, error);
+    report(error);
   }
 }
 
-/** `tracer.startSpan`, or a span that records nothing when it throws (a failing sampler, say). */
-export function startSpan(tracer: Tracer, name: string, options: SpanOptions): Span {
+/**
+ * `tracer().startSpan`, or a span that records nothing when either throws (a provider whose
+ * `getTracer` fails, a failing sampler).
+ */
+export function startSpan(tracer: () => Tracer, name: string, options: SpanOptions): Span {
   try {
-    return tracer.startSpan(name, options);
+    return tracer().startSpan(name, options);
   } catch (error) {
-    diag.error(FAILED, error);
+    report(error);
     return trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
   }
 }
 
-const FAILED = 'digilocker-revocation: a telemetry step failed; the revocation is unaffected';
+function report(error: unknown): void {
+  try {
+    diag.error('digilocker-revocation: a telemetry step failed; the revocation is unaffected', error);
+  } catch {
+    // A diagnostic logger that throws is telemetry too.
+  }
+}

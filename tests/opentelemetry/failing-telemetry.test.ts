@@ -1,8 +1,15 @@
 // Telemetry is never a call's outcome: a tracer, sampler, span processor or meter that throws (a
 // buggy custom processor, an exporter that fails synchronously) changes nothing of a revocation,
 // against a real mock DigiLocker on 127.0.0.1. And the instrumented client checks its options first.
-import { type Meter, metrics, type Tracer, trace } from '@opentelemetry/api';
-import { type SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+
+import { context, DiagLogLevel, diag, type Meter, metrics, type Tracer, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import {
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  type SpanProcessor,
+  TracerProvider,
+} from '@opentelemetry/sdk-trace';
 import { createRevocationClient } from '../../src/index';
 import {
   createInstrumentedRevocationClient,
@@ -112,11 +119,68 @@ describe('with a meter whose instruments throw', () => {
     expect(events.filter((type) => type === 'retry')).toHaveLength(1);
   });
 
+  it('whose creation throws: the client is created, and revoke resolves', async () => {
+    const meter = { createHistogram: broken, createCounter: broken } as unknown as Meter;
+    const { refreshToken } = mock.issueTokens();
+    await expect(client({ meter }).revoke(refreshToken)).resolves.toMatchObject({ outcome: 'revoked' });
+  });
+
+  it('the span keeps its retry event when the retries counter throws', async () => {
+    // The retry event goes on the active span: a context manager carries it, as in an application.
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    try {
+      const exporter = new InMemorySpanExporter();
+      const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+      const { refreshToken } = mock.issueTokens();
+      mock.inject({ type: 'status', status: 503 });
+      await client({ tracer: provider.getTracer('t'), meter: failingMeter }).revoke(refreshToken);
+      const [span] = exporter.getFinishedSpans();
+      expect(span?.events.map((event) => event.name)).toEqual(['digilocker.retry']);
+    } finally {
+      context.disable();
+    }
+  });
+
   it("the outbox's recorder does not throw", () => {
     const record = outboxEventRecorder({ meter: failingMeter });
     expect(() =>
       record({ type: 'paused', reason: 'rate_limited' } as Parameters<typeof record>[0]),
     ).not.toThrow();
+  });
+});
+
+describe('with a global tracer provider whose getTracer throws', () => {
+  beforeEach(() => {
+    trace.setGlobalTracerProvider({ getTracer: broken } as never);
+  });
+  afterEach(() => trace.disable());
+
+  it('the client is created, and revoke and signOut still revoke', async () => {
+    const tokens = mock.issueTokens();
+    const instrumented = client({});
+    await expect(instrumented.revoke(tokens.refreshToken)).resolves.toMatchObject({ outcome: 'revoked' });
+    await expect(instrumented.signOut(tokens)).resolves.toMatchObject({ complete: true });
+    expect(mock.isActive(tokens.accessToken)).toBe(false);
+  });
+
+  it('traceCommand runs the command', async () => {
+    await expect(traceCommand('revoke', async () => 0)).resolves.toBe(0);
+  });
+});
+
+describe('with a diagnostic logger that throws too', () => {
+  afterEach(() => diag.disable());
+
+  it('signOut still revokes both tokens', async () => {
+    // Only error throws: the API itself logs at debug level as loggers are set and removed.
+    const quiet = () => {};
+    diag.setLogger(
+      { error: broken, warn: quiet, info: quiet, debug: quiet, verbose: quiet },
+      DiagLogLevel.ALL,
+    );
+    const tokens = mock.issueTokens();
+    const tracer = new TracerProvider({ spanProcessors: [throwingProcessor] }).getTracer('t');
+    await expect(client({ tracer }).signOut(tokens)).resolves.toMatchObject({ complete: true });
   });
 });
 
