@@ -43,13 +43,13 @@ interface RunOutput {
 }
 
 /**
- * How many runs in a row may give back a job sealed with a key this instance lacks (for an instance
- * that holds it: a rolling key rotation) before it ends dead, code `key_unavailable` (the key is
- * lost, or a rotation was rolled back), so that `drain()` ends. With the default backoff the last
- * give-back comes 45 to 85 minutes after the first. A dead job keeps its ciphertext: `retryDead()`
- * from an instance given the key sends it; `purgeDead()` deletes it.
+ * How many runs in a row may find no key for a job sealed with a key this instance lacks: all but the
+ * last give the job back (for an instance that holds the key: a rolling key rotation); the last ends
+ * it dead, code `key_unavailable` (the key is lost, or a rotation was rolled back), so that `drain()`
+ * ends. With the default backoff the dead run comes 43 to 85 minutes after the first. A dead job keeps
+ * its ciphertext: `retryDead()` from an instance given the key sends it; `purgeDead()` deletes it.
  */
-export const MAX_KEY_GIVEBACKS = 10;
+export const MAX_KEY_MISSES = 10;
 
 /** How a run ends: the result for pg-boss, and, for a job that ended, the payload that replaces its data. */
 export interface Run {
@@ -186,11 +186,11 @@ function mayHaveRevoked(job: JobWithMetadata<unknown>, data?: { revokedBefore?: 
   return typeof previous?.code !== 'string' || previous.rv === true;
 }
 
-/** Gives back a job sealed with a key this instance lacks, until {@link MAX_KEY_GIVEBACKS}. */
+/** Gives back a job sealed with a key this instance lacks, or ends it dead at {@link MAX_KEY_MISSES}. */
 function giveBack(context: RunContext, job: JobWithMetadata<unknown>, data: PendingJob): JobResult {
   const previous = job.output as Partial<RunOutput> | null | undefined;
   const misses = (previous?.code === 'unknown_key' ? Number(previous.misses ?? 1) : 0) + 1;
-  if (misses >= MAX_KEY_GIVEBACKS) return dead(context, job, data, 'key_unavailable');
+  if (misses >= MAX_KEY_MISSES) return dead(context, job, data, 'key_unavailable');
   const result = failed(context, job, data, 'unknown_key', false);
   return { ...result, output: { ...result.output, misses } };
 }

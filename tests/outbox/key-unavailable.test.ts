@@ -4,7 +4,7 @@
 import pg from 'pg';
 import { type OutboxEvent, openRevocationOutbox, type RevocationOutbox } from '../../src/outbox';
 import { generateEncryptionKey } from '../../src/outbox/crypto';
-import { MAX_KEY_GIVEBACKS } from '../../src/outbox/runner';
+import { MAX_KEY_MISSES } from '../../src/outbox/runner';
 import { type MockDigiLocker, startMockDigiLocker } from '../../src/testing';
 import { clientOf, DATABASE_URL, describeWithPostgres, KEY, uniqueSchema, waitUntil } from './support';
 
@@ -40,7 +40,7 @@ describeWithPostgres('a job under a key no instance holds', () => {
     await pool.end();
   });
 
-  test(`given back ${MAX_KEY_GIVEBACKS - 1} times, then dead (key_unavailable); retryDead with the key sends it`, async () => {
+  test(`given back ${MAX_KEY_MISSES - 1} times, then dead (key_unavailable); retryDead with the key sends it`, async () => {
     const tokens = mock.issueTokens();
     const sealer = await open([lostKey]);
     const job = await sealer.enqueue(tokens);
@@ -51,7 +51,7 @@ describeWithPostgres('a job under a key no instance holds', () => {
     await waitUntil(async () => (await worker.stats()).dead === 1, 60_000);
     await worker.stop();
     const givenBack = events.filter((event) => event.type === 'retry_scheduled');
-    expect(givenBack).toHaveLength(MAX_KEY_GIVEBACKS - 1);
+    expect(givenBack).toHaveLength(MAX_KEY_MISSES - 1);
     for (const event of givenBack) expect(event).toMatchObject({ jobId: job.id, code: 'unknown_key' });
     expect(events.filter((event) => event.type === 'dead')).toEqual([
       expect.objectContaining({ jobId: job.id, code: 'key_unavailable' }),
