@@ -5,7 +5,7 @@ import { execute } from './execute';
 import { EXIT } from './exit-codes';
 import { processIo, STOP_SIGNALS } from './io';
 import { STOP_WAIT_MS } from './output';
-import { loadTelemetry } from './telemetry';
+import { loadTelemetry, telemetryOffWarning } from './telemetry';
 
 // A listener for the whole life of the process, so that a signal never meets its default action, which
 // kills the process wherever it is (mid-write of the summary, say). While a command runs, the command's
@@ -23,6 +23,8 @@ process.stdout.on('error', () => {});
 process.stderr.on('error', () => {});
 
 const code = await execute(process.argv.slice(2), processIo());
+const telemetryOff = await telemetryOffWarning(process.env);
+if (telemetryOff) process.stderr.write(telemetryOff);
 // Exit explicitly once the output is flushed: a standard input left open by the caller must not keep
 // the process alive after the work is done. After a signal, a reader of stdout that stopped reading
 // (a paused `| less`) holds the exit up for STOP_WAIT_MS at most: the command counted what it could

@@ -12,6 +12,20 @@ export function loadTelemetry(): Promise<Telemetry | undefined> {
   return loading;
 }
 
+/**
+ * A warning for a run whose telemetry was off because `@opentelemetry/api` cannot be loaded from where
+ * the CLI is installed (a global install, say), while `OTEL_*` variables say telemetry was wanted: a
+ * preloaded SDK then got nothing, silently. Undefined otherwise.
+ */
+export async function telemetryOffWarning(env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  if (!Object.keys(env).some((name) => name.startsWith('OTEL_'))) return undefined;
+  if ((await loadTelemetry()) !== undefined) return undefined;
+  return (
+    'warning: OTEL_* is set, but @opentelemetry/api cannot be loaded from where ' +
+    'digilocker-revoke is installed: this run reported no telemetry (install @opentelemetry/api beside it)\n'
+  );
+}
+
 /** The span of a command, when telemetry is on: the command may put its counts on it. */
 export type CommandSpan = { setAttribute(name: string, value: number): void };
 

@@ -32,6 +32,8 @@ export interface StartOptions {
   stdin?: string;
   /** Added to a clean environment (PATH only): `undefined` leaves a variable out. */
   env?: Record<string, string | undefined>;
+  /** Another build of the CLI to run (a copy installed elsewhere). */
+  cli?: string;
 }
 
 const running = new Set<ChildProcessWithoutNullStreams>();
@@ -47,7 +49,10 @@ afterEach(() => {
 export function startCli(args: string[], options: StartOptions = {}): Running {
   const env: Record<string, string> = { PATH: process.env.PATH ?? '' };
   for (const [name, value] of Object.entries(options.env ?? {})) if (value !== undefined) env[name] = value;
-  const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [options.cli ?? CLI, ...args], {
+    env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {

@@ -3,9 +3,9 @@
 // revocations' spans; flushed before it exits, and a signal during that flush keeps the run's code.
 // Without @opentelemetry/api loadable, it runs as it always did (every other CLI test).
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { credentialsOf, runCli, startCli, summaryOf, useCliFixture, waitFor } from '../cli/cli-harness';
+import { CLI, credentialsOf, runCli, startCli, summaryOf, useCliFixture, waitFor } from '../cli/cli-harness';
 
 const fixture = useCliFixture();
 const PRELOAD = join(__dirname, 'fixtures/cli-preload.mjs');
@@ -46,6 +46,35 @@ test('a span processor and a flush that throw change nothing of the run: every t
   expect(summaryOf(run.stdout)).toMatchObject({ revoked: 2, failed: 0 });
   expect(run.code).toBe(0);
   expect(tokens.every((token) => !fixture.digilocker.isActive(token))).toBe(true);
+}, 60_000);
+
+test('with OTEL_* set but @opentelemetry/api not loadable where the CLI is installed, the run says its telemetry was off', async () => {
+  // The package installed alone (as under a global prefix), with its one dependency and no
+  // @opentelemetry/api to be found from it.
+  const root = join(CLI, '../..');
+  const install = join(fixture.scratch, 'lib/node_modules/digilocker-revocation');
+  mkdirSync(join(install, 'node_modules'), { recursive: true });
+  cpSync(join(root, 'dist'), join(install, 'dist'), { recursive: true });
+  cpSync(join(root, 'package.json'), join(install, 'package.json'));
+  for (const name of ['openapi-fetch', 'openapi-typescript-helpers']) {
+    symlinkSync(join(root, 'node_modules', name), join(install, 'node_modules', name));
+  }
+  const cli = join(install, 'dist/cli.js');
+  const revoke = (env: Record<string, string>) =>
+    runCli(['revoke', '--base-url', fixture.digilocker.baseUrl, ...fixture.issue(1)], {
+      cli,
+      env: { ...credentialsOf(fixture.digilocker), ...env },
+    });
+  const wanted = await revoke({
+    OTEL_SERVICE_NAME: 'revoker',
+    NODE_OPTIONS: `--import ${PRELOAD}`,
+    SPANS_FILE: join(fixture.scratch, 'spans.jsonl'),
+  });
+  expect(wanted.code).toBe(0);
+  expect(wanted.stderr).toMatch(/^warning: OTEL_\* is set, but @opentelemetry\/api cannot be loaded/m);
+  const unwanted = await revoke({});
+  expect(unwanted.code).toBe(0);
+  expect(unwanted.stderr).not.toMatch(/OTEL_/);
 }, 60_000);
 
 test.each(['SIGINT', 'SIGTERM'] as const)(
