@@ -71,11 +71,9 @@ export async function revokeCommand(
       // The reason may name a path (shown as typed, unless it looks like a token): redacted once here.
       const shown = redact(reason);
       stopping?.stop(cause, shown);
-      // Each cause once: a journal that fails after the input did must still be told (its outcomes
-      // are missing), but a stdout that fails on every line is one line.
-      if (told.has(cause)) return;
+      // Each cause once: a journal failing after the input did is told too (its outcomes are missing).
+      if (!told.has(cause)) say(`digilocker-revoke: stopped: ${shown}\n`);
       told.add(cause);
-      say(`digilocker-revoke: stopped: ${shown}\n`);
     };
     const stdout = new Output(io.stdout, (reason) => stop('output', reason));
     const input = readTokens(source, (reason) => stop('input', reason));
