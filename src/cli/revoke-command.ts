@@ -57,8 +57,7 @@ export async function revokeCommand(
   let stopListening = () => {};
   try {
     let stopping: Stopping | undefined;
-    const telemetry = await loadTelemetry();
-    const create = telemetry?.createInstrumentedRevocationClient;
+    const create = (await loadTelemetry())?.createInstrumentedRevocationClient;
     const client = clientFromOptions(flags, io.env, fetch, (event) => stopping?.observe(event), create);
     const source = await openTokenSource(tokens, flags.file, io.stdin);
     let progress: Progress | undefined;
