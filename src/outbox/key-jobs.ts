@@ -5,6 +5,7 @@
 import { describeType, rangeError, typeError } from '../validate';
 import type { OutboxKey } from './crypto';
 import { jobsIn } from './jobs';
+import type { WhileOpen } from './open';
 import { decodePayload } from './payload';
 import type { Queue } from './queue';
 
@@ -42,45 +43,47 @@ export interface KeyJobs {
   purgeKey(keyId: string): Promise<number>;
 }
 
-/** The key operations on `queue` for an instance holding `keys`; `assertOpen` throws once it closed. */
-export function keyJobsOf(queue: Queue, keys: readonly OutboxKey[], assertOpen: () => void): KeyJobs {
+/** The key operations on `queue` for an instance holding `keys`, each run {@link WhileOpen}. */
+export function keyJobsOf(queue: Queue, keys: readonly OutboxKey[], whileOpen: WhileOpen): KeyJobs {
   const held = new Set(keys.map((key) => key.id));
   return {
-    async jobsByKey() {
-      assertOpen();
-      const counts = new Map<string, KeyJobCount>();
-      for (const keyId of held) counts.set(keyId, { keyId, held: true, waiting: 0, running: 0, dead: 0 });
-      for (const job of await jobsIn(queue, ['created', 'retry', 'active', 'failed'])) {
-        const decoded = decodePayload(job.data);
-        if (decoded?.state !== 'pending') continue;
-        const keyId = decoded.sealed.k;
-        const count = counts.get(keyId) ?? { keyId, held: held.has(keyId), waiting: 0, running: 0, dead: 0 };
-        if (job.state === 'active') count.running++;
-        else if (job.state === 'failed') count.dead++;
-        else count.waiting++;
-        counts.set(keyId, count);
-      }
-      return [...counts.values()].sort((a, b) => a.keyId.localeCompare(b.keyId));
-    },
-    async purgeKey(keyId) {
-      assertOpen();
-      if (typeof keyId !== 'string') throw typeError('keyId', `must be a string, got ${describeType(keyId)}`);
-      if (!/^[0-9a-f]{16}$/.test(keyId))
-        throw rangeError('keyId', 'must be a key id, 16 lowercase hex characters (see jobsByKey)');
-      if (held.has(keyId))
-        throw rangeError(
-          'keyId',
-          `${keyId} is one of this instance's encryptionKeys: its jobs can be revoked, so they are kept`,
-        );
-      const ids = (await jobsIn(queue, ['created', 'retry', 'failed']))
-        .filter((job) => {
-          const decoded = decodePayload(job.data);
-          return decoded?.state === 'pending' && decoded.sealed.k === keyId;
-        })
-        .map((job) => job.id);
-      if (ids.length === 0) return 0;
-      const response = await queue.boss.deleteJob(queue.name, ids);
-      return Number((response as { affected?: unknown }).affected ?? 0);
-    },
+    jobsByKey: () => whileOpen(() => jobsByKey(queue, held)),
+    purgeKey: (keyId) => whileOpen(() => purgeKey(queue, held, keyId)),
   };
+}
+
+async function jobsByKey(queue: Queue, held: ReadonlySet<string>): Promise<KeyJobCount[]> {
+  const counts = new Map<string, KeyJobCount>();
+  for (const keyId of held) counts.set(keyId, { keyId, held: true, waiting: 0, running: 0, dead: 0 });
+  for (const job of await jobsIn(queue, ['created', 'retry', 'active', 'failed'])) {
+    const decoded = decodePayload(job.data);
+    if (decoded?.state !== 'pending') continue;
+    const keyId = decoded.sealed.k;
+    const count = counts.get(keyId) ?? { keyId, held: held.has(keyId), waiting: 0, running: 0, dead: 0 };
+    if (job.state === 'active') count.running++;
+    else if (job.state === 'failed') count.dead++;
+    else count.waiting++;
+    counts.set(keyId, count);
+  }
+  return [...counts.values()].sort((a, b) => a.keyId.localeCompare(b.keyId));
+}
+
+async function purgeKey(queue: Queue, held: ReadonlySet<string>, keyId: unknown): Promise<number> {
+  if (typeof keyId !== 'string') throw typeError('keyId', `must be a string, got ${describeType(keyId)}`);
+  if (!/^[0-9a-f]{16}$/.test(keyId))
+    throw rangeError('keyId', 'must be a key id, 16 lowercase hex characters (see jobsByKey)');
+  if (held.has(keyId))
+    throw rangeError(
+      'keyId',
+      `${keyId} is one of this instance's encryptionKeys: its jobs can be revoked, so they are kept`,
+    );
+  const ids = (await jobsIn(queue, ['created', 'retry', 'failed']))
+    .filter((job) => {
+      const decoded = decodePayload(job.data);
+      return decoded?.state === 'pending' && decoded.sealed.k === keyId;
+    })
+    .map((job) => job.id);
+  if (ids.length === 0) return 0;
+  const response = await queue.boss.deleteJob(queue.name, ids);
+  return Number((response as { affected?: unknown }).affected ?? 0);
 }

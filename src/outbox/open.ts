@@ -66,8 +66,9 @@ export interface RevocationOutbox extends KeyJobs {
    */
   resume(): Promise<boolean>;
   /**
-   * Stops the workers, then closes the store (and releases the embedded store's directory). Every call
-   * resolves once that is done, a second one too.
+   * Waits for the calls in flight (an `enqueue` waiting for a connection, a `stats()`), stops the
+   * workers, then closes the store (and releases the embedded store's directory). Every call resolves
+   * once that is done, a second one too; any later call rejects with an OutboxStateError (`closed`).
    */
   close(): Promise<void>;
 }
@@ -196,11 +197,20 @@ function createOutbox(
   let closed = false;
   let closing: Promise<void> | undefined;
   let workers: Workers | undefined;
-  const assertOpen = () => {
-    if (closed) throw new OutboxStateError('closed', 'the outbox is closed');
+  const closedError = () => new OutboxStateError('closed', 'the outbox is closed');
+  // Operations in flight: close() waits for them, so that none meets a store closed under it (an
+  // enqueue waiting for a connection of a pool that close ended would never settle).
+  const inFlight = new Set<Promise<unknown>>();
+  const whileOpen: WhileOpen = (run) => {
+    if (closed) return Promise.reject(closedError());
+    const operation = run();
+    const forget = () => inFlight.delete(operation);
+    inFlight.add(operation);
+    operation.then(forget, forget);
+    return operation;
   };
   const ensureWorkers = (): Workers => {
-    assertOpen();
+    if (closed) throw closedError();
     if (!options.client)
       throw new OutboxStateError('no_client', 'give openRevocationOutbox a client to start workers');
     const { client } = options;
@@ -209,21 +219,21 @@ function createOutbox(
   };
 
   return {
-    ...keyJobsOf(queue, keys, assertOpen),
-    ...queueOperations(queue, pause, assertOpen, () => workers?.nudge()),
+    ...keyJobsOf(queue, keys, whileOpen),
+    ...queueOperations(queue, pause, whileOpen, () => workers?.nudge()),
     storeKind: store.kind,
-    async enqueue(tokens, enqueueOptions = {}) {
-      assertOpen();
-      const job = await enqueueJob(context, tokens, enqueueOptions);
-      workers?.nudge();
-      return job;
-    },
-    async enqueueBatch(batch, batchOptions = {}) {
-      assertOpen();
-      const jobs = await enqueueBatch(context, batch, batchOptions);
-      workers?.nudge();
-      return jobs;
-    },
+    enqueue: (tokens, enqueueOptions = {}) =>
+      whileOpen(async () => {
+        const job = await enqueueJob(context, tokens, enqueueOptions);
+        workers?.nudge();
+        return job;
+      }),
+    enqueueBatch: (batch, batchOptions = {}) =>
+      whileOpen(async () => {
+        const jobs = await enqueueBatch(context, batch, batchOptions);
+        workers?.nudge();
+        return jobs;
+      }),
     start() {
       ensureWorkers().start();
     },
@@ -237,38 +247,37 @@ function createOutbox(
     close() {
       // Each call waits for the one close, so that any caller may reopen the directory right after.
       closed = true;
-      closing ??= Promise.resolve(workers?.stop()).then(() => closeQueue(queue, store, emit));
+      closing ??= Promise.all([Promise.allSettled(inFlight), workers?.stop()]).then(() =>
+        closeQueue(queue, store, emit),
+      );
       return closing;
     },
   };
 }
 
+/**
+ * Runs an operation of the outbox unless it is closed (then rejects with OutboxStateError `closed`);
+ * close() waits for the operations it runs.
+ */
+export type WhileOpen = <T>(run: () => Promise<T>) => Promise<T>;
+
 /** What an operator does to the queue as a whole: read it, retry or delete dead jobs, end a pause. */
 function queueOperations(
   queue: Queue,
   pause: ClusterPause,
-  assertOpen: () => void,
+  whileOpen: WhileOpen,
   nudge: () => void,
 ): Pick<RevocationOutbox, 'stats' | 'retryDead' | 'purgeDead' | 'resume'> {
   return {
-    async stats() {
-      assertOpen();
-      return readStats(queue, pause);
-    },
-    async retryDead() {
-      assertOpen();
-      const count = await retryDeadJobs(queue);
-      nudge();
-      return count;
-    },
-    async purgeDead() {
-      assertOpen();
-      return deleteDeadJobs(queue);
-    },
-    async resume() {
-      assertOpen();
-      return pause.resume();
-    },
+    stats: () => whileOpen(() => readStats(queue, pause)),
+    retryDead: () =>
+      whileOpen(async () => {
+        const count = await retryDeadJobs(queue);
+        nudge();
+        return count;
+      }),
+    purgeDead: () => whileOpen(() => deleteDeadJobs(queue)),
+    resume: () => whileOpen(() => pause.resume()),
   };
 }
 

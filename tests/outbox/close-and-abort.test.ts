@@ -1,8 +1,16 @@
-// Two promises of the outbox's API, on the embedded store: every close() resolves once the store is
-// closed (a signal handler and a shutdown hook may both call it, then reopen the directory), and a
-// drain given an aborted signal does no work at all.
-import { openRevocationOutbox } from '../../src/outbox';
-import { clientOf, KEY, useMockAndScratch } from './support';
+// Promises of the outbox's API: every close() resolves once the store is closed (a signal handler and
+// a shutdown hook may both call it, then reopen the directory), after every enqueue in flight has
+// settled (on PostgreSQL too, with more enqueues than connections); a drain given an aborted signal
+// does no work at all.
+import { OutboxStateError, openRevocationOutbox } from '../../src/outbox';
+import {
+  clientOf,
+  DATABASE_URL,
+  describeWithPostgres,
+  KEY,
+  uniqueSchema,
+  useMockAndScratch,
+} from './support';
 
 const { mock, scratch } = useMockAndScratch();
 
@@ -37,3 +45,35 @@ test('drain with an aborted signal rejects with its reason, and sends nothing', 
     await outbox.close();
   }
 }, 60_000);
+
+describeWithPostgres('close() on PostgreSQL', () => {
+  test('waits for the enqueues in flight, more than its connections: each is queued; later ones are refused', async () => {
+    const schema = uniqueSchema('close');
+    const outbox = await openRevocationOutbox({
+      store: { connectionString: DATABASE_URL as string, enqueueConnections: 1 },
+      encryptionKeys: [KEY],
+      schema,
+    });
+    const enqueues = Array.from({ length: 5 }, (_, i) =>
+      outbox.enqueue({ refreshToken: `close-token-${i}` }),
+    );
+    const settled: PromiseSettledResult<unknown>[] = [];
+    void Promise.allSettled(enqueues).then((results) => settled.push(...results));
+    await outbox.close();
+    await new Promise((resolve) => setImmediate(resolve));
+    // Before, close() resolved with an enqueue still waiting for a connection of the pool it ended:
+    // that enqueue never settled, or failed with a bare "Cannot use a pool after calling end".
+    expect(settled.map((result) => result.status)).toEqual(Array(5).fill('fulfilled'));
+    await expect(outbox.enqueue({ refreshToken: 'too-late' })).rejects.toThrow(OutboxStateError);
+    const reopened = await openRevocationOutbox({
+      store: { connectionString: DATABASE_URL as string },
+      encryptionKeys: [KEY],
+      schema,
+    });
+    try {
+      expect((await reopened.stats()).queued).toBe(5);
+    } finally {
+      await reopened.close();
+    }
+  }, 60_000);
+});
