@@ -3,9 +3,9 @@
  * instance holds deleted without it. Through pg-boss's public API only (findJobs, deleteJob).
  */
 import { describeType, rangeError, typeError } from '../validate';
+import type { WhileOpen } from './calls-in-flight';
 import type { OutboxKey } from './crypto';
 import { jobsIn } from './jobs';
-import type { WhileOpen } from './open';
 import { decodePayload } from './payload';
 import type { Queue } from './queue';
 

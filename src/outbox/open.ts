@@ -1,5 +1,6 @@
 import type { SignOutTokens } from '../results';
 import { assertSignal, describeType, typeError } from '../validate';
+import { callsInFlight, closedError, type WhileOpen } from './calls-in-flight';
 import { importKeys, type OutboxKey } from './crypto';
 import { type EnqueuedJob, enqueueBatch, enqueueJob } from './enqueue';
 import { OutboxStateError } from './errors';
@@ -197,18 +198,8 @@ function createOutbox(
   let closed = false;
   let closing: Promise<void> | undefined;
   let workers: Workers | undefined;
-  const closedError = () => new OutboxStateError('closed', 'the outbox is closed');
-  // Operations in flight: close() waits for them, so that none meets a store closed under it (an
-  // enqueue waiting for a connection of a pool that close ended would never settle).
-  const inFlight = new Set<Promise<unknown>>();
-  const whileOpen: WhileOpen = (run) => {
-    if (closed) return Promise.reject(closedError());
-    const operation = run();
-    const forget = () => inFlight.delete(operation);
-    inFlight.add(operation);
-    operation.then(forget, forget);
-    return operation;
-  };
+  const calls = callsInFlight(() => closed);
+  const { whileOpen } = calls;
   const ensureWorkers = (): Workers => {
     if (closed) throw closedError();
     if (!options.client)
@@ -247,19 +238,11 @@ function createOutbox(
     close() {
       // Each call waits for the one close, so that any caller may reopen the directory right after.
       closed = true;
-      closing ??= Promise.all([Promise.allSettled(inFlight), workers?.stop()]).then(() =>
-        closeQueue(queue, store, emit),
-      );
+      closing ??= Promise.all([calls.settled(), workers?.stop()]).then(() => closeQueue(queue, store, emit));
       return closing;
     },
   };
 }
-
-/**
- * Runs an operation of the outbox unless it is closed (then rejects with OutboxStateError `closed`);
- * close() waits for the operations it runs.
- */
-export type WhileOpen = <T>(run: () => Promise<T>) => Promise<T>;
 
 /** What an operator does to the queue as a whole: read it, retry or delete dead jobs, end a pause. */
 function queueOperations(
