@@ -198,8 +198,9 @@ function createOutbox(
   let closed = false;
   let closing: Promise<void> | undefined;
   let workers: Workers | undefined;
-  const calls = callsInFlight(() => closed);
-  const { whileOpen } = calls;
+  const { whileOpen, ifOpen, settled } = callsInFlight(() => closed);
+  // An enqueue in the caller's transaction runs on the caller's connection: see callsInFlight.
+  const enqueueCall = (options: unknown) => ((options as { db?: unknown } | null)?.db ? ifOpen : whileOpen);
   const ensureWorkers = (): Workers => {
     if (closed) throw closedError();
     if (!options.client)
@@ -214,13 +215,13 @@ function createOutbox(
     ...queueOperations(queue, pause, whileOpen, () => workers?.nudge()),
     storeKind: store.kind,
     enqueue: (tokens, enqueueOptions = {}) =>
-      whileOpen(async () => {
+      enqueueCall(enqueueOptions)(async () => {
         const job = await enqueueJob(context, tokens, enqueueOptions);
         workers?.nudge();
         return job;
       }),
     enqueueBatch: (batch, batchOptions = {}) =>
-      whileOpen(async () => {
+      enqueueCall(batchOptions)(async () => {
         const jobs = await enqueueBatch(context, batch, batchOptions);
         workers?.nudge();
         return jobs;
@@ -233,12 +234,12 @@ function createOutbox(
     },
     async drain(drainOptions = {}) {
       await untilDrained(ensureWorkers(), signalOf(drainOptions), () => closed);
-      return readStats(queue, pause);
+      return whileOpen(() => readStats(queue, pause));
     },
     close() {
       // Each call waits for the one close, so that any caller may reopen the directory right after.
       closed = true;
-      closing ??= Promise.all([calls.settled(), workers?.stop()]).then(() => closeQueue(queue, store, emit));
+      closing ??= Promise.all([settled(), workers?.stop()]).then(() => closeQueue(queue, store, emit));
       return closing;
     },
   };

@@ -10,6 +10,7 @@ import {
   KEY,
   uniqueSchema,
   useMockAndScratch,
+  within,
 } from './support';
 
 const { mock, scratch } = useMockAndScratch();
@@ -75,5 +76,18 @@ describeWithPostgres('close() on PostgreSQL', () => {
     } finally {
       await reopened.close();
     }
+  }, 60_000);
+
+  test("does not wait for an enqueue in the caller's own transaction, which it does not end", async () => {
+    const outbox = await openRevocationOutbox({
+      store: { connectionString: DATABASE_URL as string },
+      encryptionKeys: [KEY],
+      schema: uniqueSchema('close'),
+    });
+    // The caller's connection never answers (a blackholed database, a client with no query timeout).
+    const stuck = { executeSql: () => new Promise<never>(() => {}) };
+    void outbox.enqueue({ refreshToken: 'in-a-stuck-transaction' }, { db: stuck }).catch(() => {});
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await within(outbox.close(), 10_000)).toBe('resolved');
   }, 60_000);
 });
