@@ -13,13 +13,15 @@ export function loadTelemetry(): Promise<Telemetry | undefined> {
 }
 
 /**
- * A warning for a run whose telemetry was off because `@opentelemetry/api` cannot be loaded from where
- * the CLI is installed (a global install, say), while `OTEL_*` variables say telemetry was wanted: a
- * preloaded SDK then got nothing, silently. Undefined otherwise.
+ * A warning for a run whose command wanted telemetry (it revoked or queued tokens) while it was off
+ * because `@opentelemetry/api` cannot be loaded from where the CLI is installed (a global install,
+ * say), and `OTEL_*` variables say telemetry was wanted (`OTEL_SDK_DISABLED=true` aside): a preloaded
+ * SDK then got nothing, silently. Undefined otherwise.
  */
 export async function telemetryOffWarning(env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  if (loading === undefined || env.OTEL_SDK_DISABLED === 'true') return undefined;
   if (!Object.keys(env).some((name) => name.startsWith('OTEL_'))) return undefined;
-  if ((await loadTelemetry()) !== undefined) return undefined;
+  if ((await loading) !== undefined) return undefined;
   return (
     'warning: OTEL_* is set, but @opentelemetry/api cannot be loaded from where ' +
     'digilocker-revoke is installed: this run reported no telemetry (install @opentelemetry/api beside it)\n'

@@ -75,6 +75,12 @@ test('with OTEL_* set but @opentelemetry/api not loadable where the CLI is insta
   const unwanted = await revoke({});
   expect(unwanted.code).toBe(0);
   expect(unwanted.stderr).not.toMatch(/OTEL_/);
+  const disabled = await revoke({ OTEL_SERVICE_NAME: 'revoker', OTEL_SDK_DISABLED: 'true' });
+  expect(disabled.stderr).not.toMatch(/OTEL_/);
+  // A command that sends nothing wanted no telemetry.
+  const help = await runCli(['--help'], { cli, env: { OTEL_SERVICE_NAME: 'revoker' } });
+  expect(help.code).toBe(0);
+  expect(help.stderr).not.toMatch(/OTEL_/);
 }, 60_000);
 
 test.each(['SIGINT', 'SIGTERM'] as const)(
