@@ -58,7 +58,9 @@ describeWithPostgres('revoke --via-outbox when the database drops its connection
     expect(JSON.parse(run.stdout)).toMatchObject({ summary: { queued: count, invalid: 0 } });
     expect(run.code).toBe(0);
     const status = await runCli(['outbox', 'status', '--store', store, '--json'], { env });
-    expect(JSON.parse(status.stdout).stats).toMatchObject({ queued: count });
+    // At least every token: a batch whose connection was lost before the answer may have committed
+    // and been sent again (a token queued twice is revoked twice, harmlessly).
+    expect(JSON.parse(status.stdout).stats.queued).toBeGreaterThanOrEqual(count);
   }, 120_000);
 
   test('a batch that keeps failing stops the run: exit 1, how many tokens are queued, the summary', async () => {
@@ -78,7 +80,7 @@ describeWithPostgres('revoke --via-outbox when the database drops its connection
     expect(queued).toBeLessThan(count);
     expect(run.stderr).toMatch(
       new RegExp(
-        `^digilocker-revoke: stopped: .*\nThe first ${queued} tokens of the input are queued; the rest are not`,
+        `^digilocker-revoke: stopped: .*\nThe first ${queued} tokens of the input are queued(; the next \\d+ may be too \\(.*\\))?; the rest are not`,
         'm',
       ),
     );

@@ -24,6 +24,7 @@ export async function enqueueCommand(
   const key = flags.hint === 'access_token' ? 'accessToken' : 'refreshToken';
   let queued = 0;
   let invalid = 0;
+  let uncertain = 0; // tokens of the failing batch that may be queued: see enqueueRetrying
   const code = await withOutbox(
     { store: flags.viaOutbox },
     io,
@@ -31,8 +32,8 @@ export async function enqueueCommand(
     async (outbox) => {
       let batch: { accessToken?: string; refreshToken?: string }[] = [];
       const flush = async () => {
-        queued += (await enqueueRetrying(outbox, batch)).length;
-        batch = [];
+        queued += (await enqueueRetrying(outbox, batch, () => (uncertain = batch.length))).length;
+        [batch, uncertain] = [[], 0];
       };
       let readFailure: string | undefined;
       try {
@@ -55,7 +56,9 @@ export async function enqueueCommand(
         }
         await flush();
       } catch (error) {
-        io.stderr.write(stoppedLines(error, queued, secretsRedactor(secretsOf(io.env, [flags.viaOutbox]))));
+        io.stderr.write(
+          stoppedLines(error, queued, uncertain, secretsRedactor(secretsOf(io.env, [flags.viaOutbox]))),
+        );
         return EXIT.failed;
       }
       if (readFailure !== undefined) io.stderr.write(`digilocker-revoke: ${readFailure}\n`);
@@ -72,32 +75,42 @@ export async function enqueueCommand(
 }
 
 /** What the run says when a batch could not be queued: why, and how much of the input is. */
-function stoppedLines(error: unknown, queued: number, redact: (text: string) => string): string {
+function stoppedLines(
+  error: unknown,
+  queued: number,
+  uncertain: number,
+  redact: (text: string) => string,
+): string {
+  const maybe = uncertain
+    ? `; the next ${uncertain} may be too (a connection was lost before the database answered)`
+    : '';
   return (
     `digilocker-revoke: stopped: ${redact(error instanceof Error ? error.message : String(error))}\n` +
-    `The first ${queued} tokens of the input are queued; the rest are not. Queueing a token again is ` +
-    'harmless (revoked twice, it is already invalid the second time).\n'
+    `The first ${queued} tokens of the input are queued${maybe}; the rest are not. Queueing a token again ` +
+    'is harmless (revoked twice, it is already invalid the second time).\n'
   );
 }
 
 /**
  * enqueueBatch, sent again after 1 s and 2 s when the database failed it (EnqueueFailedError: a
  * terminated backend, a restart): a batch is committed all or none, and a token queued twice is only
- * revoked twice.
+ * revoked twice. `onUncertain` hears of an attempt that may have committed (`committed: 'unknown'`).
  */
 async function enqueueRetrying(
   outbox: RevocationOutbox,
   batch: Parameters<RevocationOutbox['enqueueBatch']>[0],
+  onUncertain: () => void,
 ) {
-  for (const waitMs of RETRY_WAITS_MS) {
+  for (let attempt = 0; ; attempt++) {
     try {
       return await outbox.enqueueBatch(batch);
     } catch (error) {
-      if (!(error instanceof EnqueueFailedError)) throw error;
+      if (error instanceof EnqueueFailedError && error.committed === 'unknown') onUncertain();
+      const waitMs = RETRY_WAITS_MS[attempt];
+      if (!(error instanceof EnqueueFailedError) || waitMs === undefined) throw error;
       await delay(waitMs);
     }
   }
-  return outbox.enqueueBatch(batch);
 }
 
 const RETRY_WAITS_MS = [1_000, 2_000];
