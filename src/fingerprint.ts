@@ -1,5 +1,4 @@
 import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
 
 /**
  * The SHA-256 of a string's UTF-8 bytes, as 64 lowercase hex characters. By @noble/hashes (audited,
@@ -28,4 +27,8 @@ export function fingerprintOf(token: string): string {
 
 function digestOf(text: string): Uint8Array {
   return sha256(new TextEncoder().encode(text));
+}
+
+function bytesToHex(bytes: Uint8Array): string {
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }

@@ -16,12 +16,19 @@ const TOKEN_TYPE_HINTS: readonly string[] = ['access_token', 'refresh_token'] sa
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
 /** Half of a surrogate pair without its other half: not Unicode text, and no encoding can send it. */
 const LONE_SURROGATE = /\p{Cs}/u;
+/**
+ * Whitespace at either end (a copy-paste slip: `trim()` would remove it) or an invisible format
+ * character (zero-width, bidi control, byte order mark): DigiLocker would answer `invalid_token` to
+ * such a copy, which would then count as already invalid while the real token stays live.
+ */
+const INVISIBLE_EDGE = /^\s|\s$|\p{Cf}/u;
 /** Beyond Latin-1: an HTTP header (a bearer token's) cannot carry it. */
 const NOT_LATIN1 = /[^\t\u0020-\u00ff]/;
 
 /**
  * Throws unless `token` is a non-empty string of at most {@link LIMITS}.maxTokenLength characters,
- * without control characters, and well-formed Unicode (no lone surrogate).
+ * without control characters, well-formed Unicode (no lone surrogate), with no whitespace at either end
+ * and no invisible format character.
  */
 export function assertToken(token: unknown, name = 'token'): asserts token is string {
   const code = 'invalid_token_input';
@@ -31,6 +38,14 @@ export function assertToken(token: unknown, name = 'token'): asserts token is st
     throw rangeError(name, `must be at most ${LIMITS.maxTokenLength} characters, got ${token.length}`, code);
   }
   assertCharacters(name, token, code);
+  assertNothingInvisible(name, token, code);
+}
+
+/** Throws if `text` starts or ends with whitespace or holds an invisible format character. */
+function assertNothingInvisible(name: string, text: string, code: InputErrorCode): void {
+  if (INVISIBLE_EDGE.test(text)) {
+    throw rangeError(name, 'must not start or end with whitespace, nor contain invisible characters', code);
+  }
 }
 
 /** Throws unless `text` has no control character and no lone surrogate (which no encoding can carry). */
@@ -62,10 +77,11 @@ export function assertPlainCredential(name: string, value: unknown): asserts val
 
 /**
  * Validates a bearer token, sent as it is in the `Authorization` header: a credential whose characters
- * a header can carry (Latin-1).
+ * a header can carry (Latin-1), with nothing a header would drop at either end (`Headers` trims spaces).
  */
 export function assertBearerToken(name: string, value: unknown): asserts value is string {
   assertPlainCredential(name, value);
+  assertNothingInvisible(name, value, 'invalid_option');
   if (NOT_LATIN1.test(value)) {
     throw rangeError(name, `must contain only characters an HTTP header can carry (Latin-1)`);
   }

@@ -437,6 +437,7 @@ describe('provider options', () => {
     ['a line break', 'bad\ntoken'],
     ['a character past Latin-1, which no header carries', 'bad\u20actoken'],
     ['a lone surrogate', 'bad\udc00token'],
+    ['a trailing space, which a header would drop', 'token '],
   ])('a token function returning a token with %s fails the call before any request', async (_, token) => {
     const scope = nock(BASE).post(REVOKE).reply(200);
     const revoker = createRevocationClient({ accessToken: async () => token, retry: false });
@@ -462,6 +463,25 @@ describe('provider options', () => {
     expect(() => createRevocationClient({ accessToken: 'bad\ud800token' })).toThrow(RangeError);
     expect(() => createRevocationClient({ accessToken: 'caf\u00e9-latin-1' })).not.toThrow();
   });
+
+  it.each([
+    ['a trailing space', 'at-1 '],
+    ['a leading space', ' at-1'],
+    ['a trailing no-break space', 'at-1\u00a0'],
+  ])(
+    'a static bearer token with %s is refused at creation (a header would drop or keep it unseen)',
+    (_, token) => {
+      const error = (() => {
+        try {
+          createRevocationClient({ accessToken: token });
+        } catch (failure) {
+          return failure as Error;
+        }
+      })();
+      expect(error).toBeInstanceOf(RangeError);
+      expect(error?.message).toMatch(/accessToken must not start or end with whitespace/);
+    },
+  );
 
   it('a token function that throws fails the call with InvalidClientError (its error as cause), sending nothing', async () => {
     const scope = nock(BASE).post(REVOKE).reply(200);

@@ -60,6 +60,19 @@ describe('input validation, before any request', () => {
     // Half a surrogate pair: no encoding can send it (encodeURIComponent throws, JSON sends U+FFFD).
     { label: 'a lone high surrogate', token: `${TOKEN}\ud83d`, ErrorClass: RangeError },
     { label: 'a lone low surrogate', token: `\ude00${TOKEN}`, ErrorClass: RangeError },
+    // A copy with something invisible: DigiLocker's invalid_token for it would read as "already invalid".
+    { label: 'a string of spaces', token: '   ', ErrorClass: RangeError },
+    { label: 'a trailing space', token: `${TOKEN} `, ErrorClass: RangeError },
+    { label: 'a leading no-break space', token: `\u00a0${TOKEN}`, ErrorClass: RangeError },
+    { label: 'a trailing ideographic space', token: `${TOKEN}\u3000`, ErrorClass: RangeError },
+    {
+      label: 'a zero-width space inside',
+      token: `${TOKEN.slice(0, 4)}\u200b${TOKEN.slice(4)}`,
+      ErrorClass: RangeError,
+    },
+    { label: 'a bidi override', token: `\u202e${TOKEN}`, ErrorClass: RangeError },
+    { label: 'a byte order mark', token: `\ufeff${TOKEN}`, ErrorClass: RangeError },
+    { label: 'a soft hyphen', token: `${TOKEN}\u00ad`, ErrorClass: RangeError },
   ])(
     'rejects $label as the token with a $ErrorClass.name, sending nothing',
     async ({ token, ErrorClass }) => {
@@ -73,6 +86,13 @@ describe('input validation, before any request', () => {
       expect(fetch).not.toHaveBeenCalled();
     },
   );
+
+  it('accepts a token with a space inside it (RFC 6749 allows one)', async () => {
+    fetch.mockResolvedValue(new Response(null, { status: 200 }));
+    await expect(client({ fetch }).revoke(`${TOKEN} ${TOKEN}`)).resolves.toMatchObject({
+      outcome: 'revoked',
+    });
+  });
 
   it('accepts a token of exactly 4096 characters', async () => {
     fetch.mockResolvedValue(new Response(null, { status: 200 }));
