@@ -29,6 +29,7 @@ function digestOf(text: string): Uint8Array {
   return sha256(new TextEncoder().encode(text));
 }
 
-function bytesToHex(bytes: Uint8Array): string {
+/** Bytes as lowercase hex, two characters each (also the hex echo form of a secret, in `redact.ts`). */
+export function bytesToHex(bytes: Uint8Array): string {
   return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }

@@ -1,3 +1,5 @@
+import { bytesToHex } from './fingerprint';
+
 /** What stands in for a secret wherever text might have carried one. */
 export const REDACTED = '[REDACTED]';
 
@@ -97,7 +99,7 @@ function strictPercentForms(percent: string): string[] {
 /** Hex, base64, base64url and the partial base64 forms of the UTF-8 bytes of `text`. */
 function byteForms(text: string): string[] {
   const bytes = new TextEncoder().encode(text);
-  const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+  const hex = bytesToHex(bytes);
   const padded = base64(bytes, 0);
   const base64s = [padded, padded.replace(/=+$/, '')];
   // Behind 0, 1 or 2 other bytes, the first 0, 2 or 3 characters mix in their bits; only complete
