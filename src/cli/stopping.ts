@@ -24,7 +24,7 @@ export type StopCause = 'refused' | 'output' | 'journal' | 'input';
  * read that failed is noted only: the input has ended, and the tokens read before it finish as usual.
  */
 export class Stopping {
-  /** The signal given to revokeMany. */
+  /** The signal given to revokeMany (and to the waits of `revoke --via-outbox` before a batch is sent again). */
   readonly signal: AbortSignal;
   readonly #abort = new AbortController();
   readonly #onStop: () => void;

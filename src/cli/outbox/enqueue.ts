@@ -5,14 +5,18 @@ import { readSignOutTokens } from '../../sign-out-tokens';
 import { EXIT } from '../exit-codes';
 import type { CliIo } from '../io';
 import { secretsOf, secretsRedactor } from '../redaction';
-import { openTokenSource, readTokens } from '../token-input';
+import { Stopping } from '../stopping';
+import { openTokenSource, readTokens, type TokenLines } from '../token-input';
 import { jsonLine } from './json-line';
 import { withOutbox } from './open-outbox';
 
 /**
  * `revoke --via-outbox`: queues every token of the input (in batches) for the workers of any machine.
  * A batch the database failed is sent again ({@link enqueueRetrying}); one that still fails stops the
- * run with a line saying how many tokens are queued, and the summary.
+ * run with a line saying how many tokens are queued, and the summary (exit 1). A signal (SIGINT,
+ * SIGTERM, SIGHUP, SIGQUIT) stops reading input as in `revoke` ({@link Stopping}): the batch being
+ * committed finishes, a wait to send one again ends at once, and the run says how many tokens are
+ * queued, prints the summary and exits 130; a second signal quits at once.
  */
 export async function enqueueCommand(
   tokens: string[],
@@ -21,73 +25,113 @@ export async function enqueueCommand(
 ): Promise<number> {
   const startedAt = performance.now();
   const source = await openTokenSource(tokens, flags.file, io.stdin);
-  const key = flags.hint === 'access_token' ? 'accessToken' : 'refreshToken';
-  let queued = 0;
-  let invalid = 0;
-  let uncertain = 0; // tokens of the failing batch that may be queued: see enqueueRetrying
-  const code = await withOutbox(
-    { store: flags.viaOutbox },
-    io,
-    { client: false, create: true },
-    async (outbox) => {
-      let batch: { accessToken?: string; refreshToken?: string }[] = [];
-      const flush = async () => {
-        queued += (await enqueueRetrying(outbox, batch, () => (uncertain = batch.length))).length;
-        [batch, uncertain] = [[], 0];
-      };
-      let readFailure: string | undefined;
-      try {
-        for await (const item of readTokens(source, (reason) => {
-          readFailure = reason;
-        })) {
-          if (!('token' in item)) {
-            invalid++;
-            continue;
-          }
-          const tokensOfLine = { [key]: item.token };
-          try {
-            readSignOutTokens(tokensOfLine);
-          } catch {
-            invalid++;
-            continue;
-          }
-          batch.push(tokensOfLine);
-          if (batch.length === 500) await flush();
-        }
-        await flush();
-      } catch (error) {
-        io.stderr.write(
-          stoppedLines(error, queued, uncertain, secretsRedactor(secretsOf(io.env, [flags.viaOutbox]))),
-        );
-        return EXIT.failed;
-      }
-      if (readFailure !== undefined) io.stderr.write(`digilocker-revoke: ${readFailure}\n`);
-      return invalid > 0 || readFailure !== undefined ? EXIT.failed : EXIT.ok;
-    },
-  );
-  const summary = { queued, invalid, durationMs: Math.round(performance.now() - startedAt) };
-  if (flags.json) await jsonLine(io, JSON.stringify({ summary }));
-  else
-    io.stdout.write(
-      `queued:            ${queued}\ninvalid (skipped): ${invalid}\nduration:          ${(summary.durationMs / 1000).toFixed(1)} s\n`,
+  const run: EnqueueRun = { queued: 0, invalid: 0, uncertain: 0 };
+  const input = readTokens(source, (reason) => {
+    run.readFailure = reason;
+  });
+  const stopping = new Stopping(() => input.stop());
+  // Before the store opens (creating one takes a while): a signal then stops the run as one later does.
+  const stopListening = io.onInterrupt(() => {
+    if (stopping.interrupted) io.exit(EXIT.interrupted); // the batch being committed is cut short
+    stopping.stop();
+    // Without a new line, a terminal's echoed ^C still holds the line.
+    io.stderr.write(`${io.stderr.isTTY ? '\n' : ''}${INTERRUPTED}`);
+  });
+  try {
+    const key = flags.hint === 'access_token' ? 'accessToken' : 'refreshToken';
+    const code = await withOutbox({ store: flags.viaOutbox }, io, { client: false, create: true }, (outbox) =>
+      queueAll(outbox, input, stopping, run, key),
     );
-  return code;
+    if (run.readFailure !== undefined) io.stderr.write(`digilocker-revoke: ${run.readFailure}\n`);
+    if (run.failure !== undefined || stopping.interrupted)
+      io.stderr.write(stoppedLines(run, secretsRedactor(secretsOf(io.env, [flags.viaOutbox]))));
+    await printSummary(run, performance.now() - startedAt, flags.json, io);
+    return stopping.interrupted ? EXIT.interrupted : code;
+  } finally {
+    stopListening();
+  }
 }
 
-/** What the run says when a batch could not be queued: why, and how much of the input is. */
-function stoppedLines(
-  error: unknown,
-  queued: number,
-  uncertain: number,
-  redact: (text: string) => string,
-): string {
+const INTERRUPTED =
+  'digilocker-revoke: interrupted; finishing the batch being queued (interrupt again to quit at once)\n';
+
+/** What a run counts, and why it stopped early: a batch that could not be queued, or a failed read. */
+interface EnqueueRun {
+  queued: number;
+  invalid: number;
+  /** Tokens of the failing batch that may be queued: see enqueueRetrying. */
+  uncertain: number;
+  failure?: unknown;
+  readFailure?: string;
+}
+
+/**
+ * Queues the input in batches of 500 until its end, a signal, or a batch that cannot be queued; returns
+ * the exit code. After a signal, the tokens read but not yet sent are not: no new batch starts.
+ */
+async function queueAll(
+  outbox: RevocationOutbox,
+  input: TokenLines,
+  stopping: Stopping,
+  run: EnqueueRun,
+  key: 'accessToken' | 'refreshToken',
+): Promise<number> {
+  let batch: { accessToken?: string; refreshToken?: string }[] = [];
+  const flush = async () => {
+    const onUncertain = () => (run.uncertain = batch.length);
+    run.queued += (await enqueueRetrying(outbox, batch, stopping.signal, onUncertain)).length;
+    [batch, run.uncertain] = [[], 0];
+  };
+  try {
+    for await (const item of input) {
+      if (!('token' in item)) {
+        run.invalid++;
+        continue;
+      }
+      const tokensOfLine = { [key]: item.token };
+      try {
+        readSignOutTokens(tokensOfLine);
+      } catch {
+        run.invalid++;
+        continue;
+      }
+      batch.push(tokensOfLine);
+      if (batch.length === 500) await flush();
+    }
+    if (!stopping.interrupted) await flush();
+  } catch (error) {
+    run.failure = error;
+    return EXIT.failed;
+  }
+  return run.invalid > 0 || run.readFailure !== undefined ? EXIT.failed : EXIT.ok;
+}
+
+/** The summary: on standard output, as one JSON line with `--json`. */
+async function printSummary(run: EnqueueRun, durationMs: number, json: boolean | undefined, io: CliIo) {
+  const summary = { queued: run.queued, invalid: run.invalid, durationMs: Math.round(durationMs) };
+  if (json) await jsonLine(io, JSON.stringify({ summary }));
+  else
+    io.stdout.write(
+      `queued:            ${summary.queued}\ninvalid (skipped): ${summary.invalid}\nduration:          ${(summary.durationMs / 1000).toFixed(1)} s\n`,
+    );
+}
+
+/**
+ * What the run says when it stopped early (a batch that could not be queued, a signal): why, unless it
+ * was a signal only (said as it came), and how much of the input is queued.
+ */
+function stoppedLines(run: EnqueueRun, redact: (text: string) => string): string {
+  const { failure, queued, uncertain } = run;
+  const why =
+    failure === undefined
+      ? ''
+      : `digilocker-revoke: stopped: ${redact(failure instanceof Error ? failure.message : String(failure))}\n`;
   const maybe = uncertain
     ? `; the next ${uncertain} may be too (a connection was lost before the database answered)`
     : '';
   return (
-    `digilocker-revoke: stopped: ${redact(error instanceof Error ? error.message : String(error))}\n` +
-    `The first ${queued} tokens of the input are queued${maybe}; the rest are not. Queueing a token again ` +
-    'is harmless (revoked twice, it is already invalid the second time).\n'
+    `${why}The first ${queued} tokens of the input are queued${maybe}; the rest are not. Queueing a token ` +
+    'again is harmless (revoked twice, it is already invalid the second time).\n'
   );
 }
 
@@ -95,10 +139,13 @@ function stoppedLines(
  * enqueueBatch, sent again after 1 s and 2 s when the database failed it (EnqueueFailedError: a
  * terminated backend, a restart): a batch is committed all or none, and a token queued twice is only
  * revoked twice. `onUncertain` hears of an attempt that may have committed (`committed: 'unknown'`).
+ * Once `signal` is aborted (a signal stopped the run), a failed batch is not sent again: its error is
+ * thrown, at once, a wait under way included.
  */
 async function enqueueRetrying(
   outbox: RevocationOutbox,
   batch: Parameters<RevocationOutbox['enqueueBatch']>[0],
+  signal: AbortSignal,
   onUncertain: () => void,
 ) {
   for (let attempt = 0; ; attempt++) {
@@ -108,7 +155,8 @@ async function enqueueRetrying(
       if (error instanceof EnqueueFailedError && error.committed === 'unknown') onUncertain();
       const waitMs = RETRY_WAITS_MS[attempt];
       if (!(error instanceof EnqueueFailedError) || waitMs === undefined) throw error;
-      await delay(waitMs);
+      const waited = await delay(waitMs, true, { signal }).catch(() => false);
+      if (!waited) throw error;
     }
   }
 }
