@@ -76,8 +76,10 @@ describeWithPostgres('revoke --via-outbox when the database drops its connection
     }
     const run = await running.done;
     expect(run.stderr).not.toMatch(/unexpected/);
-    const queued = JSON.parse(run.stdout).summary.queued as number;
+    const { summary } = JSON.parse(run.stdout);
+    const queued = summary.queued as number;
     expect(queued).toBeLessThan(count);
+    expect(summary).toMatchObject({ interrupted: false, stopped: expect.stringMatching(/^enqueueBatch: /) });
     expect(run.stderr).toMatch(
       new RegExp(
         `^digilocker-revoke: stopped: .*\nThe first ${queued} tokens of the input are queued(; the next \\d+ may be too \\(.*\\))?; the rest are not`,

@@ -89,7 +89,8 @@ describeWithPostgres('revoke --via-outbox stopped by a signal', () => {
     expect(run.code).toBe(130);
     expect(run.stderr).toMatch(/^digilocker-revoke: interrupted; finishing the batch being queued/m);
     expect(run.stoppedAt).toBe(1_000);
-    expect(run.summary).toMatchObject({ queued: 1_000, invalid: 0 });
+    expect(run.summary).toMatchObject({ queued: 1_000, invalid: 0, interrupted: true });
+    expect(run.summary).not.toHaveProperty('stopped');
     expect(run.stored).toBe(1_000);
     expect(run.stderr + run.stdout).not.toMatch(/signalled-token/);
   }, 120_000);
@@ -122,7 +123,12 @@ describeWithPostgres('revoke --via-outbox stopped by a signal', () => {
       expect(run.stderr).toMatch(
         /^digilocker-revoke: stopped: enqueueBatch: nothing was committed: .*refused by the test.*\nThe first 500 tokens of the input are queued; the rest are not/m,
       );
-      expect(run.summary).toMatchObject({ queued: 500, invalid: 0 });
+      expect(run.summary).toMatchObject({
+        queued: 500,
+        invalid: 0,
+        interrupted: true,
+        stopped: expect.stringMatching(/refused by the test/),
+      });
       expect(run.stored).toBe(500);
       expect(run.stderr + run.stdout).not.toMatch(/signalled-token/);
     } finally {

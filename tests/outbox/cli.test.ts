@@ -29,7 +29,7 @@ describeWithPostgres('digilocker-revoke outbox', () => {
     );
     expect(queued.code).toBe(1); // one line was not a token
     expect(JSON.parse(queued.stdout)).toEqual({
-      summary: { queued: 30, invalid: 1, durationMs: expect.any(Number) },
+      summary: { queued: 30, invalid: 1, durationMs: expect.any(Number), interrupted: false },
     });
     expect(tokens.every((token) => fixture.digilocker.isActive(token))).toBe(true);
 

@@ -43,9 +43,17 @@ export async function enqueueCommand(
       queueAll(outbox, input, stopping, run, key),
     );
     if (run.readFailure !== undefined) io.stderr.write(`digilocker-revoke: ${run.readFailure}\n`);
-    if (run.failure !== undefined || stopping.interrupted)
-      io.stderr.write(stoppedLines(run, secretsRedactor(secretsOf(io.env, [flags.viaOutbox]))));
-    await printSummary(run, performance.now() - startedAt, flags.json, io);
+    const redact = secretsRedactor(secretsOf(io.env, [flags.viaOutbox]));
+    const stopped = run.failure === undefined ? undefined : redact(messageOf(run.failure));
+    if (stopped !== undefined || stopping.interrupted) io.stderr.write(stoppedLines(run, stopped));
+    const summary = {
+      queued: run.queued,
+      invalid: run.invalid,
+      durationMs: Math.round(performance.now() - startedAt),
+      interrupted: stopping.interrupted,
+      ...(stopped === undefined ? {} : { stopped }),
+    };
+    await printSummary(summary, flags.json, io);
     return stopping.interrupted ? EXIT.interrupted : code;
   } finally {
     stopListening();
@@ -107,8 +115,11 @@ async function queueAll(
 }
 
 /** The summary: on standard output, as one JSON line with `--json`. */
-async function printSummary(run: EnqueueRun, durationMs: number, json: boolean | undefined, io: CliIo) {
-  const summary = { queued: run.queued, invalid: run.invalid, durationMs: Math.round(durationMs) };
+async function printSummary(
+  summary: { queued: number; invalid: number; durationMs: number },
+  json: boolean | undefined,
+  io: CliIo,
+) {
   if (json) await jsonLine(io, JSON.stringify({ summary }));
   else
     io.stdout.write(
@@ -120,12 +131,8 @@ async function printSummary(run: EnqueueRun, durationMs: number, json: boolean |
  * What the run says when it stopped early (a batch that could not be queued, a signal): why, unless it
  * was a signal only (said as it came), and how much of the input is queued.
  */
-function stoppedLines(run: EnqueueRun, redact: (text: string) => string): string {
-  const { failure, queued, uncertain } = run;
-  const why =
-    failure === undefined
-      ? ''
-      : `digilocker-revoke: stopped: ${redact(failure instanceof Error ? failure.message : String(failure))}\n`;
+function stoppedLines({ queued, uncertain }: EnqueueRun, stopped: string | undefined): string {
+  const why = stopped === undefined ? '' : `digilocker-revoke: stopped: ${stopped}\n`;
   const maybe = uncertain
     ? `; the next ${uncertain} may be too (a connection was lost before the database answered)`
     : '';
@@ -162,3 +169,7 @@ async function enqueueRetrying(
 }
 
 const RETRY_WAITS_MS = [1_000, 2_000];
+
+function messageOf(failure: unknown): string {
+  return failure instanceof Error ? failure.message : String(failure);
+}
