@@ -1,6 +1,7 @@
 import { type Command, Option } from 'commander';
-import { DEFAULTS, ENVIRONMENTS, LIMITS } from '../index';
+import { DEFAULTS, LIMITS } from '../index';
 import { OUTBOX_DEFAULTS } from '../outbox';
+import { addDeploymentOptions } from './deployment-options';
 import { EXIT } from './exit-codes';
 import { integerFrom } from './integer-option';
 import type { CliIo } from './io';
@@ -82,23 +83,11 @@ export function registerOutboxCommand(
 
 /** The options of the client that `drain` revokes with, as `revoke` takes them. */
 function withClientOptions(command: Command): Command {
-  return command
+  return addDeploymentOptions(command)
     .addOption(
       new Option('--concurrency <n>', 'jobs at once (1-256)')
         .argParser(integerFrom(1, 256))
         .default(OUTBOX_DEFAULTS.concurrency),
-    )
-    .addOption(
-      new Option('--env <environment>', 'the DigiLocker deployment')
-        .choices(Object.keys(ENVIRONMENTS))
-        .default(DEFAULTS.environment),
-    )
-    .option('--base-url <url>', 'base URL including /public, instead of --env')
-    .addOption(new Option('--encoding <encoding>', 'request body').choices(['form', 'json']).default('form'))
-    .addOption(
-      new Option('--auth <method>', 'client authentication')
-        .choices(['basic', 'post', 'bearer'])
-        .default('basic'),
     )
     .addOption(
       new Option('--timeout-ms <ms>', 'time limit of one attempt')

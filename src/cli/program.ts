@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
-import { DEFAULTS, ENVIRONMENTS, LIMITS, VERSION } from '../index';
+import { DEFAULTS, LIMITS, VERSION } from '../index';
+import { addDeploymentOptions } from './deployment-options';
 import { UsageError } from './exit-codes';
 import { integerFrom } from './integer-option';
 import type { CliIo } from './io';
@@ -21,11 +22,6 @@ export const PATH_OPTIONS: ReadonlySet<string> = new Set([
   '--proxy',
 ]);
 
-/** The `--auth` choices. */
-const AUTH_METHODS = ['basic', 'post', 'bearer'] as const;
-/** The `--auth` choice of each client authentication method. */
-const AUTH_FOR = { client_secret_basic: 'basic', client_secret_post: 'post' } as const;
-
 const ENVIRONMENT_AND_EXIT_CODES = `
 Environment (credentials are never taken from arguments):
   DIGILOCKER_CLIENT_ID      the registered client's id
@@ -34,6 +30,8 @@ Environment (credentials are never taken from arguments):
                             obtained with the client-credentials grant from the two above
   HTTPS_PROXY, HTTP_PROXY   the proxy for https and http requests (lower case too), unless
   NO_PROXY                  the host is listed in NO_PROXY or is loopback; --proxy overrides
+  DIGILOCKER_OUTBOX_KEYS    with --via-outbox: the outbox's encryption keys (comma-separated)
+  DIGILOCKER_OUTBOX_SCHEMA  with --via-outbox: the PostgreSQL schema of the queue
   NODE_OPTIONS="--import ./telemetry.mjs"
                             report to the OpenTelemetry SDK that file sets up (the OTEL_*
                             variables alone do nothing; see docs/observability.md)
@@ -172,68 +170,6 @@ function addRevokeCommand(program: Command, { io, setExitCode, redact }: Command
       else setExitCode(await traced('revoke', () => enqueueCommand(tokens, { ...flags, viaOutbox }, io)));
     });
 }
-
-/** Where `revoke` sends its requests and how it authenticates: the deployment, the body, the proxy. */
-function addDeploymentOptions(command: Command): Command {
-  return command
-    .addOption(
-      new Option('--env <environment>', 'the DigiLocker deployment')
-        .choices(Object.keys(ENVIRONMENTS))
-        .default(DEFAULTS.environment),
-    )
-    .option(
-      '--base-url <url>',
-      'base URL including /public, instead of --env (plain http only on loopback), e.g. http://127.0.0.1:8080/public',
-    )
-    .option('--allow-insecure-http', 'allow a plain http --base-url on a host that is not loopback')
-    .addOption(
-      new Option('--encoding <encoding>', 'request body: form (partner specification) or json (API listing)')
-        .choices(['form', 'json'])
-        .default(DEFAULTS.bodyEncoding),
-    )
-    .addOption(
-      new Option(
-        '--auth <method>',
-        'client authentication: HTTP Basic, client_secret_post in the body, or a Bearer token',
-      )
-        .choices(AUTH_METHODS)
-        .default(AUTH_FOR[DEFAULTS.clientAuthentication]),
-    )
-    .addOption(
-      new Option(
-        '--proxy <url>',
-        'send requests through this HTTP proxy (HTTPS through CONNECT), without a user or password (put ' +
-          'those in HTTPS_PROXY); default: HTTPS_PROXY, HTTP_PROXY, NO_PROXY',
-      ).argParser(proxyWithoutUserInfo),
-    );
-}
-
-/**
- * `--proxy`'s value, refused when it holds a user or password: a process's command line is readable by
- * every other process (`ps`, /proc/PID/cmdline), its environment is not. Checked as parsed, before any
- * request; the URL's own parser decides (`http:user:pw@host` has a user too), and a URL it cannot parse
- * is refused when it looks like one with a user.
- * @throws {UsageError} naming neither the URL nor its password.
- */
-function proxyWithoutUserInfo(value: string): string {
-  if (hasUserInfo(value))
-    throw new UsageError(
-      '--proxy must not hold a user or password, which other processes can read on the command line: ' +
-        'give that proxy URL in HTTPS_PROXY (HTTP_PROXY for a plain-http base URL) instead',
-    );
-  return value;
-}
-
-function hasUserInfo(url: string): boolean {
-  try {
-    const parsed = new URL(url);
-    if (parsed.username !== '' || parsed.password !== '') return true;
-  } catch {}
-  return URL_WITH_USER_INFO.test(url.trim());
-}
-
-/** `scheme://user@` or `scheme://user:password@` at the start of a text. */
-const URL_WITH_USER_INFO = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i;
 
 /** `mock`: a local mock DigiLocker to try the CLI against. */
 function addMockCommand(program: Command, { io, setExitCode }: CommandContext): void {

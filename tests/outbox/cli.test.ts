@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateEncryptionKey } from '../../src/outbox/crypto';
 import { credentialsOf, hasScript, runCli, startOnTerminal, useCliFixture } from '../cli/cli-harness';
+import { startProxy } from '../support/proxy';
 import { describeWithPostgres, useOwnDatabase } from './support';
 
 describeWithPostgres('digilocker-revoke outbox', () => {
@@ -76,6 +77,46 @@ describeWithPostgres('digilocker-revoke outbox', () => {
     expect((await runCli(['outbox', 'purge', '--store', store], { env: env() })).stdout).toBe('deleted: 1\n');
     const status = await runCli(['outbox', 'status', '--store', store], { env: env() });
     expect(status.stdout).toMatch(/dead: +0\n/);
+  }, 120_000);
+
+  test('drain takes the --allow-insecure-http and --proxy of revoke: a plain-http base URL that only a proxy reaches', async () => {
+    // digilocker.test resolves nowhere: only the proxy, which sends everything to the mock, reaches it.
+    const proxy = await startProxy({ upstream: fixture.digilocker.baseUrl });
+    const remote = 'http://digilocker.test/public';
+    const tokens = Array.from({ length: 3 }, () => fixture.digilocker.issueTokens().refreshToken);
+    try {
+      await runCli(['revoke', '--via-outbox', store, ...tokens], { env: env() });
+      const refused = await runCli(
+        ['outbox', 'drain', '--store', store, '--base-url', remote, '--proxy', proxy.url],
+        {
+          env: env(),
+        },
+      );
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(/^error: --base-url uses plain http .*add --allow-insecure-http$/m);
+      const drain = await runCli(
+        [
+          'outbox',
+          'drain',
+          '--store',
+          store,
+          '--base-url',
+          remote,
+          '--allow-insecure-http',
+          '--proxy',
+          proxy.url,
+        ],
+        { env: env() },
+      );
+      expect(drain.code).toBe(0);
+      expect(drain.stdout).toMatch(/revoked: +3\n/);
+      expect(tokens.some((token) => fixture.digilocker.isActive(token))).toBe(false);
+      expect(proxy.seen.length).toBeGreaterThan(0);
+      for (const { line } of proxy.seen)
+        expect(line).toMatch(/^(CONNECT digilocker\.test:80|POST http:\/\/digilocker\.test\/)/);
+    } finally {
+      await proxy.close();
+    }
   }, 120_000);
 
   test('a bad drain --concurrency or --timeout-ms is a usage error (exit 2), never a crash', async () => {

@@ -6,6 +6,8 @@ export interface OutboxFlags {
   schema?: string;
   env?: Environment;
   baseUrl?: string;
+  allowInsecureHttp?: boolean;
+  proxy?: string;
   encoding?: 'form' | 'json';
   auth?: 'basic' | 'post' | 'bearer';
   timeoutMs?: number;

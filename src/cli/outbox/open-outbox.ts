@@ -26,8 +26,8 @@ export async function withOutbox(
   action: (outbox: RevocationOutbox) => Promise<number>,
   onEvent?: (event: OutboxEvent) => void,
 ): Promise<number> {
-  // The environment's proxies (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) apply, as they do to `revoke`.
-  const transport = mode.client ? fetchFromOptions(undefined, flags.concurrency ?? 8) : undefined;
+  // --proxy, or else the environment's proxies (HTTPS_PROXY, HTTP_PROXY, NO_PROXY), as for `revoke`.
+  const transport = mode.client ? fetchFromOptions(flags.proxy, flags.concurrency ?? 8) : undefined;
   try {
     // With telemetry on, the client's calls and the outbox's job ends are recorded as `revoke`'s are.
     const telemetry = transport ? await loadTelemetry() : undefined;
