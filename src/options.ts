@@ -65,7 +65,8 @@ export interface RevocationClientOptions {
   /**
    * Overrides `environment`: the base to which `/oauth2/1/revoke` is appended, as given (DigiLocker's
    * hosts serve the API under `/public`, so include it; a gateway may use another path). Plain `http:` is refused unless the host is
-   * loopback (`localhost`, `127.0.0.0/8`, `::1`) or `allowInsecureHttp` is set.
+   * loopback (`localhost`, `localhost.`, `127.0.0.0/8`, `::1`, `::ffff:127.0.0.0/104`) or `allowInsecureHttp`
+   * is set.
    * @example 'http://127.0.0.1:8080/public'
    */
   baseUrl?: string | URL;

@@ -5,8 +5,8 @@ export interface RevocationResult {
   /** `'revoked'`, or `'already_invalid'` when DigiLocker said the token was not valid (and that was allowed). */
   outcome: 'revoked' | 'already_invalid';
   /**
-   * False only when the token is reported revoked because an earlier attempt may have revoked it: a
-   * timeout or dropped connection, then "invalid token" on the retry.
+   * False only when the token is reported revoked because an earlier attempt may have revoked it (a
+   * timeout, a dropped connection, or a 500, 502 or 504), then "invalid token" on the retry.
    */
   confirmed: boolean;
   /** The HTTP status of the last response. */

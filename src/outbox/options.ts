@@ -29,7 +29,7 @@ export const OUTBOX_DEFAULTS = {
   maxRetryDelaySeconds: 3600,
   /** How often idle workers look for jobs that became due. */
   pollIntervalMs: 1000,
-  /** After this long, a job whose worker vanished (a crashed process) is run again. */
+  /** The longest a job may run (a job whose process died is given back sooner: see the option). */
   jobTimeoutSeconds: 180,
   /** The longest this instance pauses on a 429's Retry-After. */
   maxRateLimitPauseMs: 10 * 60_000,
@@ -108,7 +108,9 @@ export interface RevocationOutboxOptions {
    */
   pollIntervalMs?: number;
   /**
-   * After this many seconds a job still marked in progress (its process crashed) is run again.
+   * The longest a job may run, in seconds, its wait for a request slot included; past it pg-boss
+   * fails the attempt and the job is retried. A job whose process died is given back sooner, when its
+   * heartbeat lapses (about 30 s), or on the embedded store at once when the next process opens it.
    * Keep it above twice the client's longest call (two tokens, each up to its `retry.maxElapsedMs`):
    * a job fetched ahead waits for a request slot up to one call before its own.
    * @default 180
@@ -127,7 +129,8 @@ export interface RevocationOutboxOptions {
   credentialsId?: string;
   /**
    * The PostgreSQL schema of pg-boss's tables: lowercase letters, digits and underscores, at most 50
-   * (pg-boss's limit); not an SQL keyword, `pg_*` or `information_schema`.
+   * (pg-boss's limit); not an SQL keyword, `pg`, `pg_*` or `information_schema`, nor ending in `_pause`
+   * or `_v10` (the outbox's own schemas beside a queue).
    * @default 'digilocker_outbox'
    */
   schema?: string;
