@@ -1,3 +1,4 @@
+import type { PgBoss } from 'pg-boss';
 import type { SignOutTokens } from '../results';
 import { assertSignal, describeType, typeError } from '../validate';
 import { callsInFlight, closedError, type WhileOpen } from './calls-in-flight';
@@ -17,9 +18,10 @@ import {
 import { removeOrphanFiles } from './orphan-files';
 import { ClusterPause } from './pause';
 import { type Queue, startQueue } from './queue';
+import { reopening } from './reconnect';
 import { assertPlainSchema } from './schema-name';
 import { type OutboxStats, readStats } from './stats';
-import type { OutboxStore } from './store';
+import { describeConnectionString, type OutboxStore } from './store';
 import { assertJobsReadable, assertOnlyOutboxSchemas, assertQueueExists } from './store-check';
 import { openEmbeddedStore } from './store-pglite';
 import { openServerStore } from './store-postgres';
@@ -87,6 +89,8 @@ export interface RevocationOutbox extends KeyJobs {
  * @throws {StoreNotFoundError} `store.create: false` and no store, or no queue in `schema`, there.
  * @throws {StoreDamagedError} the directory holds something other than a working store.
  * @throws {StoreUnavailableError} the PostgreSQL server cannot be reached or refuses (`code` says why).
+ *   A connection lost during the open (a restart, a terminated backend, a server starting) opens again
+ *   for up to `store.connectTimeoutMs`; a refusal (credentials, database) fails at once.
  * @throws {StoreTimeoutError} the PostgreSQL server does not answer in time.
  * @see {@link https://www.rfc-editor.org/rfc/rfc7009#section-2.1 | RFC 7009 §2.1}: the request each job
  *   sends; {@link https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1 | RFC 6749 §2.3.1}: its client
@@ -103,6 +107,20 @@ export async function openRevocationOutbox(options: RevocationOutboxOptions): Pr
   const emit = safeEmitter(normalized.onEvent);
   // Every package the store needs is loaded before anything is opened: a missing one fails at once.
   const { PgBoss } = await loadPgBoss();
+  const open = () => openOnce(PgBoss, normalized, keys, emit);
+  const { store } = normalized;
+  if ('directory' in store) return open();
+  // A connection lost during the open (a restart, a failover) opens again: see reopening.
+  return reopening(open, describeConnectionString(store.connectionString), store.connectTimeoutMs);
+}
+
+/** One try at opening: whatever it opened (pools, pg-boss, the directory's lock) is closed if it fails. */
+async function openOnce(
+  PgBossClass: typeof PgBoss,
+  normalized: NormalizedOutboxOptions,
+  keys: readonly OutboxKey[],
+  emit: Emit,
+): Promise<RevocationOutbox> {
   const store = await openStore(normalized);
   let queue: Queue;
   try {
@@ -113,7 +131,7 @@ export async function openRevocationOutbox(options: RevocationOutboxOptions): Pr
       await assertJobsReadable(store, normalized.schema);
       await removeOrphanFiles(store);
     }
-    queue = await startQueue(PgBoss, store, normalized, (error) =>
+    queue = await startQueue(PgBossClass, store, normalized, (error) =>
       emit({ type: 'error', message: `pg-boss: ${error.message.slice(0, 300)}` }),
     );
   } catch (error) {
@@ -130,7 +148,7 @@ export async function openRevocationOutbox(options: RevocationOutboxOptions): Pr
     await pause.create();
     if (store.kind === 'embedded') await requeueOrphans(queue);
   } catch (error) {
-    await closeQueue(queue, store, emit);
+    await closeQueue(queue, store, emit).catch(() => {});
     throw error;
   }
   return createOutbox(store, queue, pause, keys, normalized, emit);

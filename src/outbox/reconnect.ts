@@ -23,26 +23,63 @@ import type { SqlExecutor } from './store';
 export function reconnecting(db: SqlExecutor, location: string, withinMs: number): SqlExecutor {
   return {
     ...db,
-    async executeSql(text, values) {
-      let deadline: number | undefined;
-      for (let attempt = 0; ; attempt++) {
-        try {
-          return await db.executeSql(text, values);
-        } catch (error) {
-          if (!isConnectionLost(error)) throw error;
-          deadline ??= Date.now() + withinMs;
-          const delayMs = Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** attempt);
-          if (Date.now() + delayMs > deadline)
-            throw new StoreUnavailableError(
-              'store_unavailable',
-              `PostgreSQL at ${location} was unreachable for ${withinMs} ms (store.connectTimeoutMs): ${describe(error)}`,
-              { cause: error },
-            );
-          await new Promise((resolve) => setTimeout(resolve, delayMs));
-        }
-      }
-    },
+    executeSql: (text, values) =>
+      whileConnectionLost(
+        () => db.executeSql(text, values),
+        isConnectionLost,
+        withinMs,
+        (error) => unreachableFor(location, withinMs, error),
+      ),
   };
+}
+
+/**
+ * Opens a PostgreSQL store's outbox with `open` (which closes whatever it opened before it rejects),
+ * and opens it again, with a growing delay, while it fails because a connection was lost (the open's
+ * own statements, or its first connection: a restart, a terminated backend, a server still starting
+ * or refusing connections), for up to `withinMs` from the first such failure. Every step of an open
+ * may run again: each either reads, or writes under a lock what a second run finds done (pg-boss's
+ * schema and queue, the pause table, the release-0.1 carry-over). Any other failure (credentials, a
+ * missing database or queue, a damaged store) is thrown at once; a loss that outlasts the bound, as
+ * the open said it (`store_unreachable`), else as a `store_unavailable` naming the store.
+ */
+export function reopening<T>(open: () => Promise<T>, location: string, withinMs: number): Promise<T> {
+  return whileConnectionLost(open, lostWhileOpening, withinMs, (error) =>
+    error instanceof StoreUnavailableError ? error : unreachableFor(location, withinMs, error),
+  );
+}
+
+/**
+ * Runs `attempt` again, with a growing delay, while it fails with an error `lost` says is a lost
+ * connection, until `withinMs` after the first such failure; then throws `giveUp(error)`. Any other
+ * failure is thrown as it is, at once.
+ */
+async function whileConnectionLost<T>(
+  attempt: () => Promise<T>,
+  lost: (error: unknown) => boolean,
+  withinMs: number,
+  giveUp: (error: unknown) => unknown,
+): Promise<T> {
+  let deadline: number | undefined;
+  for (let tries = 0; ; tries++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!lost(error)) throw error;
+      deadline ??= Date.now() + withinMs;
+      const delayMs = Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** tries);
+      if (Date.now() + delayMs > deadline) throw giveUp(error);
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
+}
+
+function unreachableFor(location: string, withinMs: number, error: unknown): StoreUnavailableError {
+  return new StoreUnavailableError(
+    'store_unavailable',
+    `PostgreSQL at ${location} was unreachable for ${withinMs} ms (store.connectTimeoutMs): ${describe(error)}`,
+    { cause: error },
+  );
 }
 
 const FIRST_DELAY_MS = 50;
@@ -63,6 +100,17 @@ function isConnectionLost(error: unknown): boolean {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
   if (typeof code === 'string' && (LOST_STATES.test(code) || LOST_CODES.has(code))) return true;
   return typeof message === 'string' && LOST_MESSAGES.test(message);
+}
+
+/**
+ * Whether an open failed because a connection was lost: as {@link isConnectionLost} says, also when
+ * the open explained it (a StoreUnavailableError whose cause it is), but not when a statement already
+ * rode it out for `store.connectTimeoutMs` (`store_unavailable`): the bound is spent.
+ */
+function lostWhileOpening(error: unknown): boolean {
+  if (error instanceof StoreUnavailableError)
+    return error.code !== 'store_unavailable' && isConnectionLost(error.cause);
+  return isConnectionLost(error);
 }
 
 function describe(error: unknown): string {
