@@ -189,6 +189,12 @@ describe('bad inputs become ok: false outcomes, without a request', () => {
     { label: 'a string too long', input: 't'.repeat(4097), ErrorClass: RangeError },
     { label: 'a string with a control character', input: 'tok\u0000en', ErrorClass: RangeError },
     { label: 'an object with an empty token', input: { token: '', id: 'e' }, ErrorClass: RangeError },
+    { label: 'a string with a trailing space', input: 'tok ', ErrorClass: RangeError },
+    {
+      label: 'an object whose token has a bidi control',
+      input: { token: '\u202etok' },
+      ErrorClass: RangeError,
+    },
     { label: 'a bad hint', input: { token: 'tok', tokenTypeHint: 'id_token' }, ErrorClass: TypeError },
     { label: 'a non-finite numeric id', input: { token: 'tok', id: Number.NaN }, ErrorClass: TypeError },
     { label: 'an object id', input: { token: 'tok', id: { user: 7 } }, ErrorClass: TypeError },

@@ -159,6 +159,11 @@ describe('bad input throws before any request', () => {
       tokens: { accessToken: ACCESS, refreshToken: `${REFRESH}\ud800` },
       ErrorClass: RangeError,
     },
+    {
+      label: 'an access token with a trailing space',
+      tokens: { accessToken: `${ACCESS} `, refreshToken: REFRESH },
+      ErrorClass: RangeError,
+    },
   ])('$label: $ErrorClass.name', async ({ tokens, ErrorClass }) => {
     // @ts-expect-error: deliberately the wrong type
     const call = client({ fetch }).signOut(tokens);

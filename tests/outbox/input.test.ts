@@ -219,6 +219,22 @@ describeWithPostgres('the methods of an open outbox refuse bad input and store n
     // A name cut in the middle of an emoji: PostgreSQL's JSON would refuse it, aborting the caller's transaction.
     ['a ref with half a surrogate pair', { refreshToken: TOKEN }, { ref: 'user-\uD83D' }, R, option, 'ref'],
     ['a ref with a newline', { refreshToken: TOKEN }, { ref: 'user\n1' }, R, option, 'ref'],
+    [
+      'a token with a trailing space',
+      { refreshToken: `${TOKEN} ` },
+      {},
+      R,
+      'invalid_token_input',
+      'refreshToken',
+    ],
+    [
+      'a token with a zero-width space',
+      { accessToken: `\u200b${TOKEN}` },
+      {},
+      R,
+      'invalid_token_input',
+      'accessToken',
+    ],
     ['a ref that is a number', { refreshToken: TOKEN }, { ref: 7 }, T, option, 'ref'],
     ['a db without query', { refreshToken: TOKEN }, { db: {} }, T, option, 'db'],
   ];
