@@ -113,22 +113,34 @@ export async function sealTokens(
 }
 
 /**
- * Decrypts a pending job's tokens (synchronously); throws when it cannot. Resolves `undefined` when
- * what it holds is not a sign-out `signOut` accepts (a token not a string, empty, with a line break:
- * sealed by a release that checked one read of a getter and sealed another), so that the job ends
- * dead instead of throwing on every run until it expires.
+ * Decrypts a pending job's tokens (synchronously); throws when it cannot. `tokens` holds those
+ * `signOut` accepts, `refused` names the others: sealed by an earlier release whose checks were looser
+ * (a copy with whitespace at either end or an invisible character) or that checked one read of a
+ * getter and sealed another. No run could send a refused token, but its sibling is still sent.
+ * Resolves `undefined` when no token can be sent, so that the job ends dead instead of throwing on
+ * every run until it expires.
  */
 export function openTokens(
   job: PendingJob,
   keys: readonly OutboxKey[],
   jobId: string,
-): SignOutTokens | undefined {
+): { tokens: SignOutTokens; refused: (keyof SignOutTokens)[] } | undefined {
   const parsed: unknown = JSON.parse(open(job.sealed, keys, jobId));
-  try {
-    return readSignOutTokens(parsed);
-  } catch {
-    return undefined;
+  if (parsed === null || typeof parsed !== 'object') return undefined;
+  const tokens: SignOutTokens = {};
+  const refused: (keyof SignOutTokens)[] = [];
+  for (const key of ['refreshToken', 'accessToken'] as const) {
+    const token = (parsed as SignOutTokens)[key];
+    if (token === undefined) continue;
+    try {
+      tokens[key] = readSignOutTokens({ [key]: token })[key];
+    } catch {
+      refused.push(key);
+    }
   }
+  return tokens.refreshToken === undefined && tokens.accessToken === undefined
+    ? undefined
+    : { tokens, refused };
 }
 
 /** The payload that replaces a job's data when it ends: no ciphertext, only what may be kept. */

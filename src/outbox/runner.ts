@@ -1,8 +1,8 @@
 import type { JobResult, JobWithMetadata } from 'pg-boss';
 import type { RevocationClient } from '../client';
-import type { SignOutResult } from '../results';
+import type { SignOutResult, SignOutTokens } from '../results';
 import type { OutboxKey } from './crypto';
-import { aboutJob, type Emit } from './events';
+import { aboutJob, type Emit, type OutboxEvent } from './events';
 import type { NormalizedOutboxOptions } from './options';
 import type { ClusterPause } from './pause';
 import {
@@ -95,16 +95,17 @@ async function runPending(
     return { id, status: 'completed', output: { outcome: 'expired' } };
   }
   if (!context.keys.some((key) => key.id === data.sealed.k)) return giveBack(context, job, data);
-  let tokens: ReturnType<typeof openTokens>;
+  let opened: ReturnType<typeof openTokens>;
   try {
-    tokens = openTokens(data, context.keys, id);
+    opened = openTokens(data, context.keys, id);
   } catch {
     // A key this instance holds cannot open it: altered, or moved from another job.
     return dead(context, job, data, 'undecryptable');
   }
   // Tokens the client refuses as input: no run could send them.
-  if (tokens === undefined) return dead(context, job, data, 'invalid_payload');
-  const sent = await sendUnlessPaused(context, tokens, () =>
+  if (opened === undefined) return dead(context, job, data, 'invalid_payload');
+  for (const key of opened.refused) context.emit(refusedTokenEvent(id, key, data));
+  const sent = await sendUnlessPaused(context, opened.tokens, () =>
     context.emit({ type: 'attempt', attempt: job.retryCount + 1, ...about }),
   );
   if (sent.paused) return failed(context, job, data, 'paused', revokedIn(sent.result));
@@ -223,6 +224,13 @@ function dead(
   context.emit({ type: 'dead', ...aboutOf(job.id, data), attempt: job.retryCount + 1, code });
   const output: RunOutput = { code, rv: revokedNow || mayHaveRevoked(job, data) };
   return { id: job.id, status: 'deadletter', output };
+}
+
+/** Said of a token that a job holds but no run can send (see openTokens); the job's other token is sent. */
+function refusedTokenEvent(id: string, key: keyof SignOutTokens, data: PendingJob): OutboxEvent {
+  const fingerprint = data.fingerprints[key] ?? '';
+  const reason = 'which the client refuses as input (sealed by an earlier release): it is not sent';
+  return { type: 'error', message: `job ${id}: its ${key} (fingerprint ${fingerprint}) is one ${reason}` };
 }
 
 /** The fields every event about a job carries. */

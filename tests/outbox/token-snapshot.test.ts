@@ -149,4 +149,48 @@ describeWithPostgres('a stored job whose tokens the client refuses', () => {
       await outbox.close();
     }
   }, 30_000);
+
+  test('a token the client now refuses is not sent; its sibling is, and the job ends by its answer', async () => {
+    const events: OutboxEvent[] = [];
+    const outbox = await openRevocationOutbox({
+      client: clientOf(mock),
+      store: { connectionString: DATABASE_URL as string },
+      encryptionKeys: [KEY],
+      schema,
+      pollIntervalMs: 500,
+      onEvent: (event) => events.push(event),
+    });
+    try {
+      const issued = mock.issueTokens();
+      const job = await outbox.enqueue({
+        refreshToken: issued.refreshToken,
+        accessToken: issued.accessToken,
+      });
+      // What the release before the rule on edge whitespace sealed for a pasted copy of the access token.
+      const copy = `${issued.accessToken} `;
+      const sealed = await sealTokens(
+        { refreshToken: issued.refreshToken, accessToken: copy },
+        key,
+        job.id,
+        job.expiresAt.getTime(),
+        undefined,
+      );
+      await pool.query(`UPDATE ${schema}.job SET data = $1 WHERE id = $2`, [sealed, job.id]);
+
+      expect(await within(outbox.drain(), 10_000)).toBe('resolved');
+      expect(mock.isActive(issued.refreshToken)).toBe(false);
+      const ofJob = events.filter((e) => ('jobId' in e && e.jobId === job.id) || e.type === 'error');
+      expect(ofJob.map((e) => e.type)).toEqual(['queued', 'error', 'attempt', 'revoked']);
+      expect(ofJob[1]).toEqual({
+        type: 'error',
+        message: expect.stringMatching(
+          new RegExp(`^job ${job.id}: its accessToken \\(fingerprint ${sealed.fp.accessToken}\\) is one `),
+        ),
+      });
+      expect(JSON.stringify(events)).not.toContain(issued.accessToken);
+      expect(JSON.stringify(events)).not.toContain(issued.refreshToken);
+    } finally {
+      await outbox.close();
+    }
+  }, 30_000);
 });
