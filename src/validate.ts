@@ -17,11 +17,13 @@ const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
 /** Half of a surrogate pair without its other half: not Unicode text, and no encoding can send it. */
 const LONE_SURROGATE = /\p{Cs}/u;
 /**
- * Whitespace at either end (a copy-paste slip: `trim()` would remove it) or an invisible format
- * character (zero-width, bidi control, byte order mark): DigiLocker would answer `invalid_token` to
- * such a copy, which would then count as already invalid while the real token stays live.
+ * Whitespace at either end (a copy-paste slip: `trim()` would remove it), or anywhere a character that
+ * shows nothing: a format character (zero-width, bidi control, byte order mark), any other that
+ * Unicode says to ignore when it cannot be shown (`DI`: combining grapheme joiner, variation selectors,
+ * Hangul fillers) or a line or paragraph separator. DigiLocker would answer `invalid_token` to such a
+ * copy, which would then count as already invalid while the real token stays live.
  */
-const INVISIBLE_EDGE = /^\s|\s$|\p{Cf}/u;
+const INVISIBLE_EDGE = /^\s|\s$|[\p{Cf}\p{DI}\p{Zl}\p{Zp}]/u;
 /** Beyond Latin-1: an HTTP header (a bearer token's) cannot carry it. */
 const NOT_LATIN1 = /[^\t\u0020-\u00ff]/;
 

@@ -73,6 +73,10 @@ describe('input validation, before any request', () => {
     { label: 'a bidi override', token: `\u202e${TOKEN}`, ErrorClass: RangeError },
     { label: 'a byte order mark', token: `\ufeff${TOKEN}`, ErrorClass: RangeError },
     { label: 'a soft hyphen', token: `${TOKEN}\u00ad`, ErrorClass: RangeError },
+    { label: 'a combining grapheme joiner', token: `${TOKEN}\u034f${TOKEN}`, ErrorClass: RangeError },
+    { label: 'a variation selector', token: `${TOKEN}\ufe0f${TOKEN}`, ErrorClass: RangeError },
+    { label: 'a Hangul filler', token: `${TOKEN}\u3164${TOKEN}`, ErrorClass: RangeError },
+    { label: 'a line separator inside', token: `${TOKEN}\u2028${TOKEN}`, ErrorClass: RangeError },
   ])(
     'rejects $label as the token with a $ErrorClass.name, sending nothing',
     async ({ token, ErrorClass }) => {
