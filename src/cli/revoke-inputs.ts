@@ -5,6 +5,7 @@ import {
   type TokenInput,
   type TokenTypeHint,
 } from '../index';
+import { assertToken } from '../validate';
 import type { Journal } from './journal';
 import { redactEchoes, secretsRedactor } from './redaction';
 import { reportOutcome } from './report';
@@ -97,6 +98,14 @@ async function* feed(
       continue;
     }
     const digest = digestOf(item.token);
+    const id = String(index);
+    if (!acceptedByClient(item.token)) {
+      // Passed on for the client's invalid_input: a journal of an earlier release that finished a copy
+      // of it (DigiLocker's invalid_token for a pasted copy) must not make it a skip.
+      inFlight.set(id, { index, token: item.token, digest, sentEarlier: false });
+      yield { token: item.token, id };
+      continue;
+    }
     // Finished by an earlier run, or by an earlier copy in this run (counted the same: skipped).
     if (journal && (journal.isFinished(digest.key) || sent.isFinished(digest.key))) {
       await reporter.skipped(index, digest.hex);
@@ -105,9 +114,18 @@ async function* feed(
     const sentEarlier = journal?.wasSent(digest.key) ?? false;
     if (journal && !journal.recordSending(digest.hex)) return;
     sent.add(digest.key);
-    const id = String(index);
     inFlight.set(id, { index, token: item.token, digest, sentEarlier });
     yield { token: item.token, id };
+  }
+}
+
+/** Whether the client takes `token` as input (the rule of `assertToken`), so that a journal may skip it. */
+function acceptedByClient(token: string): boolean {
+  try {
+    assertToken(token);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -112,3 +112,25 @@ it('SIGINT mid-run: in-flight requests finish and are journaled, exit 130; the r
   expect(tokens.every((token) => fixture.digilocker.revokeRequestsFor(token) === 1)).toBe(true);
   expect(tokens.filter((token) => fixture.digilocker.isActive(token))).toEqual([]);
 }, 30_000);
+
+it('a token the client refuses is invalid_input on a rerun, even when an older journal finished it', async () => {
+  // What a release before the rule on invisible characters journaled for a pasted copy of a token:
+  // DigiLocker's invalid_token, taken as already invalid with --treat-invalid-as-revoked.
+  const [token] = fixture.issue(1);
+  const copy = `${(token as string).slice(0, 8)}\u200b${(token as string).slice(8)}`;
+  const record = {
+    sha256: await sha256Hex(copy),
+    outcome: 'already_invalid',
+    at: '2026-01-01T00:00:00.000Z',
+  };
+  writeFileSync(journal, `${JSON.stringify(record)}\n`);
+  const rerun = await revoke(['--treat-invalid-as-revoked', '--json'], `${copy}\n`);
+  expect(rerun.code).toBe(1);
+  expect(summaryOf(rerun.stdout)).toMatchObject({
+    skipped: 0,
+    failed: 1,
+    failedByCode: { invalid_input: 1 },
+  });
+  expect(fixture.digilocker.stats.revokeRequests).toBe(0);
+  expect(rerun.stdout + rerun.stderr).not.toContain(copy);
+});
