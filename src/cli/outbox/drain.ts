@@ -61,10 +61,10 @@ export async function drainCommand(flags: OutboxFlags, io: CliIo): Promise<numbe
               await jsonLine(io, JSON.stringify({ summary, error: errorOf(refused, io, flags) }));
             throw new RefusedError(refused.message);
           }
-          if (flags.json) await jsonLine(io, JSON.stringify({ summary }));
-          else io.stdout.write(formatDrainSummary(summary));
+          const written = flags.json ? await jsonLine(io, JSON.stringify({ summary })) : true;
+          if (!flags.json) io.stdout.write(formatDrainSummary(summary));
           if (interrupted) return EXIT.interrupted;
-          return run.dead + run.expired > 0 ? EXIT.failed : EXIT.ok;
+          return run.dead + run.expired > 0 || !written ? EXIT.failed : EXIT.ok;
         },
         onEvent,
       ),

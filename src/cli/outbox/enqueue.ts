@@ -40,25 +40,32 @@ export async function enqueueCommand(
   try {
     const key = flags.hint === 'access_token' ? 'accessToken' : 'refreshToken';
     const code = await withOutbox({ store: flags.viaOutbox }, io, { client: false, create: true }, (outbox) =>
-      queueAll(outbox, input, stopping, run, key),
+      queueAll(outbox, input, stopping, run, key, io),
     );
-    if (run.readFailure !== undefined) io.stderr.write(`digilocker-revoke: ${run.readFailure}\n`);
     const redact = secretsRedactor(secretsOf(io.env, [flags.viaOutbox]));
-    const stopped = run.failure === undefined ? undefined : redact(messageOf(run.failure));
-    if (stopped !== undefined || stopping.interrupted) io.stderr.write(stoppedLines(run, stopped));
+    const failure = run.failure === undefined ? undefined : redact(messageOf(run.failure));
+    if (run.readFailure !== undefined) io.stderr.write(`digilocker-revoke: ${run.readFailure}\n`);
+    if (failure !== undefined || run.readFailure !== undefined || stopping.interrupted)
+      io.stderr.write(stoppedLines(run, failure));
     const summary = {
       queued: run.queued,
       invalid: run.invalid,
       durationMs: Math.round(performance.now() - startedAt),
       interrupted: stopping.interrupted,
-      ...(stopped === undefined ? {} : { stopped }),
+      ...(failure === undefined && run.readFailure === undefined
+        ? {}
+        : { stopped: failure ?? run.readFailure }),
     };
-    await printSummary(summary, flags.json, io);
-    return stopping.interrupted ? EXIT.interrupted : code;
+    const written = await printSummary(summary, flags.json, io);
+    if (stopping.interrupted) return EXIT.interrupted;
+    return written ? code : EXIT.failed;
   } finally {
     stopListening();
   }
 }
+
+/** How many skipped lines are said one by one on stderr; the rest are only counted. */
+const SKIPS_SAID = 20;
 
 const INTERRUPTED =
   'digilocker-revoke: interrupted; finishing the batch being queued (interrupt again to quit at once)\n';
@@ -67,6 +74,8 @@ const INTERRUPTED =
 interface EnqueueRun {
   queued: number;
   invalid: number;
+  /** True once every token of the input is queued: it ended, neither cut short nor unreadable. */
+  complete?: boolean;
   /** Tokens of the failing batch that may be queued: see enqueueRetrying. */
   uncertain: number;
   failure?: unknown;
@@ -83,7 +92,14 @@ async function queueAll(
   stopping: Stopping,
   run: EnqueueRun,
   key: 'accessToken' | 'refreshToken',
+  io: CliIo,
 ): Promise<number> {
+  const skip = (reason: string) => {
+    if (++run.invalid <= SKIPS_SAID) io.stderr.write(`digilocker-revoke: skipped: ${reason}\n`);
+    else if (run.invalid === SKIPS_SAID + 1)
+      io.stderr.write('digilocker-revoke: further skipped lines are only counted\n');
+  };
+  let tokensRead = 0;
   let batch: { accessToken?: string; refreshToken?: string }[] = [];
   const flush = async () => {
     const onUncertain = () => (run.uncertain = batch.length);
@@ -93,20 +109,24 @@ async function queueAll(
   try {
     for await (const item of input) {
       if (!('token' in item)) {
-        run.invalid++;
+        skip(item.invalid);
         continue;
       }
+      tokensRead++;
       const tokensOfLine = { [key]: item.token };
       try {
         readSignOutTokens(tokensOfLine);
-      } catch {
-        run.invalid++;
+      } catch (error) {
+        // The client's message names the field, never the token.
+        skip(`token ${tokensRead} of the input: ${messageOf(error)}`);
         continue;
       }
       batch.push(tokensOfLine);
       if (batch.length === 500) await flush();
     }
-    if (!stopping.interrupted) await flush();
+    if (stopping.interrupted) return EXIT.interrupted;
+    await flush();
+    run.complete = run.readFailure === undefined;
   } catch (error) {
     run.failure = error;
     return EXIT.failed;
@@ -114,24 +134,25 @@ async function queueAll(
   return run.invalid > 0 || run.readFailure !== undefined ? EXIT.failed : EXIT.ok;
 }
 
-/** The summary: on standard output, as one JSON line with `--json`. */
+/** The summary: on standard output, as one JSON line with `--json`; false when that line was lost. */
 async function printSummary(
   summary: { queued: number; invalid: number; durationMs: number },
   json: boolean | undefined,
   io: CliIo,
-) {
-  if (json) await jsonLine(io, JSON.stringify({ summary }));
-  else
-    io.stdout.write(
-      `queued:            ${summary.queued}\ninvalid (skipped): ${summary.invalid}\nduration:          ${(summary.durationMs / 1000).toFixed(1)} s\n`,
-    );
+): Promise<boolean> {
+  if (json) return jsonLine(io, JSON.stringify({ summary }));
+  io.stdout.write(
+    `queued:            ${summary.queued}\ninvalid (skipped): ${summary.invalid}\nduration:          ${(summary.durationMs / 1000).toFixed(1)} s\n`,
+  );
+  return true;
 }
 
 /**
  * What the run says when it stopped early (a batch that could not be queued, a signal): why, unless it
  * was a signal only (said as it came), and how much of the input is queued.
  */
-function stoppedLines({ queued, uncertain }: EnqueueRun, stopped: string | undefined): string {
+function stoppedLines({ queued, uncertain, complete }: EnqueueRun, stopped: string | undefined): string {
+  if (complete) return `All ${queued} tokens of the input are queued.\n`;
   const why = stopped === undefined ? '' : `digilocker-revoke: stopped: ${stopped}\n`;
   const maybe = uncertain
     ? `; the next ${uncertain} may be too (a connection was lost before the database answered)`

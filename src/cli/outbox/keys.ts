@@ -2,8 +2,8 @@ import { type Command, Option } from 'commander';
 import type { KeyJobCount, RevocationOutbox } from '../../outbox';
 import { EXIT, UsageError } from '../exit-codes';
 import type { CliIo } from '../io';
-import { Output } from '../output';
 import type { OutboxFlags } from './flags';
+import { jsonLine } from './json-line';
 import { type OpenMode, withOutbox } from './open-outbox';
 
 /** Both commands work an existing queue: no client, and a mistyped --store creates nothing. */
@@ -53,11 +53,7 @@ export function registerOutboxKeysCommand(
 
 async function listKeys(outbox: RevocationOutbox, flags: { json?: boolean }, io: CliIo): Promise<number> {
   const keys = await outbox.jobsByKey();
-  if (flags.json) {
-    const output = new Output(io.stdout, (reason) => io.stderr.write(`digilocker-revoke: ${reason}\n`));
-    await output.writeLine(JSON.stringify({ keys }));
-    return EXIT.ok;
-  }
+  if (flags.json) return (await jsonLine(io, JSON.stringify({ keys }))) ? EXIT.ok : EXIT.failed;
   io.stdout.write(formatKeys(keys));
   return EXIT.ok;
 }

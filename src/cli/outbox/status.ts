@@ -14,8 +14,8 @@ export async function printStats(
   io: CliIo,
 ): Promise<number> {
   const stats = await outbox.stats();
-  if (flags.json) await jsonLine(io, JSON.stringify({ stats }));
-  else io.stdout.write(formatStats(stats, hasCredentials(io.env)));
+  if (flags.json) return (await jsonLine(io, JSON.stringify({ stats }))) ? EXIT.ok : EXIT.failed;
+  io.stdout.write(formatStats(stats, hasCredentials(io.env)));
   return EXIT.ok;
 }
 
