@@ -71,3 +71,9 @@ function hasUserInfo(url: string): boolean {
 
 /** `scheme://user@` or `scheme://user:password@` at the start of a text. */
 const URL_WITH_USER_INFO = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i;
+
+/** `--base-url` names the deployment, as `--env` does: both at once is a usage error. */
+export function refuseBaseUrlWithEnv(flags: { baseUrl?: string }, command: Command): void {
+  if (flags.baseUrl !== undefined && command.getOptionValueSource('env') === 'cli')
+    throw new UsageError('--base-url and --env cannot be used together: --base-url names the deployment');
+}

@@ -1,7 +1,7 @@
 import { type Command, Option } from 'commander';
 import { DEFAULTS, LIMITS } from '../index';
 import { OUTBOX_DEFAULTS } from '../outbox';
-import { addDeploymentOptions } from './deployment-options';
+import { addDeploymentOptions, refuseBaseUrlWithEnv } from './deployment-options';
 import { EXIT } from './exit-codes';
 import { integerFrom } from './integer-option';
 import type { CliIo } from './io';
@@ -55,7 +55,10 @@ export function registerOutboxCommand(
     command('drain', 'Work the queue until it is empty (retries included), then print a summary.'),
   )
     .option('--json', 'print the summary as one JSON line')
-    .action(run((flags) => drainCommand(flags, io)));
+    .action(async (flags: OutboxFlags, drain: Command) => {
+      refuseBaseUrlWithEnv(flags, drain);
+      setExitCode(await drainCommand(flags, io));
+    });
   command('retry-dead', 'Put every dead job back in the queue.').action(
     run((flags) =>
       withOutbox(flags, io, EXISTING_QUEUE, async (box) =>

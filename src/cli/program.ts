@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { DEFAULTS, LIMITS, VERSION } from '../index';
-import { addDeploymentOptions } from './deployment-options';
+import { addDeploymentOptions, refuseBaseUrlWithEnv } from './deployment-options';
 import { UsageError } from './exit-codes';
 import { integerFrom } from './integer-option';
 import type { CliIo } from './io';
@@ -191,12 +191,6 @@ function addMockCommand(program: Command, { io, setExitCode }: CommandContext): 
     .action(async (flags: MockFlags) => {
       setExitCode(await mockCommand(flags, io));
     });
-}
-
-/** `--base-url` names the deployment, as `--env` does: both at once is a usage error. */
-function refuseBaseUrlWithEnv(flags: RevokeFlags, command: Command): void {
-  if (flags.baseUrl !== undefined && command.getOptionValueSource('env') === 'cli')
-    throw new UsageError('--base-url and --env cannot be used together: --base-url names the deployment');
 }
 
 /** The options of `revoke` that only revoking uses: queueing (`--via-outbox`) would ignore them. */

@@ -136,6 +136,22 @@ describeWithPostgres('digilocker-revoke outbox', () => {
     }
   });
 
+  test('drain refuses --env with --base-url, as revoke does (exit 2): which one names the deployment?', async () => {
+    const args = [
+      'outbox',
+      'drain',
+      '--store',
+      store,
+      '--env',
+      'production',
+      '--base-url',
+      fixture.digilocker.baseUrl,
+    ];
+    const run = await runCli(args, { env: env() });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^error: --base-url and --env cannot be used together/m);
+  });
+
   test('a --store path is shown as typed in an error, like --file', async () => {
     const file = join(fixture.scratch, 'not-a-directory.txt');
     writeFileSync(file, 'x');
