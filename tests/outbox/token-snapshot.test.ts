@@ -114,8 +114,7 @@ describeWithPostgres('a stored job whose tokens the client refuses', () => {
     await pool.query(`DROP SCHEMA IF EXISTS ${schema}, ${schema}_pause CASCADE`);
     await pool.end();
   });
-
-  test('ends dead (invalid_payload) at its first run, unsent, and the drain ends', async () => {
+  const openWithEvents = async () => {
     const events: OutboxEvent[] = [];
     const outbox = await openRevocationOutbox({
       client: clientOf(mock),
@@ -125,6 +124,11 @@ describeWithPostgres('a stored job whose tokens the client refuses', () => {
       pollIntervalMs: 500,
       onEvent: (event) => events.push(event),
     });
+    return { outbox, events };
+  };
+
+  test('ends dead (invalid_payload) at its first run, unsent, and the drain ends', async () => {
+    const { outbox, events } = await openWithEvents();
     try {
       const issued = mock.issueTokens();
       const job = await outbox.enqueue({ refreshToken: issued.refreshToken });
@@ -151,15 +155,7 @@ describeWithPostgres('a stored job whose tokens the client refuses', () => {
   }, 30_000);
 
   test('a token the client now refuses is not sent; its sibling is, and the job ends by its answer', async () => {
-    const events: OutboxEvent[] = [];
-    const outbox = await openRevocationOutbox({
-      client: clientOf(mock),
-      store: { connectionString: DATABASE_URL as string },
-      encryptionKeys: [KEY],
-      schema,
-      pollIntervalMs: 500,
-      onEvent: (event) => events.push(event),
-    });
+    const { outbox, events } = await openWithEvents();
     try {
       const issued = mock.issueTokens();
       const job = await outbox.enqueue({
