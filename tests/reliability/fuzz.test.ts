@@ -82,8 +82,11 @@ function thrown(action: () => unknown): unknown {
 // ---------------------------------------------------------------------------------------------------------
 // Generators
 
-/** A unique-looking string that no message would contain by chance. */
-const canary = fc.string({ minLength: 6, maxLength: 40 }).map((s) => `CANARY-${s}`);
+/**
+ * A unique-looking string that no message would contain by chance; a valid token (it ends with no
+ * space, which the client would refuse as a pasted copy's).
+ */
+const canary = fc.string({ minLength: 6, maxLength: 40 }).map((s) => `CANARY-${s}-END`);
 
 const controlCharacter = fc
   .oneof(fc.integer({ min: 0x00, max: 0x1f }), fc.integer({ min: 0x7f, max: 0x9f }))
@@ -110,12 +113,28 @@ const tokenTooLong: fc.Arbitrary<BadCase> = fc
     return { value, ErrorClass: RangeError, canaries: [value, base] };
   });
 
-/** A bad token: not a string, empty, too long, or with a control character somewhere. */
+/** A token with whitespace at an end, or a character that shows nothing anywhere: a pasted copy. */
+const tokenWithInvisible: fc.Arbitrary<BadCase> = fc
+  .tuple(
+    canary,
+    fc.constantFrom(' ', '\u00a0', '\u3000'),
+    fc.constantFrom('\u200b', '\u202e', '\ufeff', '\u034f', '\u2028'),
+    fc.nat(),
+    fc.boolean(),
+  )
+  .map(([base, space, invisible, at, atEnd]) => {
+    const position = at % (base.length + 1);
+    const value = atEnd ? base + space : base.slice(0, position) + invisible + base.slice(position);
+    return { value, ErrorClass: RangeError, canaries: [base] };
+  });
+
+/** A bad token: not a string, empty, too long, with a control character or an invisible one. */
 const badToken: fc.Arbitrary<BadCase> = fc.oneof(
   notAString.map((value) => ({ value, ErrorClass: TypeError, canaries: [] })),
   fc.constant({ value: '', ErrorClass: RangeError, canaries: [] }),
   tokenTooLong,
   tokenWithControlCharacter,
+  tokenWithInvisible,
 );
 
 /** A tokenTypeHint that is neither access_token nor refresh_token (nor absent). */
