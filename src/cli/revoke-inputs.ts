@@ -98,28 +98,24 @@ async function* feed(
       continue;
     }
     const digest = digestOf(item.token);
-    const id = String(index);
-    if (!acceptedByClient(item.token)) {
-      // Passed on for the client's invalid_input: a journal of an earlier release that finished a copy
-      // of it (DigiLocker's invalid_token for a pasted copy) must not make it a skip.
-      inFlight.set(id, { index, token: item.token, digest, sentEarlier: false });
-      yield { token: item.token, id };
-      continue;
-    }
-    // Finished by an earlier run, or by an earlier copy in this run (counted the same: skipped).
-    if (journal && (journal.isFinished(digest.key) || sent.isFinished(digest.key))) {
+    // Finished by an earlier run, or by an earlier copy in this run (counted the same: skipped); not a
+    // token the client refuses, which goes on to its invalid_input: a journal of an earlier release may
+    // have finished a pasted copy (DigiLocker's invalid_token for it).
+    const finished = journal && (journal.isFinished(digest.key) || sent.isFinished(digest.key));
+    if (finished && acceptedByClient(item.token)) {
       await reporter.skipped(index, digest.hex);
       continue;
     }
     const sentEarlier = journal?.wasSent(digest.key) ?? false;
     if (journal && !journal.recordSending(digest.hex)) return;
     sent.add(digest.key);
+    const id = String(index);
     inFlight.set(id, { index, token: item.token, digest, sentEarlier });
     yield { token: item.token, id };
   }
 }
 
-/** Whether the client takes `token` as input (the rule of `assertToken`), so that a journal may skip it. */
+/** Whether the client takes `token` as input (the rule of `assertToken`): only then may a journal skip it. */
 function acceptedByClient(token: string): boolean {
   try {
     assertToken(token);
