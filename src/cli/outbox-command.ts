@@ -9,6 +9,7 @@ import { drainCommand } from './outbox/drain';
 import type { OutboxFlags } from './outbox/flags';
 import { registerOutboxKeysCommand } from './outbox/keys';
 import { type OpenMode, withOutbox } from './outbox/open-outbox';
+import { printResult } from './outbox/print-result';
 import { printStats } from './outbox/status';
 
 export { enqueueCommand } from './outbox/enqueue';
@@ -99,7 +100,7 @@ function withClientOptions(command: Command): Command {
     );
 }
 
-function report(io: CliIo, line: string): number {
-  io.stdout.write(`${line}\n`);
-  return EXIT.ok;
+/** Prints what an operator's command did; exit 1 when that line was lost (the command's work is done). */
+async function report(io: CliIo, line: string): Promise<number> {
+  return (await printResult(io, `${line}\n`)) ? EXIT.ok : EXIT.failed;
 }

@@ -10,8 +10,8 @@ import { createProgress, type Progress } from '../progress';
 import { secretsOf, secretsRedactor } from '../redaction';
 import { traced } from '../telemetry';
 import type { OutboxFlags } from './flags';
-import { jsonLine } from './json-line';
 import { withOutbox } from './open-outbox';
+import { printJson, printResult } from './print-result';
 
 /**
  * `outbox drain`: works until the queue is empty, with a progress bar and a summary of this run. What
@@ -57,12 +57,12 @@ export async function drainCommand(flags: OutboxFlags, io: CliIo): Promise<numbe
           };
           if (refused) {
             // Exit 2 as well: with --json, the one line on stdout every drain prints, saying why.
-            if (flags.json)
-              await jsonLine(io, JSON.stringify({ summary, error: errorOf(refused, io, flags) }));
+            if (flags.json) await printJson(io, { summary, error: errorOf(refused, io, flags) });
             throw new RefusedError(refused.message);
           }
-          const written = flags.json ? await jsonLine(io, JSON.stringify({ summary })) : true;
-          if (!flags.json) io.stdout.write(formatDrainSummary(summary));
+          const written = flags.json
+            ? await printJson(io, { summary })
+            : await printResult(io, formatDrainSummary(summary));
           if (interrupted) return EXIT.interrupted;
           return run.dead + run.expired > 0 || !written ? EXIT.failed : EXIT.ok;
         },

@@ -7,8 +7,8 @@ import type { CliIo } from '../io';
 import { secretsOf, secretsRedactor } from '../redaction';
 import { Stopping } from '../stopping';
 import { openTokenSource, readTokens, type TokenLines } from '../token-input';
-import { jsonLine } from './json-line';
 import { withOutbox } from './open-outbox';
+import { printJson, printResult } from './print-result';
 
 /**
  * `revoke --via-outbox`: queues every token of the input (in batches) for the workers of any machine.
@@ -140,11 +140,11 @@ async function printSummary(
   json: boolean | undefined,
   io: CliIo,
 ): Promise<boolean> {
-  if (json) return jsonLine(io, JSON.stringify({ summary }));
-  io.stdout.write(
+  if (json) return printJson(io, { summary });
+  return printResult(
+    io,
     `queued:            ${summary.queued}\ninvalid (skipped): ${summary.invalid}\nduration:          ${(summary.durationMs / 1000).toFixed(1)} s\n`,
   );
-  return true;
 }
 
 /**

@@ -3,8 +3,8 @@ import type { KeyJobCount, RevocationOutbox } from '../../outbox';
 import { EXIT, UsageError } from '../exit-codes';
 import type { CliIo } from '../io';
 import type { OutboxFlags } from './flags';
-import { jsonLine } from './json-line';
 import { type OpenMode, withOutbox } from './open-outbox';
+import { printJson, printResult } from './print-result';
 
 /** Both commands work an existing queue: no client, and a mistyped --store creates nothing. */
 const EXISTING_STORE: OpenMode = { client: false, create: false };
@@ -53,9 +53,8 @@ export function registerOutboxKeysCommand(
 
 async function listKeys(outbox: RevocationOutbox, flags: { json?: boolean }, io: CliIo): Promise<number> {
   const keys = await outbox.jobsByKey();
-  if (flags.json) return (await jsonLine(io, JSON.stringify({ keys }))) ? EXIT.ok : EXIT.failed;
-  io.stdout.write(formatKeys(keys));
-  return EXIT.ok;
+  const printed = flags.json ? await printJson(io, { keys }) : await printResult(io, formatKeys(keys));
+  return printed ? EXIT.ok : EXIT.failed;
 }
 
 function formatKeys(keys: readonly KeyJobCount[]): string {
@@ -97,8 +96,6 @@ async function purgeKey(
   }
   const deleted = await outbox.purgeKey(keyId);
   const running = count?.running ?? 0;
-  io.stdout.write(
-    `deleted: ${deleted}\n${running > 0 ? `running (left; run purge-key again once given back): ${running}\n` : ''}`,
-  );
-  return EXIT.ok;
+  const left = running > 0 ? `running (left; run purge-key again once given back): ${running}\n` : '';
+  return (await printResult(io, `deleted: ${deleted}\n${left}`)) ? EXIT.ok : EXIT.failed;
 }

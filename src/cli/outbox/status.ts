@@ -1,8 +1,8 @@
 import type { OutboxStats, RevocationOutbox } from '../../outbox';
 import { EXIT } from '../exit-codes';
 import type { CliIo } from '../io';
-import { jsonLine } from './json-line';
 import { hasCredentials } from './open-outbox';
+import { printJson, printResult } from './print-result';
 
 /**
  * `outbox status`: the counts of jobs by state, and the pause in effect on the queue, whatever
@@ -14,9 +14,10 @@ export async function printStats(
   io: CliIo,
 ): Promise<number> {
   const stats = await outbox.stats();
-  if (flags.json) return (await jsonLine(io, JSON.stringify({ stats }))) ? EXIT.ok : EXIT.failed;
-  io.stdout.write(formatStats(stats, hasCredentials(io.env)));
-  return EXIT.ok;
+  const printed = flags.json
+    ? await printJson(io, { stats })
+    : await printResult(io, formatStats(stats, hasCredentials(io.env)));
+  return printed ? EXIT.ok : EXIT.failed;
 }
 
 function formatStats(stats: OutboxStats, withCredentials: boolean): string {
