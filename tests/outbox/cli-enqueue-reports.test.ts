@@ -72,7 +72,8 @@ describeWithPostgres('revoke --via-outbox reports', () => {
         CREATE TRIGGER hold BEFORE INSERT ON digilocker_outbox.job_common
           FOR EACH STATEMENT EXECUTE FUNCTION hold();
         SELECT pg_advisory_lock(4242)`);
-      const path = file('whole', `${Array.from({ length: 200 }, (_, i) => `whole-token-${i}`).join('\n')}\n`);
+      const tokens = Array.from({ length: 200 }, (_, i) => `whole-token-${i}`);
+      const path = file('whole', `bad\tline-1\n${tokens.join('\n')}\nbad\tline-2\n`);
       const running = startCli(['revoke', '--via-outbox', store, '--file', path, '--json'], { env });
       const waiting = `SELECT count(*)::int AS n FROM pg_stat_activity
         WHERE application_name = 'digilocker-outbox' AND wait_event_type = 'Lock' AND query ILIKE '%insert%'`;
@@ -86,7 +87,7 @@ describeWithPostgres('revoke --via-outbox reports', () => {
       await holder.query('SELECT pg_advisory_unlock(4242)');
       const run = await running.done;
       expect(run.code).toBe(130);
-      expect(run.stderr).toMatch(/^All 200 tokens of the input are queued\.$/m);
+      expect(run.stderr).toMatch(/^All 200 tokens of the input are queued; its 2 skipped lines are not\.$/m);
       expect(run.stderr).not.toMatch(/the rest are not/);
       expect(JSON.parse(run.stdout).summary).toMatchObject({ queued: 200, interrupted: true });
       expect(await queued()).toBe(before + 200);
@@ -95,6 +96,42 @@ describeWithPostgres('revoke --via-outbox reports', () => {
       await holder.query(
         'DROP TRIGGER IF EXISTS hold ON digilocker_outbox.job_common; DROP FUNCTION IF EXISTS hold',
       );
+      holder.release();
+      await admin.end();
+    }
+  }, 60_000);
+
+  test('a signal while the store opens: nothing is queued yet, and said so; exit 130, no token queued', async () => {
+    await runCli(['revoke', '--via-outbox', store, 'store-making-token'], { env }); // the queue exists
+    const before = await queued();
+    const admin = new pg.Pool({ connectionString: store, max: 1 });
+    admin.on('error', () => {});
+    const holder = await admin.connect();
+    try {
+      // Every open takes this lock to carry over a release-0.1 store: holding it holds the open.
+      await holder.query("SELECT pg_advisory_lock(hashtext('digilocker_outbox.digilocker_migrate'))");
+      const path = file('opening', 'opening-token-1\nopening-token-2\n');
+      const running = startCli(['revoke', '--via-outbox', store, '--file', path, '--json'], { env });
+      const waiting = `SELECT count(*)::int AS n FROM pg_stat_activity
+        WHERE wait_event_type = 'Lock' AND wait_event = 'advisory' AND pid <> pg_backend_pid()`;
+      for (;;) {
+        if (Number((await holder.query(waiting)).rows[0]?.n) > 0) break;
+        if (running.child.exitCode !== null) throw new Error(`ended first: ${running.stderr()}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      running.child.kill('SIGINT');
+      await waitFor(() => running.stderr().includes('interrupted;'), 'the signal to be handled');
+      await holder.query("SELECT pg_advisory_unlock(hashtext('digilocker_outbox.digilocker_migrate'))");
+      const run = await running.done;
+      expect(run.stderr).toMatch(
+        /^digilocker-revoke: interrupted; nothing is queued yet: stopping once the store is open /m,
+      );
+      expect(run.stderr).not.toMatch(/finishing the batch/);
+      expect(run.code).toBe(130);
+      expect(JSON.parse(run.stdout).summary).toMatchObject({ queued: 0, interrupted: true });
+      expect(await queued()).toBe(before);
+    } finally {
+      await holder.query('SELECT pg_advisory_unlock_all()').catch(() => {});
       holder.release();
       await admin.end();
     }

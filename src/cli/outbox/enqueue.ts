@@ -35,12 +35,18 @@ export async function enqueueCommand(
     if (stopping.interrupted) io.exit(EXIT.interrupted); // the batch being committed is cut short
     stopping.stop();
     // Without a new line, a terminal's echoed ^C still holds the line.
-    io.stderr.write(`${io.stderr.isTTY ? '\n' : ''}${INTERRUPTED}`);
+    io.stderr.write(`${io.stderr.isTTY ? '\n' : ''}${run.opened ? INTERRUPTED : INTERRUPTED_OPENING}`);
   });
   try {
     const key = flags.hint === 'access_token' ? 'accessToken' : 'refreshToken';
-    const code = await withOutbox({ store: flags.viaOutbox }, io, { client: false, create: true }, (outbox) =>
-      queueAll(outbox, input, stopping, run, key, io),
+    const code = await withOutbox(
+      { store: flags.viaOutbox },
+      io,
+      { client: false, create: true },
+      (outbox) => {
+        run.opened = true;
+        return queueAll(outbox, input, stopping, run, key, io);
+      },
     );
     const redact = secretsRedactor(secretsOf(io.env, [flags.viaOutbox]));
     const failure = run.failure === undefined ? undefined : redact(messageOf(run.failure));
@@ -69,9 +75,15 @@ const SKIPS_SAID = 20;
 
 const INTERRUPTED =
   'digilocker-revoke: interrupted; finishing the batch being queued (interrupt again to quit at once)\n';
+/** While the store opens (a new one is created, a lost connection is retried), no batch exists yet. */
+const INTERRUPTED_OPENING =
+  'digilocker-revoke: interrupted; nothing is queued yet: stopping once the store is open (interrupt ' +
+  'again to quit at once)\n';
 
 /** What a run counts, and why it stopped early: a batch that could not be queued, or a failed read. */
 interface EnqueueRun {
+  /** True once the store is open and the input is being queued. */
+  opened?: boolean;
   queued: number;
   invalid: number;
   /** True once every token of the input is queued: it ended, neither cut short nor unreadable. */
@@ -151,8 +163,12 @@ async function printSummary(
  * What the run says when it stopped early (a batch that could not be queued, a signal): why, unless it
  * was a signal only (said as it came), and how much of the input is queued.
  */
-function stoppedLines({ queued, uncertain, complete }: EnqueueRun, stopped: string | undefined): string {
-  if (complete) return `All ${queued} tokens of the input are queued.\n`;
+function stoppedLines(
+  { queued, invalid, uncertain, complete }: EnqueueRun,
+  stopped: string | undefined,
+): string {
+  if (complete)
+    return `All ${queued} tokens of the input are queued${invalid ? `; its ${invalid} skipped lines are not` : ''}.\n`;
   const why = stopped === undefined ? '' : `digilocker-revoke: stopped: ${stopped}\n`;
   const maybe = uncertain
     ? `; the next ${uncertain} may be too (a connection was lost before the database answered)`
