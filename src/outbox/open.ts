@@ -111,7 +111,12 @@ export async function openRevocationOutbox(options: RevocationOutboxOptions): Pr
   const { store } = normalized;
   if ('directory' in store) return open();
   // A connection lost during the open (a restart, a failover) opens again: see reopening.
-  return reopening(open, describeConnectionString(store.connectionString), store.connectTimeoutMs);
+  return reopening(
+    open,
+    describeConnectionString(store.connectionString),
+    store.connectTimeoutMs,
+    (message) => emit({ type: 'error', message }),
+  );
 }
 
 /** One try at opening: whatever it opened (pools, pg-boss, the directory's lock) is closed if it fails. */

@@ -41,24 +41,40 @@ export function reconnecting(db: SqlExecutor, location: string, withinMs: number
  * may run again: each either reads, or writes under a lock what a second run finds done (pg-boss's
  * schema and queue, the pause table, the release-0.1 carry-over). Any other failure (credentials, a
  * missing database or queue, a damaged store) is thrown at once; a loss that outlasts the bound, as
- * the open said it (`store_unreachable`), else as a `store_unavailable` naming the store.
+ * the open said it (`store_unreachable`), else as a `store_unavailable` naming the store. `onLost`
+ * hears of the first such failure, so that an open that waits is never silent.
  */
-export function reopening<T>(open: () => Promise<T>, location: string, withinMs: number): Promise<T> {
-  return whileConnectionLost(open, lostWhileOpening, withinMs, (error) =>
-    error instanceof StoreUnavailableError ? error : unreachableFor(location, withinMs, error),
+export function reopening<T>(
+  open: () => Promise<T>,
+  location: string,
+  withinMs: number,
+  onLost: (message: string) => void,
+): Promise<T> {
+  return whileConnectionLost(
+    open,
+    lostWhileOpening,
+    withinMs,
+    (error) => (error instanceof StoreUnavailableError ? error : unreachableFor(location, withinMs, error)),
+    (error) =>
+      onLost(
+        `opening the store: a connection to PostgreSQL at ${location} was lost ` +
+          `(${describe(error instanceof StoreUnavailableError ? error.cause : error)}); opening again for up ` +
+          `to ${withinMs} ms (store.connectTimeoutMs)`,
+      ),
   );
 }
 
 /**
  * Runs `attempt` again, with a growing delay, while it fails with an error `lost` says is a lost
- * connection, until `withinMs` after the first such failure; then throws `giveUp(error)`. Any other
- * failure is thrown as it is, at once.
+ * connection, until `withinMs` after the first such failure (which `onFirstLoss` hears of); then
+ * throws `giveUp(error)`. Any other failure is thrown as it is, at once.
  */
 async function whileConnectionLost<T>(
   attempt: () => Promise<T>,
   lost: (error: unknown) => boolean,
   withinMs: number,
   giveUp: (error: unknown) => unknown,
+  onFirstLoss?: (error: unknown) => void,
 ): Promise<T> {
   let deadline: number | undefined;
   for (let tries = 0; ; tries++) {
@@ -66,6 +82,7 @@ async function whileConnectionLost<T>(
       return await attempt();
     } catch (error) {
       if (!lost(error)) throw error;
+      if (deadline === undefined) onFirstLoss?.(error);
       deadline ??= Date.now() + withinMs;
       const delayMs = Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** tries);
       if (Date.now() + delayMs > deadline) throw giveUp(error);

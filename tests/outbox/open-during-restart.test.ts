@@ -136,10 +136,12 @@ describeWithPostgres('opening while PostgreSQL drops the connections', () => {
     const url = new URL(target);
     url.host = `127.0.0.1:${port}`;
     const startedAt = Date.now();
+    const events: unknown[] = [];
     const opening = openRevocationOutbox({
       store: { connectionString: url.toString(), connectTimeoutMs: 10_000 },
       encryptionKeys: [KEY],
       schema,
+      onEvent: (event) => events.push(event),
     });
     await new Promise((resolve) => setTimeout(resolve, 700));
     const proxy = await startTcpProxy(target.hostname, Number(target.port), port);
@@ -151,6 +153,15 @@ describeWithPostgres('opening while PostgreSQL drops the connections', () => {
     } finally {
       await proxy.close();
     }
+    // The wait is said once, as it starts: an open that waits is never silent.
+    expect(events).toEqual([
+      {
+        type: 'error',
+        message: expect.stringMatching(
+          /^opening the store: a connection to PostgreSQL at postgres:\/\/.* was lost \(ECONNREFUSED .*\); opening again for up to 10000 ms \(store\.connectTimeoutMs\)$/,
+        ),
+      },
+    ]);
   }, 30_000);
 
   test('a refusal that is not a lost connection fails at once, with the error it always had', async () => {
@@ -185,7 +196,7 @@ describeWithPostgres('outbox status while PostgreSQL drops the connections', () 
   const store = useOwnDatabase('reopencli');
   const env = { DIGILOCKER_OUTBOX_KEYS: generateEncryptionKey() };
 
-  test('exits 0 with the counts', async () => {
+  test('exits 0 with the counts, and one warning that the open waits', async () => {
     const made = await openRevocationOutbox({
       store: { connectionString: store },
       encryptionKeys: [env.DIGILOCKER_OUTBOX_KEYS],
@@ -196,7 +207,10 @@ describeWithPostgres('outbox status while PostgreSQL drops the connections', () 
     const run = await runCli(['outbox', 'status', '--store', store, '--json'], { env }).finally(() =>
       terminator.stop(),
     );
-    expect(run.stderr).toBe('');
+    // One warning, as the wait starts, and nothing else.
+    expect(run.stderr).toMatch(
+      /^digilocker-revoke: warning: opening the store: a connection to PostgreSQL at postgres:\/\/\S+ was lost \(57P01 [^\n]*\); opening again for up to 10000 ms \(store\.connectTimeoutMs\)\n$/,
+    );
     expect(run.code).toBe(0);
     expect((await terminator.stop()).length).toBeGreaterThanOrEqual(3);
     expect(JSON.parse(run.stdout).stats).toMatchObject({ queued: 0, revoked: 0 });
