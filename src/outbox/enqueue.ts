@@ -9,7 +9,7 @@ import { type CheckedEnqueueOptions, checkEnqueueOptions, type EnqueueOptions } 
 import type { NormalizedOutboxOptions } from './options';
 import { type PendingPayload, sealTokens } from './payload';
 import { NO_RETRY_LIMIT, type Queue } from './queue';
-import type { SqlExecutor } from './store';
+import type { SqlExecutor, Statement, TransactionalExecutor } from './store';
 import { enqueueExecutorOf } from './store-postgres';
 
 /** What `enqueue` (and each element of `enqueueBatch`) resolves to once the job is committed. */
@@ -56,9 +56,9 @@ export async function enqueueJob(
 }
 
 /**
- * Validates and encrypts up to 10,000 sign-outs, then commits them with one pg-boss `insert` (one
- * statement: all or none); with `db`, inside the caller's transaction (they commit or roll back with
- * it). Resolves with one {@link EnqueuedJob} each, in order.
+ * Validates and encrypts up to 10,000 sign-outs, then commits them in one transaction (all or none),
+ * {@link INSERT_CHUNK} per pg-boss `insert` statement; with `db`, inside the caller's transaction
+ * (they commit or roll back with it). Resolves with one {@link EnqueuedJob} each, in order.
  */
 export async function enqueueBatch(
   context: EnqueueContext,
@@ -68,12 +68,10 @@ export async function enqueueBatch(
   const snapshots = readBatch(batch);
   const checked = checkOptions(context, options, 'enqueueBatch');
   const jobs = await Promise.all(snapshots.map((tokens) => sealJob(context, tokens, checked)));
-  const { queue } = context;
-  const db = executorFor(context, checked);
   if (jobs.length > 0)
-    await queue.boss
-      .insert(queue.name, jobs, db ? { db: db as never } : {})
-      .catch((error: unknown) => rethrowFailure(error, 'enqueueBatch'));
+    await insertJobs(context.queue, jobs, checked.db).catch((error: unknown) =>
+      rethrowFailure(error, 'enqueueBatch'),
+    );
   return jobs.map((job) => announce(context, job.id, job.data));
 }
 
@@ -114,8 +112,52 @@ function readBatch(batch: unknown): SignOutTokens[] {
   return snapshots;
 }
 
-/** The most sign-outs of one `enqueueBatch`: one statement, one transaction. */
+/** The most sign-outs of one `enqueueBatch`: one transaction. */
 const MAX_BATCH = 10_000;
+
+/**
+ * The most jobs of one insert statement. PostgreSQL holds a statement's parameter (pg-boss's JSON of
+ * every job) and the rows parsed from it until the statement ends, several times the JSON's size, and
+ * the embedded store's WebAssembly memory, once grown, is never given back to the system: a statement
+ * per chunk bounds that growth, whatever the batch.
+ */
+export const INSERT_CHUNK = 500;
+
+/**
+ * Inserts the jobs with pg-boss, {@link INSERT_CHUNK} per statement, in one transaction: the caller's
+ * (`db`), else one of the store's own (on a PostgreSQL server, in the enqueue pool; embedded, as one
+ * call to PGlite's thread, which runs nothing else meanwhile).
+ */
+async function insertJobs(queue: Queue, jobs: readonly JobInsert[], db: SqlExecutor | undefined) {
+  const statements = await insertStatements(queue, jobs);
+  if (db) {
+    for (const { text, values } of statements) await db.executeSql(text, values);
+    return;
+  }
+  // Embedded, the queue's executor is the store's own (store-pglite.ts), which runs transactions.
+  const store = enqueueExecutorOf(queue.db) ?? (queue.db as TransactionalExecutor);
+  await store.executeInTransaction(statements);
+}
+
+/**
+ * pg-boss's insert statements for the jobs, {@link INSERT_CHUNK} at a time: recorded, not run, so that
+ * they can run in one transaction. Recording them all first keeps the embedded store's one connection
+ * free until they are sent: a transaction held open across calls to PGlite's thread would make every
+ * other statement meanwhile wait for it (the workers'), and deadlock on one that `insert` itself sends
+ * through pg-boss's own executor (reading its queue again after some errors).
+ */
+async function insertStatements(queue: Queue, jobs: readonly JobInsert[]): Promise<Statement[]> {
+  const statements: Statement[] = [];
+  const recorder: SqlExecutor = {
+    async executeSql(text, values = []) {
+      statements.push({ text, values });
+      return { rows: [] };
+    },
+  };
+  for (let start = 0; start < jobs.length; start += INSERT_CHUNK)
+    await queue.boss.insert(queue.name, jobs.slice(start, start + INSERT_CHUNK), { db: recorder as never });
+  return statements;
+}
 
 /**
  * One job, sealed, with pg-boss's options: retried with pg-boss's backoff (the outbox's retry policy)

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { StoreFailedError } from './errors';
 import type { PgliteAnswer, PgliteCall, PgliteWorkerData } from './pglite-worker';
+import type { Statement } from './store';
 
 /** PGlite's calls as pg-boss's `fromPglite` adapter uses them, plus closing. */
 export interface PgliteThread {
@@ -19,6 +20,8 @@ export interface PgliteThread {
   query(text: string, values?: unknown[]): Promise<{ rows: any[]; affectedRows?: number }>;
   // biome-ignore lint/suspicious/noExplicitAny: rows of any statement, as PGlite types them.
   exec(text: string): Promise<{ rows: any[] }[]>;
+  /** Runs the statements in one transaction, as one call (see TransactionalExecutor). */
+  transaction(statements: readonly Statement[]): Promise<void>;
   /** Closes PGlite, then ends the thread. */
   close(): Promise<void>;
 }
@@ -50,6 +53,9 @@ export async function startPgliteThread(
     query: (text, values) =>
       calls.send({ method: 'query', text, values }) as ReturnType<PgliteThread['query']>,
     exec: (text) => calls.send({ method: 'exec', text }) as ReturnType<PgliteThread['exec']>,
+    transaction: async (statements) => {
+      await calls.send({ method: 'transaction', statements });
+    },
     async close() {
       try {
         // A failed store has nothing left to close: its thread is gone.

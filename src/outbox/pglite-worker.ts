@@ -32,9 +32,11 @@ export interface PgliteWorkerData {
 /** A call from the main thread. */
 export interface PgliteCall {
   id: number;
-  method: 'query' | 'exec' | 'close';
+  method: 'query' | 'exec' | 'transaction' | 'close';
   text?: string;
   values?: unknown[];
+  /** A transaction's statements. */
+  statements?: readonly { text: string; values: unknown[] }[];
 }
 
 /** An answer to a call (`id`), or, with id 0, to the start. */
@@ -63,9 +65,17 @@ async function serve({ directory, skipFsync, create }: PgliteWorkerData): Promis
   port.postMessage({ id: 0, result: 'ready' });
 }
 
-async function answer(pglite: PGlite, { method, text = '', values }: PgliteCall): Promise<unknown> {
+async function answer(
+  pglite: PGlite,
+  { method, text = '', values, statements = [] }: PgliteCall,
+): Promise<unknown> {
   if (method === 'close') return pglite.close();
   if (method === 'exec') return (await pglite.exec(text)).map(({ rows }) => ({ rows }));
+  // PGlite's transaction holds its one connection: the calls that come meanwhile wait, not join it.
+  if (method === 'transaction')
+    return pglite.transaction(async (tx) => {
+      for (const statement of statements) await tx.query(statement.text, statement.values);
+    });
   const { rows, affectedRows } = await pglite.query(text, values);
   return { rows, affectedRows };
 }

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { StoreSaturatedError, StoreTimeoutError } from './errors';
-import type { SqlExecutor } from './store';
+import type { Statement, TransactionalExecutor } from './store';
 
 /** The bounds of one pool, and the option that sets its size (named in errors). */
 export interface PoolBounds {
@@ -31,26 +31,55 @@ export function poolExecutor(
   bounds: PoolBounds,
   location: string,
   health: ServerHealth,
-): SqlExecutor {
-  return {
-    async executeSql(text, values) {
-      if (pool.waitingCount >= bounds.maxWaiting && isBusy(pool, bounds))
-        throw new StoreSaturatedError(
-          `${saturated(bounds, location)}: its ${bounds.maxConnections} connection(s) are busy and ` +
-            `${bounds.maxWaiting} statements already wait for one (store.maxWaiting). ${NEXT_STEP(bounds)}`,
-          bounds.sizeOption,
-        );
-      try {
-        const result = await pool.query(text, values as unknown[]);
-        health.lastAnswerAt = Date.now();
-        return result;
-      } catch (error) {
-        // An error with a severity and a SQLSTATE came from the server: it answers.
-        if (typeof (error as { severity?: unknown }).severity === 'string') health.lastAnswerAt = Date.now();
-        throw explain(error, bounds, location, health);
-      }
-    },
+): TransactionalExecutor {
+  const bounded = async <T>(run: () => Promise<T>): Promise<T> => {
+    if (pool.waitingCount >= bounds.maxWaiting && isBusy(pool, bounds))
+      throw new StoreSaturatedError(
+        `${saturated(bounds, location)}: its ${bounds.maxConnections} connection(s) are busy and ` +
+          `${bounds.maxWaiting} statements already wait for one (store.maxWaiting). ${NEXT_STEP(bounds)}`,
+        bounds.sizeOption,
+      );
+    try {
+      const result = await run();
+      health.lastAnswerAt = Date.now();
+      return result;
+    } catch (error) {
+      // An error with a severity and a SQLSTATE came from the server: it answers.
+      if (typeof (error as { severity?: unknown }).severity === 'string') health.lastAnswerAt = Date.now();
+      throw explain(error, bounds, location, health);
+    }
   };
+  return {
+    executeSql: (text, values) => bounded(() => pool.query(text, values as unknown[])),
+    executeInTransaction: (statements) => bounded(() => inTransaction(pool, statements)),
+  };
+}
+
+/**
+ * Runs the statements in one transaction on one connection of `pool`. A connection whose transaction
+ * did not end cleanly (a failed statement whose ROLLBACK failed too, or one lost) is destroyed, not
+ * given back to the pool.
+ */
+async function inTransaction(pool: pg.Pool, statements: readonly Statement[]): Promise<void> {
+  const client = await pool.connect();
+  // While a connection is out of the pool, the pool does not listen for its errors: a backend
+  // terminated between two statements would otherwise be an uncaught 'error' event.
+  let lost: Error | undefined;
+  const onError = (error: Error) => {
+    lost ??= error;
+  };
+  client.on('error', onError);
+  try {
+    await client.query('BEGIN');
+    for (const { text, values } of statements) await client.query(text, values);
+    await client.query('COMMIT');
+  } catch (error) {
+    if (!lost) await client.query('ROLLBACK').catch((rollbackError: Error) => onError(rollbackError));
+    throw error;
+  } finally {
+    client.off('error', onError);
+    client.release(lost ?? false);
+  }
 }
 
 /** No idle connection, and no room for another: a statement would wait. */

@@ -6,7 +6,7 @@ import { loadPgBoss, loadPglite } from './load';
 import { acquireLock } from './lock';
 import { OUTBOX_DEFAULTS } from './options';
 import { startPgliteThread } from './pglite-thread';
-import type { EmbeddedStoreOptions, OutboxStore, SqlExecutor } from './store';
+import type { EmbeddedStoreOptions, OutboxStore, TransactionalExecutor } from './store';
 import { assertOpenable, inspectStoreDirectory } from './store-directory';
 
 /**
@@ -37,7 +37,9 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
       throw startFailure(directory, state, error);
     });
     // pg-boss's own adapter: every statement's rows, multi-statement SQL through exec.
-    const db: SqlExecutor = fromPglite(pglite);
+    const db: TransactionalExecutor = Object.assign(fromPglite(pglite), {
+      executeInTransaction: pglite.transaction,
+    });
     return {
       kind: 'embedded',
       location: directory,

@@ -3,7 +3,12 @@ import { loadPg } from './load';
 import { explainOpenFailure } from './open-failure';
 import { OUTBOX_DEFAULTS } from './options';
 import { type PoolBounds, poolExecutor, type ServerHealth } from './pool-executor';
-import { describeConnectionString, type OutboxStore, type SqlExecutor } from './store';
+import {
+  describeConnectionString,
+  type OutboxStore,
+  type SqlExecutor,
+  type TransactionalExecutor,
+} from './store';
 
 /** A PostgreSQL store's settings, once validated (see StoreOptions). */
 export interface ServerStoreSettings {
@@ -20,7 +25,7 @@ export interface ServerStoreSettings {
 /** The executor of a PostgreSQL store: pg-boss's, with the enqueue pool's beside it. */
 export interface ServerExecutor extends SqlExecutor {
   /** Runs `enqueue` and `enqueueBatch` on a pool of their own. */
-  readonly enqueueDb: SqlExecutor;
+  readonly enqueueDb: TransactionalExecutor;
 }
 
 /**
@@ -60,7 +65,7 @@ export async function openServerStore(settings: ServerStoreSettings): Promise<Ou
 }
 
 /** The executor for enqueueing on `db`'s store: its own pool on a server, else `undefined` (pg-boss's). */
-export function enqueueExecutorOf(db: SqlExecutor): SqlExecutor | undefined {
+export function enqueueExecutorOf(db: SqlExecutor): TransactionalExecutor | undefined {
   return (db as Partial<ServerExecutor>).enqueueDb;
 }
 

@@ -5,6 +5,21 @@ export interface SqlExecutor {
   executeSql(text: string, values?: unknown[]): Promise<{ rows: any[]; rowCount?: number | null }>;
 }
 
+/** One statement and its values. */
+export interface Statement {
+  text: string;
+  values: unknown[];
+}
+
+/** An executor that can also run statements in one transaction of their own (see enqueueBatch). */
+export interface TransactionalExecutor extends SqlExecutor {
+  /**
+   * Runs `statements` in order in one transaction: all are committed, or, once one fails, none is
+   * (the transaction is rolled back and that statement's error thrown).
+   */
+  executeInTransaction(statements: readonly Statement[]): Promise<void>;
+}
+
 /** An open store: the embedded PostgreSQL (PGlite) or a PostgreSQL server. */
 export interface OutboxStore {
   /** `'embedded'` (PGlite in a directory, one process) or `'postgres'` (a server, many processes). */
