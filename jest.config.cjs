@@ -17,6 +17,9 @@ module.exports = {
   // (whose VM modules cannot require ESM).
   transformIgnorePatterns: ['/node_modules/(?!(@noble/hashes|commander)/)'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
+  // The /node entry takes the undici its user installs, 7 or 8 (its peer range): the development
+  // dependency is 7, and DIGILOCKER_TEST_UNDICI=8 runs the tests on 8 instead (the `undici8` alias).
+  moduleNameMapper: process.env.DIGILOCKER_TEST_UNDICI === '8' ? { '^undici(/.*)?$': 'undici8$1' } : {},
   testTimeout: 20000,
   // What tsup's `define` puts in the build (tsup.config.ts): the tests run src/ as it is.
   globals: { __PACKAGE_VERSION__: require('./package.json').version },
