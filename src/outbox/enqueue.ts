@@ -130,14 +130,36 @@ export const INSERT_CHUNK = 500;
  */
 async function insertJobs(queue: Queue, jobs: readonly JobInsert[], db: SqlExecutor | undefined) {
   const statements = await insertStatements(queue, jobs);
-  if (db) {
-    for (const { text, values } of statements) await db.executeSql(text, values);
-    return;
-  }
+  if (db) return inCallersTransaction(db, statements);
   // Embedded, the queue's executor is the store's own (store-pglite.ts), which runs transactions.
   const store = enqueueExecutorOf(queue.db) ?? (queue.db as TransactionalExecutor);
   await store.executeInTransaction(statements);
 }
+
+/**
+ * Runs the statements on the caller's `db`. Several are all or none only inside the caller's
+ * transaction: on a connection outside one (a pg Pool, a client before BEGIN) each would commit on
+ * its own, and a failure after the first would leave some jobs queued. So a SAVEPOINT comes first:
+ * outside a transaction it fails (SQLSTATE 25P01) before anything is written.
+ */
+async function inCallersTransaction(db: SqlExecutor, statements: readonly Statement[]): Promise<void> {
+  const several = statements.length > 1;
+  if (several)
+    await db.executeSql(`SAVEPOINT ${SAVEPOINT}`).catch((error: unknown) => {
+      if ((error as { code?: unknown } | null)?.code !== NO_ACTIVE_TRANSACTION) throw error;
+      throw typeError(
+        'db',
+        `must be a connection inside your transaction (after BEGIN): a batch of more than ${INSERT_CHUNK} ` +
+          'sign-outs is several statements, all or none only in one transaction; nothing was committed',
+      );
+    });
+  for (const { text, values } of statements) await db.executeSql(text, values);
+  if (several) await db.executeSql(`RELEASE SAVEPOINT ${SAVEPOINT}`);
+}
+
+/** The savepoint of a batch in the caller's transaction, and the error outside of one. */
+const SAVEPOINT = 'digilocker_outbox_batch';
+const NO_ACTIVE_TRANSACTION = '25P01';
 
 /**
  * pg-boss's insert statements for the jobs, {@link INSERT_CHUNK} at a time: recorded, not run, so that

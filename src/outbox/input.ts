@@ -14,6 +14,7 @@ export interface EnqueueOptions {
   /**
    * PostgreSQL store only: a connection inside your transaction (a node-postgres client, or anything
    * with `query(text, values)`), so that the job commits or rolls back with your session delete.
+   * An `enqueueBatch` of more than 500 sign-outs (several statements) requires one in a transaction.
    */
   db?:
     | {

@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import { InputTypeError } from '../../src';
 import {
   EnqueueFailedError,
   type OutboxEvent,
@@ -154,6 +155,23 @@ describeWithPostgres('enqueueBatch in chunks on PostgreSQL', () => {
     } finally {
       connection.release();
     }
+  }, 60_000);
+
+  test("a caller's db outside a transaction (a pg Pool): a batch of several statements is refused, nothing queued", async () => {
+    // Each statement would commit on its own: the second failing would leave the first's jobs queued
+    // while the error said that nothing was committed.
+    await watchInserts((sql) => pool.query(sql), schema, INSERT_CHUNK);
+    const error = await outbox
+      .enqueueBatch(signOuts(2 * INSERT_CHUNK), { db: pool })
+      .catch((failure: unknown) => failure);
+    expect(error).toBeInstanceOf(InputTypeError);
+    expect(error).toMatchObject({ code: 'invalid_option', input: 'db' });
+    expect((error as Error).message).toMatch(/inside your transaction .*nothing was committed/);
+    expect(await outbox.stats()).toMatchObject({ queued: 0 });
+    expect(events.filter((event) => event.type === 'queued')).toHaveLength(0);
+    // One statement is all or none on its own, as before.
+    await outbox.enqueueBatch(signOuts(10), { db: pool });
+    expect(await outbox.stats()).toMatchObject({ queued: 10 });
   }, 60_000);
 
   test("the enqueue pool's transaction: a statement failing after another leaves nothing queued", async () => {
