@@ -57,8 +57,8 @@ export function poolExecutor(
 
 /**
  * Runs the statements in one transaction on one connection of `pool`. A connection whose transaction
- * did not end cleanly (a failed statement whose ROLLBACK failed too, or one lost) is destroyed, not
- * given back to the pool.
+ * did not end cleanly (a statement not answered in time, a connection lost, a ROLLBACK that failed)
+ * is destroyed, not given back to the pool: each wait stays within one `queryTimeoutMs`.
  */
 async function inTransaction(pool: pg.Pool, statements: readonly Statement[]): Promise<void> {
   const client = await pool.connect();
@@ -74,6 +74,11 @@ async function inTransaction(pool: pg.Pool, statements: readonly Statement[]): P
     for (const { text, values } of statements) await client.query(text, values);
     await client.query('COMMIT');
   } catch (error) {
+    // A statement the server refused (an ERROR) leaves the connection usable: ROLLBACK, and it goes back
+    // to the pool. Any other failure (no answer within queryTimeoutMs, a lost or FATAL-ended connection)
+    // leaves it in doubt, a statement maybe still running on it: destroyed at once, which ends its
+    // transaction, rather than a ROLLBACK queued behind that statement, waited for as long again.
+    if ((error as { severity?: unknown }).severity !== 'ERROR') onError(error as Error);
     if (!lost) await client.query('ROLLBACK').catch((rollbackError: Error) => onError(rollbackError));
     throw error;
   } finally {

@@ -56,6 +56,38 @@ describeWithPostgres('a PostgreSQL server that stops answering', () => {
     expect(await within(outbox.close(), 15_000)).toBe('resolved');
   }, 40_000);
 
+  test("enqueueBatch's transaction rejects within the query timeout too, not twice it (no ROLLBACK waited for)", async () => {
+    // A proxy of the test's own: the one above is blackholed for good by the test before.
+    const url = new URL(DATABASE_URL as string);
+    const own = await startTcpProxy(url.hostname, Number(url.port || 5432));
+    url.host = `127.0.0.1:${own.port}`;
+    const queryTimeoutMs = 2000;
+    const outbox = await openRevocationOutbox({
+      store: { connectionString: url.toString(), connectTimeoutMs: 1000, queryTimeoutMs },
+      encryptionKeys: [KEY],
+      schema,
+    });
+    try {
+      // The enqueue pool's connection is open (and idle) when the network stops answering.
+      await outbox.enqueueBatch([{ refreshToken: mock.issueTokens().refreshToken }]);
+      own.blackhole();
+      const startedAt = Date.now();
+      const error = await within(
+        outbox.enqueueBatch(
+          Array.from({ length: 3 }, () => ({ refreshToken: mock.issueTokens().refreshToken })),
+        ),
+        10_000,
+      );
+      expect(error).toBeInstanceOf(StoreTimeoutError);
+      expect((error as Error).message).toMatch(/may or may not have been committed/);
+      // One bound: the connection is destroyed, where a ROLLBACK sent on it waited a second bound.
+      expect(Date.now() - startedAt).toBeLessThan(1.5 * queryTimeoutMs);
+    } finally {
+      await within(outbox.close(), 15_000);
+      await own.close();
+    }
+  }, 40_000);
+
   test('opening through a server that never answers fails within the connect timeout', async () => {
     const url = new URL(DATABASE_URL as string);
     url.host = `127.0.0.1:${proxy.port}`;
