@@ -57,8 +57,8 @@ export function reopening<T>(
     (error) => (error instanceof StoreUnavailableError ? error : unreachableFor(location, withinMs, error)),
     (error) =>
       onLost(
-        `opening the store: a connection to PostgreSQL at ${location} was lost ` +
-          `(${describe(error instanceof StoreUnavailableError ? error.cause : error)}); opening again for up ` +
+        `opening the store: no connection to PostgreSQL at ${location} ` +
+          `(${describe(error instanceof StoreUnavailableError ? error.cause : error)}); trying again for up ` +
           `to ${withinMs} ms (store.connectTimeoutMs)`,
       ),
   );

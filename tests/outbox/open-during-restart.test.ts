@@ -158,7 +158,7 @@ describeWithPostgres('opening while PostgreSQL drops the connections', () => {
       {
         type: 'error',
         message: expect.stringMatching(
-          /^opening the store: a connection to PostgreSQL at postgres:\/\/.* was lost \(ECONNREFUSED .*\); opening again for up to 10000 ms \(store\.connectTimeoutMs\)$/,
+          /^opening the store: no connection to PostgreSQL at postgres:\/\/\S+ \(ECONNREFUSED .*\); trying again for up to 10000 ms \(store\.connectTimeoutMs\)$/,
         ),
       },
     ]);
@@ -209,7 +209,7 @@ describeWithPostgres('outbox status while PostgreSQL drops the connections', () 
     );
     // One warning, as the wait starts, and nothing else.
     expect(run.stderr).toMatch(
-      /^digilocker-revoke: warning: opening the store: a connection to PostgreSQL at postgres:\/\/\S+ was lost \(57P01 [^\n]*\); opening again for up to 10000 ms \(store\.connectTimeoutMs\)\n$/,
+      /^digilocker-revoke: warning: opening the store: no connection to PostgreSQL at postgres:\/\/\S+ \(57P01 [^\n]*\); trying again for up to 10000 ms \(store\.connectTimeoutMs\)\n$/,
     );
     expect(run.code).toBe(0);
     expect((await terminator.stop()).length).toBeGreaterThanOrEqual(3);
