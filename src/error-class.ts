@@ -4,7 +4,8 @@
  * - every error has a stable snake_case `code`, declared on its class with a literal type;
  * - every class registers itself once, in a static block: `static { errorClass(MyError, 'MyError'); }`.
  *
- * Registration sets `name` on the prototype (class names do not survive minification) and marks the
+ * Registration sets `name` on the prototype and on the class (class names do not survive bundling:
+ * `constructor.name`, which loggers report as the type, would say `_NetworkError`) and marks the
  * prototype with a brand registered globally (`Symbol.for`). `instanceof` checks that brand: an error
  * thrown by the CommonJS build is `instanceof` the ESM build's class, and the other way round, as are
  * the copies bundled into each entry. A subclass inherits its parents' brands.
@@ -18,6 +19,7 @@ export function errorClass(ErrorClass: ErrorClass, name: string): void {
   const brand = brandOf(name);
   Object.defineProperty(ErrorClass.prototype, brand, { value: true });
   Object.defineProperty(ErrorClass.prototype, 'name', { value: name, writable: true, configurable: true });
+  Object.defineProperty(ErrorClass, 'name', { value: name });
   Object.defineProperty(ErrorClass, Symbol.hasInstance, {
     value(this: ErrorClass, value: unknown): boolean {
       // A subclass someone else wrote, not registered, inherits this: it gets the ordinary instanceof.
