@@ -22,7 +22,10 @@ module.exports = {
   moduleNameMapper: process.env.DIGILOCKER_TEST_UNDICI === '8' ? { '^undici(/.*)?$': 'undici8$1' } : {},
   testTimeout: 20000,
   // What tsup's `define` puts in the build (tsup.config.ts): the tests run src/ as it is.
-  globals: { __PACKAGE_VERSION__: require('./package.json').version },
+  globals: {
+    __PACKAGE_VERSION__: require('./package.json').version,
+    __PEER_DEPENDENCIES__: require('./package.json').peerDependencies,
+  },
   // Coverage of src/ (v8). The CLI runs in child processes in its end-to-end tests, out of this count.
   collectCoverageFrom: ['src/**/*.ts', '!src/cli/**'],
   coverageProvider: 'v8',

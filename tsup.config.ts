@@ -16,9 +16,14 @@ import { defineConfig, type Options } from 'tsup';
 // dist/THIRD-PARTY-LICENSES.md by scripts/write-third-party-licenses.mjs) or, for undici, an optional
 // peer whose absence fails with one line naming it.
 
-/** `VERSION` of every entry: package.json's version, read at build (nothing to keep in step by hand). */
+const packageJson = createRequire(import.meta.url)('./package.json');
+/**
+ * Read from package.json at build (nothing to keep in step by hand): `VERSION` of every entry, and the
+ * peer dependencies' ranges, which the outbox's MissingDependencyError says to install.
+ */
 const define = {
-  __PACKAGE_VERSION__: JSON.stringify(createRequire(import.meta.url)('./package.json').version),
+  __PACKAGE_VERSION__: JSON.stringify(packageJson.version),
+  __PEER_DEPENDENCIES__: JSON.stringify(packageJson.peerDependencies),
 };
 
 /** The outbox's optional peer dependencies: never bundled, loaded on demand. */

@@ -53,12 +53,18 @@ export class MissingDependencyError extends OutboxError {
   readonly packageName: string;
 
   constructor(packageName: string, cause: unknown) {
-    super(`digilocker-revocation/outbox needs the package "${packageName}": npm install ${packageName}`, {
+    // With the range this package supports: the newest release may be one it does not (PGlite 0.6).
+    const range = __PEER_DEPENDENCIES__[packageName];
+    const install = range === undefined ? packageName : `"${packageName}@${range}"`;
+    super(`digilocker-revocation/outbox needs the package "${packageName}": npm install ${install}`, {
       cause,
     });
     this.packageName = packageName;
   }
 }
+
+/** package.json's peer dependencies and their ranges, put in the build by tsup (tsup.config.ts). */
+declare const __PEER_DEPENDENCIES__: Readonly<Record<string, string | undefined>>;
 
 /**
  * `drain()` found only pending jobs encrypted with keys that none of `encryptionKeys` is: they were

@@ -57,7 +57,7 @@ describe('loading an optional package', () => {
     expect(error).toBeInstanceOf(MissingDependencyError);
     expect(error).toMatchObject({ code: 'missing_dependency', packageName: 'pg-boss' });
     expect(error.message).toBe(
-      'digilocker-revocation/outbox needs the package "pg-boss": npm install pg-boss',
+      'digilocker-revocation/outbox needs the package "pg-boss": npm install "pg-boss@^12.38.1"',
     );
   });
 
