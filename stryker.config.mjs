@@ -16,7 +16,7 @@ export default {
     // files related to the mutated one (a dependency graph per run) would find all of them anyway.
     enableFindRelatedTests: false,
     config: {
-      // Of the fast tests, those of the client: the generated layer and the Node transport use none of
+      // Of the fast tests, those of the client: the generated layer and createNodeFetch use none of
       // the mutated modules. A mutant that makes a test wait for an answer that never comes fails it
       // in 8 s rather than 20.
       testMatch: ['<rootDir>/tests/client/**/*.test.ts'],

@@ -1,6 +1,6 @@
 /**
  * Every default and limit of the package, in one place. The client, `signOut`, `revokeMany`, the token
- * provider, the Node transport, the mock and the CLI all read them from here.
+ * provider, createNodeFetch, the mock and the CLI all read them from here.
  */
 
 /** The DigiLocker deployments, each with its base URL (which includes `/public`). */

@@ -43,7 +43,7 @@ describe('examples/', () => {
     expect(out.match(/revoke \d: revoked/g)).toHaveLength(3);
   });
 
-  it('node-transport.mjs revokes over the Node transport', () => {
-    expect(runExample('node-transport.mjs')).toContain('revoked over the Node transport: revoked');
+  it('node-fetch.mjs revokes over createNodeFetch', () => {
+    expect(runExample('node-fetch.mjs')).toContain('revoked over createNodeFetch: revoked');
   });
 });

@@ -1,5 +1,5 @@
 // Timeouts, dropped connections, the ambiguity rule and cancellation, against a real node:http server
-// on 127.0.0.1 (interception would hide what sockets do), with both global fetch and the Node transport.
+// on 127.0.0.1 (interception would hide what sockets do), with both global fetch and createNodeFetch.
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';

@@ -1,5 +1,5 @@
 // Every byte from a server is hostile: the client reads at most 64 KiB of any response body, then stops
-// reading and releases the connection, on global fetch and on the Node transport alike. A huge error
+// reading and releases the connection, on global fetch and on createNodeFetch alike. A huge error
 // body costs no memory and is never a reason to retry; an endless 200 body does not hold the call.
 import type { ServerResponse } from 'node:http';
 import { brotliCompressSync } from 'node:zlib';

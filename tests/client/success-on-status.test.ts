@@ -1,7 +1,7 @@
 // A 2xx is the answer as soon as its status arrives: a 200 whose (unneeded) body trickles is revoked,
 // whatever happens while its body is read (so that its connection is reused): an abort, or the
 // attempt's time running out, which bounds that read (the connection then closes).
-// Against a real node:http server, with global fetch and the Node transport.
+// Against a real node:http server, with global fetch and createNodeFetch.
 import type { ServerResponse } from 'node:http';
 import type { RevocationClientOptions } from '../../src';
 import { testClient } from '../support/clients';

@@ -1,6 +1,6 @@
 // The CommonJS build needs no require(esm): in a process started with --no-experimental-require-module
 // (as Jest's CommonJS runtime and older Node releases behave), every entry's CommonJS build loads and
-// the core revokes a token through the Node transport against the mock DigiLocker.
+// the core revokes a token through createNodeFetch against the mock DigiLocker.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,7 +39,7 @@ describe(`the CommonJS build under node ${NO_REQUIRE_ESM}`, () => {
     }
   });
 
-  it('loads every entry and revokes a token through the Node transport', () => {
+  it('loads every entry and revokes a token through createNodeFetch', () => {
     const out = runCommonJs(`
       const { createRevocationClient, InvalidTokenError, sha256Hex } = require('./dist/index.cjs');
       const { createNodeFetch } = require('./dist/node/index.cjs');

@@ -61,7 +61,7 @@ async function bundleAndRun(name: string, source: string, withPeers = true): Pro
 const dist = (entry: string) => JSON.stringify(join(root, 'dist', entry));
 
 describe('an app bundled by esbuild to CommonJS', () => {
-  it('creates and closes the Node transport of digilocker-revocation/node', async () => {
+  it('creates and closes createNodeFetch of digilocker-revocation/node', async () => {
     const out = await bundleAndRun(
       'node',
       `import { createNodeFetch } from ${dist('node/index.js')};

@@ -47,7 +47,7 @@ describe('a signal shared by many workers', () => {
   it.each([
     { label: 'with', signal: 'new AbortController().signal', transport: 'global fetch' },
     { label: 'without', signal: 'undefined', transport: 'global fetch' },
-    { label: 'with', signal: 'new AbortController().signal', transport: 'the Node transport' },
+    { label: 'with', signal: 'new AbortController().signal', transport: 'createNodeFetch' },
   ])(
     'adds no MaxListenersExceededWarning: revokeMany $label a signal at concurrency 64 over $transport',
     async ({ signal, transport }) => {
@@ -62,7 +62,7 @@ describe('a signal shared by many workers', () => {
     },
   );
 
-  it.each(['global fetch', 'the Node transport'])(
+  it.each(['global fetch', 'createNodeFetch'])(
     'adds no MaxListenersExceededWarning when 64 revoke calls at once share one signal, over %s',
     async (transport) => {
       const { code, stdout, stderr } = await runWithClient(

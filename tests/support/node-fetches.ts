@@ -10,6 +10,6 @@ export function nodeFetches(): [name: string, fetch: NodeFetch | undefined][] {
   afterAll(() => transport.close());
   return [
     ['global fetch', undefined],
-    ['the Node transport', transport],
+    ['createNodeFetch', transport],
   ];
 }
