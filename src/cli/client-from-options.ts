@@ -11,6 +11,7 @@ import {
 } from '../index';
 import { createNodeFetch, type NodeFetch } from '../node';
 import { isLoopback } from '../validate';
+import { credentialFrom } from './credential-variables';
 import { UsageError } from './exit-codes';
 import { inputErrorInCliWords, PLAIN_HTTP_BASE_URL } from './messages';
 
@@ -69,15 +70,16 @@ function refusePlainHttp(baseUrl: string | undefined): void {
   if (protocol === 'http:' && !isLoopback(hostname)) throw new UsageError(PLAIN_HTTP_BASE_URL);
 }
 
-/** The options that authenticate the client, from the environment. */
+/** The options that authenticate the client, from the environment (each variable checked: credentialFrom). */
 function authentication(
   auth: 'basic' | 'post' | 'bearer',
   env: NodeJS.ProcessEnv,
   timeoutMs: number,
 ): Partial<RevocationClientOptions> {
-  if (auth === 'bearer' && env.DIGILOCKER_ACCESS_TOKEN) return { accessToken: env.DIGILOCKER_ACCESS_TOKEN };
-  const clientId = env.DIGILOCKER_CLIENT_ID;
-  const clientSecret = env.DIGILOCKER_CLIENT_SECRET;
+  const accessToken = auth === 'bearer' ? credentialFrom(env, 'DIGILOCKER_ACCESS_TOKEN') : undefined;
+  if (accessToken !== undefined) return { accessToken };
+  const clientId = credentialFrom(env, 'DIGILOCKER_CLIENT_ID');
+  const clientSecret = credentialFrom(env, 'DIGILOCKER_CLIENT_SECRET');
   if (!clientId || !clientSecret) {
     throw new UsageError(
       auth === 'bearer'

@@ -21,7 +21,8 @@ export const PLAIN_HTTP_BASE_URL =
 /**
  * An input error of the client (code `invalid_option`) in the CLI's words: the option at fault (its
  * `input`) named by its flag. The core's message is the input's name and the reason (validate.ts);
- * an input with no flag (a credential from the environment) keeps the core's words.
+ * an input with no flag keeps the core's words (the credentials from the environment are checked
+ * before, by the variable's name: credential-variables.ts).
  */
 export function inputErrorInCliWords(error: InputTypeError | InputRangeError): string {
   const flag = FLAG_FOR_INPUT[error.input];
