@@ -11,6 +11,7 @@ import { secretsOf, secretsRedactor } from '../redaction';
 import { traced } from '../telemetry';
 import type { OutboxFlags } from './flags';
 import { withOutbox } from './open-outbox';
+import { keyMismatchInCliWords } from './outbox-keys';
 import { printJson, printResult } from './print-result';
 
 /**
@@ -58,7 +59,7 @@ export async function drainCommand(flags: OutboxFlags, io: CliIo): Promise<numbe
           if (refused) {
             // Exit 2 as well: with --json, the one line on stdout every drain prints, saying why.
             if (flags.json) await printJson(io, { summary, error: errorOf(refused, io, flags) });
-            throw new RefusedError(refused.message);
+            throw new RefusedError(refusalMessage(refused));
           }
           const written = flags.json
             ? await printJson(io, { summary })
@@ -101,9 +102,15 @@ function drainTally(progress: Progress, startedAt: number) {
   return { run, retriesByCode, say, onEvent };
 }
 
-/** Why the drain stopped, for its JSON line: the outbox's code, and its message redacted as stderr's. */
+/** Why the drain stopped, for its JSON line: the outbox's code, and the message stderr says, redacted. */
 function errorOf(error: PausedForCredentialsError | KeyMismatchError, io: CliIo, flags: OutboxFlags) {
-  return { code: error.code, message: secretsRedactor(secretsOf(io.env, [flags.store]))(error.message) };
+  const message = refusalMessage(error);
+  return { code: error.code, message: secretsRedactor(secretsOf(io.env, [flags.store]))(message) };
+}
+
+/** The refusal in the CLI's words: a key mismatch names DIGILOCKER_OUTBOX_KEYS, not `encryptionKeys`. */
+function refusalMessage(error: PausedForCredentialsError | KeyMismatchError): string {
+  return error instanceof KeyMismatchError ? keyMismatchInCliWords(error) : error.message;
 }
 
 /** `delayMs` in whole seconds, for a person. */

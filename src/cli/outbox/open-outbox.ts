@@ -7,6 +7,7 @@ import type { CliIo } from '../io';
 import { secretsOf, secretsRedactor } from '../redaction';
 import { loadTelemetry } from '../telemetry';
 import type { OutboxFlags } from './flags';
+import { keyErrorInCliWords, NO_KEYS, outboxKeysFrom } from './outbox-keys';
 
 /**
  * How a command opens the outbox: with a client (to revoke), and whether a missing embedded store may
@@ -80,12 +81,8 @@ export async function openFor(
 ): Promise<RevocationOutbox> {
   const where = givenOrUnset(flags.store, env.DIGILOCKER_OUTBOX_STORE, 'The store given');
   if (where === undefined) throw new UsageError('Give --store DIR|URL, or set DIGILOCKER_OUTBOX_STORE');
-  const keys = (env.DIGILOCKER_OUTBOX_KEYS ?? '')
-    .split(',')
-    .map((key) => key.trim())
-    .filter(Boolean);
-  if (keys.length === 0)
-    throw new UsageError('Set DIGILOCKER_OUTBOX_KEYS (base64 or hex 256-bit keys, comma-separated)');
+  const keys = outboxKeysFrom(env);
+  if (keys.length === 0) throw new UsageError(NO_KEYS);
   const connectionString = connectionStringOf(where);
   const isUrl = connectionString !== undefined;
   const schema = givenOrUnset(flags.schema, env.DIGILOCKER_OUTBOX_SCHEMA, 'The schema given');
@@ -101,6 +98,8 @@ export async function openFor(
       ...(onEvent ? { onEvent } : {}),
     });
   } catch (error) {
+    const keyError = keyErrorInCliWords(error);
+    if (keyError !== undefined) throw new UsageError(keyError);
     if (SAID_AS_IS.has((error as { code?: unknown }).code as string))
       throw new RefusedError((error as Error).message);
     const location = isUrl ? describeConnectionString(connectionString) : where;
@@ -145,7 +144,6 @@ function connectionStringOf(where: string): string | undefined {
  */
 const SAID_AS_IS = new Set([
   'invalid_option',
-  'key_mismatch',
   'store_locked',
   'missing_dependency',
   'store_timeout',
