@@ -109,6 +109,11 @@ export class Output {
     try {
       const first = await Promise.race([done, cutShort]);
       if (first !== CUT_SHORT) return first as T;
+      // Past the deadline, the cut-short promise is settled before `done` can be: a write the stream
+      // already made (a file's, or a pipe's its reader took at once) still calls back a tick later. One
+      // more turn of the event loop tells such a write from a reader that really stopped reading.
+      const late = await Promise.race([done, nextTurn()]);
+      if (late !== CUT_SHORT) return late as T;
       this.#gaveUp = true;
       return undefined;
     } finally {
@@ -129,6 +134,11 @@ export class Output {
 }
 
 const CUT_SHORT = Symbol('cut short');
+
+/** Resolves to CUT_SHORT once the callbacks already due (process.nextTick, I/O) have run. */
+function nextTurn(): Promise<typeof CUT_SHORT> {
+  return new Promise((resolve) => setImmediate(() => resolve(CUT_SHORT)));
+}
 
 /** Resolves once `stream` can take more (or failed, or closed). */
 function drained(stream: NodeJS.WritableStream): Promise<void> {

@@ -1,7 +1,8 @@
 // SIGINT, SIGTERM, SIGHUP and SIGQUIT: the CLI stops reading input, even input that never ends, lets
 // the requests in flight finish, prints the summary and exits 130; a second signal quits at once. A
-// reader of --json that stopped reading does not keep a stopping run alive, and a signal while the
-// journal is being opened stops the run as one later does.
+// reader of --json that stopped reading does not keep a stopping run alive (while a file, which takes
+// every line at once, is never taken for one), and a signal while the journal is being opened stops
+// the run as one later does.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import {
   closeSync,
@@ -53,6 +54,51 @@ it('lets a slow request in flight finish instead of aborting it', async () => {
   expect(jsonLines(run.stdout)[0]).toMatchObject({ index: 0, outcome: 'revoked' });
   expect(fixture.digilocker.isActive(token as string)).toBe(false);
 });
+
+it.each([
+  ['--json', ['--json']],
+  ['the text summary', []],
+])(
+  'after a signal, a file as standard output is not taken for a reader that stopped reading (%s)',
+  async (_, json) => {
+    // The answers come after the signal's one-second wait for the reader has run out: every later write
+    // is then weighed against that deadline, and a file takes each one at once.
+    fixture.digilocker.inject({ type: 'delay', ms: 2_500 }, { times: 3 });
+    const file = join(fixture.scratch, 'tokens.txt');
+    writeFileSync(file, `${fixture.issue(3).join('\n')}\n`);
+    const output = join(fixture.scratch, 'out.txt');
+    const stdout = openSync(output, 'w');
+    const args = [...json, '--file', file, '--base-url', fixture.digilocker.baseUrl];
+    const child = spawn(process.execPath, [CLI, 'revoke', ...args], {
+      env: { PATH: process.env.PATH ?? '', ...fixture.env() },
+      stdio: ['ignore', stdout, 'pipe'],
+    });
+    closeSync(stdout);
+    let stderr = '';
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    try {
+      await waitFor(() => fixture.digilocker.stats.revokeRequests === 3, 'the three requests');
+      child.kill('SIGINT');
+      expect(await exitCodeWithin(child, 30_000)).toBe(130);
+      expect(stderr).not.toMatch(/not written/);
+      const written = readFileSync(output, 'utf8');
+      if (json.length > 0) {
+        expect(stderr).toMatch(/^Interrupted: the requests in flight finished/m);
+        expect(jsonLines(written).filter((line) => line.outcome === 'revoked')).toHaveLength(3);
+        expect(summaryOf(written)).toMatchObject({ revoked: 3, interrupted: true });
+      } else {
+        // The summary went to the file, and only there: not again to stderr as if the file had failed.
+        expect(written).toMatch(/^Interrupted: the requests in flight finished.*\nrevoked: +3$/m);
+        expect(stderr).not.toMatch(/^(Interrupted|revoked)/m);
+      }
+    } finally {
+      child.kill('SIGKILL');
+    }
+  },
+  30_000,
+);
 
 it('quits at once on a second signal', async () => {
   fixture.digilocker.inject({ type: 'delay', ms: 5_000 });
