@@ -73,7 +73,11 @@ function safeDecode(text: string): string {
 
 const OPTION_NAME = /^(--[a-z]+(-[a-z]+)*|-[a-zA-Z])$/;
 const COMMAND_NAME = /^[a-z]+(-[a-z]+)*$/;
-const WORD_VALUE = /^([a-z]+([-_][a-z]+)*|\d{1,9})$/;
+/**
+ * A value shown as typed: a word, or a number of up to 9 digits before and after its point, negative or
+ * not (`-5`, `1.5`: what a mistyped number looks like, and too short to be a token).
+ */
+const WORD_VALUE = /^([a-z]+([-_][a-z]+)*|-?(\d{1,9}(\.\d{0,9})?|\.\d{1,9}))$/;
 const FILE_EXTENSION = /\.[A-Za-z][A-Za-z0-9]{0,5}$/;
 const ALPHANUMERIC_RUN = /[A-Za-z0-9]{12,}/g;
 /** A URL with a user (and maybe a password) before its host: `postgres://user:secret@host/db`. */
@@ -110,7 +114,7 @@ function mixesCaseAndDigits(part: string): boolean {
 /**
  * The arguments a usage error must never quote: tokens given as arguments, anything after `--`, an
  * unknown option or a command that is not shaped like a name (a token that starts with `-`, say), a
- * value of a word option that is not a word or a number, a path that looks like a token, and a URL
+ * value of a word option that is not a word or a number ({@link WORD_VALUE}), a path that looks like a token, and a URL
  * with a user or password in it (a `postgres://` store). File
  * paths, command names and option names are shown as typed. `valueKinds` maps each option that takes
  * a value to how its value is shown.

@@ -98,6 +98,26 @@ describe('exit code 2', () => {
     }
   });
 
+  it('shows a number typed where one belongs as typed, negative or decimal, and still hides a token', async () => {
+    for (const [args, shown] of [
+      [['--timeout-ms', '-5'], '-5'],
+      [['--timeout-ms=-0.25'], '-0.25'],
+      [['--concurrency', '2.5'], '2.5'],
+      [['--concurrency', '.5'], '.5'],
+    ] as const) {
+      const run = await runCli(['revoke', ...args, 'a-token'], { env: fixture.env() });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(`argument '${shown}' is invalid`);
+    }
+    // A token that starts with '-', or is all digits, is no number to show.
+    for (const token of ['-1f2e3d4c5b6a7988', '-123456789012345678901234567890', '123456789.123456789012']) {
+      const run = await runCli(['revoke', '--timeout-ms', token], { env: fixture.env() });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain("argument '[REDACTED]' is invalid");
+      expect(run.stderr).not.toContain(token);
+    }
+  });
+
   it('shows file paths, command names and option names as typed', async () => {
     const file = await runCli(['revoke', '--file', 'leaked-tokens.txt'], { env: fixture.env() });
     expect(file.code).toBe(2);
