@@ -5,11 +5,34 @@ import { createRedactor, REDACTED } from '../redact';
 export type ValueKind = 'path' | 'word';
 
 /**
- * A redactor of the given secrets in each of their echo forms: the core's {@link createRedactor}, whose
- * `echoForms` (src/redact.ts) list the forms.
+ * The shortest secret (or hidden argument) redacted wherever it occurs, in every echo form. A shorter
+ * one (a proxy user `u`, a password `proxy`) is a piece of ordinary text too: replaced inside words, it
+ * would wreck every message (`--[REDACTED]roxy`) while protecting nothing, as a secret that short is
+ * guessed, not hidden.
+ */
+const MIN_REDACTED_ANYWHERE = 8;
+
+/**
+ * A redactor of the given secrets. One of {@link MIN_REDACTED_ANYWHERE} characters or more is replaced
+ * in each of its echo forms, anywhere: the core's {@link createRedactor}, whose `echoForms`
+ * (src/redact.ts) list the forms. A shorter one is replaced only where it stands whole, as written or
+ * percent-encoded, with no letter or digit on either side: a word, or a part of a URL
+ * (`http://u:p@proxy` gives `http://[REDACTED]@proxy`).
  */
 export function secretsRedactor(secrets: ReadonlyArray<string | undefined>): (text: string) => string {
-  return createRedactor(secrets);
+  const present = secrets.filter((secret): secret is string => secret !== undefined && secret !== '');
+  const anywhere = createRedactor(present.filter((secret) => secret.length >= MIN_REDACTED_ANYWHERE));
+  const short = present.filter((secret) => secret.length < MIN_REDACTED_ANYWHERE);
+  if (short.length === 0) return anywhere;
+  const forms = [...new Set(short.flatMap((secret) => [secret, encodeURIComponent(secret)]))];
+  // The longest first, so that `u:p` is replaced whole rather than its `p`.
+  const alternatives = forms.sort((a, b) => b.length - a.length).map(escapeRegExp);
+  const whole = new RegExp(`(?<![A-Za-z0-9])(?:${alternatives.join('|')})(?![A-Za-z0-9])`, 'g');
+  return (text) => anywhere(text).replace(whole, REDACTED);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
 }
 
 /**
@@ -152,16 +175,16 @@ export function argumentsToHide(argv: string[], valueKinds: ReadonlyMap<string, 
 }
 
 /**
- * The redactor of a usage error: the secrets from the environment in every echo form, and each hidden
- * argument wherever it is quoted (`'…'`, as commander quotes) or, when long enough not to be a common
- * word, anywhere.
+ * The redactor of a usage error: the secrets from the environment as {@link secretsRedactor} redacts
+ * them, and each hidden argument wherever it is quoted (`'…'`, as commander quotes) or, when long
+ * enough not to be a common word ({@link MIN_REDACTED_ANYWHERE}), anywhere.
  */
 export function usageRedactor(
   hidden: readonly string[],
   secrets: ReadonlyArray<string | undefined>,
 ): (text: string) => string {
   const ofSecrets = secretsRedactor(secrets);
-  const ofArguments = createRedactor(hidden.filter((value) => value.length >= 8));
+  const ofArguments = createRedactor(hidden.filter((value) => value.length >= MIN_REDACTED_ANYWHERE));
   const quoted = hidden.filter((value) => value !== '').map((value) => `'${value}'`);
   return (text) => {
     let result = text;
