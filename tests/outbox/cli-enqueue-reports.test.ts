@@ -23,6 +23,22 @@ describeWithPostgres('revoke --via-outbox reports', () => {
     return path;
   };
 
+  /**
+   * Starts `revoke --via-outbox --json` on `path`; once `waiting` (a count of backends, read through
+   * `holder`) says it waits on a lock the test holds, sends SIGINT and waits for the run to say so.
+   */
+  const interruptOnceWaiting = async (holder: pg.PoolClient, path: string, waiting: string) => {
+    const running = startCli(['revoke', '--via-outbox', store, '--file', path, '--json'], { env });
+    for (;;) {
+      if (Number((await holder.query(waiting)).rows[0]?.n) > 0) break;
+      if (running.child.exitCode !== null) throw new Error(`ended first: ${running.stderr()}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    running.child.kill('SIGINT');
+    await waitFor(() => running.stderr().includes('interrupted;'), 'the signal to be handled');
+    return running;
+  };
+
   test('a line skipped says why on stderr, never the token; the rest is queued', async () => {
     const before = await queued();
     const copy = 'reported-copy-\u200b-token';
@@ -74,16 +90,12 @@ describeWithPostgres('revoke --via-outbox reports', () => {
         SELECT pg_advisory_lock(4242)`);
       const tokens = Array.from({ length: 200 }, (_, i) => `whole-token-${i}`);
       const path = file('whole', `bad\tline-1\n${tokens.join('\n')}\nbad\tline-2\n`);
-      const running = startCli(['revoke', '--via-outbox', store, '--file', path, '--json'], { env });
-      const waiting = `SELECT count(*)::int AS n FROM pg_stat_activity
-        WHERE application_name = 'digilocker-outbox' AND wait_event_type = 'Lock' AND query ILIKE '%insert%'`;
-      for (;;) {
-        if (Number((await holder.query(waiting)).rows[0]?.n) > 0) break;
-        if (running.child.exitCode !== null) throw new Error(`ended first: ${running.stderr()}`);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      running.child.kill('SIGINT');
-      await waitFor(() => running.stderr().includes('interrupted;'), 'the signal to be handled');
+      const running = await interruptOnceWaiting(
+        holder,
+        path,
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE application_name = 'digilocker-outbox' AND wait_event_type = 'Lock' AND query ILIKE '%insert%'`,
+      );
       await holder.query('SELECT pg_advisory_unlock(4242)');
       const run = await running.done;
       expect(run.code).toBe(130);
@@ -111,16 +123,12 @@ describeWithPostgres('revoke --via-outbox reports', () => {
       // Every open takes this lock to carry over a release-0.1 store: holding it holds the open.
       await holder.query("SELECT pg_advisory_lock(hashtext('digilocker_outbox.digilocker_migrate'))");
       const path = file('opening', 'opening-token-1\nopening-token-2\n');
-      const running = startCli(['revoke', '--via-outbox', store, '--file', path, '--json'], { env });
-      const waiting = `SELECT count(*)::int AS n FROM pg_stat_activity
-        WHERE wait_event_type = 'Lock' AND wait_event = 'advisory' AND pid <> pg_backend_pid()`;
-      for (;;) {
-        if (Number((await holder.query(waiting)).rows[0]?.n) > 0) break;
-        if (running.child.exitCode !== null) throw new Error(`ended first: ${running.stderr()}`);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      running.child.kill('SIGINT');
-      await waitFor(() => running.stderr().includes('interrupted;'), 'the signal to be handled');
+      const running = await interruptOnceWaiting(
+        holder,
+        path,
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE wait_event_type = 'Lock' AND wait_event = 'advisory' AND pid <> pg_backend_pid()`,
+      );
       await holder.query("SELECT pg_advisory_unlock(hashtext('digilocker_outbox.digilocker_migrate'))");
       const run = await running.done;
       expect(run.stderr).toMatch(
