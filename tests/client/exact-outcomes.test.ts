@@ -1,11 +1,8 @@
 // An attempt that provably never wrote its request never lets a later `invalid_token` count as
-// revoked: the answer then stays an InvalidTokenError. Real sockets: a pool of one held busy, and a
-// child process with almost no file descriptor left.
-import { execFile } from 'node:child_process';
+// revoked: the answer then stays an InvalidTokenError. Real sockets: a pool of one held busy (the child
+// process with almost no file descriptor left is in tests/process/descriptor-exhaustion.test.ts).
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
-import { join } from 'node:path';
 import {
   createRevocationClient,
   InvalidClientError,
@@ -203,50 +200,6 @@ describe('a failed call says whether an attempt may have revoked the token (mayH
     expect(error).toBeInstanceOf(RateLimitedError);
     expect(error).toMatchObject({ mayHaveRevoked: false });
   });
-});
-
-const DIST = join(__dirname, '..', '..', 'dist', 'index.js');
-
-it('EMFILE (no file descriptor left for a socket), then invalid_token: not revoked', async () => {
-  answerInvalidToken(0);
-  if (!existsSync(DIST)) throw new Error(`${DIST} is missing: run \`npm run build\` before the tests`);
-  // With `ulimit -n 64`, the child takes every free descriptor, then gives them back once its first
-  // attempt has failed: that attempt could not open a socket, the second one gets invalid_token.
-  const script = `
-    import { openSync, closeSync } from 'node:fs';
-    const lib = await import(process.env.DIST);
-    const hoard = [];
-    try { for (;;) hoard.push(openSync('/dev/null', 'r')); } catch {}
-    let first;
-    const client = lib.createRevocationClient({
-      baseUrl: process.env.BASE_URL,
-      credentials: { clientId: 'client', clientSecret: 'secret' },
-      retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1, maxElapsedMs: 10000 },
-      fetch: async (input, init) => {
-        try { return await fetch(input, init); }
-        catch (error) { first ??= error; throw error; }
-        finally { for (const fd of hoard.splice(0)) closeSync(fd); }
-      },
-    });
-    const outcome = await client.revoke('leaked-token').then((r) => r, (e) => ({ error: e.code }));
-    let cause = first; const codes = [];
-    while (cause) { codes.push(cause.code); cause = cause.cause; }
-    console.log(JSON.stringify({ outcome, codes }));
-  `;
-  const output = await new Promise<string>((resolve, reject) => {
-    execFile(
-      'bash',
-      ['-c', 'ulimit -n 64 && exec "$NODE" --input-type=module --eval "$SCRIPT"'],
-      {
-        env: { ...process.env, NODE: process.execPath, SCRIPT: script, DIST, BASE_URL: server.baseUrl },
-        timeout: 30_000,
-      },
-      (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout)),
-    );
-  });
-  const { outcome, codes } = JSON.parse(output);
-  expect(codes).toContain('EMFILE'); // the first attempt did fail for want of a descriptor
-  expect(outcome).toEqual({ error: 'invalid_token' });
 });
 
 describe.each(nodeFetches())('an error status whose body never arrives, with %s', (_, fetch) => {

@@ -20,6 +20,8 @@ export interface ChildOptions {
   execArgv?: string[];
   /** The child is killed after this long. @default 30000 */
   timeoutMs?: number;
+  /** The child's limit of open file descriptors (`ulimit -n`, set by bash before it starts). @default unchanged */
+  fileDescriptorLimit?: number;
 }
 
 /**
@@ -29,14 +31,20 @@ export interface ChildOptions {
 export function runChildScript(
   script: string,
   env: Record<string, string> = {},
-  { execArgv = [], timeoutMs = 30_000 }: ChildOptions = {},
+  { execArgv = [], timeoutMs = 30_000, fileDescriptorLimit }: ChildOptions = {},
 ): Promise<ChildResult> {
   if (!existsSync(DIST)) throw new Error(`${DIST} is missing: run \`npm run build\` before the tests`);
   const source = `import * as lib from ${JSON.stringify(DIST)};\n${script}`;
+  const node = [process.execPath, ...execArgv, '--input-type=module', '--eval', source];
+  // bash sets the limit, then becomes Node (exec): the child is one process, as without a limit.
+  const [file, ...args] =
+    fileDescriptorLimit === undefined
+      ? node
+      : ['bash', '-c', `ulimit -n ${fileDescriptorLimit} && exec "$@"`, 'bash', ...node];
   return new Promise((resolve) => {
     execFile(
-      process.execPath,
-      [...execArgv, '--input-type=module', '--eval', source],
+      file as string,
+      args,
       { cwd: ROOT, env: { ...process.env, ...env }, timeout: timeoutMs },
       (error, stdout, stderr) => {
         const code = error && typeof error.code === 'number' ? error.code : error ? null : 0;
