@@ -1,15 +1,19 @@
 import { LIMITS } from './defaults';
 import { onAbort } from './on-abort';
 
-/** How {@link raceWithDeadline} bounds one piece of work. */
-interface RaceBounds {
-  /** Milliseconds before the work is abandoned; none when undefined. Clamped to a timer's range. */
-  timeoutMs?: number | undefined;
+/** How {@link raceWithDeadline} bounds one piece of work: a caller's signal, a deadline, or both. */
+type RaceBounds = {
   /** The caller's signal: when it aborts, the race rejects at once with its reason. */
   signal?: AbortSignal | undefined;
-  /** The error the race rejects with when `timeoutMs` passes. */
-  onTimeout?: () => unknown;
-}
+} & (
+  | {
+      /** Milliseconds before the work is abandoned; none when undefined. Clamped to a timer's range. */
+      timeoutMs: number | undefined;
+      /** The error the race rejects with when `timeoutMs` passes: each caller names its own. */
+      onTimeout: () => unknown;
+    }
+  | { timeoutMs?: undefined; onTimeout?: undefined }
+);
 
 /**
  * Runs `work(signal)` and settles as it does, unless `timeoutMs` passes first or the caller's `signal`
@@ -31,7 +35,7 @@ export function raceWithDeadline<T>(
   work: (signal: AbortSignal) => Promise<T>,
   bounds: RaceBounds,
 ): Promise<T> {
-  const { timeoutMs, signal } = bounds;
+  const { timeoutMs, signal, onTimeout } = bounds;
   if (signal?.aborted) return Promise.reject(signal.reason);
   return new Promise<T>((resolve, reject) => {
     const controller = new AbortController();
@@ -46,9 +50,7 @@ export function raceWithDeadline<T>(
       controller.abort(reason);
       reject(reason);
     };
-    if (timeoutMs !== undefined) {
-      const onTimeout =
-        bounds.onTimeout ?? (() => new DOMException('The operation timed out', 'TimeoutError'));
+    if (timeoutMs !== undefined && onTimeout) {
       timer = setTimeout(() => {
         const reason = onTimeout();
         controller.abort(reason);
