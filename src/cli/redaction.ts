@@ -35,11 +35,14 @@ function escapeRegExp(text: string): string {
 }
 
 /**
- * Redacts one value's echo forms (the core's `echoForms`) from a text: for a value seen once (a
- * token's error message), whose redactor is used once and not kept.
+ * Redacts one value's echoes from a text as {@link secretsRedactor} does (a token of 8 characters or
+ * more anywhere, in every form; a shorter one where it stands whole): for a value seen once (a token's
+ * error message), whose redactor is used once and not kept. The client redacted the server's words
+ * (in its error) already; this pass guards the client's own words, which a short token (`in`, `Dig`)
+ * would otherwise wreck (`the token is [REDACTED]valid`).
  */
 export function redactEchoes(text: string, value: string): string {
-  return createRedactor([value])(text);
+  return secretsRedactor([value])(text);
 }
 
 /**
