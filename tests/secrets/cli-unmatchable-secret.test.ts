@@ -3,7 +3,8 @@
 // arguments), must neither show nor blank every line of the run: the CLI's own lines stay readable,
 // and a text long enough to hold such a secret is replaced by one line saying why.
 
-import { secretsRedactor, WITHHELD } from '../../src/cli/redaction';
+import { secretsRedactor } from '../../src/cli/redaction';
+import { WITHHELD } from '../../src/cli/secret-echoes';
 import { runCli, useCliFixture } from '../cli/cli-harness';
 import { leaksIn } from '../support/canaries';
 
