@@ -1,6 +1,6 @@
 import { isPostgresUrl } from '../outbox/store';
 import { REDACTED } from '../redact';
-import { anywhereRedactor } from './secret-echoes';
+import { anywhereRedactor, fragmentsRedactor } from './secret-echoes';
 
 /** How an option's value is shown in a usage error. */
 export type ValueKind = 'path' | 'word';
@@ -15,20 +15,24 @@ const MIN_REDACTED_ANYWHERE = 8;
 
 /**
  * A redactor of the given secrets. One of {@link MIN_REDACTED_ANYWHERE} characters or more is replaced
- * in each of its echo forms, anywhere ({@link anywhereRedactor}). A shorter one is replaced only where
+ * in each of its echo forms, anywhere ({@link anywhereRedactor}), and so is each long run of its
+ * characters, as a server that cuts an echo short or wraps it across lines shows it
+ * ({@link fragmentsRedactor}). A shorter one is replaced only where
  * it stands whole, as written or percent-encoded, with no letter or digit on either side: a word, or a
  * part of a URL (`http://u:p@proxy` gives `http://[REDACTED]@proxy`).
  */
 export function secretsRedactor(secrets: ReadonlyArray<string | undefined>): (text: string) => string {
   const present = secrets.filter((secret): secret is string => secret !== undefined && secret !== '');
-  const anywhere = anywhereRedactor(present.filter((secret) => secret.length >= MIN_REDACTED_ANYWHERE));
+  const long = present.filter((secret) => secret.length >= MIN_REDACTED_ANYWHERE);
+  const anywhere = anywhereRedactor(long);
+  const fragments = fragmentsRedactor(long);
   const short = present.filter((secret) => secret.length < MIN_REDACTED_ANYWHERE);
-  if (short.length === 0) return anywhere;
+  if (short.length === 0) return (text) => fragments(anywhere(text));
   const forms = [...new Set(short.flatMap((secret) => [secret, encodeURIComponent(secret)]))];
   // The longest first, so that `u:p` is replaced whole rather than its `p`.
   const alternatives = forms.sort((a, b) => b.length - a.length).map(escapeRegExp);
   const whole = new RegExp(`(?<![A-Za-z0-9])(?:${alternatives.join('|')})(?![A-Za-z0-9])`, 'g');
-  return (text) => anywhere(text).replace(whole, REDACTED);
+  return (text) => fragments(anywhere(text)).replace(whole, REDACTED);
 }
 
 function escapeRegExp(text: string): string {

@@ -1,4 +1,4 @@
-import { createRedactor, echoForms } from '../redact';
+import { createRedactor, echoForms, REDACTED } from '../redact';
 
 /**
  * The most secrets in one regular expression: tens of thousands of tokens given as arguments make a
@@ -55,4 +55,64 @@ export function anywhereRedactor(secrets: readonly string[]): (text: string) => 
  */
 function compiles(redact: (text: string) => string): boolean {
   return ['', '\u0100'].every((probe) => redact(probe) === probe);
+}
+
+/**
+ * The shortest run of a secret's characters redacted on its own: a server that cuts an echo short
+ * (`token a3f9c2e71b4d8065f2a9c3e7...`) or wraps it across lines (a line break in text from the server
+ * is shown as U+FFFD) shows runs of it, never the whole, which the echo forms miss. A shorter run is
+ * too often ordinary text (`DigiLocker` is 10) and too little of a secret to matter.
+ */
+const MIN_FRAGMENT = 12;
+
+/**
+ * A redactor of every run of {@link MIN_FRAGMENT} characters or more (as written, in any case) that a
+ * text shares with one of the secrets: each maximal such run becomes one `[REDACTED]`. Found by
+ * comparing each position of the text with each position of each secret (the CLI's texts and secrets
+ * are short: a message of a few hundred characters, a secret of tens).
+ */
+export function fragmentsRedactor(secrets: readonly string[]): (text: string) => string {
+  const folded = secrets.filter((secret) => secret.length >= MIN_FRAGMENT).map(foldCase);
+  if (folded.length === 0) return (text) => text;
+  return (text) => {
+    if (text.length < MIN_FRAGMENT) return text;
+    const units = foldCase(text);
+    const covered = new Uint8Array(text.length);
+    for (const secret of folded) coverSharedRuns(units, secret, covered);
+    if (!covered.includes(1)) return text;
+    let shown = '';
+    for (let at = 0; at < text.length; at++) {
+      if (!covered[at]) shown += text.charAt(at);
+      else if (!covered[at - 1]) shown += REDACTED; // the first unit of a run
+    }
+    return shown;
+  };
+}
+
+/** Marks in `covered` each position of `text` in a run of {@link MIN_FRAGMENT} or more it shares with `secret`. */
+function coverSharedRuns(text: string, secret: string, covered: Uint8Array): void {
+  // runs[j + 1]: the length of the run shared by the text up to this position and the secret up to j.
+  let previous = new Uint32Array(secret.length + 1);
+  let runs = new Uint32Array(secret.length + 1);
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    let longest = 0;
+    for (let j = 0; j < secret.length; j++) {
+      const run = unit === secret.charCodeAt(j) ? (previous[j] as number) + 1 : 0;
+      runs[j + 1] = run;
+      if (run > longest) longest = run;
+    }
+    if (longest >= MIN_FRAGMENT) covered.fill(1, i - longest + 1, i + 1);
+    [previous, runs] = [runs, previous];
+  }
+}
+
+/**
+ * `text` in lower case, unit for unit: where lowering makes one unit two (`İ`), only the first is kept,
+ * so that positions stay put.
+ */
+function foldCase(text: string): string {
+  const lower = text.toLowerCase();
+  if (lower.length === text.length) return lower;
+  return Array.from({ length: text.length }, (_, at) => text.charAt(at).toLowerCase().charAt(0)).join('');
 }
