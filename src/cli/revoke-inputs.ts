@@ -10,6 +10,7 @@ import type { Journal } from './journal';
 import { redactEchoes, secretsRedactor } from './redaction';
 import { reportOutcome } from './report';
 import type { Reporter } from './reporter';
+import { redactSentTokens } from './secret-echoes';
 import { SentTokens } from './sent-tokens';
 import type { StopCause, Stopping } from './stopping';
 import type { Tally } from './summary';
@@ -56,6 +57,9 @@ export async function revokeInputs(parts: RunParts): Promise<void> {
   const inFlight = new Map<string, InFlight>();
   const sent = new SentTokens();
   const redactSecrets = secretsRedactor(parts.secrets);
+  // Any token of this run or of the journal's earlier runs: a mixed-up response may echo another one.
+  const wasSent = (key: string) =>
+    sent.wasSent(key) || !!parts.journal?.isFinished(key) || !!parts.journal?.wasSent(key);
   const outcomes = client.revokeMany(feed(parts, inFlight, sent), {
     concurrency: parts.concurrency,
     signal: stopping.signal,
@@ -71,7 +75,7 @@ export async function revokeInputs(parts: RunParts): Promise<void> {
     const report = reportOutcome(outcome, {
       sentBefore: sentEarlier || copies > 1,
       reachedUnanswered,
-      redact: (text) => redactSecrets(redactEchoes(text, token)),
+      redact: (text) => redactSentTokens(redactSecrets(redactEchoes(text, token)), wasSent),
     });
     tally.noteRateLimit(outcome);
     if ('outcome' in report) sent.finish(digest.key);

@@ -1,7 +1,8 @@
 /**
  * The tokens handed to the client in this run, each known by its key (see `token-digest.ts`; never the
  * token): how many copies of it were handed over (a token listed again), and whether a copy finished
- * (revoked or already invalid). One Map for both, as it is kept for every distinct token of the run.
+ * (revoked or already invalid). One Map for both, as it is kept for every distinct token of the run;
+ * a token forgotten keeps its key, so that the run still knows it was sent ({@link SentTokens.wasSent}).
  */
 export class SentTokens {
   /** Per key: the copies handed over, times two, plus one once a copy finished. */
@@ -19,8 +20,12 @@ export class SentTokens {
 
   /** Forgets the copies of a token: the only one sent proved it was not revoked in this run. */
   forget(key: string): void {
-    if (this.isFinished(key)) this.#states.set(key, 1);
-    else this.#states.delete(key);
+    this.#states.set(key, this.isFinished(key) ? 1 : 0);
+  }
+
+  /** True when a copy of the token with this key was handed to the client in this run. */
+  wasSent(key: string): boolean {
+    return this.#states.has(key);
   }
 
   /** Notes that a copy of the token was revoked or found already invalid. */
