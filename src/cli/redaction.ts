@@ -14,25 +14,39 @@ export type ValueKind = 'path' | 'word';
 const MIN_REDACTED_ANYWHERE = 8;
 
 /**
- * A redactor of the given secrets. One of {@link MIN_REDACTED_ANYWHERE} characters or more is replaced
- * in each of its echo forms, anywhere ({@link anywhereRedactor}), and so is each long run of its
- * characters, as a server that cuts an echo short or wraps it across lines shows it
- * ({@link fragmentsRedactor}). A shorter one is replaced only where
- * it stands whole, as written or percent-encoded, with no letter or digit on either side: a word, or a
- * part of a URL (`http://u:p@proxy` gives `http://[REDACTED]@proxy`).
+ * A redactor of the given secrets, in a text rid of its {@link INVISIBLE} characters first. One of
+ * {@link MIN_REDACTED_ANYWHERE} characters or more is replaced in each of its echo forms, anywhere
+ * ({@link anywhereRedactor}), and so is each long run of its characters, as a server that cuts an echo
+ * short or wraps it across lines shows it ({@link fragmentsRedactor}). A shorter one is replaced only
+ * where it stands whole, as written or percent-encoded, with no letter or digit on either side: a word,
+ * or a part of a URL (`http://u:p@proxy` gives `http://[REDACTED]@proxy`).
  */
 export function secretsRedactor(secrets: ReadonlyArray<string | undefined>): (text: string) => string {
-  const present = secrets.filter((secret): secret is string => secret !== undefined && secret !== '');
+  const given = secrets.filter((secret): secret is string => secret !== undefined && secret !== '');
+  // A secret with an invisible character in it is looked for without it too, as the text will be.
+  const present = [...new Set(given.flatMap((secret) => [secret, withoutInvisible(secret)]))];
   const long = present.filter((secret) => secret.length >= MIN_REDACTED_ANYWHERE);
   const anywhere = anywhereRedactor(long);
   const fragments = fragmentsRedactor(long);
   const short = present.filter((secret) => secret.length < MIN_REDACTED_ANYWHERE);
-  if (short.length === 0) return (text) => fragments(anywhere(text));
+  if (short.length === 0) return (text) => fragments(anywhere(withoutInvisible(text)));
   const forms = [...new Set(short.flatMap((secret) => [secret, encodeURIComponent(secret)]))];
   // The longest first, so that `u:p` is replaced whole rather than its `p`.
   const alternatives = forms.sort((a, b) => b.length - a.length).map(escapeRegExp);
   const whole = new RegExp(`(?<![A-Za-z0-9])(?:${alternatives.join('|')})(?![A-Za-z0-9])`, 'g');
-  return (text) => fragments(anywhere(text)).replace(whole, REDACTED);
+  return (text) => fragments(anywhere(withoutInvisible(text))).replace(whole, REDACTED);
+}
+
+/**
+ * Characters that show nothing (`\p{Cf}`: zero-width space and joiners, soft hyphen, word joiner, byte
+ * order mark, bidirectional controls, tags): text made from HTML has them inside long words to let
+ * them wrap (`<wbr>`, hyphenation), which hides a token from every pattern while it shows whole.
+ */
+const INVISIBLE = /\p{Cf}/gu;
+
+/** `text` without its {@link INVISIBLE} characters: what it shows, and what is redacted. */
+function withoutInvisible(text: string): string {
+  return text.replace(INVISIBLE, '');
 }
 
 function escapeRegExp(text: string): string {
