@@ -97,7 +97,7 @@ export async function revokeCommand(
       : undefined;
     if (source.kind !== 'arguments' && source.isTTY) io.stderr.write(TERMINAL_HINT);
     progress = startProgress(source, io);
-    const describe = redact(describeSource(source));
+    const describe = () => redact(describeSource(source));
     const parts = { flags, io, stdout, client, input, journal, stopping, progress, stop, describe };
     return await traced('revoke', (span) => runAndSummarize(parts, span));
   } finally {
@@ -115,8 +115,11 @@ type CommandParts = {
   stdout: Output;
   progress: Progress;
   stop: (cause: StopCause, reason: string) => void;
-  /** The input as named in messages. */
-  describe: string;
+  /**
+   * The input as named in messages, redacted when said: the redactor of a run given thousands of tokens
+   * as arguments takes seconds and hundreds of megabytes to build, for a line such a run never prints.
+   */
+  describe: () => string;
 } & Pick<RunParts, 'client' | 'input' | 'journal' | 'stopping'>;
 
 /** Runs to the end of the input (or a stop), prints the summary, and returns the exit code. */
@@ -160,7 +163,7 @@ async function runAndSummarize(parts: CommandParts, span?: CommandSpan): Promise
     io.stderr.write(text);
   }
   if (summary.total === 0 && !stopping.interrupted && !stopping.failure)
-    io.stderr.write(`warning: no tokens in the input (${parts.describe})\n`);
+    io.stderr.write(`warning: no tokens in the input (${parts.describe()})\n`);
   if (stopping.interrupted) return EXIT.interrupted;
   return stopping.failure || summary.failed > 0 ? EXIT.failed : EXIT.ok;
 }
