@@ -43,7 +43,11 @@ const encoder = new TextEncoder();
 export async function importKeys(keys: unknown): Promise<OutboxKey[]> {
   if (!Array.isArray(keys))
     throw typeError('encryptionKeys', `must be an array of 256-bit keys, got ${describeType(keys)}`);
-  if (keys.length === 0) throw rangeError('encryptionKeys', 'must hold at least one 256-bit key');
+  if (keys.length === 0)
+    throw rangeError(
+      'encryptionKeys',
+      'must hold at least one 256-bit key (leave it out to open the outbox for administration only)',
+    );
   const imported = await Promise.all(keys.map((key, index) => importKey(key, index)));
   if (new Set(imported.map((key) => key.id)).size !== imported.length)
     throw rangeError('encryptionKeys', 'must not hold the same key twice');

@@ -10,6 +10,7 @@ export type OutboxErrorCode =
   | 'closed'
   | 'stopped'
   | 'no_client'
+  | 'no_keys'
   | 'store_saturated'
   | 'enqueue_failed'
   | 'store_damaged'
@@ -128,20 +129,25 @@ export class PausedForCredentialsError extends OutboxError {
 }
 
 /**
- * The outbox was closed, or has no client to revoke with; or (`stopped`) `drain()` was interrupted by
- * `stop()` (`closed`: by `close()`) before the queue was empty.
+ * The outbox was closed, has no client to revoke with (`no_client`), or was opened without
+ * `encryptionKeys` (`no_keys`: for administration only, it can neither encrypt a job nor decrypt
+ * one); or (`stopped`) `drain()` was interrupted by `stop()` (`closed`: by `close()`) before the
+ * queue was empty.
  */
 export class OutboxStateError extends OutboxError {
   static {
     errorClass(OutboxStateError, 'OutboxStateError');
   }
-  override readonly code: 'closed' | 'stopped' | 'no_client';
+  override readonly code: OutboxStateCode;
 
-  constructor(code: 'closed' | 'stopped' | 'no_client', message: string) {
+  constructor(code: OutboxStateCode, message: string) {
     super(message);
     this.code = code;
   }
 }
+
+/** Why an outbox refused a call in the state it is in; see {@link OutboxStateError}. */
+export type OutboxStateCode = 'closed' | 'stopped' | 'no_client' | 'no_keys';
 
 /**
  * A pool of connections to the PostgreSQL server is saturated while the server answers: every

@@ -12,6 +12,7 @@ export {
   MissingDependencyError,
   OutboxError,
   type OutboxErrorCode,
+  type OutboxStateCode,
   OutboxStateError,
   PausedForCredentialsError,
   StoreDamagedError,

@@ -13,7 +13,10 @@ import type { Queue } from './queue';
 export interface KeyJobCount {
   /** The key's public id (16 hex characters; see `encryptionKeys`), never the key. */
   keyId: string;
-  /** Whether this instance's `encryptionKeys` holds the key: false for a lost key's jobs. */
+  /**
+   * Whether this instance's `encryptionKeys` holds the key: false for a lost key's jobs, and for
+   * every key when the outbox was opened without `encryptionKeys` (it cannot tell).
+   */
   held: boolean;
   /** Waiting for an attempt (first or next). */
   waiting: number;
@@ -34,7 +37,8 @@ export interface KeyJobs {
   /**
    * Deletes the waiting and dead jobs sealed with the key `keyId`, unsent, with their ciphertext (a
    * lost key's: their tokens can no longer be read by anyone); resolves with how many. Jobs running at
-   * that moment are left (run it again once they are given back).
+   * that moment are left (run it again once they are given back). Opened without `encryptionKeys`, it
+   * takes any key id: make sure no instance holds that key.
    * @throws {InputTypeError} `keyId` is not a string (`code: 'invalid_option'`, `input: 'keyId'`).
    * @throws {InputRangeError} `keyId` is not 16 hex characters, or it is one of this instance's keys
    *   (its jobs can be revoked: delete a key's jobs only when no instance holds it); same `code`.

@@ -1,13 +1,14 @@
 import type { PgBoss } from 'pg-boss';
 import type { SignOutTokens } from '../results';
 import { assertSignal, describeType, typeError } from '../validate';
-import { callsInFlight, closedError, type WhileOpen } from './calls-in-flight';
+import { queueOperations, sealingKey } from './administration';
+import { callsInFlight, closedError } from './calls-in-flight';
 import { importKeys, type OutboxKey } from './crypto';
 import { type EnqueuedJob, enqueueBatch, enqueueJob } from './enqueue';
 import { OutboxStateError } from './errors';
 import { type Emit, safeEmitter } from './events';
 import type { EnqueueOptions } from './input';
-import { compactTables, deleteDeadJobs, requeueOrphans, retryDeadJobs } from './jobs';
+import { compactTables, requeueOrphans } from './jobs';
 import { type KeyJobs, keyJobsOf } from './key-jobs';
 import { loadPgBoss } from './load';
 import {
@@ -36,15 +37,20 @@ export interface RevocationOutbox extends KeyJobs {
    * Validates like `signOut` (TypeError/RangeError, nothing stored; other properties, such as an
    * `idToken`, are ignored and never stored); resolves once the job is committed to disk (with
    * `options.db`, once it is written in your transaction: durable when you commit).
+   * @throws {OutboxStateError} opened without `encryptionKeys` (`no_keys`, before any statement), or closed.
    */
   enqueue(tokens: SignOutTokens, options?: EnqueueOptions): Promise<EnqueuedJob>;
   /**
    * Queues up to 10,000 sign-outs in one statement (all or none): for bulk revocation. Validates every
    * one first (nothing stored on bad input). Resolves, once committed (with `options.db`, once written
    * in your transaction: they commit or roll back with it), with what `enqueue` resolves, one each, in order.
+   * @throws {OutboxStateError} opened without `encryptionKeys` (`no_keys`, before any statement), or closed.
    */
   enqueueBatch(batch: readonly SignOutTokens[], options?: EnqueueOptions): Promise<EnqueuedJob[]>;
-  /** Starts this instance's workers (needs `client`). They run until `stop()` or `close()`. */
+  /**
+   * Starts this instance's workers (needs `client` and `encryptionKeys`); they run until `stop()` or `close()`.
+   * @throws {OutboxStateError} without either (`no_client`, `no_keys`), or once closed (`closed`).
+   */
   start(): void;
   /** Stops the workers; resolves once the jobs in flight have finished and been recorded. */
   stop(): Promise<void>;
@@ -54,7 +60,8 @@ export interface RevocationOutbox extends KeyJobs {
    * `stop()` or `close()`), and resolves with the counts. Rejects with the signal's reason on abort
    * (after finishing the jobs in flight; at once, with nothing sent, when already aborted), with a PausedForCredentialsError on `invalid_client`, with a
    * KeyMismatchError when only jobs sealed with keys it lacks are left, or with an OutboxStateError as
-   * soon as `stop()` (code `stopped`) or `close()` (code `closed`) is called meanwhile.
+   * soon as `stop()` (code `stopped`) or `close()` (code `closed`) is called meanwhile. Like `start()`,
+   * rejects at once, before any statement, without `client` (`no_client`) or `encryptionKeys` (`no_keys`).
    */
   drain(options?: { signal?: AbortSignal }): Promise<OutboxStats>;
   /** Counts of jobs by state, and the pause in effect (`null` when none). */
@@ -81,6 +88,8 @@ export interface RevocationOutbox extends KeyJobs {
  * its tables on first use; a store made by release 0.1 is carried over, its jobs' ids kept). A job
  * sealed with a key this instance lacks (a rolling key rotation) is given back for an instance that
  * holds it. Embedded: jobs left running by a process that died are put back in the queue at once.
+ * Without `encryptionKeys`, it opens for administration only (`stats()`, `resume()`, dead jobs, a lost
+ * key's jobs): whatever encrypts or decrypts is refused (see the option).
  *
  * @throws {InputTypeError} / {InputRangeError} a bad option or key (`code: 'invalid_option'`, `input`
  *   names it), before anything is opened.
@@ -103,7 +112,8 @@ export interface RevocationOutbox extends KeyJobs {
  */
 export async function openRevocationOutbox(options: RevocationOutboxOptions): Promise<RevocationOutbox> {
   const normalized = normalizeOutboxOptions(options);
-  const keys = await importKeys(options.encryptionKeys);
+  // Without keys, for administration only: see `encryptionKeys`.
+  const keys = options.encryptionKeys === undefined ? [] : await importKeys(options.encryptionKeys);
   const emit = safeEmitter(normalized.onEvent);
   // Every package the store needs is loaded before anything is opened: a missing one fails at once.
   const { PgBoss } = await loadPgBoss();
@@ -216,19 +226,20 @@ function createOutbox(
   options: NormalizedOutboxOptions,
   emit: Emit,
 ): RevocationOutbox {
-  const [key] = keys as [OutboxKey];
-  const context = { queue, key, options, embedded: store.kind === 'embedded', emit };
+  const context = { queue, options, embedded: store.kind === 'embedded', emit };
+  const enqueueContext = (name: 'enqueue' | 'enqueueBatch') => ({ ...context, key: sealingKey(keys, name) });
   let closed = false;
   let closing: Promise<void> | undefined;
   let workers: Workers | undefined;
   const { whileOpen, ifOpen, settled } = callsInFlight(() => closed);
   // An enqueue in the caller's transaction runs on the caller's connection: see callsInFlight.
   const enqueueCall = (options: unknown) => ((options as { db?: unknown } | null)?.db ? ifOpen : whileOpen);
-  const ensureWorkers = (): Workers => {
+  const ensureWorkers = (name: 'start' | 'drain'): Workers => {
     if (closed) throw closedError();
-    if (!options.client)
-      throw new OutboxStateError('no_client', 'give openRevocationOutbox a client to start workers');
     const { client } = options;
+    if (!client)
+      throw new OutboxStateError('no_client', 'give openRevocationOutbox a client to start workers');
+    sealingKey(keys, name);
     workers ??= new Workers({ queue, client, keys, options, pause, gate: { paused: false }, emit });
     return workers;
   };
@@ -239,24 +250,24 @@ function createOutbox(
     storeKind: store.kind,
     enqueue: (tokens, enqueueOptions = {}) =>
       enqueueCall(enqueueOptions)(async () => {
-        const job = await enqueueJob(context, tokens, enqueueOptions);
+        const job = await enqueueJob(enqueueContext('enqueue'), tokens, enqueueOptions);
         workers?.nudge();
         return job;
       }),
     enqueueBatch: (batch, batchOptions = {}) =>
       enqueueCall(batchOptions)(async () => {
-        const jobs = await enqueueBatch(context, batch, batchOptions);
+        const jobs = await enqueueBatch(enqueueContext('enqueueBatch'), batch, batchOptions);
         workers?.nudge();
         return jobs;
       }),
     start() {
-      ensureWorkers().start();
+      ensureWorkers('start').start();
     },
     async stop() {
       await workers?.stop();
     },
     async drain(drainOptions = {}) {
-      await untilDrained(ensureWorkers(), signalOf(drainOptions), () => closed);
+      await untilDrained(ensureWorkers('drain'), signalOf(drainOptions), () => closed);
       return whileOpen(() => readStats(queue, pause));
     },
     close() {
@@ -265,26 +276,6 @@ function createOutbox(
       closing ??= Promise.all([settled(), workers?.stop()]).then(() => closeQueue(queue, store, emit));
       return closing;
     },
-  };
-}
-
-/** What an operator does to the queue as a whole: read it, retry or delete dead jobs, end a pause. */
-function queueOperations(
-  queue: Queue,
-  pause: ClusterPause,
-  whileOpen: WhileOpen,
-  nudge: () => void,
-): Pick<RevocationOutbox, 'stats' | 'retryDead' | 'purgeDead' | 'resume'> {
-  return {
-    stats: () => whileOpen(() => readStats(queue, pause)),
-    retryDead: () =>
-      whileOpen(async () => {
-        const count = await retryDeadJobs(queue);
-        nudge();
-        return count;
-      }),
-    purgeDead: () => whileOpen(() => deleteDeadJobs(queue)),
-    resume: () => whileOpen(() => pause.resume()),
   };
 }
 

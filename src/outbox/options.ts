@@ -76,8 +76,13 @@ export interface RevocationOutboxOptions {
    * 256-bit keys (base64, hex, or 32 bytes): the first encrypts new jobs, all decrypt (rotation).
    * A job sealed with a key that is not here waits, unsent, for an instance that holds it; a lost
    * key's jobs are listed by `jobsByKey()` and deleted by `purgeKey()`.
+   * Left out, the outbox is for an operator without the keys: `stats()`, `resume()`, `retryDead()`,
+   * `purgeDead()`, `jobsByKey()` (every key `held: false`) and `purgeKey()` (any key id) work; `enqueue`,
+   * `enqueueBatch`, `start()` and `drain()` throw an OutboxStateError (`no_keys`) before any statement.
+   * An empty array is refused (a list that came out empty is a mistake, not a choice).
+   * @default none: administration only
    */
-  encryptionKeys: readonly EncryptionKey[];
+  encryptionKeys?: readonly EncryptionKey[];
   /**
    * Requests to DigiLocker in flight at once from this instance (1-256). The workers hold up to one
    * batch of jobs more (at most 4), fetched while the others are sent.
