@@ -18,6 +18,7 @@ export type { OutboxFlags } from './outbox/flags';
 const OUTBOX_ENVIRONMENT = `
 Environment:
   DIGILOCKER_OUTBOX_KEYS    256-bit keys (base64 or hex), comma-separated: the first encrypts, all decrypt
+                            (needed by drain and revoke --via-outbox; the other commands decrypt nothing)
   DIGILOCKER_OUTBOX_STORE   the store, when --store is not given (keeps a password off the command line)
   DIGILOCKER_OUTBOX_SCHEMA  the PostgreSQL schema of the queue, when --schema is not given (default digilocker_outbox)
   DIGILOCKER_CLIENT_ID, DIGILOCKER_CLIENT_SECRET, DIGILOCKER_ACCESS_TOKEN   as for 'revoke' (drain only)
@@ -25,8 +26,8 @@ Environment:
 Exit codes: 0 done, 1 jobs ended dead or expired during a drain, 2 usage or configuration error
 (a missing key, a wrong key, a store held by another process, refused credentials), 130 interrupted.`;
 
-/** The commands below work an existing queue: they never create a store. */
-const EXISTING_QUEUE: OpenMode = { client: false, create: false };
+/** The commands below work an existing queue (they never create a store) and decrypt nothing. */
+const EXISTING_QUEUE: OpenMode = { client: false, create: false, keys: false };
 
 /** Registers `outbox status|drain|retry-dead|purge|resume` on the program. */
 export function registerOutboxCommand(

@@ -35,7 +35,7 @@ export async function drainCommand(flags: OutboxFlags, io: CliIo): Promise<numbe
       withOutbox(
         flags,
         io,
-        { client: true, create: false },
+        { client: true, create: false, keys: true },
         async (outbox) => {
           let interrupted = false;
           let refused: PausedForCredentialsError | KeyMismatchError | undefined;

@@ -42,7 +42,7 @@ export async function enqueueCommand(
     const code = await withOutbox(
       { store: flags.viaOutbox },
       io,
-      { client: false, create: true },
+      { client: false, create: true, keys: true },
       (outbox) => {
         run.opened = true;
         return queueAll(outbox, input, stopping, run, key, io);

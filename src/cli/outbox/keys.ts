@@ -4,10 +4,14 @@ import { EXIT, UsageError } from '../exit-codes';
 import type { CliIo } from '../io';
 import type { OutboxFlags } from './flags';
 import { type OpenMode, withOutbox } from './open-outbox';
+import { outboxKeysFrom } from './outbox-keys';
 import { printJson, printResult } from './print-result';
 
-/** Both commands work an existing queue: no client, and a mistyped --store creates nothing. */
-const EXISTING_STORE: OpenMode = { client: false, create: false };
+/**
+ * Both commands work an existing queue: no client, a mistyped --store creates nothing, and no key is
+ * needed (a lost key's jobs are deleted without it).
+ */
+const EXISTING_STORE: OpenMode = { client: false, create: false, keys: false };
 
 /**
  * Registers `outbox keys` (the jobs that hold tokens, by the id of the key that sealed them) and
@@ -53,20 +57,34 @@ export function registerOutboxKeysCommand(
 
 async function listKeys(outbox: RevocationOutbox, flags: { json?: boolean }, io: CliIo): Promise<number> {
   const keys = await outbox.jobsByKey();
-  const printed = flags.json ? await printJson(io, { keys }) : await printResult(io, formatKeys(keys));
+  const text = formatKeys(keys, keysGiven(io));
+  const printed = flags.json ? await printJson(io, { keys }) : await printResult(io, text);
   return printed ? EXIT.ok : EXIT.failed;
 }
 
-function formatKeys(keys: readonly KeyJobCount[]): string {
+/** Whether DIGILOCKER_OUTBOX_KEYS holds keys: without them, the outbox cannot tell which are held. */
+function keysGiven(io: CliIo): boolean {
+  return outboxKeysFrom(io.env).length > 0;
+}
+
+/**
+ * The table. Without DIGILOCKER_OUTBOX_KEYS (`known` false) whether a key is held is not known (the
+ * library says `held: false` of each): no key is called lost, nor its purge suggested, as that key
+ * may be in use.
+ */
+function formatKeys(keys: readonly KeyJobCount[], known: boolean): string {
   const header = `${'key id'.padEnd(18)}${'held'.padEnd(6)}${'waiting'.padStart(9)}${'running'.padStart(9)}${'dead'.padStart(9)}\n`;
+  const held = (key: KeyJobCount) => (!known ? '?' : key.held ? 'yes' : 'NO');
   const rows = keys.map(
     (key) =>
-      `${key.keyId.padEnd(18)}${(key.held ? 'yes' : 'NO').padEnd(6)}${String(key.waiting).padStart(9)}` +
+      `${key.keyId.padEnd(18)}${held(key).padEnd(6)}${String(key.waiting).padStart(9)}` +
       `${String(key.running).padStart(9)}${String(key.dead).padStart(9)}\n`,
   );
-  const lost = keys.filter((key) => !key.held);
-  const hint =
-    lost.length === 0
+  const lost = known ? keys.filter((key) => !key.held) : [];
+  const hint = !known
+    ? `\nheld: not known, as DIGILOCKER_OUTBOX_KEYS is not set. Delete a key's jobs (outbox purge-key ` +
+      '<key-id> --yes) only once no instance holds that key.\n'
+    : lost.length === 0
       ? ''
       : `\nJobs under a key not held wait for an instance that holds it. If that key is lost:\n` +
         lost.map((key) => `  digilocker-revoke outbox purge-key ${key.keyId} --yes\n`).join('');
@@ -89,9 +107,12 @@ async function purgeKey(
     );
   if (!flags.yes) {
     const jobs = count ? count.waiting + count.dead : 0;
+    const unchecked = keysGiven(io)
+      ? ''
+      : ' (DIGILOCKER_OUTBOX_KEYS is not set: whether an instance holds that key is not checked)';
     throw new UsageError(
       `This deletes ${jobs} job(s) sealed with that key, unsent (their tokens stay valid until they ` +
-        'expire); nothing deleted: run it again with --yes to confirm',
+        `expire)${unchecked}; nothing deleted: run it again with --yes to confirm`,
     );
   }
   const deleted = await outbox.purgeKey(keyId);

@@ -10,13 +10,15 @@ import type { OutboxFlags } from './flags';
 import { keyErrorInCliWords, NO_KEYS, outboxKeysFrom } from './outbox-keys';
 
 /**
- * How a command opens the outbox: with a client (to revoke), and whether a missing embedded store may
+ * How a command opens the outbox: with a client (to revoke), whether a missing embedded store may
  * be created (only to queue tokens: a command that works an existing queue must not leave a new store
- * behind a mistyped path).
+ * behind a mistyped path), and whether it needs DIGILOCKER_OUTBOX_KEYS (only to encrypt or decrypt
+ * tokens: an operator without the keys can still read and administer the queue).
  */
 export interface OpenMode {
   client: boolean;
   create: boolean;
+  keys: boolean;
 }
 
 /** Opens the outbox named by --store (or DIGILOCKER_OUTBOX_STORE), runs `action`, always closes it. */
@@ -35,7 +37,7 @@ export async function withOutbox(
     const create = telemetry?.createInstrumentedRevocationClient;
     const client = transport ? clientFromOptions(flags, io.env, transport, undefined, create) : undefined;
     const listeners = [warnOnce(io, flags.store), onEvent, telemetry?.outboxEventRecorder()];
-    const outbox = await openFor(flags, io.env, client, mode.create, everyOne(listeners));
+    const outbox = await openFor(flags, io.env, client, mode, everyOne(listeners));
     try {
       return await action(outbox);
     } finally {
@@ -76,20 +78,22 @@ export async function openFor(
   flags: Partial<OutboxFlags>,
   env: NodeJS.ProcessEnv,
   client: ReturnType<typeof clientFromOptions> | undefined,
-  create: boolean,
+  mode: Pick<OpenMode, 'create' | 'keys'>,
   onEvent?: (event: OutboxEvent) => void,
 ): Promise<RevocationOutbox> {
   const where = givenOrUnset(flags.store, env.DIGILOCKER_OUTBOX_STORE, 'The store given');
   if (where === undefined) throw new UsageError('Give --store DIR|URL, or set DIGILOCKER_OUTBOX_STORE');
   const keys = outboxKeysFrom(env);
-  if (keys.length === 0) throw new UsageError(NO_KEYS);
+  if (keys.length === 0 && mode.keys) throw new UsageError(NO_KEYS);
+  const { create } = mode;
   const connectionString = connectionStringOf(where);
   const isUrl = connectionString !== undefined;
   const schema = givenOrUnset(flags.schema, env.DIGILOCKER_OUTBOX_SCHEMA, 'The schema given');
   try {
     return await openRevocationOutbox({
       store: isUrl ? { connectionString, create } : { directory: where, create },
-      encryptionKeys: keys,
+      // Unset, for a command that decrypts nothing: the library's administration-only outbox.
+      ...(keys.length === 0 ? {} : { encryptionKeys: keys }),
       ...(schema === undefined ? {} : { schema }),
       // Also without a client (outbox status): the pause it shows then says whether it holds these.
       ...(client || hasCredentials(env) ? { credentialsId: credentialsIdOf(env) } : {}),
