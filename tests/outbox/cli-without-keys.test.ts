@@ -1,6 +1,7 @@
 // An operator without DIGILOCKER_OUTBOX_KEYS (the built CLI in child processes, an embedded store whose
 // jobs were sealed with a key): status, resume, keys, retry-dead, purge and purge-key work, as none
-// decrypts anything; drain and revoke --via-outbox still need the keys.
+// decrypts anything; drain and revoke --via-outbox still need the keys. A drain stopped by refused
+// credentials says what to run, in the CLI's words (variables and commands, not the library's).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { importKeys } from '../../src/outbox/crypto';
@@ -33,6 +34,27 @@ function drainWithWrongSecret(...extra: string[]) {
     env: { ...withKeys(), DIGILOCKER_CLIENT_SECRET: 'wrong-secret-0123456789abcdef' },
   });
 }
+
+it('a drain refused for its credentials says, in the CLI words, what ends the pause', async () => {
+  await queue(1);
+  const { code, stderr } = await drainWithWrongSecret();
+  expect(code).toBe(2);
+  const said = stderr.split('\n').find((line) => line.startsWith('error: ')) ?? '';
+  expect(said).toMatch(/^error: DigiLocker refused the client credentials \(invalid_client\)/);
+  expect(said).toContain('DIGILOCKER_CLIENT_ID and DIGILOCKER_CLIENT_SECRET');
+  expect(said).toContain('DIGILOCKER_ACCESS_TOKEN, with --auth bearer');
+  expect(said).toMatch(/digilocker-revoke outbox resume$/);
+  // The library's words, which a CLI user never wrote.
+  expect(said).not.toContain('resume()');
+  expect(said).not.toContain('credentialsId');
+
+  const json = await drainWithWrongSecret('--json');
+  expect(json.code).toBe(2);
+  expect(JSON.parse(json.stdout).error).toEqual({
+    code: 'paused_invalid_client',
+    message: said.slice('error: '.length),
+  });
+}, 120_000);
 
 it('status, resume, keys, retry-dead, purge and purge-key work without DIGILOCKER_OUTBOX_KEYS; drain and --via-outbox need it', async () => {
   // One dead job (DigiLocker refuses it for good), then one left waiting by refused credentials.

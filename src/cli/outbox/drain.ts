@@ -108,10 +108,20 @@ function errorOf(error: PausedForCredentialsError | KeyMismatchError, io: CliIo,
   return { code: error.code, message: secretsRedactor(secretsOf(io.env, [flags.store]))(message) };
 }
 
-/** The refusal in the CLI's words: a key mismatch names DIGILOCKER_OUTBOX_KEYS, not `encryptionKeys`. */
+/**
+ * The refusal in the CLI's words: a key mismatch names DIGILOCKER_OUTBOX_KEYS, not `encryptionKeys`;
+ * refused credentials name the variables and the command that end the pause, not `resume()` and
+ * `credentialsId` (the CLI's credentialsId is a fingerprint of those variables: see open-outbox.ts).
+ */
 function refusalMessage(error: PausedForCredentialsError | KeyMismatchError): string {
-  return error instanceof KeyMismatchError ? keyMismatchInCliWords(error) : error.message;
+  return error instanceof KeyMismatchError ? keyMismatchInCliWords(error) : CREDENTIALS_REFUSED;
 }
+
+const CREDENTIALS_REFUSED =
+  'DigiLocker refused the client credentials (invalid_client); the queue is paused, on every machine, ' +
+  'for these credentials: run the drain again with the right DIGILOCKER_CLIENT_ID and ' +
+  'DIGILOCKER_CLIENT_SECRET (or DIGILOCKER_ACCESS_TOKEN, with --auth bearer), or, once the credentials ' +
+  'are fixed where the queue is worked, end the pause with: digilocker-revoke outbox resume';
 
 /** `delayMs` in whole seconds, for a person. */
 function seconds(delayMs: number): string {
