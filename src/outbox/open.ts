@@ -112,8 +112,9 @@ export interface RevocationOutbox extends KeyJobs {
  */
 export async function openRevocationOutbox(options: RevocationOutboxOptions): Promise<RevocationOutbox> {
   const normalized = normalizeOutboxOptions(options);
-  // Without keys, for administration only: see `encryptionKeys`.
-  const keys = options.encryptionKeys === undefined ? [] : await importKeys(options.encryptionKeys);
+  // Left out, for administration only (see `encryptionKeys`). Only left out: a variable that is unset
+  // (`encryptionKeys: process.env.KEYS?.split(',')`) must fail here, not at the first sign-out.
+  const keys = 'encryptionKeys' in options ? await importKeys(options.encryptionKeys) : [];
   const emit = safeEmitter(normalized.onEvent);
   // Every package the store needs is loaded before anything is opened: a missing one fails at once.
   const { PgBoss } = await loadPgBoss();

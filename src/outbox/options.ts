@@ -79,7 +79,7 @@ export interface RevocationOutboxOptions {
    * Left out, the outbox is for an operator without the keys: `stats()`, `resume()`, `retryDead()`,
    * `purgeDead()`, `jobsByKey()` (every key `held: false`) and `purgeKey()` (any key id) work; `enqueue`,
    * `enqueueBatch`, `start()` and `drain()` throw an OutboxStateError (`no_keys`) before any statement.
-   * An empty array is refused (a list that came out empty is a mistake, not a choice).
+   * An empty array or `undefined` given for it is refused (a list that came out empty, an unset variable).
    * @default none: administration only
    */
   encryptionKeys?: readonly EncryptionKey[];

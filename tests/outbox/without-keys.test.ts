@@ -128,6 +128,20 @@ function administrationTests(store: () => Store, schema: () => string): void {
       message: expect.stringContaining('leave it out to open the outbox for administration only'),
     });
   });
+
+  test('keys given as undefined (an unset variable) are refused at open, not taken for no keys', async () => {
+    const unset = process.env.DIGILOCKER_TEST_UNSET_KEYS_VARIABLE;
+    const error = await openRevocationOutbox({
+      store: store(),
+      schema: schema(),
+      encryptionKeys: unset?.split(',') as string[],
+    }).then(
+      async (outbox) => outbox.close(), // opened by mistake: closed, so that the failure shows
+      (reason: unknown) => reason,
+    );
+    expect(error).toBeInstanceOf(TypeError);
+    expect(error).toMatchObject({ code: 'invalid_option', input: 'encryptionKeys' });
+  });
 }
 
 describe('embedded store', () => {
