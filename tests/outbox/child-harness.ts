@@ -2,11 +2,20 @@
 // processes, and gives each test a fresh embedded-store directory copied from a template (creating a
 // PGlite database and pg-boss's schema takes from 5 to 25 s on a busy machine; copying it, a moment).
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { MockDigiLocker } from '../../src/testing';
-import { ensureCliBuilt } from '../cli/cli-harness';
+import { type CliFixture, credentialsOf, ensureCliBuilt, runCli } from '../cli/cli-harness';
 import { KEY } from './support';
 
 const root = join(__dirname, '../..');
@@ -102,4 +111,17 @@ export async function freshDirectory(): Promise<{ path: string; remove: () => vo
   const path = join(mkdtempSync(join(tmpdir(), 'digilocker-outbox-')), 'store');
   cpSync(TEMPLATE, path, { recursive: true });
   return { path, remove: () => rmSync(join(path, '..'), { recursive: true, force: true }) };
+}
+
+/**
+ * Queues `count` fresh refresh tokens of the fixture's mock in the embedded store at `store` through
+ * the built CLI (`revoke --via-outbox`), sealed with KEY.
+ */
+export async function queueThroughCli(fixture: CliFixture, store: string, count: number): Promise<void> {
+  const file = join(fixture.scratch, 'tokens.txt');
+  const tokens = Array.from({ length: count }, () => fixture.digilocker.issueTokens().refreshToken);
+  writeFileSync(file, `${tokens.join('\n')}\n`);
+  const env = { ...credentialsOf(fixture.digilocker), DIGILOCKER_OUTBOX_KEYS: KEY };
+  const queued = await runCli(['revoke', '--via-outbox', store, '--file', file], { env });
+  if (queued.code !== 0) throw new Error(`queueing through the CLI exited ${queued.code}: ${queued.stderr}`);
 }

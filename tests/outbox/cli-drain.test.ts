@@ -1,11 +1,5 @@
-// `outbox drain` as an operator runs it (the built CLI in a child process, an embedded store): it says
-// on stderr what keeps it waiting (a rate-limit pause for every instance, the first retry of each error
-// code, counted by code in the summary), a second signal quits at once, and refused credentials
-// exit 2 with the summary line of --json saying why.
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { credentialsOf, runCli, startCli, useCliFixture, waitFor } from '../cli/cli-harness';
-import { freshDirectory } from './child-harness';
+import { freshDirectory, queueThroughCli } from './child-harness';
 import { KEY } from './support';
 
 const fixture = useCliFixture();
@@ -17,22 +11,13 @@ afterEach(() => store.remove());
 
 const env = () => ({ ...credentialsOf(fixture.digilocker), DIGILOCKER_OUTBOX_KEYS: KEY });
 
-/** Queues `count` fresh refresh tokens in the store. */
-async function queue(count: number): Promise<void> {
-  const file = join(fixture.scratch, 'tokens.txt');
-  const tokens = Array.from({ length: count }, () => fixture.digilocker.issueTokens().refreshToken);
-  writeFileSync(file, `${tokens.join('\n')}\n`);
-  const queued = await runCli(['revoke', '--via-outbox', store.path, '--file', file], { env: env() });
-  expect(queued.code).toBe(0);
-}
-
 const drain = (baseUrl: string) =>
   startCli(['outbox', 'drain', '--store', store.path, '--base-url', baseUrl, '--concurrency', '1'], {
     env: env(),
   });
 
 it('a second signal quits at once, while the jobs in flight would still take 20 s', async () => {
-  await queue(3);
+  await queueThroughCli(fixture, store.path, 3);
   fixture.digilocker.inject({ type: 'delay', ms: 20_000 }, { times: 3 });
   const running = drain(fixture.digilocker.baseUrl);
   await waitFor(() => fixture.digilocker.stats.revokeRequests === 1, 'the first request', 30_000);
@@ -46,7 +31,7 @@ it('a second signal quits at once, while the jobs in flight would still take 20 
 }, 120_000);
 
 it('says that a 429 paused the queue and for how long, at once', async () => {
-  await queue(1);
+  await queueThroughCli(fixture, store.path, 1);
   // Longer than the client's own budget: the client gives up and the outbox pauses every instance.
   fixture.digilocker.inject({ type: 'status', status: 429, retryAfter: 120 });
   const running = drain(fixture.digilocker.baseUrl);
@@ -59,7 +44,7 @@ it('says that a 429 paused the queue and for how long, at once', async () => {
 }, 120_000);
 
 it('says the first retry of each error code, and the summary counts them by code', async () => {
-  await queue(1);
+  await queueThroughCli(fixture, store.path, 1);
   const running = drain('http://127.0.0.1:9/public'); // nothing listens: network_error, retried
   await waitFor(
     () => running.stderr().includes('a job failed with network_error; it will be retried'),
@@ -73,7 +58,7 @@ it('says the first retry of each error code, and the summary counts them by code
 }, 120_000);
 
 it('refused credentials: exit 2, and with --json the summary line on stdout says why, without the secret', async () => {
-  await queue(1);
+  await queueThroughCli(fixture, store.path, 1);
   const wrongSecret = 'wrong-secret-0123456789abcdef';
   const { code, stdout, stderr } = await runCli(
     ['outbox', 'drain', '--store', store.path, '--base-url', fixture.digilocker.baseUrl, '--json'],

@@ -1,12 +1,6 @@
-// An operator without DIGILOCKER_OUTBOX_KEYS (the built CLI in child processes, an embedded store whose
-// jobs were sealed with a key): status, resume, keys, retry-dead, purge and purge-key work, as none
-// decrypts anything; drain and revoke --via-outbox still need the keys. A drain stopped by refused
-// credentials says what to run, in the CLI's words (variables and commands, not the library's).
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { importKeys } from '../../src/outbox/crypto';
 import { credentialsOf, runCli, useCliFixture } from '../cli/cli-harness';
-import { freshDirectory } from './child-harness';
+import { freshDirectory, queueThroughCli } from './child-harness';
 import { KEY } from './support';
 
 const fixture = useCliFixture();
@@ -18,15 +12,6 @@ afterEach(() => store.remove());
 
 const withKeys = () => ({ ...credentialsOf(fixture.digilocker), DIGILOCKER_OUTBOX_KEYS: KEY });
 
-/** Queues `count` fresh refresh tokens in the store, sealed with KEY. */
-async function queue(count: number): Promise<void> {
-  const file = join(fixture.scratch, 'tokens.txt');
-  const tokens = Array.from({ length: count }, () => fixture.digilocker.issueTokens().refreshToken);
-  writeFileSync(file, `${tokens.join('\n')}\n`);
-  const queued = await runCli(['revoke', '--via-outbox', store.path, '--file', file], { env: withKeys() });
-  expect(queued.code).toBe(0);
-}
-
 /** A drain refused for its credentials (a wrong secret): the queue is paused for them. */
 function drainWithWrongSecret(...extra: string[]) {
   const args = ['outbox', 'drain', '--store', store.path, '--base-url', fixture.digilocker.baseUrl];
@@ -36,7 +21,7 @@ function drainWithWrongSecret(...extra: string[]) {
 }
 
 it('a drain refused for its credentials says, in the CLI words, what ends the pause', async () => {
-  await queue(1);
+  await queueThroughCli(fixture, store.path, 1);
   const { code, stderr } = await drainWithWrongSecret();
   expect(code).toBe(2);
   const said = stderr.split('\n').find((line) => line.startsWith('error: ')) ?? '';
@@ -58,14 +43,14 @@ it('a drain refused for its credentials says, in the CLI words, what ends the pa
 
 it('status, resume, keys, retry-dead, purge and purge-key work without DIGILOCKER_OUTBOX_KEYS; drain and --via-outbox need it', async () => {
   // One dead job (DigiLocker refuses it for good), then one left waiting by refused credentials.
-  await queue(1);
+  await queueThroughCli(fixture, store.path, 1);
   fixture.digilocker.inject({ type: 'status', status: 400, body: '{"error":"invalid_request"}' });
   const dead = await runCli(
     ['outbox', 'drain', '--store', store.path, '--base-url', fixture.digilocker.baseUrl],
     { env: withKeys() },
   );
   expect(dead.code).toBe(1);
-  await queue(1);
+  await queueThroughCli(fixture, store.path, 1);
   expect((await drainWithWrongSecret()).code).toBe(2);
 
   const keyId = ((await importKeys([KEY]))[0] as { id: string }).id;
@@ -119,7 +104,7 @@ it('status, resume, keys, retry-dead, purge and purge-key work without DIGILOCKE
 }, 180_000);
 
 it('with DIGILOCKER_OUTBOX_KEYS set, keys says which are held, as before', async () => {
-  await queue(1);
+  await queueThroughCli(fixture, store.path, 1);
   const keyId = ((await importKeys([KEY]))[0] as { id: string }).id;
   const keys = await runCli(['outbox', 'keys', '--store', store.path], { env: withKeys() });
   expect(keys.code).toBe(0);
