@@ -14,10 +14,10 @@ export interface KeyJobCount {
   /** The key's public id (16 hex characters; see `encryptionKeys`), never the key. */
   keyId: string;
   /**
-   * Whether this instance's `encryptionKeys` holds the key: false for a lost key's jobs, and for
-   * every key when the outbox was opened without `encryptionKeys` (it cannot tell).
+   * Whether this instance's `encryptionKeys` holds the key: false for a lost key's jobs; `null` when
+   * the outbox was opened without `encryptionKeys`, as it cannot tell (the key may be in use).
    */
-  held: boolean;
+  held: boolean | null;
   /** Waiting for an attempt (first or next). */
   waiting: number;
   /** Being worked on (or given back) by an instance now. */
@@ -50,20 +50,26 @@ export interface KeyJobs {
 /** The key operations on `queue` for an instance holding `keys`, each run {@link WhileOpen}. */
 export function keyJobsOf(queue: Queue, keys: readonly OutboxKey[], whileOpen: WhileOpen): KeyJobs {
   const held = new Set(keys.map((key) => key.id));
+  // Without keys (administration only), whether another instance holds a key is not known.
+  const isHeld = (keyId: string) => (keys.length === 0 ? null : held.has(keyId));
   return {
-    jobsByKey: () => whileOpen(() => jobsByKey(queue, held)),
+    jobsByKey: () => whileOpen(() => jobsByKey(queue, held, isHeld)),
     purgeKey: (keyId) => whileOpen(() => purgeKey(queue, held, keyId)),
   };
 }
 
-async function jobsByKey(queue: Queue, held: ReadonlySet<string>): Promise<KeyJobCount[]> {
+async function jobsByKey(
+  queue: Queue,
+  held: ReadonlySet<string>,
+  isHeld: (keyId: string) => boolean | null,
+): Promise<KeyJobCount[]> {
   const counts = new Map<string, KeyJobCount>();
   for (const keyId of held) counts.set(keyId, { keyId, held: true, waiting: 0, running: 0, dead: 0 });
   for (const job of await jobsIn(queue, ['created', 'retry', 'active', 'failed'])) {
     const decoded = decodePayload(job.data);
     if (decoded?.state !== 'pending') continue;
     const keyId = decoded.sealed.k;
-    const count = counts.get(keyId) ?? { keyId, held: held.has(keyId), waiting: 0, running: 0, dead: 0 };
+    const count = counts.get(keyId) ?? { keyId, held: isHeld(keyId), waiting: 0, running: 0, dead: 0 };
     if (job.state === 'active') count.running++;
     else if (job.state === 'failed') count.dead++;
     else count.waiting++;

@@ -73,7 +73,7 @@ it('status, resume, keys, retry-dead, purge and purge-key work without DIGILOCKE
   expect(keys.stdout).toContain('held: not known, as DIGILOCKER_OUTBOX_KEYS is not set');
   expect(keys.stdout).not.toContain(`purge-key ${keyId}`);
   expect(JSON.parse((await cli('keys', '--json')).stdout).keys).toEqual([
-    { keyId, held: false, waiting: 1, running: 0, dead: 1 },
+    { keyId, held: null, waiting: 1, running: 0, dead: 1 },
   ]);
 
   expect(await cli('resume')).toMatchObject({ code: 0, stdout: 'resumed\n' });

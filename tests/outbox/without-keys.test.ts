@@ -72,7 +72,7 @@ function administrationTests(store: () => Store, schema: () => string): void {
       const before = await outbox.stats();
       expect(before).toMatchObject({ dead: 1, pause: { reason: 'invalid_client' } });
       expect(before.queued + before.retrying).toBe(2);
-      expect(await outbox.jobsByKey()).toEqual([{ keyId, held: false, waiting: 2, running: 0, dead: 1 }]);
+      expect(await outbox.jobsByKey()).toEqual([{ keyId, held: null, waiting: 2, running: 0, dead: 1 }]);
 
       const token = mock.issueTokens().refreshToken;
       const requests = mock.stats.revokeRequests;
@@ -109,7 +109,7 @@ function administrationTests(store: () => Store, schema: () => string): void {
       expect((await outbox.stats()).pause).toBeNull();
       expect(await outbox.retryDead()).toBe(1);
       expect(await outbox.purgeDead()).toBe(0);
-      expect(await outbox.jobsByKey()).toEqual([{ keyId, held: false, waiting: 3, running: 0, dead: 0 }]);
+      expect(await outbox.jobsByKey()).toEqual([{ keyId, held: null, waiting: 3, running: 0, dead: 0 }]);
       expect(await outbox.purgeKey(keyId)).toBe(3);
       expect(await outbox.stats()).toMatchObject({ queued: 0, retrying: 0, running: 0, dead: 0 });
     } finally {

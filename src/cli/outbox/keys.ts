@@ -57,7 +57,7 @@ export function registerOutboxKeysCommand(
 
 async function listKeys(outbox: RevocationOutbox, flags: { json?: boolean }, io: CliIo): Promise<number> {
   const keys = await outbox.jobsByKey();
-  const text = formatKeys(keys, keysGiven(io));
+  const text = formatKeys(keys);
   const printed = flags.json ? await printJson(io, { keys }) : await printResult(io, text);
   return printed ? EXIT.ok : EXIT.failed;
 }
@@ -68,13 +68,13 @@ function keysGiven(io: CliIo): boolean {
 }
 
 /**
- * The table. Without DIGILOCKER_OUTBOX_KEYS (`known` false) whether a key is held is not known (the
- * library says `held: false` of each): no key is called lost, nor its purge suggested, as that key
- * may be in use.
+ * The table. Without DIGILOCKER_OUTBOX_KEYS whether a key is held is not known (the library says
+ * `held: null`): no key is called lost, nor its purge suggested, as that key may be in use.
  */
-function formatKeys(keys: readonly KeyJobCount[], known: boolean): string {
+function formatKeys(keys: readonly KeyJobCount[]): string {
+  const known = keys.every((key) => key.held !== null);
   const header = `${'key id'.padEnd(18)}${'held'.padEnd(6)}${'waiting'.padStart(9)}${'running'.padStart(9)}${'dead'.padStart(9)}\n`;
-  const held = (key: KeyJobCount) => (!known ? '?' : key.held ? 'yes' : 'NO');
+  const held = (key: KeyJobCount) => (key.held === null ? '?' : key.held ? 'yes' : 'NO');
   const rows = keys.map(
     (key) =>
       `${key.keyId.padEnd(18)}${held(key).padEnd(6)}${String(key.waiting).padStart(9)}` +
