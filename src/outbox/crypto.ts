@@ -37,8 +37,8 @@ const encoder = new TextEncoder();
  * bad key (`input: 'encryptionKeys[1]'`), never its value.
  * @throws {InputTypeError} `encryptionKeys` is not an array, or a key neither a string nor a Uint8Array
  *   (`code: 'invalid_option'`).
- * @throws {InputRangeError} no key, a key that is not 32 bytes (or their base64 or hex), or the same
- *   key twice (same `code`).
+ * @throws {InputRangeError} no key, a key that is not 32 bytes (or their base64 or hex), a first key
+ *   that is one byte repeated (a placeholder), or the same key twice (same `code`).
  */
 export async function importKeys(keys: unknown): Promise<OutboxKey[]> {
   if (!Array.isArray(keys))
@@ -55,7 +55,15 @@ export async function importKeys(keys: unknown): Promise<OutboxKey[]> {
 }
 
 async function importKey(value: unknown, index: number): Promise<OutboxKey> {
-  const bytes = keyBytes(value, `encryptionKeys[${index}]`);
+  const name = `encryptionKeys[${index}]`;
+  const bytes = keyBytes(value, name);
+  // A placeholder (`Buffer.alloc(32)`, 44 `A`s, 64 `f`s) lets whoever guesses it read what it seals:
+  // it never seals new jobs. Behind a real key it still opens the jobs it sealed, to rotate away.
+  if (index === 0 && bytes.every((byte) => byte === bytes[0]))
+    throw rangeError(
+      name,
+      'is one byte 32 times over (a placeholder), not random bytes: it would seal new jobs',
+    );
   const digest = await crypto.subtle.digest(
     'SHA-256',
     concat(encoder.encode('digilocker-outbox-key:'), bytes),

@@ -24,7 +24,12 @@ describe('a bad DIGILOCKER_OUTBOX_KEYS exits 2 naming the variable and the entry
     [
       'the wrong length, second',
       `${KEY},${KEY.slice(0, 40)}`,
-      /^error: DIGILOCKER_OUTBOX_KEYS: entry 2 is not a 256-bit key, which is 32 bytes as base64 \(44 characters\) or hex \(64 characters\)/m,
+      /^error: DIGILOCKER_OUTBOX_KEYS: entry 2 is not a 256-bit key, which is 32 random bytes as base64 \(44 characters\) or hex \(64 characters\)/m,
+    ],
+    [
+      'a placeholder (all zeros) first',
+      `${'A'.repeat(43)}=,${KEY}`,
+      /^error: DIGILOCKER_OUTBOX_KEYS: entry 1 is not a 256-bit key, which is 32 random bytes/m,
     ],
     [
       'a trailing comma',

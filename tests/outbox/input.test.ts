@@ -63,6 +63,13 @@ describe('openRevocationOutbox refuses bad options before touching any store', (
     ['a key of 31 bytes', { store, encryptionKeys: [KEY, new Uint8Array(31)] }, R, 'encryptionKeys[1]'],
     ['the same key twice', { store, encryptionKeys: [KEY, KEY] }, R, 'encryptionKeys'],
     ['a key that is a number', { store, encryptionKeys: [42] }, T, 'encryptionKeys[0]'],
+    [
+      'a placeholder key first (zeros)',
+      { store, encryptionKeys: [new Uint8Array(32), KEY] },
+      R,
+      'encryptionKeys[0]',
+    ],
+    ['a placeholder key first (hex ff)', { store, encryptionKeys: ['f'.repeat(64)] }, R, 'encryptionKeys[0]'],
     ['concurrency 0', { store, encryptionKeys: [KEY], concurrency: 0 }, R, 'concurrency'],
     ['concurrency 1.5', { store, encryptionKeys: [KEY], concurrency: 1.5 }, R, 'concurrency'],
     ['concurrency as text', { store, encryptionKeys: [KEY], concurrency: '8' }, T, 'concurrency'],

@@ -6,13 +6,24 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { RevocationClient } from '../../src';
-import { type OutboxEvent, openRevocationOutbox, type RevocationOutbox } from '../../src/outbox';
+import {
+  generateEncryptionKey,
+  type OutboxEvent,
+  openRevocationOutbox,
+  type RevocationOutbox,
+} from '../../src/outbox';
 import type { SignOutTokens } from '../../src/results';
 import { ensureBuilt, startChild } from './child-harness';
 import { DATABASE_URL, describeWithPostgres, scratchDirectory } from './support';
 
 const FIXTURES = join(__dirname, 'fixtures', 'v10');
 const KEY = 'BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=';
+/**
+ * The keys the carried-over store is opened with. The fixtures' test key is a placeholder (one byte
+ * repeated), which never seals new jobs: a real key comes first, and the fixtures' key opens the jobs
+ * it sealed.
+ */
+const KEYS = [generateEncryptionKey(), KEY];
 const expected = JSON.parse(readFileSync(join(FIXTURES, 'expected.json'), 'utf8')) as Record<
   'embedded' | 'postgres',
   Record<'queued' | 'retrying' | 'dead' | 'completed', string[]>
@@ -40,7 +51,7 @@ async function expectCarriedOver(
     box = await openRevocationOutbox({
       client: recordingClient(sent),
       store,
-      encryptionKeys: [KEY],
+      encryptionKeys: KEYS,
       pollIntervalMs: 100,
       onEvent: (event) => events.push(event),
     });
@@ -116,7 +127,7 @@ describeWithPostgres('upgrade of a PostgreSQL queue', () => {
       const opening = openRevocationOutbox({
         client: recordingClient([]),
         store: { connectionString: url },
-        encryptionKeys: [KEY],
+        encryptionKeys: KEYS,
       });
       await expect(opening).rejects.toMatchObject({
         name: 'StoreDamagedError',
@@ -151,7 +162,7 @@ describeWithPostgres('upgrade of a PostgreSQL queue', () => {
       box = await openRevocationOutbox({
         client: recordingClient([]),
         store: { connectionString: url },
-        encryptionKeys: [KEY],
+        encryptionKeys: KEYS,
       });
       expect(await box.stats()).toMatchObject({ queued: 0, retrying: 0, dead: 0 });
       const kept = await other.query(

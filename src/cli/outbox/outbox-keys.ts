@@ -39,8 +39,8 @@ export function keyErrorInCliWords(error: unknown): string | undefined {
   const entry = /^encryptionKeys\[(\d+)\]$/.exec(error.input);
   if (entry)
     return (
-      `DIGILOCKER_OUTBOX_KEYS: entry ${Number(entry[1]) + 1} is not a 256-bit key, which is 32 bytes ` +
-      `as base64 (44 characters) or hex (64 characters): ${MAKE_ONE}`
+      `DIGILOCKER_OUTBOX_KEYS: entry ${Number(entry[1]) + 1} is not a 256-bit key, which is 32 random ` +
+      `bytes as base64 (44 characters) or hex (64 characters): ${MAKE_ONE}`
     );
   // The only other check of the list as a whole that a non-empty list of strings can fail.
   if (error.input === 'encryptionKeys')
