@@ -13,21 +13,33 @@ const PEERS: Record<string, string> = JSON.parse(
   readFileSync(join(root, 'package.json'), 'utf8'),
 ).peerDependencies;
 
-/** Opens the built outbox in a child where `blocked` cannot be found; its stdout. */
+/**
+ * Opens the built outbox in a child where `blocked` cannot be found; its stdout. An outbox that opens
+ * anyway is closed, and a child that hangs is killed: either fails the test instead of outliving it.
+ */
 function openWithout(blocked: string, store: Record<string, string>): string {
   const script = `
     import { openRevocationOutbox } from ${JSON.stringify(join(root, 'dist/outbox/index.js'))};
     try {
-      await openRevocationOutbox({ store: ${JSON.stringify(store)}, encryptionKeys: [${JSON.stringify(KEY)}] });
+      const outbox = await openRevocationOutbox({ store: ${JSON.stringify(store)}, encryptionKeys: [${JSON.stringify(KEY)}] });
       console.log('opened');
+      await outbox.close();
     } catch (error) {
       console.log(error.name + ' ' + error.code + ': ' + error.message);
     }`;
   return execFileSync(process.execPath, ['--import', BLOCK, '--input-type=module', '-e', script], {
     env: { PATH: process.env.PATH ?? '', BLOCK_PACKAGE: blocked },
     encoding: 'utf8',
+    timeout: CHILD_TIMEOUT_MS,
+    killSignal: 'SIGKILL',
   }).trim();
 }
+
+/**
+ * A hung child is killed, and its test fails on what it printed: a child of this file once outlived its
+ * CI run by half an hour. The sync calls block Jest's own timeout until then.
+ */
+const CHILD_TIMEOUT_MS = 45_000;
 
 beforeAll(() => ensureBuilt(), 240_000);
 
@@ -67,11 +79,15 @@ test('the core entry and the CLI load none of them', () => {
     const run = spawnSync(process.execPath, ['--import', BLOCK, '--input-type=module', '-e', script], {
       env: { PATH: process.env.PATH ?? '', BLOCK_PACKAGE: name },
       encoding: 'utf8',
+      timeout: CHILD_TIMEOUT_MS,
+      killSignal: 'SIGKILL',
     });
     expect(run.stdout.trim()).toBe('loaded');
     const cli = spawnSync(process.execPath, ['--import', BLOCK, join(root, 'dist/cli.js'), '--version'], {
       env: { PATH: process.env.PATH ?? '', BLOCK_PACKAGE: name },
       encoding: 'utf8',
+      timeout: CHILD_TIMEOUT_MS,
+      killSignal: 'SIGKILL',
     });
     expect(cli.status).toBe(0);
   }
