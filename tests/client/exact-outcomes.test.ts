@@ -222,8 +222,8 @@ describe.each(nodeFetches())('an error status whose body never arrives, with %s'
     };
   const thenInvalidToken =
     (first: Handler): Handler =>
-    (request, response, count) => {
-      if (count === 1) return first(request, response, count);
+    (request, response, count, body) => {
+      if (count === 1) return first(request, response, count, body);
       response.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"invalid_token"}');
     };
 

@@ -1,10 +1,16 @@
 // A real node:http server on 127.0.0.1 for the tests where sockets, bodies or timing matter. Each test
-// sets the handler; the server counts the requests it received and closes every socket afterwards.
+// sets the handler, which gets the request's body as text; the server counts the requests it received
+// and closes every socket afterwards.
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
-export type Handler = (request: IncomingMessage, response: ServerResponse, count: number) => void;
+export type Handler = (
+  request: IncomingMessage,
+  response: ServerResponse,
+  count: number,
+  body: string,
+) => void;
 
 export interface LocalServer {
   /** `http://127.0.0.1:<port>/public` */
@@ -26,8 +32,11 @@ export function useLocalServer(): LocalServer {
     server = createServer((request, response) => {
       state.requests.push(request.url ?? '');
       const count = state.requests.length;
-      request.resume();
-      request.on('end', () => handler(request, response, count));
+      let body = '';
+      request.setEncoding('utf8').on('data', (chunk: string) => {
+        body += chunk;
+      });
+      request.on('end', () => handler(request, response, count, body));
     });
     server.on('connection', (socket) => {
       sockets.add(socket);
