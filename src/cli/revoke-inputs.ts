@@ -75,7 +75,14 @@ export async function revokeInputs(parts: RunParts): Promise<void> {
     const report = reportOutcome(outcome, {
       sentBefore: sentEarlier || copies > 1,
       reachedUnanswered,
-      redact: (text) => redactSentTokens(redactSecrets(redactEchoes(text, token)), wasSent),
+      redact: (text) => {
+        // The other tokens first, while they stand whole: the fragments pass of this token's echoes
+        // would otherwise replace a run they share with it (the header of two JWTs) and leave the rest
+        // of them (the signature) to be seen. Again last, for a word that only stands whole once the
+        // invisible characters and secrets inside it are gone.
+        const others = redactSentTokens(text, wasSent);
+        return redactSentTokens(redactSecrets(redactEchoes(others, token)), wasSent);
+      },
     });
     tally.noteRateLimit(outcome);
     if ('outcome' in report) sent.finish(digest.key);

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { SentTokens } from '../../src/cli/sent-tokens';
 import { useCliFixture } from '../cli/cli-harness';
+import { fragmentsIn } from '../support/canaries';
 
 const fixture = useCliFixture();
 
@@ -31,6 +32,27 @@ it("redacts another token of the run, or of the journal's earlier run, echoed in
   expect(run.stdout).toContain('tokens \\"[REDACTED]\\", [REDACTED]');
   const output = (run.stdout + run.stderr).toLowerCase();
   for (const token of [earlier, first, second, third]) expect(output).not.toContain(token);
+});
+
+it('redacts another token of the run whole when it shares a long run with the token of the message (two JWTs)', async () => {
+  // The same header: the fragments pass of the second token's echoes alone would take the first
+  // token's header and show its payload and signature.
+  const header = 'eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9';
+  const [first, second] = Array.from(
+    { length: 2 },
+    () => `${header}.${randomBytes(24).toString('base64url')}.${randomBytes(32).toString('base64url')}`,
+  );
+  fixture.digilocker.inject(echo('unknown token'));
+  fixture.digilocker.inject(echo(`token ${second} is unknown, unlike ${first}`));
+  const run = await fixture.revoke(['--json', '--concurrency', '1'], `${first}\n${second}\n`);
+  expect(run.code).toBe(1);
+  expect(run.stdout).toContain('token [REDACTED] is unknown, unlike [REDACTED])');
+  expect(
+    fragmentsIn(
+      [run.stdout, run.stderr],
+      [first, second].map((token) => token?.slice(header.length) ?? ''),
+    ),
+  ).toEqual([]);
 });
 
 it('SentTokens still knows a token it forgot the copies of', () => {

@@ -39,3 +39,26 @@ export function renderings(value: unknown): string[] {
   texts.push(JSON.stringify(value) ?? String(value), inspect(value, { depth: 10 }));
   return texts;
 }
+
+/**
+ * Each of `values` of which a run of `length` characters or more (in any case) is in `texts`, as
+ * `<first such run> in: <around it>`: what a value only partly redacted, or cut short by a server,
+ * leaves to be seen. As the CLI's fragments pass (src/cli/secret-echoes.ts) has it, a run of 12 is
+ * too much of a secret to show.
+ */
+export function fragmentsIn(texts: readonly string[], values: Iterable<string>, length = 12): string[] {
+  const folded = texts.map((text) => text.toLowerCase());
+  const found: string[] = [];
+  for (const value of new Set(values)) {
+    const lower = value.toLowerCase();
+    for (let at = 0; at + length <= lower.length; at++) {
+      const run = lower.slice(at, at + length);
+      const text = folded.find((candidate) => candidate.includes(run));
+      if (text === undefined) continue;
+      const where = text.indexOf(run);
+      found.push(`${run} in: …${text.slice(Math.max(0, where - 60), where + 60)}…`);
+      break;
+    }
+  }
+  return found;
+}
