@@ -8,6 +8,7 @@ import { aboutJob, type Emit, type JobFingerprints } from './events';
 import { type CheckedEnqueueOptions, checkEnqueueOptions, type EnqueueOptions } from './input';
 import type { NormalizedOutboxOptions } from './options';
 import { type PendingPayload, sealTokens } from './payload';
+import { NotCommittedError } from './pool-executor';
 import { NO_RETRY_LIMIT, type Queue } from './queue';
 import type { SqlExecutor, Statement, TransactionalExecutor } from './store';
 import { enqueueExecutorOf } from './store-postgres';
@@ -224,10 +225,19 @@ function announce(context: EnqueueContext, id: string, data: PendingPayload): En
 /**
  * Says what a failed write committed. An error the server sent about the statement (a SQLSTATE, with
  * its severity) means it failed as a whole: nothing committed. So does a connection that was never
- * made (see {@link neverConnected}). A connection lost before the answer leaves it unknown. Other
- * errors (the outbox's own: a timeout, a saturated pool) pass as they are.
+ * made (see {@link neverConnected}), and the store's own transaction ended before its COMMIT was sent
+ * (a NotCommittedError: enqueueBatch on a PostgreSQL server, without `db`). Any other connection lost
+ * before the answer leaves it unknown: enqueue's statement commits on its own, as one in `db` may (a
+ * connection outside a transaction), and a COMMIT may have been carried out. Other errors (the
+ * outbox's own: a timeout, a saturated pool) pass as they are.
  */
 function rethrowFailure(error: unknown, name: string): never {
+  if (error instanceof NotCommittedError)
+    throw new EnqueueFailedError(
+      `${name}: nothing was committed: ${error.message}; call ${name} again`,
+      false,
+      { cause: error.cause },
+    );
   // Read by shape, not `instanceof Error`: the socket's errors may come from another realm.
   if (error === null || typeof error !== 'object') throw error;
   const { code, severity } = error as { code?: unknown; severity?: unknown };

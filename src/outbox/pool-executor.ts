@@ -51,16 +51,45 @@ export function poolExecutor(
   };
   return {
     executeSql: (text, values) => bounded(() => pool.query(text, values as unknown[])),
-    executeInTransaction: (statements) => bounded(() => inTransaction(pool, statements)),
+    executeInTransaction: (statements) => bounded(() => inTransaction(pool, statements, bounds, location)),
   };
+}
+
+/**
+ * The store's own transaction failed before its COMMIT was sent (`cause`: a lost connection, a
+ * timeout; not an answer of the server), so nothing of it was committed. See {@link inTransaction}.
+ */
+export class NotCommittedError extends Error {}
+
+/** A {@link NotCommittedError} that says why the transaction ended before its COMMIT. */
+function notCommitted(error: unknown, bounds: PoolBounds, location: string): NotCommittedError {
+  const message = String((error as { message?: unknown } | null)?.message).slice(0, 200);
+  const why = QUERY_TIMEOUT.test(message)
+    ? `${noAnswer(bounds, location)} before COMMIT was sent, and the connection was closed`
+    : `the connection to the database was lost (${message}) before COMMIT was sent`;
+  return new NotCommittedError(`${why}: PostgreSQL rolls back a transaction without its COMMIT`, {
+    cause: error,
+  });
 }
 
 /**
  * Runs the statements in one transaction on one connection of `pool`. A connection whose transaction
  * did not end cleanly (a statement not answered in time, a connection lost, a ROLLBACK that failed)
  * is destroyed, not given back to the pool: each wait stays within one `queryTimeoutMs`.
+ *
+ * What a failure committed: an error the server sent (it has a `severity`) is thrown as it is: it
+ * says itself that its statement failed. Any other failure (a lost connection, a timeout: the
+ * connection is then gone) before COMMIT was handed to the connection is thrown as a
+ * {@link NotCommittedError}: PostgreSQL commits a transaction on its COMMIT only, and rolls it back
+ * once its connection is gone. From then on, as it is: the COMMIT may have reached the server, and
+ * been carried out, without its answer reaching us (one lost on its way is reported so too).
  */
-async function inTransaction(pool: pg.Pool, statements: readonly Statement[]): Promise<void> {
+async function inTransaction(
+  pool: pg.Pool,
+  statements: readonly Statement[],
+  bounds: PoolBounds,
+  location: string,
+): Promise<void> {
   const client = await pool.connect();
   // While a connection is out of the pool, the pool does not listen for its errors: a backend
   // terminated between two statements would otherwise be an uncaught 'error' event.
@@ -69,18 +98,21 @@ async function inTransaction(pool: pg.Pool, statements: readonly Statement[]): P
     lost ??= error;
   };
   client.on('error', onError);
+  let commitSent = false;
   try {
     await client.query('BEGIN');
     for (const { text, values } of statements) await client.query(text, values);
+    commitSent = true;
     await client.query('COMMIT');
   } catch (error) {
     // A statement the server refused (an ERROR) leaves the connection usable: ROLLBACK, and it goes back
     // to the pool. Any other failure (no answer within queryTimeoutMs, a lost or FATAL-ended connection)
     // leaves it in doubt, a statement maybe still running on it: destroyed at once, which ends its
     // transaction, rather than a ROLLBACK queued behind that statement, waited for as long again.
-    if ((error as { severity?: unknown }).severity !== 'ERROR') onError(error as Error);
+    const { severity } = error as { severity?: unknown };
+    if (severity !== 'ERROR') onError(error as Error);
     if (!lost) await client.query('ROLLBACK').catch((rollbackError: Error) => onError(rollbackError));
-    throw error;
+    throw commitSent || typeof severity === 'string' ? error : notCommitted(error, bounds, location);
   } finally {
     client.off('error', onError);
     client.release(lost ?? false);
@@ -100,17 +132,21 @@ const QUERY_TIMEOUT = /^Query read timeout$/;
 const NEXT_STEP = (bounds: PoolBounds) =>
   `Nothing was written: retry later, or raise ${bounds.sizeOption} (the server's max_connections permitting)`;
 
+function noAnswer(bounds: PoolBounds, location: string): string {
+  return `PostgreSQL at ${location} did not answer within ${bounds.queryTimeoutMs} ms (store.queryTimeoutMs)`;
+}
+
 function saturated(bounds: PoolBounds, location: string): string {
   return `The ${bounds.role} pool of PostgreSQL at ${location} is saturated`;
 }
 
 /** Rethrows a timeout of node-postgres as the error that says which bound was reached; else as is. */
 function explain(error: unknown, bounds: PoolBounds, location: string, health: ServerHealth): unknown {
+  if (error instanceof NotCommittedError) return error; // explained already
   const message = error instanceof Error ? error.message : '';
   if (QUERY_TIMEOUT.test(message))
     return new StoreTimeoutError(
-      `PostgreSQL at ${location} did not answer within ${bounds.queryTimeoutMs} ms ` +
-        '(store.queryTimeoutMs); the statement may or may not have been committed',
+      `${noAnswer(bounds, location)}; the statement may or may not have been committed`,
       { cause: error },
     );
   const answering = Date.now() - health.lastAnswerAt < bounds.connectTimeoutMs;

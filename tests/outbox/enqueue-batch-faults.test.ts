@@ -1,7 +1,9 @@
 // enqueueBatch under database faults on a real PostgreSQL server (a short statement_timeout on the
-// role, a backend terminated while it waits on a lock or after its insert, a lock held then released):
-// the result tells the truth, all or none: it rejects with no row committed and no `queued` event,
-// or resolves with every row committed and one `queued` event each.
+// role, a backend terminated while it waits on a lock or after its insert, a lock held then released,
+// the connection cut at an exact point by a proxy): the result tells the truth, all or none: it
+// rejects with no row committed and no `queued` event, or resolves with every row committed and one
+// `queued` event each. A rejection says `committed: false` unless the connection was lost once COMMIT
+// was sent (then 'unknown': it may have reached the server, and been carried out, or not).
 import pg from 'pg';
 import {
   EnqueueFailedError,
@@ -176,7 +178,7 @@ describeWithPostgres('enqueueBatch under faults: all or none, reported as it hap
     }
   }, 60_000);
 
-  test('the connection lost before the answer: committed is unknown, and it is all or none', async () => {
+  test('the connection lost during an insert, before COMMIT: none, and it says so', async () => {
     const url = new URL(DATABASE_URL as string);
     const proxy = await startTcpProxy(url.hostname, Number(url.port));
     const outbox = await open(proxy.port);
@@ -189,20 +191,71 @@ describeWithPostgres('enqueueBatch under faults: all or none, reported as it hap
       const settled = outbox.enqueueBatch(batch()).catch((error: unknown) => error);
       const pid = await enqueueBackend('Lock');
       await proxy.close(); // the network drops every connection; the backend still waits on the lock
-      const error = await settled;
-      expect(error).toBeInstanceOf(EnqueueFailedError);
-      expect(error).toMatchObject({ code: 'enqueue_failed', committed: 'unknown' });
-      expect((error as Error).message).toMatch(/may have been committed, all of them, or none/);
-      expect(events.filter((event) => event.type === 'queued')).toHaveLength(0);
-      await holder.query('COMMIT');
+      expectNoneCommitted(await settled, /lost \(.+\) before COMMIT was sent/);
+      await holder.query('COMMIT'); // the insert runs, and its transaction, without COMMIT, ends
       await waitUntil(
         async () =>
           (await admin.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid])).rowCount === 0,
       );
-      expect([before, before + BATCH]).toContain(await count());
+      expect(await count()).toBe(before);
     } finally {
+      await holder.query('ROLLBACK').catch(() => {}); // the lock, if the test failed before its COMMIT
       holder.release();
       await outbox.close().catch(() => {});
     }
+  }, 60_000);
+
+  /**
+   * A batch through a proxy that cuts the connection of the enqueue pool where `cutOn` says. Returns
+   * its error, and how many of its jobs the store holds once every connection of the outbox is gone.
+   */
+  async function cutBatch(pattern: string | Buffer, options: { forward: boolean; skip?: number }) {
+    const url = new URL(DATABASE_URL as string);
+    const proxy = await startTcpProxy(url.hostname, Number(url.port));
+    const outbox = await open(proxy.port);
+    const before = await count();
+    events = [];
+    const cut = proxy.cutOn(pattern, options);
+    const error = await outbox.enqueueBatch(batch()).catch((reason: unknown) => reason);
+    await cut; // it failed there, not elsewhere
+    await outbox.close().catch(() => {});
+    await proxy.close();
+    const backends = 'SELECT 1 FROM pg_stat_activity WHERE usename = $1';
+    await waitUntil(async () => (await admin.query(backends, [ROLE])).rowCount === 0);
+    expect(events.filter((event) => event.type === 'queued')).toHaveLength(0);
+    return { error, stored: (await count()) - before };
+  }
+
+  function expectNoneCommitted(error: unknown, why: RegExp) {
+    expect(error).toBeInstanceOf(EnqueueFailedError);
+    expect(error).toMatchObject({ code: 'enqueue_failed', committed: false });
+    expect((error as Error).message).toMatch(/^enqueueBatch: nothing was committed: /);
+    expect((error as Error).message).toMatch(why);
+  }
+
+  /** node-postgres's COMMIT: a simple query message ('Q', its length, the text and a NUL). */
+  const COMMIT = Buffer.from('Q\0\0\0\x0bCOMMIT\0', 'latin1');
+
+  test('the connection cut during the second insert, before COMMIT: none, and it says so', async () => {
+    // The first insert of the batch was answered; the start of the second reached the server. Its
+    // parameter marks pg-boss's insert (its maintenance inserts into the job table too, without one).
+    const insert = 'json_to_recordset($1::text::json)';
+    const { error, stored } = await cutBatch(insert, { forward: true, skip: 1 });
+    expectNoneCommitted(error, /lost \(.+\) before COMMIT was sent/);
+    expect(stored).toBe(0);
+  }, 60_000);
+
+  test('the connection cut once COMMIT reached the server, before its answer: unknown (here, all)', async () => {
+    const { error, stored } = await cutBatch(COMMIT, { forward: true });
+    expect(error).toBeInstanceOf(EnqueueFailedError);
+    expect(error).toMatchObject({ code: 'enqueue_failed', committed: 'unknown' });
+    expect((error as Error).message).toMatch(/may have been committed, all of them, or none/);
+    expect(stored).toBe(BATCH); // why 'unknown' is the truth: the server committed, the client never heard
+  }, 60_000);
+
+  test('COMMIT sent, and lost on its way: unknown too (here, none), as the client cannot tell', async () => {
+    const { error, stored } = await cutBatch(COMMIT, { forward: false });
+    expect(error).toMatchObject({ code: 'enqueue_failed', committed: 'unknown' });
+    expect(stored).toBe(0);
   }, 60_000);
 });

@@ -2,7 +2,12 @@
 // comes back), through a real TCP proxy: enqueue rejects within the query timeout, close() settles.
 import pg from 'pg';
 import { InputRangeError, InputTypeError } from '../../src';
-import { OUTBOX_DEFAULTS, openRevocationOutbox, StoreTimeoutError } from '../../src/outbox';
+import {
+  EnqueueFailedError,
+  OUTBOX_DEFAULTS,
+  openRevocationOutbox,
+  StoreTimeoutError,
+} from '../../src/outbox';
 import { type MockDigiLocker, startMockDigiLocker } from '../../src/testing';
 import { clientOf, DATABASE_URL, describeWithPostgres, KEY, uniqueSchema, within } from './support';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';
@@ -56,7 +61,7 @@ describeWithPostgres('a PostgreSQL server that stops answering', () => {
     expect(await within(outbox.close(), 15_000)).toBe('resolved');
   }, 40_000);
 
-  test("enqueueBatch's transaction rejects within the query timeout too, not twice it (no ROLLBACK waited for)", async () => {
+  test("enqueueBatch's transaction rejects within the query timeout too, not twice it (no ROLLBACK waited for), nothing committed", async () => {
     // A proxy of the test's own: the one above is blackholed for good by the test before.
     const url = new URL(DATABASE_URL as string);
     const own = await startTcpProxy(url.hostname, Number(url.port || 5432));
@@ -78,8 +83,12 @@ describeWithPostgres('a PostgreSQL server that stops answering', () => {
         ),
         10_000,
       );
-      expect(error).toBeInstanceOf(StoreTimeoutError);
-      expect((error as Error).message).toMatch(/may or may not have been committed/);
+      // Unanswered before its COMMIT was sent, the transaction cannot have committed.
+      expect(error).toBeInstanceOf(EnqueueFailedError);
+      expect(error).toMatchObject({ code: 'enqueue_failed', committed: false });
+      expect((error as Error).message).toMatch(
+        /^enqueueBatch: nothing was committed: PostgreSQL at .* did not answer within 2000 ms \(store\.queryTimeoutMs\) before COMMIT was sent/,
+      );
       // One bound: the connection is destroyed, where a ROLLBACK sent on it waited a second bound.
       expect(Date.now() - startedAt).toBeLessThan(1.5 * queryTimeoutMs);
     } finally {
