@@ -106,7 +106,9 @@ export class StoreLockedError extends OutboxError {
 /**
  * The PostgreSQL server did not answer in time (`store.connectTimeoutMs` for a connection,
  * `store.queryTimeoutMs` for a statement): it is down or unreachable. A timed-out write may or may
- * not have been committed (enqueueing again is harmless: revocation is idempotent).
+ * not have been committed (enqueueing again is harmless: revocation is idempotent); a statement of
+ * `enqueueBatch`'s own transaction timed out before its COMMIT is an {@link EnqueueFailedError}
+ * with `committed: false` instead.
  */
 export class StoreTimeoutError extends OutboxError {
   static {
@@ -201,10 +203,14 @@ export class StoreUnavailableError extends OutboxError {
 
 /**
  * `enqueue` or `enqueueBatch` failed in the database. `committed` says what is known: `false` when
- * the server refused the statement (a statement timeout, a terminated backend, a constraint): nothing
- * of the call was committed, all or none; `'unknown'` when the connection was lost before the
- * server's answer: all of it may have been committed, or none (enqueueing again is harmless: a token
- * revoked twice is already invalid). The message carries the server's, never a token.
+ * nothing of the call was committed: the server refused the statement (a statement timeout, a
+ * terminated backend, a constraint), no connection could be made, or (`enqueueBatch` on a PostgreSQL
+ * server, without `db`) the connection was lost, or a statement not answered within
+ * `store.queryTimeoutMs`, before its transaction's COMMIT was sent; `'unknown'` when the connection was
+ * lost before the answer to `enqueue`'s statement (which commits on its own), to a statement in `db`
+ * (which may, outside a transaction) or to that COMMIT: all of it may have been committed, or none
+ * (enqueueing again is harmless: a token revoked twice is already invalid). The message says which
+ * and why, never a token.
  */
 export class EnqueueFailedError extends OutboxError {
   static {

@@ -15,7 +15,8 @@ import type { SqlExecutor } from './store';
  * answer was lost leaves its jobs claimed; their lapsed heartbeat gives them back (see queue.ts).
  *
  * Other properties of `db` are kept: enqueueing keeps its own pool (store-postgres.ts), which reports a
- * lost connection to its caller as `committed: 'unknown'` rather than riding it out.
+ * lost connection to its caller (`committed: 'unknown'`, or `false` before a COMMIT was sent) rather
+ * than riding it out.
  *
  * @param location The store, without a password, for the error message.
  * @param withinMs How long the server may be away before statements fail.
