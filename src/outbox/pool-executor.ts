@@ -90,18 +90,27 @@ async function inTransaction(
   bounds: PoolBounds,
   location: string,
 ): Promise<void> {
-  const client = await pool.connect();
   // While a connection is out of the pool, the pool does not listen for its errors: a backend
-  // terminated between two statements would otherwise be an uncaught 'error' event.
+  // terminated between two statements would otherwise be an uncaught 'error' event, which ends the
+  // process. So the listener goes on in connect's callback, which the pool calls as it hands the
+  // connection out: an awaited connect() resumes a moment later, after an error read in the same chunk
+  // as the connection's readiness (a backend terminated as it starts) has already been emitted.
   let lost: Error | undefined;
   const onError = (error: Error) => {
     lost ??= error;
   };
-  client.on('error', onError);
+  const client = await new Promise<pg.PoolClient>((resolve, reject) =>
+    pool.connect((error, connected) => {
+      if (error || !connected) return reject(error);
+      connected.on('error', onError);
+      resolve(connected);
+    }),
+  );
   let commitSent = false;
   try {
     await client.query('BEGIN');
     for (const { text, values } of statements) await client.query(text, values);
+    if (lost) throw lost; // a COMMIT on a lost connection would not be sent
     commitSent = true;
     await client.query('COMMIT');
   } catch (error) {
@@ -112,7 +121,9 @@ async function inTransaction(
     const { severity } = error as { severity?: unknown };
     if (severity !== 'ERROR') onError(error as Error);
     if (!lost) await client.query('ROLLBACK').catch((rollbackError: Error) => onError(rollbackError));
-    throw commitSent || typeof severity === 'string' ? error : notCommitted(error, bounds, location);
+    // The connection's own error says why better than node-postgres's "not queryable" that follows it.
+    const cause = lost ?? error;
+    throw commitSent || typeof severity === 'string' ? error : notCommitted(cause, bounds, location);
   } finally {
     client.off('error', onError);
     client.release(lost ?? false);

@@ -205,6 +205,50 @@ describeWithPostgres('enqueueBatch under faults: all or none, reported as it hap
     }
   }, 60_000);
 
+  test('the backend terminated the moment its connection was made: none, and no uncaught error', async () => {
+    // The client reads the connection's ReadyForQuery and the FATAL error in one chunk: the error
+    // comes while node-postgres hands the connection out, before an awaited connect() resumes. An
+    // 'error' event nobody heard then ended the process (seen as a CLI run with no summary).
+    const url = new URL(DATABASE_URL as string);
+    const proxy = await startTcpProxy(url.hostname, Number(url.port));
+    const outbox = await open(proxy.port);
+    try {
+      const before = await count();
+      events = [];
+      const terminated = proxy.terminateWhenReady('I'); // the enqueue pool's first connection
+      const error = await outbox.enqueueBatch(batch()).catch((reason: unknown) => reason);
+      await terminated;
+      expectNoneCommitted(
+        error,
+        /lost \(terminating connection due to administrator command\) before COMMIT/,
+      );
+      expect(events.filter((event) => event.type === 'queued')).toHaveLength(0);
+      expect(await count()).toBe(before);
+    } finally {
+      await outbox.close().catch(() => {});
+      await proxy.close();
+    }
+  }, 60_000);
+
+  test('the backend terminated as its last insert was answered: none, COMMIT not sent', async () => {
+    // BEGIN and the batch's 4 inserts each end with a ReadyForQuery in a transaction: after the 5th,
+    // COMMIT would be next. Sent on a connection known lost, it was never written, yet said 'unknown'.
+    const url = new URL(DATABASE_URL as string);
+    const proxy = await startTcpProxy(url.hostname, Number(url.port));
+    const outbox = await open(proxy.port);
+    try {
+      const before = await count();
+      const terminated = proxy.terminateWhenReady('T', BATCH / 500);
+      const error = await outbox.enqueueBatch(batch()).catch((reason: unknown) => reason);
+      await terminated;
+      expectNoneCommitted(error, /SQLSTATE 57P01: terminating connection due to administrator command/);
+      expect(await count()).toBe(before);
+    } finally {
+      await outbox.close().catch(() => {});
+      await proxy.close();
+    }
+  }, 60_000);
+
   /**
    * A batch through a proxy that cuts the connection of the enqueue pool where `cutOn` says. Returns
    * its error, and how many of its jobs the store holds once every connection of the outbox is gone.

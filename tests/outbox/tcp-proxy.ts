@@ -16,6 +16,15 @@ export interface TcpProxy {
    * lost); without, it never does. Resolves once a connection was cut. One cut per call.
    */
   cutOn(pattern: string | Buffer, options: { forward: boolean; skip?: number }): Promise<void>;
+  /**
+   * Ends a connection as if its backend were terminated the moment it said it was ready: the server's
+   * chunk that holds its next ReadyForQuery `status` (once `skip` earlier ones went through, on any
+   * connection) reaches the client followed, in the same chunk, by the FATAL error of
+   * `pg_terminate_backend`, so that the client reads both at once. `I` (idle), the first of a new
+   * connection, or of a statement outside a transaction; `T`, of a statement inside one. Resolves once
+   * done. One termination per call.
+   */
+  terminateWhenReady(status: 'I' | 'T', skip?: number): Promise<void>;
   /** Destroys every connection and stops listening. */
   close(): Promise<void>;
 }
@@ -25,6 +34,7 @@ export async function startTcpProxy(targetHost: string, targetPort: number, port
   const sockets = new Set<net.Socket>();
   let silent = false;
   let cut: Cut | undefined;
+  let terminate: Termination | undefined;
   const track = (socket: net.Socket) => {
     sockets.add(socket);
     socket.on('error', () => {});
@@ -52,7 +62,16 @@ export async function startTcpProxy(targetHost: string, targetPort: number, port
       upstream.write(chunk);
     });
     upstream.on('data', (chunk) => {
-      if (!silent && !ended) client.write(chunk);
+      if (silent || ended) return;
+      if (terminate && chunk.includes(terminate.ready) && terminate.skip-- === 0) {
+        const { done } = terminate;
+        terminate = undefined;
+        ended = true;
+        client.end(Buffer.concat([chunk, ADMINISTRATOR_TERMINATION]));
+        upstream.destroy();
+        return done();
+      }
+      client.write(chunk);
     });
     client.on('close', () => {
       if (!ended) upstream.destroy();
@@ -70,11 +89,42 @@ export async function startTcpProxy(targetHost: string, targetPort: number, port
         cut = { pattern: Buffer.from(pattern), forward, skip, done };
       });
     },
+    terminateWhenReady(status, skip = 0) {
+      return new Promise((done) => {
+        terminate = { ready: Buffer.from(`Z\0\0\0\x05${status}`, 'latin1'), skip, done };
+      });
+    },
     async close() {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** The ErrorResponse a backend sends when `pg_terminate_backend` ends it. */
+const ADMINISTRATOR_TERMINATION = errorResponse({
+  S: 'FATAL',
+  V: 'FATAL',
+  C: '57P01',
+  M: 'terminating connection due to administrator command',
+});
+
+function errorResponse(fields: Record<string, string>): Buffer {
+  const body = Buffer.from(
+    `${Object.entries(fields)
+      .map(([type, value]) => `${type}${value}\0`)
+      .join('')}\0`,
+  );
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(body.length + 4);
+  return Buffer.concat([Buffer.from('E'), length, body]);
+}
+
+/** A termination to come (see {@link TcpProxy.terminateWhenReady}): its ReadyForQuery message. */
+interface Termination {
+  ready: Buffer;
+  skip: number;
+  done: () => void;
 }
 
 /** A cut to come (see {@link TcpProxy.cutOn}). */
