@@ -14,7 +14,7 @@ import {
 import { QUEUE_NAME } from '../../src/outbox/queue';
 import { type MockDigiLocker, startMockDigiLocker } from '../../src/testing';
 import { DATABASE_URL, describeWithPostgres, KEY, uniqueSchema, waitUntil } from './support';
-import { startTcpProxy } from './tcp-proxy';
+import { startTcpProxy, type TcpProxy } from './tcp-proxy';
 
 const BATCH = 2000;
 const ROLE = `batch_faults_${process.pid}`;
@@ -205,63 +205,20 @@ describeWithPostgres('enqueueBatch under faults: all or none, reported as it hap
     }
   }, 60_000);
 
-  test('the backend terminated the moment its connection was made: none, and no uncaught error', async () => {
-    // The client reads the connection's ReadyForQuery and the FATAL error in one chunk: the error
-    // comes while node-postgres hands the connection out, before an awaited connect() resumes. An
-    // 'error' event nobody heard then ended the process (seen as a CLI run with no summary).
-    const url = new URL(DATABASE_URL as string);
-    const proxy = await startTcpProxy(url.hostname, Number(url.port));
-    const outbox = await open(proxy.port);
-    try {
-      const before = await count();
-      events = [];
-      const terminated = proxy.terminateWhenReady('I'); // the enqueue pool's first connection
-      const error = await outbox.enqueueBatch(batch()).catch((reason: unknown) => reason);
-      await terminated;
-      expectNoneCommitted(
-        error,
-        /lost \(terminating connection due to administrator command\) before COMMIT/,
-      );
-      expect(events.filter((event) => event.type === 'queued')).toHaveLength(0);
-      expect(await count()).toBe(before);
-    } finally {
-      await outbox.close().catch(() => {});
-      await proxy.close();
-    }
-  }, 60_000);
-
-  test('the backend terminated as its last insert was answered: none, COMMIT not sent', async () => {
-    // BEGIN and the batch's 4 inserts each end with a ReadyForQuery in a transaction: after the 5th,
-    // COMMIT would be next. Sent on a connection known lost, it was never written, yet said 'unknown'.
-    const url = new URL(DATABASE_URL as string);
-    const proxy = await startTcpProxy(url.hostname, Number(url.port));
-    const outbox = await open(proxy.port);
-    try {
-      const before = await count();
-      const terminated = proxy.terminateWhenReady('T', BATCH / 500);
-      const error = await outbox.enqueueBatch(batch()).catch((reason: unknown) => reason);
-      await terminated;
-      expectNoneCommitted(error, /SQLSTATE 57P01: terminating connection due to administrator command/);
-      expect(await count()).toBe(before);
-    } finally {
-      await outbox.close().catch(() => {});
-      await proxy.close();
-    }
-  }, 60_000);
-
   /**
-   * A batch through a proxy that cuts the connection of the enqueue pool where `cutOn` says. Returns
-   * its error, and how many of its jobs the store holds once every connection of the outbox is gone.
+   * A batch through a proxy that `fault` sets to fail a connection of the enqueue pool (`cutOn`,
+   * `terminateWhenReady`). Returns its error, and how many of its jobs the store holds once every
+   * connection of the outbox is gone.
    */
-  async function cutBatch(pattern: string | Buffer, options: { forward: boolean; skip?: number }) {
+  async function faultyBatch(fault: (proxy: TcpProxy) => Promise<void>) {
     const url = new URL(DATABASE_URL as string);
     const proxy = await startTcpProxy(url.hostname, Number(url.port));
     const outbox = await open(proxy.port);
     const before = await count();
     events = [];
-    const cut = proxy.cutOn(pattern, options);
+    const faulted = fault(proxy);
     const error = await outbox.enqueueBatch(batch()).catch((reason: unknown) => reason);
-    await cut; // it failed there, not elsewhere
+    await faulted; // it failed there, not elsewhere
     await outbox.close().catch(() => {});
     await proxy.close();
     const backends = 'SELECT 1 FROM pg_stat_activity WHERE usename = $1';
@@ -269,6 +226,26 @@ describeWithPostgres('enqueueBatch under faults: all or none, reported as it hap
     expect(events.filter((event) => event.type === 'queued')).toHaveLength(0);
     return { error, stored: (await count()) - before };
   }
+
+  const cutBatch = (pattern: string | Buffer, options: { forward: boolean; skip?: number }) =>
+    faultyBatch((proxy) => proxy.cutOn(pattern, options));
+
+  test('the backend terminated the moment its connection was made: none, and no uncaught error', async () => {
+    // The client reads the connection's ReadyForQuery and the FATAL error in one chunk: the error
+    // comes while node-postgres hands the connection out, before an awaited connect() resumes. An
+    // 'error' event nobody heard then ended the process (seen as a CLI run with no summary).
+    const { error, stored } = await faultyBatch((proxy) => proxy.terminateWhenReady('I'));
+    expectNoneCommitted(error, /lost \(terminating connection due to administrator command\) before COMMIT/);
+    expect(stored).toBe(0);
+  }, 60_000);
+
+  test('the backend terminated as its last insert was answered: none, COMMIT not sent', async () => {
+    // BEGIN and the batch's 4 inserts each end with a ReadyForQuery in a transaction: after the 5th,
+    // COMMIT would be next. Sent on a connection known lost, it was never written, yet said 'unknown'.
+    const { error, stored } = await faultyBatch((proxy) => proxy.terminateWhenReady('T', BATCH / 500));
+    expectNoneCommitted(error, /SQLSTATE 57P01: terminating connection due to administrator command/);
+    expect(stored).toBe(0);
+  }, 60_000);
 
   function expectNoneCommitted(error: unknown, why: RegExp) {
     expect(error).toBeInstanceOf(EnqueueFailedError);
