@@ -136,6 +136,8 @@ export class Workers {
       } catch (error) {
         emit({ type: 'error', message: `reading the pause failed: ${messageOf(error)}` });
       }
+      // Stopped while the pause was read: no worker may start (its jobs would be sent after stop()).
+      if (!this.#running) break;
       if (gate.paused) await this.#offWork();
       else this.#working ??= this.#work();
       await this.#sleep(options.pollIntervalMs);
@@ -225,8 +227,12 @@ export class Workers {
     for (const wake of [...this.#wakers]) wake();
   }
 
-  /** Sleeps `ms`, or less when woken (stop) or aborted. */
+  /**
+   * Sleeps `ms`, or less when woken (stop) or aborted; not at all when either came already, during the
+   * statements before (their wake-up found no sleeper).
+   */
   #sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (!this.#running || signal?.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
