@@ -10,7 +10,7 @@ import type { Journal } from './journal';
 import { redactEchoes, secretsRedactor } from './redaction';
 import { reportOutcome } from './report';
 import type { Reporter } from './reporter';
-import { redactSentTokens } from './secret-echoes';
+import { redactSentTokens } from './sent-token-echoes';
 import { SentTokens } from './sent-tokens';
 import type { StopCause, Stopping } from './stopping';
 import type { Tally } from './summary';
