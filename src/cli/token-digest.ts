@@ -17,6 +17,11 @@ export function digestOf(token: string): TokenDigest {
   return { hex: digest.toString('hex'), key: digest.toString('latin1', 0, KEY_BYTES) };
 }
 
+/** The key of a token in memory alone ({@link digestOf}'s `key`): for a word looked up, not recorded. */
+export function keyOf(token: string): string {
+  return hash('sha256', token, 'buffer').toString('latin1', 0, KEY_BYTES);
+}
+
 /**
  * The key of a token in memory, from its SHA-256 in hex: the first 128 bits as a string of 16 one-byte
  * characters. A Map of a million such keys stays within tens of megabytes, where the hex digits (or a

@@ -2,7 +2,7 @@
 // by a key that is the first 128 bits of the token's SHA-256 (the same key as the journal's).
 import { createHash } from 'node:crypto';
 import { SentTokens } from '../../src/cli/sent-tokens';
-import { digestOf, keyOfHex } from '../../src/cli/token-digest';
+import { digestOf, keyOf, keyOfHex } from '../../src/cli/token-digest';
 
 describe('digestOf', () => {
   it('gives the SHA-256 in hex and a 16-character key that keyOfHex finds again from the hex', () => {
@@ -11,6 +11,7 @@ describe('digestOf', () => {
     expect(digest.key).toHaveLength(16);
     expect(keyOfHex(digest.hex)).toBe(digest.key);
     expect(digestOf('another-token').key).not.toBe(digest.key);
+    expect(keyOf('a-token')).toBe(digest.key);
   });
 });
 

@@ -65,8 +65,8 @@ function echoOf(request: IncomingMessage, body: string, token: string, others: s
   const decode = (header: string) => Buffer.from(header.replace(/^\w+ /, ''), 'base64').toString('utf8');
   return [
     `token ${everyForm(token)} is unknown`,
-    // The run keeps only digests of its other tokens: their whole words, not their encodings (docs/cli.md).
-    ...others.map((other) => `also ${other}`),
+    // The run keeps only digests of its other tokens: each word is decoded and looked up (docs/cli.md).
+    ...others.map((other) => `also ${everyForm(other)}`),
     `body=${body}`,
     `authorization=${authorization} (${decode(authorization)})`,
     `proxy-authorization=${proxyAuthorization} (${decode(proxyAuthorization)})`,
