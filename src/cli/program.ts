@@ -78,8 +78,10 @@ Examples:
   digilocker-revoke revoke --file leaked.txt --journal leaked.journal --hint refresh_token
   produce-tokens | digilocker-revoke revoke --json --treat-invalid-as-revoked > outcomes.jsonl`;
 
+/** Other processes read a command line (`ps`), and a preloaded SDK's process detector exports it. */
 const ARGUMENTS_WARNING =
-  'warning: tokens given as arguments are visible to other processes; pass them with --file or on standard input\n';
+  'warning: tokens given as arguments are visible to other processes and to telemetry (process.command_args); ' +
+  'pass them with --file or on standard input\n';
 
 /** What each command's action needs. */
 interface CommandContext {

@@ -39,12 +39,14 @@ describe('input', () => {
     expect(active(tokens)).toEqual([]);
   });
 
-  it('takes tokens as arguments, with a one-line warning that they are visible to other processes', async () => {
+  it('takes tokens as arguments, with a one-line warning that they are visible to other processes and telemetry', async () => {
     const tokens = fixture.issue(2);
     const run = await runCli(['revoke', ...tokens, ...base()], { env: fixture.env() });
     expect(run.code).toBe(0);
     expect(run.stderr.trim().split('\n')).toEqual([
-      expect.stringMatching(/^warning: .*visible to other processes.*--file or on standard input$/),
+      expect.stringMatching(
+        /^warning: .*visible to other processes and to telemetry \(process\.command_args\); .*--file or on standard input$/,
+      ),
     ]);
     expect(active(tokens)).toEqual([]);
   });
