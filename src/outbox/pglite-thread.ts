@@ -122,12 +122,15 @@ class Calls {
       return Promise.reject(new StoreFailedError(`The outbox store ${this.directory} is closed`));
     const id = this.#next++;
     return new Promise((resolve, reject) => {
+      // Sent first: a call that cannot be (a value structured cloning refuses, such as a function)
+      // rejects with the DataCloneError, leaving no deadline behind to fail the store. Its answer
+      // comes as a later message, once the call is pending.
+      this.worker.postMessage({ id, ...call } satisfies PgliteCall);
       const timer = setTimeout(
         () => this.fail(`a call was not answered within ${this.timeoutMs} ms (store.queryTimeoutMs)`),
         this.timeoutMs,
       );
       this.#pending.set(id, { resolve, reject, timer });
-      this.worker.postMessage({ id, ...call } satisfies PgliteCall);
     });
   }
 
