@@ -5,7 +5,7 @@ import { queueOperations, sealingKey } from './administration';
 import { callsInFlight, closedError } from './calls-in-flight';
 import { importKeys, type OutboxKey } from './crypto';
 import { type EnqueuedJob, enqueueBatch, enqueueJob } from './enqueue';
-import { OutboxStateError } from './errors';
+import { OutboxStateError, StoreFailedError } from './errors';
 import { type Emit, safeEmitter } from './events';
 import type { EnqueueOptions } from './input';
 import { compactTables, requeueOrphans } from './jobs';
@@ -188,16 +188,21 @@ async function closeQueue(queue: Queue, store: OutboxStore, emit: Emit): Promise
 /**
  * The compaction at close needs free space about the size of the job table. Without it the store still
  * closes: every job is safe, and only the ciphertext of jobs ended since the last compaction stays in
- * the files until a later close compacts them. Said as an `error` event, not thrown: a close that
- * rejected would fail a run whose work was done.
+ * the files until a later close compacts them. An embedded store that failed (its thread died or did
+ * not answer: StoreFailedError, its `cause` what happened) says that instead: the jobs committed before
+ * are in its files, as each commit was. Said as an `error` event, not thrown: a close that rejected
+ * would fail a run whose work was done.
  */
 function compactionFailed(error: unknown, emit: Emit): void {
   const cause = error instanceof Error ? error.message.slice(0, 200) : String(error);
   emit({
     type: 'error',
     message:
-      `close: could not compact the job table (${cause}); every job is safe, but the ciphertext of ` +
-      'jobs ended since the last compaction stays in the files until a close with free space compacts it',
+      error instanceof StoreFailedError
+        ? `close: the store stopped working before the job table was compacted: ${String(error.cause ?? cause)}. ` +
+          'The jobs committed before it did are kept in its files, for the next open'
+        : `close: could not compact the job table (${cause}); every job is safe, but the ciphertext of ` +
+          'jobs ended since the last compaction stays in the files until a close with free space compacts it',
   });
 }
 

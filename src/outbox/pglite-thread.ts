@@ -134,7 +134,10 @@ class Calls {
     });
   }
 
-  /** Fails the store once: terminates the thread, rejects every pending call and every later one. */
+  /**
+   * Fails the store once: terminates the thread, rejects every pending call and every later one. The
+   * StoreFailedError's `cause` is `cause`, what happened, for a close to say (open.ts).
+   */
   fail(cause: string): void {
     if (this.#failure || this.closed) return;
     this.#failure = new StoreFailedError(
@@ -142,6 +145,7 @@ class Calls {
         'fails from now on. Check the disk (free space, errors in the system log), or raise ' +
         'store.queryTimeoutMs above your longest statement; then restart the process: the jobs ' +
         'committed before are kept',
+      { cause },
     );
     void this.worker.terminate();
     for (const [id, pending] of this.#pending) this.#reject(id, pending, this.#failure);
