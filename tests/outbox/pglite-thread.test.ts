@@ -12,7 +12,7 @@ const scratch = scratchDirectory();
 afterAll(() => scratch.remove());
 
 test('a call whose values cannot be sent to the thread rejects, and leaves no deadline to fail the store', async () => {
-  const queryTimeoutMs = 1000;
+  const queryTimeoutMs = 2000;
   const store = await openEmbeddedStore({ directory: join(scratch.path, 'uncloneable'), queryTimeoutMs });
   try {
     for (const value of [() => 1, Symbol('s')]) {
