@@ -1,5 +1,6 @@
 // The embedded store's worker thread (pglite-thread.ts), driven from the main thread: a call that
-// cannot be sent to it leaves nothing behind.
+// cannot be sent to it leaves nothing behind, and a close after the thread died (terminated for real:
+// its Worker is found through Worker.prototype.postMessage) says so.
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { type OutboxEvent, openRevocationOutbox } from '../../src/outbox';
