@@ -34,8 +34,6 @@ export interface Queue {
   /** `"schema".job`, the table of pg-boss's jobs (every queue's). */
   readonly jobTable: string;
   readonly name: string;
-  /** True on the embedded store: one connection, so statements run one at a time. */
-  readonly singleConnection: boolean;
 }
 
 /**
@@ -90,7 +88,6 @@ export async function startQueue(
     db,
     jobTable: `${options.schema}.job`,
     name: QUEUE_NAME,
-    singleConnection: store.kind === 'embedded',
   };
 }
 
