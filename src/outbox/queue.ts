@@ -8,8 +8,9 @@ import type { OutboxStore, SqlExecutor } from './store';
 export const QUEUE_NAME = 'digilocker-revocation';
 
 /**
- * A pg-boss job's retry limit: in effect none. A job is retried until its `expiresAt` (the outbox
- * computes each delay itself); it goes to the dead state only when the outbox lowers the limit.
+ * A pg-boss job's retry limit: in effect none. A job is retried, after pg-boss's backoff, until its
+ * `expiresAt` (a run then ends it `expired`); it goes to the dead state only when a run says so (a
+ * `deadletter` result, see runner.ts).
  */
 export const NO_RETRY_LIMIT = 1_000_000;
 
