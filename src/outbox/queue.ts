@@ -1,6 +1,6 @@
 import type { Db, PgBoss } from 'pg-boss';
 import { copyVersion10Jobs, setAsideVersion10Schema } from './migrate';
-import { type NormalizedOutboxOptions, OUTBOX_DEFAULTS } from './options';
+import type { NormalizedOutboxOptions } from './options';
 import { reconnecting } from './reconnect';
 import type { OutboxStore, SqlExecutor } from './store';
 
@@ -98,7 +98,6 @@ export async function startQueue(
  * connection to lose.
  */
 function resilientDb(store: OutboxStore, options: NormalizedOutboxOptions): SqlExecutor {
-  if (store.kind === 'embedded' || !('connectionString' in options.store)) return store.db;
-  const withinMs = options.store.connectTimeoutMs ?? OUTBOX_DEFAULTS.connectTimeoutMs;
-  return reconnecting(store.db, store.location, withinMs);
+  if ('directory' in options.store) return store.db;
+  return reconnecting(store.db, store.location, options.store.connectTimeoutMs);
 }
