@@ -136,6 +136,6 @@ export async function compactTables(queue: Queue): Promise<void> {
 }
 
 /** How many jobs a pg-boss command changed (its declared type leaves the count out). */
-function affected(response: object): number {
+export function affected(response: object): number {
   return Number((response as { affected?: unknown }).affected ?? 0);
 }

@@ -5,7 +5,7 @@
 import { describeType, rangeError, typeError } from '../validate';
 import type { WhileOpen } from './calls-in-flight';
 import type { OutboxKey } from './crypto';
-import { jobsIn } from './jobs';
+import { affected, jobsIn } from './jobs';
 import { decodePayload } from './payload';
 import type { Queue } from './queue';
 
@@ -94,6 +94,5 @@ async function purgeKey(queue: Queue, held: ReadonlySet<string>, keyId: unknown)
     })
     .map((job) => job.id);
   if (ids.length === 0) return 0;
-  const response = await queue.boss.deleteJob(queue.name, ids);
-  return Number((response as { affected?: unknown }).affected ?? 0);
+  return affected(await queue.boss.deleteJob(queue.name, ids));
 }
