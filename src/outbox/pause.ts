@@ -165,7 +165,6 @@ export class ClusterPause {
   }
 }
 
-/** Whether a kept `rate_limited` pause's time is up (on this machine's clock, the embedded store's). */
 /** A time of the database as ISO 8601, or undefined for none or one a Date cannot hold. */
 function isoTimeOf(value: Date | number | string | null): string | undefined {
   if (value === null) return undefined;
@@ -173,6 +172,7 @@ function isoTimeOf(value: Date | number | string | null): string | undefined {
   return Number.isNaN(time.getTime()) ? undefined : time.toISOString();
 }
 
+/** Whether a kept `rate_limited` pause's time is up (on this machine's clock, the embedded store's). */
 function isOver(pause: OutboxPause | undefined): boolean {
   return pause?.until !== undefined && Date.parse(pause.until) <= Date.now();
 }
