@@ -3,7 +3,6 @@ import {
   assertKnownKeys,
   describeType,
   integerInRange,
-  optionalBoolean,
   optionalFunction,
   rangeError,
   typeError,
@@ -11,9 +10,8 @@ import {
 import type { EncryptionKey } from './crypto';
 import type { OutboxEvent } from './events';
 import { schemaName } from './schema-name';
-import { type EmbeddedStoreOptions, isPostgresUrl, type StoreOptions } from './store';
-import { normalizeEmbeddedStore } from './store-options';
-import type { ServerStoreSettings } from './store-postgres';
+import type { StoreOptions } from './store';
+import { normalizeStore, type StoreSettings } from './store-options';
 
 /** The defaults of the outbox's options. */
 export const OUTBOX_DEFAULTS = {
@@ -144,7 +142,7 @@ export interface RevocationOutboxOptions {
 /** The options once validated and completed. */
 export interface NormalizedOutboxOptions {
   client: RevocationClient | undefined;
-  store: Required<EmbeddedStoreOptions> | ServerStoreSettings;
+  store: StoreSettings;
   concurrency: number;
   onEvent: ((event: OutboxEvent) => void) | undefined;
   defaultExpiresInSeconds: number;
@@ -248,52 +246,4 @@ function credentialsIdOf(value: unknown): string | undefined {
   if (value.length === 0 || value.length > 200)
     throw rangeError('credentialsId', 'must be 1 to 200 characters (a fingerprint, never the secret)');
   return value;
-}
-
-const KNOWN_SERVER_STORE = new Set([
-  'connectionString',
-  'create',
-  'maxConnections',
-  'enqueueConnections',
-  'maxWaiting',
-  'connectTimeoutMs',
-  'queryTimeoutMs',
-]);
-
-function normalizeStore(store: unknown): NormalizedOutboxOptions['store'] {
-  if (store === null || typeof store !== 'object')
-    throw typeError('store', 'must be { directory } or { connectionString }');
-  const { directory, connectionString } = store as Record<string, unknown>;
-  if ((directory === undefined) === (connectionString === undefined))
-    throw typeError('store', 'must have either directory or connectionString');
-  if (directory !== undefined) return normalizeEmbeddedStore(store as Record<string, unknown>);
-  assertKnownKeys(store, KNOWN_SERVER_STORE, 'store.');
-  return normalizeServerStore(store as Record<string, unknown>);
-}
-
-/** The settings of a PostgreSQL store, with their defaults (its connection string is never echoed). */
-function normalizeServerStore(store: Record<string, unknown>): ServerStoreSettings {
-  const { connectionString } = store;
-  if (typeof connectionString !== 'string' || !isPostgresUrl(connectionString))
-    throw typeError('store.connectionString', 'must be a postgres:// or postgresql:// URL');
-  if (!URL.canParse(connectionString))
-    throw typeError(
-      'store.connectionString',
-      'is not a valid URL (not shown: it may hold a password); ' +
-        'percent-encode special characters of the user and password, e.g. @ as %40',
-    );
-  const setting = (
-    name: keyof typeof OUTBOX_DEFAULTS & keyof ServerStoreSettings,
-    min: number,
-    max: number,
-  ) => integerInRange(`store.${name}`, store[name], min, max, OUTBOX_DEFAULTS[name]);
-  return {
-    connectionString,
-    create: store.create === undefined ? true : optionalBoolean('store.create', store.create),
-    maxConnections: setting('maxConnections', 1, 1000),
-    enqueueConnections: setting('enqueueConnections', 1, 1000),
-    maxWaiting: setting('maxWaiting', 0, 1_000_000),
-    connectTimeoutMs: setting('connectTimeoutMs', 100, 600_000),
-    queryTimeoutMs: setting('queryTimeoutMs', 100, 3_600_000),
-  };
 }
