@@ -218,7 +218,11 @@ async function sealJob(
 
 function announce(context: EnqueueContext, id: string, data: PendingPayload): EnqueuedJob {
   const expiresAt = new Date(data.exp);
-  context.emit({ type: 'queued', ...aboutJob(id, data), expiresAt: expiresAt.toISOString() });
+  context.emit({
+    type: 'queued',
+    ...aboutJob(id, { fingerprints: data.fp, ref: data.ref }),
+    expiresAt: expiresAt.toISOString(),
+  });
   return { id, fingerprints: data.fp, expiresAt };
 }
 

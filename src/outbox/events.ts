@@ -58,8 +58,11 @@ export function safeEmitter(onEvent: ((event: OutboxEvent) => unknown) | undefin
 }
 
 /** The part of an event that names a job: its id, fingerprints and `ref` (when it has one). */
-export function aboutJob(jobId: string, job: { fp: JobFingerprints; ref?: string }): JobEventBase {
+export function aboutJob(
+  jobId: string,
+  job: { fingerprints: JobFingerprints; ref?: string | undefined },
+): JobEventBase {
   return job.ref === undefined
-    ? { jobId, fingerprints: job.fp }
-    : { jobId, fingerprints: job.fp, ref: job.ref };
+    ? { jobId, fingerprints: job.fingerprints }
+    : { jobId, fingerprints: job.fingerprints, ref: job.ref };
 }

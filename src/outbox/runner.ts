@@ -89,7 +89,7 @@ async function runPending(
   context: RunContext,
 ): Promise<JobResult> {
   const { id } = job;
-  const about = aboutOf(id, data);
+  const about = aboutJob(id, data);
   if (hasExpired(job, data)) {
     context.emit({ type: 'expired', ...about });
     return { id, status: 'completed', output: { outcome: 'expired' } };
@@ -128,7 +128,7 @@ async function settle(
     const confirmed =
       outcome === 'already_invalid' ||
       outcomes.some((o) => o.ok && o.result.outcome === 'revoked' && o.result.confirmed);
-    context.emit({ type: 'revoked', ...aboutOf(id, data), attempt, outcome, confirmed });
+    context.emit({ type: 'revoked', ...aboutJob(id, data), attempt, outcome, confirmed });
     return { id, status: 'completed', output: { outcome } };
   }
   const errors = outcomes.flatMap((outcome) => (outcome.ok ? [] : [outcome.error]));
@@ -210,7 +210,7 @@ function failed(
 ): JobResult {
   const output: RunOutput = { code, rv: revokedNow || mayHaveRevoked(job, data) };
   if (!announced)
-    context.emit({ type: 'retry_scheduled', ...aboutOf(job.id, data), attempt: job.retryCount + 1, code });
+    context.emit({ type: 'retry_scheduled', ...aboutJob(job.id, data), attempt: job.retryCount + 1, code });
   return { id: job.id, status: 'failed', output };
 }
 
@@ -221,7 +221,7 @@ function dead(
   code: string,
   revokedNow = false,
 ): JobResult {
-  context.emit({ type: 'dead', ...aboutOf(job.id, data), attempt: job.retryCount + 1, code });
+  context.emit({ type: 'dead', ...aboutJob(job.id, data), attempt: job.retryCount + 1, code });
   const output: RunOutput = { code, rv: revokedNow || mayHaveRevoked(job, data) };
   return { id: job.id, status: 'deadletter', output };
 }
@@ -231,12 +231,4 @@ function refusedTokenEvent(id: string, key: keyof SignOutTokens, data: PendingJo
   const fingerprint = data.fingerprints[key] ?? '';
   const reason = 'which the client refuses as input (sealed by an earlier release): it is not sent';
   return { type: 'error', message: `job ${id}: its ${key} (fingerprint ${fingerprint}) is one ${reason}` };
-}
-
-/** The fields every event about a job carries. */
-function aboutOf(id: string, job: Pick<PendingJob, 'fingerprints' | 'ref'>) {
-  return aboutJob(
-    id,
-    job.ref === undefined ? { fp: job.fingerprints } : { fp: job.fingerprints, ref: job.ref },
-  );
 }
