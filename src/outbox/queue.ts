@@ -18,7 +18,7 @@ export const NO_RETRY_LIMIT = 1_000_000;
  * How long pg-boss keeps a job, the queue's default: 366 days, the longest a job can live. Each job
  * sets its own from its expiry (see enqueue.ts).
  */
-export const KEEP_ENDED_SECONDS = 366 * 86_400;
+const KEEP_ENDED_SECONDS = 366 * 86_400;
 
 /**
  * pg-boss's heartbeat of running jobs, in seconds (its minimum): a worker refreshes its jobs' every
@@ -26,7 +26,7 @@ export const KEEP_ENDED_SECONDS = 366 * 86_400;
  * connection, is run again after it and the next look (every as many seconds), instead of after its
  * expiry (`jobTimeoutSeconds`).
  */
-export const HEARTBEAT_SECONDS = 10;
+const HEARTBEAT_SECONDS = 10;
 
 /** pg-boss started on a store, with the outbox's queue created. */
 export interface Queue {

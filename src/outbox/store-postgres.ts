@@ -23,7 +23,7 @@ export interface ServerStoreSettings {
 }
 
 /** The executor of a PostgreSQL store: pg-boss's, with the enqueue pool's beside it. */
-export interface ServerExecutor extends SqlExecutor {
+interface ServerExecutor extends SqlExecutor {
   /** Runs `enqueue` and `enqueueBatch` on a pool of their own. */
   readonly enqueueDb: TransactionalExecutor;
 }

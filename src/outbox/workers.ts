@@ -255,7 +255,7 @@ export class Workers {
  * and the next fetched. Batches cut the statements per job (a fetch, a wipe and a completion are per
  * batch); small batches keep a slow job from holding many others, whose results wait for it.
  */
-export function batchesOf(concurrency: number): { workers: number; batchSize: number } {
+function batchesOf(concurrency: number): { workers: number; batchSize: number } {
   const sending = Math.ceil(concurrency / MAX_BATCH);
   return { workers: sending + 1, batchSize: Math.floor(concurrency / sending) };
 }
@@ -283,6 +283,6 @@ async function assertSomeJobOpens(context: RunContext, keyIds: readonly string[]
     );
 }
 
-export function messageOf(error: unknown): string {
+function messageOf(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).slice(0, 300);
 }
