@@ -6,7 +6,7 @@ import type { OutboxKey } from './crypto';
 import { EnqueueFailedError, StoreUnavailableError } from './errors';
 import { aboutJob, type Emit, type JobFingerprints } from './events';
 import { type CheckedEnqueueOptions, checkEnqueueOptions, type EnqueueOptions } from './input';
-import type { NormalizedOutboxOptions } from './options';
+import { type NormalizedOutboxOptions, OUTBOX_DEFAULTS } from './options';
 import { type PendingPayload, sealTokens } from './payload';
 import { NotCommittedError } from './pool-executor';
 import { NO_RETRY_LIMIT, type Queue } from './queue';
@@ -198,7 +198,7 @@ async function sealJob(
   const now = Date.now();
   const expiresAtMs =
     checked.defaultExpiry && tokens.refreshToken === undefined
-      ? now + Math.min(3600, options.defaultExpiresInSeconds) * 1000
+      ? now + Math.min(OUTBOX_DEFAULTS.accessTokenExpiresInSeconds, options.defaultExpiresInSeconds) * 1000
       : checked.expiresAtMs;
   const id = crypto.randomUUID();
   const data = await sealTokens(tokens, context.key, id, expiresAtMs, checked.ref);
