@@ -1,4 +1,5 @@
 import { assertCharacters, assertKnownKeys, describeType, rangeError, typeError } from '../validate';
+import { MAX_JOB_LIFETIME_SECONDS } from './options';
 import type { SqlExecutor } from './store';
 
 /** Options of one `enqueue`. */
@@ -23,8 +24,6 @@ export interface EnqueueOptions {
       }
     | SqlExecutor;
 }
-
-const MAX_AHEAD_MS = 366 * 86_400_000;
 
 /** Validated enqueue options: the expiry as epoch ms, the reference and the executor to use. */
 export interface CheckedEnqueueOptions {
@@ -65,7 +64,8 @@ function expiresAtMsOf(expiresAt: unknown, nowMs: number): number {
   if (typeof ms !== 'number' || !Number.isFinite(ms))
     throw typeError('expiresAt', 'must be a valid Date or epoch milliseconds');
   if (ms <= nowMs) throw rangeError('expiresAt', 'must be in the future');
-  if (ms > nowMs + MAX_AHEAD_MS) throw rangeError('expiresAt', 'must be at most 366 days ahead');
+  if (ms > nowMs + MAX_JOB_LIFETIME_SECONDS * 1000)
+    throw rangeError('expiresAt', 'must be at most 366 days ahead');
   return ms;
 }
 

@@ -56,6 +56,12 @@ export const OUTBOX_DEFAULTS = {
   keepAliveInitialDelayMs: 10_000,
 } as const;
 
+/**
+ * The longest a job may live, 366 days: the furthest `expiresAt` (enqueue's option), the most
+ * `defaultExpiresInSeconds` may be, and so how long the queue keeps a job unless the job says less.
+ */
+export const MAX_JOB_LIFETIME_SECONDS = 366 * 86_400;
+
 /** The delays between a job's attempts (pg-boss's exponential backoff with jitter, capped). */
 export interface BackoffPolicy {
   /** The delay after the first failed attempt, in seconds. */
@@ -191,7 +197,7 @@ export function normalizeOutboxOptions(options: RevocationOutboxOptions): Normal
       'defaultExpiresInSeconds',
       options.defaultExpiresInSeconds,
       60,
-      366 * 86_400,
+      MAX_JOB_LIFETIME_SECONDS,
       OUTBOX_DEFAULTS.expiresInSeconds,
     ),
     backoff: normalizeBackoff(options.retry),

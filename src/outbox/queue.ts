@@ -1,6 +1,6 @@
 import type { Db, PgBoss } from 'pg-boss';
 import { copyVersion10Jobs, setAsideVersion10Schema } from './migrate';
-import type { NormalizedOutboxOptions } from './options';
+import { MAX_JOB_LIFETIME_SECONDS, type NormalizedOutboxOptions } from './options';
 import { reconnecting } from './reconnect';
 import type { OutboxStore, SqlExecutor } from './store';
 
@@ -13,12 +13,6 @@ export const QUEUE_NAME = 'digilocker-revocation';
  * `deadletter` result, see runner.ts).
  */
 export const NO_RETRY_LIMIT = 1_000_000;
-
-/**
- * How long pg-boss keeps a job, the queue's default: 366 days, the longest a job can live. Each job
- * sets its own from its expiry (see enqueue.ts).
- */
-const KEEP_ENDED_SECONDS = 366 * 86_400;
 
 /**
  * pg-boss's heartbeat of running jobs, in seconds (its minimum): a worker refreshes its jobs' every
@@ -71,8 +65,9 @@ export async function startQueue(
       policy: 'standard',
       retryLimit: NO_RETRY_LIMIT,
       expireInSeconds: options.jobTimeoutSeconds,
-      retentionSeconds: KEEP_ENDED_SECONDS,
-      deleteAfterSeconds: KEEP_ENDED_SECONDS,
+      // The queue's defaults: each job sets its own from its expiry (see enqueue.ts).
+      retentionSeconds: MAX_JOB_LIFETIME_SECONDS,
+      deleteAfterSeconds: MAX_JOB_LIFETIME_SECONDS,
       heartbeatSeconds: HEARTBEAT_SECONDS,
     });
     // A queue made before heartbeats: its new jobs get one too.
