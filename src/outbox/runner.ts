@@ -178,10 +178,10 @@ function hasExpired(job: JobWithMetadata<unknown>, data: PendingJob): boolean {
 }
 
 /** Whether an earlier run may have revoked a token: it said so, or it ended unrecorded. */
-function mayHaveRevoked(job: JobWithMetadata<unknown>, data?: { revokedBefore?: boolean }): boolean {
+function mayHaveRevoked(job: JobWithMetadata<unknown>, data: { revokedBefore?: boolean }): boolean {
   const previous = job.output as Partial<RunOutput> | null | undefined;
   // Release 0.1 kept this in the payload.
-  if (data?.revokedBefore) return true;
+  if (data.revokedBefore) return true;
   if (job.retryCount === 0) return false;
   // A run that pg-boss ended (its process died: the job expired) left no code of ours.
   return typeof previous?.code !== 'string' || previous.rv === true;
