@@ -1,8 +1,10 @@
 import type { JobResult, JobWithMetadata } from 'pg-boss';
 import { onAbort } from '../on-abort';
+import type { OutboxKey } from './crypto';
 import { KeyMismatchError, OutboxStateError, PausedForCredentialsError } from './errors';
 import { countJobs, eachJobIn, wipePayloads } from './jobs';
 import { decodePayload } from './payload';
+import type { Queue } from './queue';
 import { type Run, type RunContext, runJob } from './runner';
 import { Slots } from './slots';
 
@@ -113,11 +115,7 @@ export class Workers {
       const counts = await countJobs(queue, 'unended');
       const count = (state: string) => counts.filter((c) => c.state === state).reduce((n, c) => n + c.n, 0);
       if (count('created') + count('retry') + count('active') === 0) return;
-      if (count('active') === 0)
-        await assertSomeJobOpens(
-          this.#context,
-          keys.map((key) => key.id),
-        );
+      if (count('active') === 0) await assertSomeJobOpens(queue, keys);
       // Only jobs being sent remain, and this instance holds none (it is woken when its last batch
       // ends): they are recorded within moments, so look again soon, then less and less often.
       const tail = count('created') + count('retry') === 0 && this.#inHand === 0;
@@ -269,11 +267,11 @@ const FIRST_TAIL_POLL_MS = 20;
 const KEY_CHECK_PAGE = 100;
 
 /** Rejects with a KeyMismatchError when no waiting job can be opened with these keys. */
-async function assertSomeJobOpens(context: RunContext, keyIds: readonly string[]): Promise<void> {
+async function assertSomeJobOpens(queue: Queue, keys: readonly OutboxKey[]): Promise<void> {
   const needed = new Map<string, number>();
-  for await (const job of eachJobIn(context.queue, ['created', 'retry'], KEY_CHECK_PAGE)) {
+  for await (const job of eachJobIn(queue, ['created', 'retry'], KEY_CHECK_PAGE)) {
     const data = decodePayload(job.data);
-    if (data?.state !== 'pending' || keyIds.includes(data.sealed.k)) return;
+    if (data?.state !== 'pending' || keys.some((key) => key.id === data.sealed.k)) return;
     needed.set(data.sealed.k, (needed.get(data.sealed.k) ?? 0) + 1);
   }
   if (needed.size > 0)
