@@ -49,7 +49,9 @@ export async function enqueueJob(
   const checked = checkOptions(context, options, 'enqueue');
   const { id, data, ...jobOptions } = await sealJob(context, snapshot, checked);
   const { queue } = context;
-  const db = executorFor(context, checked);
+  // The caller's transaction when given; else, on a PostgreSQL server, the store's enqueue pool (a
+  // flood of enqueues waits there, not in front of the workers); else pg-boss's own (`undefined`).
+  const db = checked.db ?? enqueueExecutorOf(queue.db);
   await queue.boss
     .send(queue.name, data, { id, ...jobOptions, ...(db ? { db: db as never } : {}) })
     .catch((error: unknown) => rethrowFailure(error, 'enqueue'));
@@ -74,14 +76,6 @@ export async function enqueueBatch(
       rethrowFailure(error, 'enqueueBatch'),
     );
   return jobs.map((job) => announce(context, job.id, job.data));
-}
-
-/**
- * The caller's transaction when given; else, on a PostgreSQL server, the store's enqueue pool (a
- * flood of enqueues waits there, not in front of the workers); else pg-boss's own (`undefined`).
- */
-function executorFor(context: EnqueueContext, checked: CheckedEnqueueOptions): SqlExecutor | undefined {
-  return checked.db ?? enqueueExecutorOf(context.queue.db);
 }
 
 function checkOptions(context: EnqueueContext, options: EnqueueOptions, name: string): CheckedEnqueueOptions {
