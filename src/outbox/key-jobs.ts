@@ -1,6 +1,6 @@
 /**
- * The way out of a lost key (issue 21): the jobs of each key id counted, and the jobs of a key that no
- * instance holds deleted without it. Through pg-boss's public API only (findJobs, deleteJob).
+ * The way out of a lost key: the jobs of each key id counted, and the jobs of a key that no instance
+ * holds deleted without it. Through pg-boss's public API only (findJobs, deleteJob).
  */
 import { describeType, rangeError, typeError } from '../validate';
 import type { WhileOpen } from './calls-in-flight';

@@ -31,8 +31,9 @@ export function assertOpenable(directory: string, create: boolean): void {
 /**
  * What the directory (absolute, held under its lock) holds: `'new'` when empty (the lock and a
  * `pgdata.creating` aside), or when it holds only an empty `pgdata` (left by an older release's first
- * open, killed before PGlite wrote a file there: nothing was ever stored); `'store'` when it holds a PostgreSQL data directory. PGlite initialises a
- * database over whatever files lack a `PG_VERSION`, so anything else is refused rather than opened.
+ * open, killed before PGlite wrote a file there: nothing was ever stored); `'store'` when it holds a
+ * PostgreSQL data directory. PGlite initialises a database over whatever files lack a `PG_VERSION`,
+ * so anything else is refused rather than opened.
  * @throws StoreDamagedError when it holds other files (a damaged store or another program's files).
  * @throws StoreNotFoundError when it is empty and `create` is false.
  */
