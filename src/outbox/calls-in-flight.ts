@@ -1,8 +1,8 @@
 import { OutboxStateError } from './errors';
 
 /**
- * Runs an operation of the outbox unless it is closed (then rejects with OutboxStateError `closed`);
- * close() waits for the operations it runs.
+ * Runs an operation of the outbox unless it is closed (then rejects with OutboxStateError `closed`).
+ * Whether close() waits for it depends on which one runs it: see {@link callsInFlight}.
  */
 export type WhileOpen = <T>(run: () => Promise<T>) => Promise<T>;
 
